@@ -200,6 +200,7 @@ class _Server(object):
 
     def _serve(self, conn, peer):
         conn.settimeout(10)
+        plain = conn
         try:
             if self.ssl_context is not None:
                 conn = self.ssl_context.wrap_socket(conn, server_side=True)
@@ -207,10 +208,18 @@ class _Server(object):
         except Exception as exc:  # recorded for the tests to read
             self.errors.append(exc)
         finally:
-            try:
-                conn.close()
-            except socket.error:
-                pass
+            if conn is not plain:
+                try:  # TLS close_notify, as real servers send: Python 2's urllib reads to EOF,
+                    conn.unwrap()  # and OpenSSL 3 reports a bare TCP close as an error
+                except Exception:  # the client has gone already
+                    pass
+            # Python 2: the TLS socket shares the plain one's descriptor, which stays open (and
+            # the client, reading to EOF, waits) until the plain socket object is closed too.
+            for sock in (conn, plain):
+                try:
+                    sock.close()
+                except socket.error:
+                    pass
 
 
 class HTTPServer(_Server):
@@ -259,12 +268,17 @@ class SMTPServer(_Server):
 
     fail = {"connect": "554 no", "ehlo": ..., "auth": "535 ...", "mail": ..., "rcpt": ...,
     "data": ..., "message": ...} makes the server answer that reply at that step instead.
+    extensions: the keywords the EHLO reply advertises after its first line, in order
+    (e.g. add "SIZE 10240000", or ["AUTH LOGIN"] alone, or [] for no AUTH at all).
     """
 
-    def __init__(self, ssl_context=None, fail=None):
+    EXTENSIONS = ("8BITMIME", "AUTH PLAIN LOGIN")
+
+    def __init__(self, ssl_context=None, fail=None, extensions=EXTENSIONS):
         _Server.__init__(self, ssl_context)
         self.sessions = []
         self.fail = dict(fail or {})
+        self.extensions = list(extensions)
 
     @property
     def messages(self):
@@ -296,7 +310,8 @@ class SMTPServer(_Server):
                 if "ehlo" in fail:
                     reply(fail["ehlo"])
                 elif verb == b"EHLO":
-                    reply("250-smsc-sandbox\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN")
+                    lines = ["smsc-sandbox"] + self.extensions
+                    reply("\r\n".join(["250-" + text for text in lines[:-1]] + ["250 " + lines[-1]]))
                 else:
                     reply("250 smsc-sandbox")
             elif verb == b"AUTH":
