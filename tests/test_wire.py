@@ -1,0 +1,752 @@
+# -*- coding: utf-8 -*-
+"""The wire: every byte each method sends, every reply shape it reads, every line it prints.
+
+Each test that talks to the gateway runs twice, against our module ("2.1") and the official
+2.0 ("2.0"), so the literal bytes below are checked against the reference on every
+interpreter. Requests are compared whole: request line, the headers of the running Python
+(conftest.expected_headers) and body. Where Python 2's urllib.urlopen and Python 3's
+urllib.request differ, each version's outcome is spelled out.
+"""
+import os
+import sys
+import time
+
+import pytest
+import six
+
+from conftest import HTTP_VERSION, expected_headers
+from smsc_sandbox import Drop, Raw, Reply, Reset
+
+HOSTS = ["smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com",
+         "www5.smscentre.com"]
+
+# Python 2: urllib.urlopen reads an HTTP/0.9 answer, error pages and cut bodies as replies;
+# urllib.quote and Python 3.6 escape "~", Python 3.7+ do not.
+PY2 = six.PY2
+QUOTES_TILDE = sys.version_info < (3, 7)
+
+
+@pytest.fixture(scope="session")
+def empty_ca_file(tmpdir_factory):
+    path = tmpdir_factory.mktemp("no-ca").join("empty.pem")
+    path.write("")
+    return str(path)
+
+
+@pytest.fixture(autouse=True)
+def no_system_ca(monkeypatch, empty_ca_file):
+    """No test here reaches a real server. Python 3.12+ loads the CA bundle whenever urllib
+    builds its opener (once per test: conftest resets it), about 20 ms; an empty file is free.
+    The https fixture points SSL_CERT_FILE at its test CA after this."""
+    monkeypatch.setenv("SSL_CERT_FILE", empty_ca_file)
+
+
+@pytest.fixture(params=["2.1", "2.0"])
+def api(request):
+    """Our module, then the official 2.0, each with its constants restored after the test."""
+    return request.getfixturevalue("smsc" if request.param == "2.1" else "legacy")
+
+
+@pytest.fixture
+def client(api):
+    api.SMSC_LOGIN, api.SMSC_PASSWORD = "alice", "secret"
+    return api.SMSC()
+
+
+@pytest.fixture
+def utc():
+    """datetime.fromtimestamp in UTC, for the debug line of get_status."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is needed to print get_status times in UTC on this platform")
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if saved is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+def native(text):
+    """A str as the module builds it from a literal: UTF-8 bytes on Python 2."""
+    return text.encode("utf-8") if PY2 else text
+
+
+def printed(capsys):
+    out = capsys.readouterr().out
+    return out.decode("utf-8") if isinstance(out, bytes) else out
+
+
+def GET(target):
+    return b"GET " + target + b" " + HTTP_VERSION
+
+
+def POST(path):
+    return b"POST " + path + b" " + HTTP_VERSION
+
+
+def wire(host, line, body=None):
+    """The whole request urllib sends to host: request line, headers, blank line, body."""
+    headers = expected_headers(host, body)
+    return line + b"\r\n" + b"".join(header + b"\r\n" for header in headers) + b"\r\n" + (body or b"")
+
+
+def assert_sent(server, expected, port=80):
+    """expected: [(host, request_line, body or None)], exactly the requests server got, in order."""
+    assert [request.raw for request in server.requests] == [wire(*e) for e in expected]
+    assert [request.asked for request in server.requests] == [(e[0], port) for e in expected]
+
+
+def assert_strs(result):
+    assert type(result) is list
+    for value in result:
+        assert type(value) is str
+
+
+# 1. Every method and argument, GET
+
+SEND = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+COST = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=0"
+FORMAT_FLAGS = [b"", b"&flash=1", b"&push=1", b"&hlr=1", b"&bin=1", b"&bin=2", b"&ping=1", b"&mms=1",
+                b"&mail=1", b"&call=1", b"&viber=1", b"&soc=1", b"&", b"&tg=1"]
+
+
+@pytest.mark.parametrize("format", range(14))
+def test_send_sms_format_flag(client, gw, format):
+    gw.http.script(Reply(b"15,1,1.5,98.5"))
+    assert client.send_sms("79999999999", "test", format=format) == ["15", "1", "1.5", "98.5"]
+    assert_sent(gw.http, [("smscentre.com", GET(SEND + FORMAT_FLAGS[format]), None)])
+
+
+@pytest.mark.parametrize("format", range(14))
+def test_get_sms_cost_format_flag(client, gw, format):
+    gw.http.script(Reply(b"1.5,1"))
+    assert client.get_sms_cost("79999999999", "test", format=format) == ["1.5", "1"]
+    assert_sent(gw.http, [("smscentre.com", GET(COST + FORMAT_FLAGS[format]), None)])
+
+
+SEND_SMS_CALLS = [
+    (("79999999999", "test"), {},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"),
+    (("79999999999", "test"), {"translit": 0},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"),
+    (("79999999999", "test"), {"translit": 1},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=1&id=0"),
+    (("79999999999", "test"), {"translit": 2},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=2&id=0"),
+    (("79999999999", "test"), {"time": "0101251200"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&time=0101251200"),
+    (("79999999999", "test"), {"time": "h1-h2"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&time=h1-h2"),
+    (("79999999999", "test"), {"time": "9-18"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&time=9-18"),
+    (("79999999999", "test"), {"time": "0ts"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&time=0ts"),
+    (("79999999999", "test"), {"time": "+5"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&time=%2B5"),
+    (("79999999999", "test"), {"time": "01.01.25 12:00"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&time=01.01.25%2012%3A00"),
+    (("79999999999", "test"), {"id": 12345},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0"
+     b"&id=12345"),
+    (("79999999999", "test"), {"id": "new"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0"
+     b"&id=new"),
+    (("79999999999", "test"), {"sender": False},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"),
+    (("79999999999", "test"), {"sender": 0},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"),
+    (("79999999999", "test"), {"sender": ""},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&sender="),
+    (("79999999999", "test"), {"sender": "x"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&sender=x"),
+    (("79999999999", "test"), {"sender": "A B"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&sender=A%20B"),
+    (("79999999999", "test"), {"sender": 1},  # only == False is left out: 1 and None are sent
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&sender=1"),
+    (("79999999999", "test"), {"sender": None},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&sender=None"),
+    (("79999999999", "test"), {"query": "valid=01:00&maxsms=3"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
+     b"&valid=01:00&maxsms=3"),
+    (("79999999999,79999999998;+7 999", "Hello, world/ & ?=+;\n"), {},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999%2C79999999998%3B%2B7%20999"
+     b"&mes=Hello%2C%20world/%20%26%20%3F%3D%2B%3B%0A&translit=0&id=0"),
+    (("79999999999", native(u"Привет")), {},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999"
+     b"&mes=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82&translit=0&id=0"),
+    (("79999999999", ""), {"format": 3},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=&translit=0&id=0"
+     b"&hlr=1"),
+    (("79999999999", "test"), {"translit": 2, "time": "+5", "id": 7, "format": 13, "sender": "A B",
+                               "query": "valid=01:00"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=2"
+     b"&id=7&tg=1&sender=A%20B&time=%2B5&valid=01:00"),
+]
+
+
+@pytest.mark.parametrize("args,kwargs,target", SEND_SMS_CALLS)
+def test_send_sms_request(client, gw, args, kwargs, target):
+    gw.http.script(Reply(b"15,1,1.5,98.5"))
+    assert client.send_sms(*args, **kwargs) == ["15", "1", "1.5", "98.5"]
+    assert_sent(gw.http, [("smscentre.com", GET(target), None)])
+
+
+GET_SMS_COST_CALLS = [
+    (("79999999999", "test"), {},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=0"),
+    (("79999999999", "test"), {"translit": 1},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=1"),
+    (("79999999999", "test"), {"translit": 2},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=2"),
+    (("79999999999", "test"), {"sender": False},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=0"),
+    (("79999999999", "test"), {"sender": 0},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=0"),
+    (("79999999999", "test"), {"sender": ""},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&sender="
+     b"&translit=0"),
+    (("79999999999", "test"), {"sender": "A B"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&sender=A%20B"
+     b"&translit=0"),
+    (("79999999999", "test"), {"query": "list=79999999999:hi"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=0"
+     b"&list=79999999999:hi"),
+    # sender comes before translit here, after id (and format) in send_sms
+    (("7999;7998", "a b"), {"translit": 1, "format": 1, "sender": "x", "query": "maxsms=3"},
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=7999%3B7998&mes=a%20b&sender=x"
+     b"&translit=1&flash=1&maxsms=3"),
+]
+
+
+@pytest.mark.parametrize("args,kwargs,target", GET_SMS_COST_CALLS)
+def test_get_sms_cost_request(client, gw, args, kwargs, target):
+    gw.http.script(Reply(b"1.5,1"))
+    assert client.get_sms_cost(*args, **kwargs) == ["1.5", "1"]
+    assert_sent(gw.http, [("smscentre.com", GET(target), None)])
+
+
+GET_STATUS_CALLS = [
+    ((12345, "79999999999"), {},
+     b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=12345&all=0"),
+    ((12345, "79999999999"), {"all": 0},
+     b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=12345&all=0"),
+    ((12345, "79999999999"), {"all": 1},
+     b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=12345&all=1"),
+    ((12345, "79999999999"), {"all": 2},
+     b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=12345&all=2"),
+    (("42", "+7 999,7998"), {},
+     b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=%2B7%20999%2C7998&id=42&all=0"),
+]
+
+
+@pytest.mark.parametrize("args,kwargs,target", GET_STATUS_CALLS)
+def test_get_status_request(client, gw, args, kwargs, target):
+    gw.http.script(Reply(b"1,1561977123,0"))
+    assert client.get_status(*args, **kwargs) == ["1", "1561977123", "0"]
+    assert_sent(gw.http, [("smscentre.com", GET(target), None)])
+
+
+def test_get_balance_request_ends_with_an_ampersand(client, gw):
+    gw.http.script(Reply(b"100.50"))
+    assert client.get_balance() == "100.50"
+    assert_sent(gw.http, [("smscentre.com",
+                           GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"), None)])
+
+
+# 2. Login or API key; quoting of credentials
+
+def test_empty_login_sends_the_password_as_apikey(api, gw):
+    api.SMSC_LOGIN, api.SMSC_PASSWORD = "", "KEY/1 2+3&4"
+    gw.http.script(Reply(b"100.50"))
+    assert api.SMSC().get_balance() == "100.50"
+    assert_sent(gw.http, [("smscentre.com", GET(b"/sys/balance.php?apikey=KEY/1%202%2B3%264&fmt=1&charset=utf-8&"),
+                           None)])
+
+
+def test_default_credentials_send_an_empty_apikey(api, gw):
+    gw.http.script(Reply(b"1,1"))
+    assert api.SMSC().send_sms("79999999999", "test") == ["1", "1"]
+    assert_sent(gw.http, [("smscentre.com", GET(
+        b"/sys/send.php?apikey=&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"), None)])
+
+
+def test_login_and_password_are_quoted_with_slash_safe(api, gw):
+    api.SMSC_LOGIN, api.SMSC_PASSWORD = "al ice/ru@x&y=z", "p+w/%#?" + native(u"пароль")
+    gw.http.script(Reply(b"7"))
+    assert api.SMSC().get_balance() == "7"
+    assert_sent(gw.http, [("smscentre.com", GET(
+        b"/sys/balance.php?login=al%20ice/ru%40x%26y%3Dz&psw=p%2Bw/%25%23%3F%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C"
+        b"&fmt=1&charset=utf-8&"), None)])
+
+
+def test_tilde_is_quoted_by_python_2_and_3_6_only(api, gw):
+    api.SMSC_LOGIN, api.SMSC_PASSWORD = "a~b", "c~d"
+    gw.http.script(Reply(b"7"))
+    assert api.SMSC().get_balance() == "7"
+    if QUOTES_TILDE:
+        line = GET(b"/sys/balance.php?login=a%7Eb&psw=c%7Ed&fmt=1&charset=utf-8&")
+    else:
+        line = GET(b"/sys/balance.php?login=a~b&psw=c~d&fmt=1&charset=utf-8&")
+    assert_sent(gw.http, [("smscentre.com", line, None)])
+
+
+def test_charset_constant_is_sent_as_it_is(api, gw):
+    api.SMSC_LOGIN, api.SMSC_PASSWORD, api.SMSC_CHARSET = "alice", "secret", "windows-1251"
+    gw.http.script(Reply(b"1,1"))
+    assert api.SMSC().send_sms("79999999999", "test") == ["1", "1"]
+    assert_sent(gw.http, [("smscentre.com", GET(
+        b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=windows-1251&cost=3&phones=79999999999&mes=test"
+        b"&translit=0&id=0"), None)])
+
+
+# 3. GET or POST
+
+POST_CALLS = [
+    (lambda c: c.send_sms("79999999999", "test", sender="x"), b"15,1,1.5,98.5", ["15", "1", "1.5", "98.5"],
+     b"/sys/send.php",
+     b"login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0&sender=x"),
+    (lambda c: c.get_sms_cost("79999999999", "test", format=1), b"1.5,1", ["1.5", "1"],
+     b"/sys/send.php",
+     b"login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=0&flash=1"),
+    (lambda c: c.get_status(12345, "79999999999", all=1), b"1,1561977123,0", ["1", "1561977123", "0"],
+     b"/sys/status.php",
+     b"login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=12345&all=1"),
+    (lambda c: c.get_balance(), b"100.50", "100.50",
+     b"/sys/balance.php",
+     b"login=alice&psw=secret&fmt=1&charset=utf-8&"),
+]
+
+
+@pytest.mark.parametrize("call,reply,result,path,body", POST_CALLS,
+                         ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
+def test_smsc_post_sends_the_same_string_as_body(api, client, gw, call, reply, result, path, body):
+    api.SMSC_POST = True
+    gw.http.script(Reply(reply))
+    assert call(client) == result
+    assert_sent(gw.http, [("smscentre.com", POST(path), body)])
+
+
+def test_post_failover_sends_the_same_body_to_the_next_host(api, client, gw):
+    api.SMSC_POST = True
+    gw.http.script(Drop(), Reply(b"100.50"))
+    assert client.get_balance() == "100.50"
+    body = b"login=alice&psw=secret&fmt=1&charset=utf-8&"
+    assert_sent(gw.http, [("smscentre.com", POST(b"/sys/balance.php"), body),
+                          ("www2.smscentre.com", POST(b"/sys/balance.php"), body)])
+
+
+ARG_2000 = (b"login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=" + b"x" * 1911 +
+            b"&translit=0&id=0")
+ARG_2001 = (b"login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=" + b"x" * 1912 +
+            b"&translit=0&id=0")
+
+
+def test_threshold_arguments_are_2000_and_2001_characters():
+    assert (len(ARG_2000), len(ARG_2001)) == (2000, 2001)
+
+
+def test_an_argument_string_of_2000_characters_goes_by_get(client, gw):
+    gw.http.script(Reply(b"15,13,19.5,80.5"))
+    assert client.send_sms("79999999999", "x" * 1911) == ["15", "13", "19.5", "80.5"]
+    assert_sent(gw.http, [("smscentre.com", GET(b"/sys/send.php?" + ARG_2000), None)])
+
+
+def test_an_argument_string_of_2001_characters_goes_by_post(client, gw):
+    gw.http.script(Reply(b"15,13,19.5,80.5"))
+    assert client.send_sms("79999999999", "x" * 1912) == ["15", "13", "19.5", "80.5"]
+    assert_sent(gw.http, [("smscentre.com", POST(b"/sys/send.php"), ARG_2001)])
+
+
+# Raw query text: Python 2's urlopen escapes the whole URL, Python 3 sends it or gives up
+
+DOC_QUERY = u"list=79999999999:Ваш пароль: 123\n78888888888:Ваш пароль: 456"  # the module's own example
+
+
+def test_get_with_non_ascii_query(client, gw):
+    gw.http.script(Reply(b"2.5,2"))
+    result = client.get_sms_cost("79999999999", "", query=native(DOC_QUERY))
+    if PY2:  # urllib.urlopen quotes what is not URL-safe, spaces and newlines included
+        assert result == ["2.5", "2"]
+        assert_sent(gw.http, [("smscentre.com", GET(
+            b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=&translit=0"
+            b"&list=79999999999:%D0%92%D0%B0%D1%88%20%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C:%20123%0A78888888888:"
+            b"%D0%92%D0%B0%D1%88%20%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C:%20456"), None)])
+    else:  # http.client refuses the URL before connecting: five tries, nothing sent
+        assert result == ["", ""]
+        assert gw.hosts == []
+        assert gw.requests == []
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "windows-1251"])
+def test_post_with_non_ascii_query(api, client, gw, charset):
+    api.SMSC_POST, api.SMSC_CHARSET = True, charset
+    gw.http.script(Reply(b"2.5,2"))
+    result = client.get_sms_cost("79999999999", "", query=native(DOC_QUERY))
+    if PY2:  # str.encode(charset) first decodes the UTF-8 bytes as ASCII: fails, nothing sent
+        assert result == ["", ""]
+        assert gw.hosts == []
+        assert gw.requests == []
+    else:
+        assert result == ["2.5", "2"]
+        prefix = (b"login=alice&psw=secret&fmt=1&charset=" + charset.encode("ascii") +
+                  b"&cost=1&phones=79999999999&mes=&translit=0&")
+        assert_sent(gw.http, [("smscentre.com", POST(b"/sys/send.php"), prefix + DOC_QUERY.encode(charset))])
+
+
+def test_url_unsafe_query_characters(client, gw):
+    gw.http.script(Reply(b"1,1"))
+    assert client.send_sms("79999999999", "test", query='tag={x}|"y"<z>^`\\') == ["1", "1"]
+    if PY2:
+        tail = b'&tag=%7Bx%7D|%22y%22%3Cz%3E%5E%60%5C'
+    else:
+        tail = b'&tag={x}|"y"<z>^`\\'
+    assert_sent(gw.http, [("smscentre.com", GET(SEND + tail), None)])
+
+
+def test_hash_in_query(client, gw):
+    gw.http.script(Reply(b"1,1"))
+    assert client.send_sms("79999999999", "test", query="maxsms=3#x") == ["1", "1"]
+    if PY2:  # sent on the wire as it is
+        line = GET(SEND + b"&maxsms=3#x")
+    else:  # urllib.request takes it for a fragment and drops it
+        line = GET(SEND + b"&maxsms=3")
+    assert_sent(gw.http, [("smscentre.com", line, None)])
+
+
+# 5. Failover: smscentre.com, www2 ... www5, never www1
+
+FAILURES = {
+    "drop": Drop(),
+    "reset": Reset(),
+    "bad status line": Raw(b"HTTP/1.0 OK\r\n\r\n1,1"),
+    "500 empty": Reply(b"", status=500, reason="Internal Server Error"),
+    "200 empty": Reply(b""),
+    "refused": None,
+}
+OK_REPLY = b"15,1,1.5,98.5"
+
+
+@pytest.mark.parametrize("failed", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("failure", sorted(FAILURES))
+def test_each_failure_moves_to_the_next_host(client, gw, failure, failed):
+    """The first `failed` hosts fail; the next one answers, or after five ['', '']."""
+    if failure == "refused":
+        gw.intercept.refuse = set(HOSTS[:failed])
+        gw.http.script(Reply(OK_REPLY))
+        answered = HOSTS[failed:failed + 1]
+    else:
+        gw.http.script(*([FAILURES[failure]] * failed + [Reply(OK_REPLY)]))
+        answered = HOSTS[:failed + 1]
+    result = client.send_sms("79999999999", "test")
+    assert result == (["15", "1", "1.5", "98.5"] if failed < 5 else ["", ""])
+    assert gw.intercept.connections == [(host, 80) for host in HOSTS[:failed + 1]]
+    assert_sent(gw.http, [(host, GET(SEND), None) for host in answered])
+
+
+def test_the_five_hosts_in_order(client, gw):
+    gw.http.default = Drop()
+    assert client.send_sms("79999999999", "test") == ["", ""]
+    assert gw.hosts == ["smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com",
+                        "www5.smscentre.com"]
+    assert gw.hosts == HOSTS
+
+
+@pytest.mark.parametrize("call,failed", [
+    (lambda c: c.send_sms("79999999999", "test"), ["", ""]),
+    (lambda c: c.get_sms_cost("79999999999", "test"), ["", ""]),
+    (lambda c: c.get_status(12345, "79999999999"), ["", ""]),
+    (lambda c: c.get_status(12345, "79999999999", all=1), ["", ""]),
+    (lambda c: c.get_balance(), False),
+], ids=["send_sms", "get_sms_cost", "get_status", "get_status-all", "get_balance"])
+def test_every_method_when_all_hosts_fail(client, gw, call, failed):
+    gw.http.default = Reset()
+    assert call(client) == failed
+    assert len(gw.requests) == 5
+    assert [request.asked for request in gw.requests] == [(host, 80) for host in HOSTS]
+
+
+def test_http_500_with_a_body(client, gw):
+    gw.http.script(Reply(b"0,-1", status=500, reason="Internal Server Error"), Reply(OK_REPLY))
+    result = client.send_sms("79999999999", "test")
+    if PY2:  # urllib.urlopen returns the error page's body as the reply
+        assert result == ["0", "-1"]
+        assert_sent(gw.http, [("smscentre.com", GET(SEND), None)])
+    else:  # urllib.request raises HTTPError: next host
+        assert result == ["15", "1", "1.5", "98.5"]
+        assert_sent(gw.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
+
+
+def test_an_answer_that_is_not_http(client, gw):
+    gw.http.script(Raw(b"not http"), Reply(OK_REPLY))
+    result = client.send_sms("79999999999", "test")
+    if PY2:  # httplib, not strict, reads it as an HTTP/0.9 answer
+        assert result == ["not http"]
+        assert_sent(gw.http, [("smscentre.com", GET(SEND), None)])
+    else:
+        assert result == ["15", "1", "1.5", "98.5"]
+        assert_sent(gw.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
+
+
+def test_a_body_cut_short(client, gw):
+    gw.http.script(Raw(b"HTTP/1.0 200 OK\r\nContent-Length: 13\r\n\r\n15,1,1.5"), Reply(b"16,1,1.5,97"))
+    result = client.send_sms("79999999999", "test")
+    if PY2:  # urllib.urlopen reads to EOF and ignores Content-Length
+        assert result == ["15", "1", "1.5"]
+        assert_sent(gw.http, [("smscentre.com", GET(SEND), None)])
+    else:  # IncompleteRead: next host
+        assert result == ["16", "1", "1.5", "97"]
+        assert_sent(gw.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
+
+
+def test_redirect_is_followed_to_its_target(client, gw):
+    gw.http.script(Reply(b"", status=302, reason="Found",
+                         headers=[("Location", "http://www3.smscentre.com/sys/moved.php?a=1")]), Reply(b"7"))
+    assert client.get_balance() == "7"
+    assert_sent(gw.http, [("smscentre.com", GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"),
+                           None),
+                          ("www3.smscentre.com", GET(b"/sys/moved.php?a=1"), None)])
+
+
+# 6. Reply shapes, per method
+
+SHAPES = [
+    # send_sms: id,cnt,cost,balance / 0,-N / id,-N / garbage
+    (lambda c: c.send_sms("79999999999", "test"), b"15,2,3.4,96.6", ["15", "2", "3.4", "96.6"]),
+    (lambda c: c.send_sms("79999999999", "test"), b"15,2", ["15", "2"]),
+    (lambda c: c.send_sms("79999999999", "test"), b"0,-7", ["0", "-7"]),
+    (lambda c: c.send_sms("79999999999", "test"), b"15,-8", ["15", "-8"]),
+    (lambda c: c.send_sms("79999999999", "test"), b"<html>Bad Gateway</html>", ["<html>Bad Gateway</html>"]),
+    (lambda c: c.send_sms("79999999999", "test"), b"Error, try later\n", ["Error", " try later\n"]),
+    # get_sms_cost: cost,cnt / 0,-N / garbage
+    (lambda c: c.get_sms_cost("79999999999", "test"), b"2.5,1", ["2.5", "1"]),
+    (lambda c: c.get_sms_cost("79999999999", "test"), b"0,-1", ["0", "-1"]),
+    (lambda c: c.get_sms_cost("79999999999", "test"), b"oops", ["oops"]),
+    # get_status: status,time,err / HLR / 0,-N / garbage
+    (lambda c: c.get_status(12345, "79999999999"), b"1,1561977123,0", ["1", "1561977123", "0"]),
+    (lambda c: c.get_status(12345, "79999999999"), b"-1,0,0", ["-1", "0", "0"]),
+    (lambda c: c.get_status(12345, "79999999999"), b"1,1561977123,0,250013900000000,79000000000,7,1,Russia,MTS,,",
+     ["1", "1561977123", "0", "250013900000000", "79000000000", "7", "1", "Russia", "MTS", "", ""]),
+    (lambda c: c.get_status(12345, "79999999999"), b"0,-3", ["0", "-3"]),
+    (lambda c: c.get_status(12345, "79999999999"), b"oops", ["oops"]),
+    # get_balance: balance / 0,-N / garbage
+    (lambda c: c.get_balance(), b"100.50", "100.50"),
+    (lambda c: c.get_balance(), b"0,-2", False),
+    (lambda c: c.get_balance(), b"<html>oops</html>", "<html>oops</html>"),
+    (lambda c: c.get_balance(), b"oops, later", False),
+]
+
+
+@pytest.mark.parametrize("call,reply,result", SHAPES)
+def test_reply_shape(client, gw, call, reply, result):
+    gw.http.script(Reply(reply))
+    got = call(client)
+    assert got == result
+    if type(result) is list:
+        assert_strs(got)
+    else:
+        assert type(got) is type(result)
+    assert len(gw.requests) == 1
+
+
+@pytest.mark.parametrize("call,reply,result", [
+    (lambda c: c.send_sms("79999999999", "test"), b"16,1,1.5,95", ["16", "1", "1.5", "95"]),
+    (lambda c: c.get_sms_cost("79999999999", "test"), b"1.5,1", ["1.5", "1"]),
+    (lambda c: c.get_status(12345, "79999999999"), b"1,1561977123,0", ["1", "1561977123", "0"]),
+    (lambda c: c.get_balance(), b"95.5", "95.5"),
+], ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
+def test_an_empty_reply_counts_as_a_failure(client, gw, call, reply, result):
+    gw.http.script(Reply(b""), Reply(b""), Reply(reply))
+    assert call(client) == result
+    assert gw.hosts == HOSTS[:3]
+
+
+def test_non_ascii_reply(client, gw):
+    reply = u"1,1561977123,0,1561977000,79999999999,1.5,sms,Доставлено,Привет, мир".encode("utf-8")
+    gw.http.default = Reply(reply)
+    result = client.get_status(12345, "79999999999", all=1)
+    if PY2:  # str(unicode) raises UnicodeEncodeError: counts as a failure on every host
+        assert result == ["", ""]
+        assert gw.hosts == HOSTS
+    else:
+        assert result == ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", u"Доставлено",
+                          u"Привет, мир"]
+        assert gw.hosts == HOSTS[:1]
+    assert_strs(result)
+
+
+def test_reply_is_decoded_with_the_charset_constant(api, client, gw):
+    api.SMSC_CHARSET = "windows-1251"
+    gw.http.script(Reply(u"1,2,Ok".encode("cp1251")))
+    assert client.get_status(1, "79999999999") == ["1", "2", "Ok"]
+    assert gw.requests[0].request_line == GET(
+        b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=windows-1251&phone=79999999999&id=1&all=0")
+
+
+# get_status: the tail of all=1 re-joined into 9 fields, unless "HLR" is at index 14
+
+ALL_HLR = b"1,1561977123,0,1561977000,79999999999,1.5,sms,Delivered,text,a,b,c,d,e,HLR,f"
+ALL_NOT_HLR = b"1,1561977123,0,1561977000,79999999999,1.5,sms,Delivered,text,a,b,c,d,e,HLX,f"
+REJOINED = ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered", "text,a,b,c,d,e,HLX,f"]
+
+
+@pytest.mark.parametrize("all,reply,result", [
+    (1, ALL_HLR, ALL_HLR.decode("ascii").split(",")),
+    (1, ALL_NOT_HLR, REJOINED),
+    (2, ALL_NOT_HLR, REJOINED),  # all=2 re-joined as if all=1, as in 2.0
+    (0, ALL_NOT_HLR, ALL_NOT_HLR.decode("ascii").split(",")),
+    (1, b"1,1561977123,0,1561977000,79999999999,1.5,sms,Delivered,Hello, world",
+     ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered", "Hello, world"]),
+    (1, b"1,1561977123,0,1561977000,79999999999,1.5,sms,Delivered,Hello",
+     ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered", "Hello"]),
+    (1, b"1,1561977123,0,1561977000,79999999999,1.5,sms,Delivered,a,b,c,d,e",
+     ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered", "a,b,c,d,e"]),
+    (0, b"1,1561977123,0,1561977000,79999999999,1.5,sms,Delivered,Hello, world",
+     ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered", "Hello", " world"]),
+], ids=["hlr-kept", "rejoined", "all2-rejoined", "all0-kept", "10-fields", "9-fields", "13-fields",
+        "all0-10-fields"])
+def test_get_status_all_rejoins_the_message(client, gw, all, reply, result):
+    gw.http.script(Reply(reply))
+    got = client.get_status(12345, "79999999999", all=all)
+    assert got == result
+    assert_strs(got)
+
+
+def test_hlr_marker_is_at_index_14_of_the_test_replies():
+    assert len(ALL_HLR.split(b",")) == 16 and ALL_HLR.split(b",")[14] == b"HLR"
+    assert ALL_NOT_HLR.replace(b"HLX", b"HLR") == ALL_HLR
+
+
+def test_get_status_all_with_exactly_14_fields_raises_index_error_as_2_0(client, gw):
+    # 2.0 defect kept: len(m) < 14 or m[14] reads past the end of a 14-field reply
+    gw.http.script(Reply(b"1,1561977123,0,1561977000,79999999999,1.5,sms,Delivered,a,b,c,d,e,f"))
+    with pytest.raises(IndexError):
+        client.get_status(12345, "79999999999", all=1)
+
+
+# 7. SMSC_DEBUG output, word for word
+
+DEBUG_CASES = [
+    (lambda c: c.send_sms("79999999999", "test"), [Reply(b"15,2,3.4,96.6")],
+     u"Сообщение отправлено успешно. ID: 15, всего SMS: 2, стоимость: 3.4, баланс: 96.6\n"),
+    (lambda c: c.send_sms("79999999999", "test"), [Reply(b"0,-7")], u"Ошибка №7\n"),
+    (lambda c: c.send_sms("79999999999", "test"), [Reply(b"15,-8")], u"Ошибка №8, ID: 15\n"),
+    (lambda c: c.send_sms("79999999999", "test"), [Drop()] * 5,
+     u"Ошибка чтения адреса: http://www5.smscentre.com/sys/send.php\nОшибка №\n"),
+    (lambda c: c.get_sms_cost("79999999999", "test"), [Reply(b"2.5,1")], u"Стоимость рассылки: 2.5. Всего SMS: 1\n"),
+    (lambda c: c.get_sms_cost("79999999999", "test"), [Reply(b"0,2")], u"Стоимость рассылки: 0. Всего SMS: 2\n"),
+    (lambda c: c.get_sms_cost("79999999999", "test"), [Reply(b"0,-1")], u"Ошибка №1\n"),
+    (lambda c: c.get_sms_cost("79999999999", "test"), [Drop()] * 5,
+     u"Ошибка чтения адреса: http://www5.smscentre.com/sys/send.php\nОшибка №\n"),
+    (lambda c: c.get_status(12345, "79999999999"), [Reply(b"1,1561977123,0")],
+     u"Статус SMS = 1, время изменения статуса - 2019-07-01 10:32:03\n"),
+    (lambda c: c.get_status(12345, "79999999999"), [Reply(b"0,1561977123,0")],
+     u"Статус SMS = 0, время изменения статуса - 2019-07-01 10:32:03\n"),
+    (lambda c: c.get_status(12345, "79999999999"), [Reply(b"-1,0,0")], u"Статус SMS = -1\n"),
+    (lambda c: c.get_status(12345, "79999999999"), [Reply(b"0,-3")], u"Ошибка №3\n"),
+    (lambda c: c.get_status(12345, "79999999999", all=1), [Drop()] * 5,
+     u"Ошибка чтения адреса: http://www5.smscentre.com/sys/status.php\nОшибка №\n"),
+    (lambda c: c.get_balance(), [Reply(b"100.50")], u"Сумма на счете: 100.50\n"),
+    (lambda c: c.get_balance(), [Reply(b"0,-2")], u"Ошибка №2\n"),
+    (lambda c: c.get_balance(), [Drop()] * 5,
+     u"Ошибка чтения адреса: http://www5.smscentre.com/sys/balance.php\nОшибка №\n"),
+]
+
+
+@pytest.mark.parametrize("call,replies,out", DEBUG_CASES)
+def test_debug_output(api, client, gw, capsys, utc, call, replies, out):
+    api.SMSC_DEBUG = True
+    gw.http.script(*replies)
+    capsys.readouterr()
+    call(client)
+    assert printed(capsys) == out
+
+
+def test_debug_output_reaches_stdout_as_utf_8_bytes(api, client, gw, capfdbinary):
+    # Python 2 prints the module's UTF-8 byte strings as they are; capsys would decode them
+    api.SMSC_DEBUG = True
+    gw.http.script(Reply(b"100.50"))
+    capfdbinary.readouterr()
+    client.get_balance()
+    assert capfdbinary.readouterr().out == u"Сумма на счете: 100.50\n".encode("utf-8")
+
+
+def test_no_output_without_debug(client, gw, capsys):
+    gw.http.script(Reply(b"0,-7"), Reply(b"0,-1"), Reply(b"0,-3"), Reply(b"0,-2"))
+    capsys.readouterr()
+    client.send_sms("79999999999", "test")
+    client.get_sms_cost("79999999999", "test")
+    client.get_status(12345, "79999999999")
+    assert client.get_balance() is False
+    assert capsys.readouterr() == ("", "")
+
+
+def test_debug_send_sms_with_a_one_field_reply_raises_index_error_as_2_0(api, client, gw, capsys):
+    api.SMSC_DEBUG = True
+    gw.http.script(Reply(b"oops"))
+    with pytest.raises(IndexError):
+        client.send_sms("79999999999", "test")
+
+
+# 8. HTTPS
+
+HTTPS_CALLS = [
+    (lambda c: c.send_sms("79999999999", "test"), b"15,1,1.5,98.5", ["15", "1", "1.5", "98.5"], SEND),
+    (lambda c: c.get_sms_cost("79999999999", "test"), b"1.5,1", ["1.5", "1"], COST),
+    (lambda c: c.get_status(12345, "79999999999"), b"1,1561977123,0", ["1", "1561977123", "0"],
+     b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=12345&all=0"),
+    (lambda c: c.get_balance(), b"100.50", "100.50", b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"),
+]
+
+
+@pytest.mark.parametrize("call,reply,result,target", HTTPS_CALLS,
+                         ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
+def test_https_sends_the_same_request_over_tls(api, client, gw, https, call, reply, result, target):
+    api.SMSC_HTTPS = True
+    https.http.script(Reply(reply))
+    assert call(client) == result
+    assert gw.intercept.connections == [("smscentre.com", 443)]
+    assert_sent(https.http, [("smscentre.com", GET(target), None)], port=443)
+    assert https.requests[0].tls is True
+    assert gw.requests == []
+
+
+def test_https_post_and_failover(api, client, gw, https):
+    api.SMSC_HTTPS, api.SMSC_POST = True, True
+    https.http.script(Drop(), Reply(b""), Reply(b"100.50"))
+    assert client.get_balance() == "100.50"
+    body = b"login=alice&psw=secret&fmt=1&charset=utf-8&"
+    assert_sent(https.http, [(host, POST(b"/sys/balance.php"), body) for host in HOSTS[:3]], port=443)
+    assert gw.hosts == HOSTS[:3]
+
+
+def test_https_certificate_from_an_untrusted_ca_fails_every_host_and_sends_nothing(api, client, gw, https, capsys):
+    api.SMSC_HTTPS, api.SMSC_DEBUG = True, True
+    rogue = https.untrusted()
+    rogue.default = Reply(b"15,1,1.5,98.5")
+    capsys.readouterr()
+    assert client.send_sms("79999999999", "test") == ["", ""]
+    assert gw.intercept.connections == [(host, 443) for host in HOSTS]
+    assert rogue.requests == []  # the credentials never left the client
+    assert gw.requests == []
+    assert printed(capsys) == u"Ошибка чтения адреса: https://www5.smscentre.com/sys/send.php\nОшибка №\n"
+
+
+def test_https_off_uses_port_80(api, client, gw, https):
+    gw.http.script(Reply(b"7"))
+    assert client.get_balance() == "7"
+    assert gw.intercept.connections == [("smscentre.com", 80)]
+    assert https.requests == []
