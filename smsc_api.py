@@ -156,16 +156,18 @@ class SMSC(object):
                 b"," + e(sender, "sender") + b":" + self._phones(phones) + b":" + e(message, "message"))
 
         server = smtplib.SMTP(SMTP_SERVER, timeout=self._timeout())
+        try:
+            if SMSC_DEBUG:
+                server.set_debuglevel(1)
 
-        if SMSC_DEBUG:
-            server.set_debuglevel(1)
+            if SMTP_LOGIN:
+                server.login(SMTP_LOGIN, SMTP_PASSWORD)
 
-        if SMTP_LOGIN:
-            server.login(SMTP_LOGIN, SMTP_PASSWORD)
-
-        # в кодировке SMSC_CHARSET, строки через CRLF, как smtplib делает с ASCII-текстом
-        server.sendmail(SMTP_FROM, "send@send.smscentre.com", _re.sub(b"\r\n|\r|\n", b"\r\n", data))
-        server.quit()
+            # в кодировке SMSC_CHARSET, строки через CRLF, как smtplib делает с ASCII-текстом
+            server.sendmail(SMTP_FROM, "send@send.smscentre.com", _re.sub(b"\r\n|\r|\n", b"\r\n", data))
+            server.quit()
+        finally:
+            server.close()  # и когда сервер отказал (исключение доходит до вызывающего, как в 2.0)
 
     # Метод получения стоимости SMS
     #
