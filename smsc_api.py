@@ -23,12 +23,78 @@ SMSC_POST = False           # использовать метод POST
 SMSC_HTTPS = False          # использовать HTTPS протокол
 SMSC_CHARSET = "utf-8"      # кодировка сообщения (windows-1251 или koi8-r), по умолчанию используется utf-8
 SMSC_DEBUG = False          # флаг отладки
+SMSC_TIMEOUT = 60           # тайм-аут одной попытки, секунды (HTTP и SMTP); None - ждать без ограничения, как 2.0
 
 # Константы для отправки SMS по SMTP
 SMTP_FROM = "api@smscentre.com"     # e-mail адрес отправителя
 SMTP_SERVER = "send.smscentre.com"  # адрес smtp сервера
 SMTP_LOGIN = ""             # логин для smtp сервера
 SMTP_PASSWORD = ""          # пароль для smtp сервера
+
+
+# Совместимость Python 2 / 3 и служебное (имена с "_" не попадают в "from smsc_api import *")
+import re as _re
+import socket as _socket
+import sys as _sys
+
+_PY2 = _sys.version_info[0] == 2
+if _PY2:
+    _text, _bytes, _integers = unicode, str, (int, long)  # noqa: F821
+else:
+    _text, _bytes, _integers = str, bytes, (int,)
+
+_URL_SAFE = "%/:=&?~#+!$,;'@()*[]|"  # что urllib.urlopen Python 2 оставляет в URL как есть
+
+
+def _urlopen(url, data, timeout):
+    if not _PY2:
+        return urlopen(url, data, timeout)
+
+    # Python 2: запрос urllib.urlopen (HTTP/1.0, его заголовки; страница ошибки читается как ответ,
+    # перенаправления выполняются), но с тайм-аутом, которого urllib.urlopen не принимает
+    import base64
+    import httplib
+    import urllib
+    for _ in range(10):
+        scheme, rest = urllib.splittype(url)
+        host, selector = urllib.splithost(rest)
+        address, proxy_auth = host, None
+        proxy = urllib.getproxies().get(scheme)
+        if proxy and not urllib.proxy_bypass(host):
+            proxy_auth, address = urllib.splituser(urllib.splithost(urllib.splittype(proxy)[1])[0])
+            selector = url
+        connection = (httplib.HTTPSConnection if scheme == "https" else httplib.HTTPConnection)(address, timeout=timeout)
+        connection._http_vsn, connection._http_vsn_str = 10, "HTTP/1.0"
+        connection.putrequest("GET" if data is None else "POST", selector)
+        if data is not None:
+            connection.putheader("Content-Type", "application/x-www-form-urlencoded")
+            connection.putheader("Content-Length", "%d" % len(data))
+        if proxy_auth:
+            connection.putheader("Proxy-Authorization", "Basic " + base64.b64encode(urllib.unquote(proxy_auth)))
+        connection.putheader("Host", host)
+        connection.putheader("User-Agent", urllib.URLopener.version)
+        connection.putheader("Accept", "*/*")
+        connection.endheaders(data)
+        response = connection.getresponse()
+        location = response.getheader("location") or response.getheader("uri")
+        if response.status not in (301, 302, 303, 307) or not location or (response.status == 307 and data):
+            return response
+        url, data = urllib.basejoin(url, location), None
+    return response
+
+
+_logger = None
+
+
+def _log():
+    # logging импортируется при первой неудачной попытке: import smsc_api не дороже, чем в 2.0
+    global _logger
+    if _logger is None:
+        import logging
+        logger = logging.getLogger("smsc_api")
+        logger.addHandler(logging.NullHandler())
+        _logger = logger
+    return _logger
 
 
 # Вспомогательная функция, эмуляция тернарной операции ?:
@@ -43,13 +109,13 @@ class SMSC(object):
 
     # Флаги форматов 1..13 (format - 1 индексирует список, 12 - пустой флаг)
     _FORMATS = ("flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "mail=1",
-               "call=1", "viber=1", "soc=1", "", "tg=1")
+                "call=1", "viber=1", "soc=1", "", "tg=1")
 
     # Метод отправки SMS
     #
     # обязательные параметры:
     #
-    # phones - список телефонов через запятую или точку с запятой
+    # phones - список телефонов через запятую или точку с запятой (или list/tuple, или int)
     # message - отправляемое сообщение
     #
     # необязательные параметры:
@@ -61,42 +127,53 @@ class SMSC(object):
     # sender - имя отправителя (Sender ID).
     # query - строка дополнительных параметров, добавляемая в URL-запрос ("valid=01:00&maxsms=3")
     #
+    # Текст (str, unicode в Python 2) передается в кодировке SMSC_CHARSET, bytes - как есть.
+    #
     # возвращает массив (<id>, <количество sms>, <стоимость>, <баланс>) в случае успешной отправки
     # либо массив (<id>, -<код ошибки>) в случае ошибки
     def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query=""):
-        m = self._smsc_send_cmd("send", "cost=3&phones=" + quote(phones) + "&mes=" + quote(message) +
-                                "&translit=" + str(translit) + "&id=" + str(id) + self._format_flag(format) +
-                                self._sender_arg(sender) + self._time_arg(time) + self._query_arg(query))
+        m = self._smsc_send_cmd("send", "cost=3&phones=" + self._quote(self._phones(phones), "phones") +
+                                "&mes=" + self._quote(message, "message") + "&translit=" + self._native(translit) +
+                                "&id=" + self._native(id) + self._format_flag(format) + self._sender_arg(sender) +
+                                self._time_arg(time) + self._query_arg(query))
 
         # (id, cnt, cost, balance) или (id, -error)
         if SMSC_DEBUG:
-            if m[1] > "0":
-                print("Сообщение отправлено успешно. ID: " + m[0] + ", всего SMS: " + m[1] + ", стоимость: " + m[2] + ", баланс: " + m[3])
+            f = m + ["", "", ""]  # короткий ответ не обрывает отладочный вывод
+            if f[1] > "0":
+                print("Сообщение отправлено успешно. ID: " + f[0] + ", всего SMS: " + f[1] + ", стоимость: " + f[2] + ", баланс: " + f[3])
             else:
-                print("Ошибка №" + m[1][1:] + ifs(m[0] > "0", ", ID: " + m[0], ""))
+                print("Ошибка №" + f[1][1:] + ifs(f[0] > "0", ", ID: " + f[0], ""))
 
         return m
 
     # SMTP версия метода отправки SMS
     def send_sms_mail(self, phones, message, translit=0, time="", id=0, format=0, sender=""):
-        server = smtplib.SMTP(SMTP_SERVER)
+        e = self._encoded
+        data = (e("Content-Type: text/plain; charset=" + SMSC_CHARSET + "\n\n", "SMSC_CHARSET") +
+                e(SMSC_LOGIN, "SMSC_LOGIN") + b":" + e(SMSC_PASSWORD, "SMSC_PASSWORD") + b":" + e(self._str(id), "id") +
+                b":" + e(time, "time") + b":" + e(self._str(translit), "translit") + b"," + e(self._str(format), "format") +
+                b"," + e(sender, "sender") + b":" + self._phones(phones) + b":" + e(message, "message"))
 
-        if SMSC_DEBUG:
-            server.set_debuglevel(1)
+        server = smtplib.SMTP(SMTP_SERVER, timeout=self._timeout())
+        try:
+            if SMSC_DEBUG:
+                server.set_debuglevel(1)
 
-        if SMTP_LOGIN:
-            server.login(SMTP_LOGIN, SMTP_PASSWORD)
+            if SMTP_LOGIN:
+                server.login(SMTP_LOGIN, SMTP_PASSWORD)
 
-        server.sendmail(SMTP_FROM, "send@send.smscentre.com", "Content-Type: text/plain; charset=" + SMSC_CHARSET + "\n\n" +
-                        SMSC_LOGIN + ":" + SMSC_PASSWORD + ":" + str(id) + ":" + time + ":" + str(translit) + "," +
-                        str(format) + "," + sender + ":" + phones + ":" + message)
-        server.quit()
+            # в кодировке SMSC_CHARSET, строки через CRLF, как smtplib делает с ASCII-текстом
+            server.sendmail(SMTP_FROM, "send@send.smscentre.com", _re.sub(b"\r\n|\r|\n", b"\r\n", data))
+            server.quit()
+        finally:
+            server.close()  # и когда сервер отказал (исключение доходит до вызывающего, как в 2.0)
 
     # Метод получения стоимости SMS
     #
     # обязательные параметры:
     #
-    # phones - список телефонов через запятую или точку с запятой
+    # phones - список телефонов через запятую или точку с запятой (или list/tuple, или int)
     # message - отправляемое сообщение
     #
     # необязательные параметры:
@@ -108,16 +185,17 @@ class SMSC(object):
     #
     # возвращает массив (<стоимость>, <количество sms>) либо массив (0, -<код ошибки>) в случае ошибки
     def get_sms_cost(self, phones, message, translit=0, format=0, sender=False, query=""):
-        m = self._smsc_send_cmd("send", "cost=1&phones=" + quote(phones) + "&mes=" + quote(message) +
-                                self._sender_arg(sender) + "&translit=" + str(translit) +
-                                self._format_flag(format) + self._query_arg(query))
+        m = self._smsc_send_cmd("send", "cost=1&phones=" + self._quote(self._phones(phones), "phones") +
+                                "&mes=" + self._quote(message, "message") + self._sender_arg(sender) +
+                                "&translit=" + self._native(translit) + self._format_flag(format) + self._query_arg(query))
 
         # (cost, cnt) или (0, -error)
         if SMSC_DEBUG:
-            if m[1] > "0":
-                print("Стоимость рассылки: " + m[0] + ". Всего SMS: " + m[1])
+            f = m + [""]
+            if f[1] > "0":
+                print("Стоимость рассылки: " + f[0] + ". Всего SMS: " + f[1])
             else:
-                print("Ошибка №" + m[1][1:])
+                print("Ошибка №" + f[1][1:])
 
         return m
 
@@ -134,23 +212,31 @@ class SMSC(object):
     #
     # При all = 1 дополнительно возвращаются элементы в конце массива:
     # (<время отправки>, <номер телефона>, <стоимость>, <sender id>, <название статуса>, <текст сообщения>)
+    # При all = 2 - еще (<страна>, <оператор>, <регион>) перед текстом сообщения.
     #
     # либо массив (0, -<код ошибки>) в случае ошибки
     def get_status(self, id, phone, all=0):
-        m = self._smsc_send_cmd("status", "phone=" + quote(phone) + "&id=" + str(id) + "&all=" + str(all))
+        m = self._smsc_send_cmd("status", "phone=" + self._quote(self._phones(phone, "phone"), "phone") +
+                                "&id=" + self._native(id) + "&all=" + self._native(all))
 
         # (status, time, err, ...) или (0, -error)
         if SMSC_DEBUG:
-            if m[1] >= "0":
+            f = m + [""]
+            if f[1] >= "0":
                 tm = ""
-                if m[1] > "0":
-                    tm = str(datetime.fromtimestamp(int(m[1])))
-                print("Статус SMS = " + m[0] + ifs(m[1] > "0", ", время изменения статуса - " + tm, ""))
+                if f[1] > "0":
+                    try:
+                        tm = str(datetime.fromtimestamp(int(f[1])))
+                    except (ValueError, OverflowError, OSError):
+                        tm = f[1]
+                print("Статус SMS = " + f[0] + ifs(f[1] > "0", ", время изменения статуса - " + tm, ""))
             else:
-                print("Ошибка №" + m[1][1:])
+                print("Ошибка №" + f[1][1:])
 
-        if all and len(m) > 9 and (len(m) < 14 or m[14] != "HLR"):
-            m = (",".join(m)).split(",", 8)
+        # запятые в тексте сообщения: склеить хвост, как библиотека PHP 3.8 (all=1: 9 полей, all=2: 12)
+        fields, hlr = (12, 17) if str(all) == "2" else (9, 14)
+        if all and len(m) > 9 and (len(m) <= hlr or m[hlr] != "HLR"):
+            m = (",".join(m)).split(",", fields - 1)
 
         return m
 
@@ -172,25 +258,75 @@ class SMSC(object):
 
     # ВНУТРЕННИЕ МЕТОДЫ
 
-    # Части запроса, общие для send_sms и get_sms_cost
+    # Текст - в кодировке SMSC_CHARSET, bytes (str в Python 2) - как есть
+    def _encoded(self, value, name):
+        if isinstance(value, _bytes):
+            return value
+        if not isinstance(value, _text):
+            raise TypeError("%s must be text or bytes, not %s" % (name, type(value).__name__))
+        try:
+            return value.encode(SMSC_CHARSET)
+        except UnicodeEncodeError as error:
+            error.reason = "not in SMSC_CHARSET %s (%s)" % (SMSC_CHARSET, name)
+            raise
+
+    def _quote(self, value, name):
+        return quote(self._encoded(value, name))
+
+    def _str(self, value):  # как str(value) в 2.0, но текст и bytes - как есть
+        return value if isinstance(value, (_text, _bytes)) else str(value)
+
+    # Значение в виде str, как str(value) в 2.0: unicode (Python 2) - в SMSC_CHARSET, bytes (Python 3) - %XX
+    def _native(self, value, name=""):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, _text):
+            return self._encoded(value, name)
+        if isinstance(value, _bytes):
+            return quote(value, safe=_URL_SAFE)
+        return str(value)
+
+    # Телефоны: строка, bytes, int или list/tuple из них (через запятую)
+    def _phones(self, phones, name="phones"):
+        items = phones if isinstance(phones, (list, tuple)) else [phones]
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, (_text, _bytes) + _integers):
+                raise TypeError("%s must be text, bytes, an int or a list of them, not %s" % (name, type(item).__name__))
+        return b",".join(self._encoded(self._str(item), name) for item in items)
+
     def _format_flag(self, format):
-        flag = self._FORMATS[format - 1]  # как в 2.0: индекс проверяется и при format <= 0
-        return ifs(format > 0, "&" + flag, "")
+        if not isinstance(format, _integers):
+            raise TypeError("format must be an int from 0 to 13, not %s" % type(format).__name__)
+        if not 0 <= format <= 13:
+            raise IndexError("format must be from 0 to 13, not %d" % format)
+        return ifs(format > 0, "&" + self._FORMATS[format - 1], "")
 
     def _sender_arg(self, sender):
-        return ifs(sender == False, "", "&sender=" + quote(str(sender)))  # noqa: E712 (0 и False - без отправителя)
+        if sender == False:  # noqa: E712 (как в 2.0: False и 0 - без отправителя, "" - пустой)
+            return ""
+        return "&sender=" + self._quote(self._str(sender), "sender")
 
     def _time_arg(self, time):
-        return "&time=" + quote(time) if time else ""
+        return "&time=" + self._quote(time, "time") if time else ""
 
     def _query_arg(self, query):
-        return "&" + query if query else ""
+        return "&" + self._native(query, "query") if query else ""
 
-    # Метод вызова запроса. Формирует URL и делает 5 попыток чтения: smscentre.com, www2 ... www5.smscentre.com
+    def _timeout(self):
+        return _socket._GLOBAL_DEFAULT_TIMEOUT if SMSC_TIMEOUT is None else SMSC_TIMEOUT
+
+    # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
     def _smsc_send_cmd(self, cmd, arg=""):
         url = ifs(SMSC_HTTPS, "https", "http") + "://smscentre.com/sys/" + cmd + ".php"
         _url = url
-        arg = ifs(SMSC_LOGIN, "login=" + quote(SMSC_LOGIN) + "&psw=", "apikey=") + quote(SMSC_PASSWORD) + "&fmt=1&charset=" + SMSC_CHARSET + "&" + arg
+        arg = ifs(SMSC_LOGIN, "login=" + self._quote(SMSC_LOGIN, "SMSC_LOGIN") + "&psw=", "apikey=") + \
+            self._quote(SMSC_PASSWORD, "SMSC_PASSWORD") + "&fmt=1&charset=" + self._native(SMSC_CHARSET) + "&" + self._native(arg, "query")
+
+        # POST - тот же текст в теле; GET - с %XX для пробелов, переводов строк и не-ASCII, как urllib Python 2
+        if SMSC_POST or len(arg) > 2000:
+            body, query = self._encoded(arg, "query"), ""
+        else:
+            body, query = None, "?" + quote(self._encoded(arg, "query"), safe=_URL_SAFE)
 
         ret = ""
         for i in (1, 2, 3, 4, 5):
@@ -198,17 +334,20 @@ class SMSC(object):
                 url = _url.replace("smscentre.com/", "www" + str(i) + ".smscentre.com/")
 
             try:
-                if SMSC_POST or len(arg) > 2000:
-                    data = urlopen(url, arg.encode(SMSC_CHARSET))
-                else:
-                    data = urlopen(url + "?" + arg)
-
-                ret = str(data.read().decode(SMSC_CHARSET))
-            except:  # noqa: E722 (как в 2.0)
-                ret = ""
+                response = _urlopen(url + query, body, self._timeout())
+                try:
+                    data = response.read()
+                finally:
+                    response.close()
+                ret = data.decode(SMSC_CHARSET)  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
+                ret = ifs(_PY2, data, ret)
+                failure = "empty reply"
+            except Exception as error:  # KeyboardInterrupt и SystemExit не перехватываются
+                ret, failure = "", self._safe_text(error, arg)
 
             if ret != "":
                 break
+            _log().warning("attempt %d of 5 failed: %s: %s", i, url, failure)
 
         if ret == "":
             if SMSC_DEBUG:
@@ -216,6 +355,14 @@ class SMSC(object):
             ret = ","  # фиктивный ответ
 
         return ret.split(",")
+
+    # Текст ошибки для журнала: без пароля, ключа и строки запроса
+    def _safe_text(self, error, arg):
+        text = "%s: %s" % (type(error).__name__, error)
+        for secret in (arg, SMSC_PASSWORD, quote(self._encoded(SMSC_PASSWORD, "SMSC_PASSWORD"))):
+            if secret and isinstance(secret, str):
+                text = text.replace(secret, "***")
+        return text
 
 
 # Examples:

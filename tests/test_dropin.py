@@ -41,7 +41,7 @@ def test_star_import_gives_every_name_of_2_0_bound_to_the_same_objects(smsc):
                                      'SMSC_PASSWORD', 'SMSC_POST', 'SMTP_FROM', 'SMTP_LOGIN',
                                      'SMTP_PASSWORD', 'SMTP_SERVER', 'datetime', 'ifs', 'quote',
                                      'sleep', 'smtplib', 'urlopen'])
-    assert sorted(ours) == sorted(theirs)
+    assert sorted(ours) == sorted(list(theirs) + ["SMSC_TIMEOUT"])  # the one new name
     for name in ("datetime", "sleep", "smtplib", "urlopen", "quote"):
         assert ours[name] is theirs[name], name
     import datetime
@@ -129,7 +129,7 @@ CALLS = [
     ("get_sms_cost", ("79999999999", "test"), {"sender": "", "format": 11}),
     ("get_status", (12345, "79999999999"), {}),
     ("get_status", ("12345", "+7 999"), {"all": 1}),
-    ("get_status", (b"1" if not six.PY2 else 1, "79999999999"), {"all": 2}),
+    ("get_status", (1, "79999999999"), {"all": 2}),
     ("get_balance", (), {}),
 ]
 CALLS += [("send_sms", ("7999", "f"), {"format": n}) for n in range(14)]
