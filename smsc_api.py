@@ -43,7 +43,8 @@ if _PY2:
 else:
     _text, _bytes, _integers = str, bytes, (int,)
 
-_URL_SAFE = "%/:=&?~#+!$,;'@()*[]|"  # что urllib.urlopen Python 2 оставляет в URL как есть
+# Что urllib.urlopen Python 2 оставляет в URL как есть; "#" Python 3 отрезал бы как фрагмент: там он %23
+_URL_SAFE = "%/:=&?~#+!$,;'@()*[]|" if _PY2 else "%/:=&?~+!$,;'@()*[]|"
 
 
 def _urlopen(url, data, timeout):
@@ -78,9 +79,9 @@ def _urlopen(url, data, timeout):
         response = connection.getresponse()
         location = response.getheader("location") or response.getheader("uri")
         if response.status not in (301, 302, 303, 307) or not location or (response.status == 307 and data):
-            return response
+            return response.fp  # как urllib.urlopen: тело до закрытия соединения, без учета Content-Length
         url, data = urllib.basejoin(url, location), None
-    return response
+    return response.fp
 
 
 _logger = None
@@ -163,8 +164,9 @@ class SMSC(object):
             if SMTP_LOGIN:
                 server.login(SMTP_LOGIN, SMTP_PASSWORD)
 
-            # в кодировке SMSC_CHARSET, строки через CRLF, как smtplib делает с ASCII-текстом
-            server.sendmail(SMTP_FROM, "send@send.smscentre.com", _re.sub(b"\r\n|\r|\n", b"\r\n", data))
+            if not _PY2:  # smtplib переводит строки в CRLF в тексте (и в str Python 2), но не в bytes
+                data = _re.sub(b"\r\n|\r|\n", b"\r\n", data)
+            server.sendmail(SMTP_FROM, "send@send.smscentre.com", data)
             server.quit()
         finally:
             server.close()  # и когда сервер отказал (исключение доходит до вызывающего, как в 2.0)

@@ -145,8 +145,10 @@ class _Server(object):
     def __init__(self, ssl_context=None):
         self.ssl_context = ssl_context
         self.errors = []      # exceptions raised while serving (TLS handshakes refused, ...)
+        self.served = 0       # connections ended (the client closed, or the server was done)
         self._asked = {}      # client port -> (host, port) the client asked for
         self._lock = threading.Lock()
+        self._served = threading.Condition(self._lock)
         self._stopped = threading.Event()
         self._threads = []
 
@@ -220,6 +222,17 @@ class _Server(object):
                     sock.close()
                 except socket.error:
                     pass
+            with self._served:
+                self.served += 1
+                self._served.notify_all()
+
+    def wait_served(self, count, timeout=5):
+        """Wait until `count` connections have ended; False if they have not within timeout."""
+        deadline = time.time() + timeout
+        with self._served:
+            while self.served < count and time.time() < deadline:
+                self._served.wait(deadline - time.time())
+            return self.served >= count
 
 
 class HTTPServer(_Server):

@@ -73,6 +73,19 @@ def test_mail_text_outside_the_charset_is_a_clear_error_before_any_connection(sm
     assert "not in SMSC_CHARSET koi8-r (message)" in str(error.value)
 
 
+def test_mail_connection_is_closed_when_the_server_refuses(smsc, legacy, gw):
+    gw.smtp.fail["rcpt"] = "550 5.1.1 No such user"
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as error20:  # the traceback keeps 2.0's SMTP object
+        configure(legacy).send_sms_mail("79999999999", "hi")
+    assert gw.smtp.served == 0  # 2.0 left the connection open (until the SMTP object is collected)
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        configure(smsc).send_sms_mail("79999999999", "hi")
+    assert gw.smtp.wait_served(1)  # ours closed its connection: the server's session ended
+    assert gw.smtp.sessions[1]["commands"][-1] == b"rset"  # no QUIT: the bytes are 2.0's
+    assert gw.smtp.sessions[0]["commands"] == gw.smtp.sessions[1]["commands"]
+    del error20
+
+
 # 2 and 3. Text is percent-encoded from SMSC_CHARSET; bytes as they are; unicode on Python 2
 
 @pytest.mark.parametrize("charset", ["windows-1251", "koi8-r"])

@@ -395,7 +395,7 @@ def test_without_smsc_debug_stderr_stays_empty(smsc, legacy, mail, debug_run):
 # Text that is not ASCII
 
 @pytest.mark.skipif(not six.PY2, reason="Python 3: 2.0 raises UnicodeEncodeError for non-ASCII mail text "
-                                        "(known defect 1, to be fixed); not pinned down before the fix")
+                                        "(defect 1; the fix is tested in test_fixes.py)")
 def test_python_2_utf8_byte_strings_are_sent_as_they_are(smsc, legacy, mail):
     message = u"Ваш пароль: 123\n.ок".encode("utf-8")
     sender = u"Отправитель".encode("utf-8")

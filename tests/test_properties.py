@@ -150,16 +150,12 @@ STRUCTURED = st.lists(FIELDS, max_size=20).map(lambda fields: ",".join(fields).e
 REPLIES = st.one_of(st.binary(), STRUCTURED)
 FOURTEEN_FIELDS = b"1,1561977123,0,1561977000,79999999999,1.5,sms,Delivered,a,b,c,d,e,f"
 
-FIX_4 = pytest.mark.xfail(strict=True, raises=IndexError,
-                          reason="2.0 defect: IndexError on a 14-field reply; fixed by issue 4")
 CALLS = [
     pytest.param("send_sms", lambda client: client.send_sms("79999999999", "hi"), id="send_sms"),
     pytest.param("get_sms_cost", lambda client: client.get_sms_cost("79999999999", "hi"), id="get_sms_cost"),
     pytest.param("get_status", lambda client: client.get_status(1, "79999999999", all=0), id="get_status-all0"),
-    pytest.param("get_status", lambda client: client.get_status(1, "79999999999", all=1), id="get_status-all1",
-                 marks=FIX_4),
-    pytest.param("get_status", lambda client: client.get_status(1, "79999999999", all=2), id="get_status-all2",
-                 marks=FIX_4),
+    pytest.param("get_status", lambda client: client.get_status(1, "79999999999", all=1), id="get_status-all1"),
+    pytest.param("get_status", lambda client: client.get_status(1, "79999999999", all=2), id="get_status-all2"),
     pytest.param("get_balance", lambda client: client.get_balance(), id="get_balance"),
 ]
 HOSTS = ["smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com",
@@ -195,19 +191,10 @@ def check_reply(smsc, gw, method, call, body):
 @PROPERTY
 @given(body=REPLIES)
 @example(body=FOURTEEN_FIELDS)
+@example(body=b"1,1561977123,0,1561977000,79999999999,1.5,sms,Delivered,Hello, world, again")
+@example(body=b"1,1561977123,0,250013900000000,79000000000,7,1,Russia,MTS,,,HLR,x,y,z")
+@example(body=b"1,2,3,4,5,6,7,8,9,10,11,12,13,14,HLR,16,17,HLR")
 @example(body=b"")
 @example(body=b"\xff,\xfe")
 def test_any_reply_gives_strings_and_never_raises(smsc, gw, method, call, body):
     check_reply(smsc, gw, method, call, body)
-
-
-@pytest.mark.parametrize("all", [1, 2])
-@PROPERTY
-@given(body=REPLIES)
-@example(body=b"1,1561977123,0,1561977000,79999999999,1.5,sms,Delivered,Hello, world, again")
-@example(body=b"1,1561977123,0,250013900000000,79000000000,7,1,Russia,MTS,,,HLR,x,y,z")
-@example(body=b"1,2,3,4,5,6,7,8,9,10,11,12,13,14,HLR")
-def test_get_status_all_for_replies_without_14_fields(smsc, gw, all, body):
-    """all=1 and all=2 stay covered meanwhile: every reply but the 14-field ones of defect 4."""
-    assume(body.count(b",") != 13)
-    check_reply(smsc, gw, "get_status", lambda client: client.get_status(1, "79999999999", all=all), body)
