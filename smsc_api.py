@@ -24,15 +24,17 @@ SMSC_HTTPS = False          # использовать HTTPS протокол
 SMSC_CHARSET = "utf-8"      # кодировка сообщения (windows-1251 или koi8-r), по умолчанию используется utf-8
 SMSC_DEBUG = False          # флаг отладки
 SMSC_TIMEOUT = 60           # тайм-аут одной попытки, секунды (HTTP и SMTP); None - ждать без ограничения, как 2.0
+SMSC_HOST = "smscentre.com" # домен сервиса: smscentre.com, smsc.ru, smsc.kz или smsc.ua (URL, зеркала www2..., SMTP)
 
 # Константы для отправки SMS по SMTP
-SMTP_FROM = "api@smscentre.com"     # e-mail адрес отправителя
-SMTP_SERVER = "send.smscentre.com"  # адрес smtp сервера
+SMTP_FROM = "api@smscentre.com"     # e-mail адрес отправителя (api@SMSC_HOST, пока не изменен)
+SMTP_SERVER = "send.smscentre.com"  # адрес smtp сервера (send.SMSC_HOST, пока не изменен)
 SMTP_LOGIN = ""             # логин для smtp сервера
 SMTP_PASSWORD = ""          # пароль для smtp сервера
 
 
 # Совместимость Python 2 / 3 и служебное (имена с "_" не попадают в "from smsc_api import *")
+import os as _os
 import re as _re
 import socket as _socket
 import sys as _sys
@@ -43,12 +45,47 @@ if _PY2:
 else:
     _text, _bytes, _integers = str, bytes, (int,)
 
+# Константы по умолчанию - из переменных окружения с теми же именами, когда те заданы
+def _from_environment(name, default):
+    value = _os.environ.get(name)
+    if value is None:
+        return default
+    if isinstance(default, bool):
+        if value.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError("environment variable %s: expected 1/true/yes/on or 0/false/no/off, not %r" % (name, value))
+    if name == "SMSC_TIMEOUT":
+        return None if value.strip().lower() in ("", "none") else float(value)
+    return value
+
+
+for _name in ("SMSC_LOGIN", "SMSC_PASSWORD", "SMSC_POST", "SMSC_HTTPS", "SMSC_CHARSET", "SMSC_DEBUG", "SMSC_TIMEOUT",
+              "SMSC_HOST", "SMTP_FROM", "SMTP_SERVER", "SMTP_LOGIN", "SMTP_PASSWORD"):
+    globals()[_name] = _from_environment(_name, globals()[_name])
+del _name
+
 # Что urllib.urlopen Python 2 оставляет в URL как есть; "#" Python 3 отрезал бы как фрагмент: там он %23
 _URL_SAFE = "%/:=&?~#+!$,;'@()*[]|" if _PY2 else "%/:=&?~+!$,;'@()*[]|"
 
 
+_tls_context = None
+
+
+def _tls():
+    # Один контекст TLS на все вызовы, с проверкой сертификата и имени (2.0 строил новый и читал CA каждый раз)
+    global _tls_context
+    if _tls_context is None:
+        import ssl
+        _tls_context = ssl.create_default_context()
+    return _tls_context
+
+
 def _urlopen(url, data, timeout):
     if not _PY2:
+        if url.startswith("https:"):
+            return urlopen(url, data, timeout, context=_tls())
         return urlopen(url, data, timeout)
 
     # Python 2: запрос urllib.urlopen (HTTP/1.0, его заголовки; страница ошибки читается как ответ,
@@ -64,7 +101,10 @@ def _urlopen(url, data, timeout):
         if proxy and not urllib.proxy_bypass(host):
             proxy_auth, address = urllib.splituser(urllib.splithost(urllib.splittype(proxy)[1])[0])
             selector = url
-        connection = (httplib.HTTPSConnection if scheme == "https" else httplib.HTTPConnection)(address, timeout=timeout)
+        if scheme == "https":
+            connection = httplib.HTTPSConnection(address, timeout=timeout, context=_tls())
+        else:
+            connection = httplib.HTTPConnection(address, timeout=timeout)
         connection._http_vsn, connection._http_vsn_str = 10, "HTTP/1.0"
         connection.putrequest("GET" if data is None else "POST", selector)
         if data is not None:
@@ -76,7 +116,7 @@ def _urlopen(url, data, timeout):
         connection.putheader("User-Agent", urllib.URLopener.version)
         connection.putheader("Accept", "*/*")
         connection.endheaders(data)
-        response = connection.getresponse()
+        response = connection.getresponse(buffering=True)  # ответ читается блоками, а не по байту
         location = response.getheader("location") or response.getheader("uri")
         if response.status not in (301, 302, 303, 307) or not location or (response.status == 307 and data):
             return response.fp  # как urllib.urlopen: тело до закрытия соединения, без учета Content-Length
@@ -105,8 +145,35 @@ def ifs(cond, val1, val2):
     return val2
 
 
+class _ModuleConstant(object):
+    def __repr__(self):
+        return "<module constant>"
+
+
+_CONSTANT = _ModuleConstant()
+
+
 # Класс для взаимодействия с сервером smscentre.com
 class SMSC(object):
+
+    # Настройки экземпляра; не заданные берутся из констант модуля в момент вызова, как в 2.0:
+    # SMSC(), SMSC("login", "password"), SMSC(apikey_as_password..., host="smsc.kz", timeout=10)
+    def __init__(self, login=_CONSTANT, password=_CONSTANT, post=_CONSTANT, https=_CONSTANT, charset=_CONSTANT,
+                 debug=_CONSTANT, host=_CONSTANT, timeout=_CONSTANT, smtp_from=_CONSTANT, smtp_server=_CONSTANT,
+                 smtp_login=_CONSTANT, smtp_password=_CONSTANT):
+        given = dict(login=login, password=password, post=post, https=https, charset=charset, debug=debug,
+                     host=host, timeout=timeout, smtp_from=smtp_from, smtp_server=smtp_server,
+                     smtp_login=smtp_login, smtp_password=smtp_password)
+        self._settings = dict((name, value) for name, value in given.items() if value is not _CONSTANT)
+
+    _CONSTANTS = dict(login="SMSC_LOGIN", password="SMSC_PASSWORD", post="SMSC_POST", https="SMSC_HTTPS",
+                      charset="SMSC_CHARSET", debug="SMSC_DEBUG", host="SMSC_HOST", timeout="SMSC_TIMEOUT",
+                      smtp_from="SMTP_FROM", smtp_server="SMTP_SERVER", smtp_login="SMTP_LOGIN",
+                      smtp_password="SMTP_PASSWORD")
+
+    def _setting(self, name):
+        settings = self.__dict__.get("_settings", {})  # подкласс мог не вызвать наш __init__
+        return settings[name] if name in settings else globals()[self._CONSTANTS[name]]
 
     # Флаги форматов 1..13 (format - 1 индексирует список, 12 - пустой флаг)
     _FORMATS = ("flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "mail=1",
@@ -139,7 +206,7 @@ class SMSC(object):
                                 self._time_arg(time) + self._query_arg(query))
 
         # (id, cnt, cost, balance) или (id, -error)
-        if SMSC_DEBUG:
+        if self._setting("debug"):
             f = m + ["", "", ""]  # короткий ответ не обрывает отладочный вывод
             if f[1] > "0":
                 print("Сообщение отправлено успешно. ID: " + f[0] + ", всего SMS: " + f[1] + ", стоимость: " + f[2] + ", баланс: " + f[3])
@@ -151,22 +218,25 @@ class SMSC(object):
     # SMTP версия метода отправки SMS
     def send_sms_mail(self, phones, message, translit=0, time="", id=0, format=0, sender=""):
         e = self._encoded
-        data = (e("Content-Type: text/plain; charset=" + SMSC_CHARSET + "\n\n", "SMSC_CHARSET") +
-                e(SMSC_LOGIN, "SMSC_LOGIN") + b":" + e(SMSC_PASSWORD, "SMSC_PASSWORD") + b":" + e(self._str(id), "id") +
+        data = (e("Content-Type: text/plain; charset=" + self._setting("charset") + "\n\n", "SMSC_CHARSET") +
+                e(self._setting("login"), "SMSC_LOGIN") + b":" + e(self._setting("password"), "SMSC_PASSWORD") + b":" +
+                e(self._str(id), "id") +
                 b":" + e(time, "time") + b":" + e(self._str(translit), "translit") + b"," + e(self._str(format), "format") +
                 b"," + e(sender, "sender") + b":" + self._phones(phones) + b":" + e(message, "message"))
 
-        server = smtplib.SMTP(SMTP_SERVER, timeout=self._timeout())
+        host = self._setting("host")
+        server = smtplib.SMTP(self._smtp_address("smtp_server", "send.smscentre.com", "send." + host),
+                              timeout=self._timeout())
         try:
-            if SMSC_DEBUG:
+            if self._setting("debug"):
                 server.set_debuglevel(1)
 
-            if SMTP_LOGIN:
-                server.login(SMTP_LOGIN, SMTP_PASSWORD)
+            if self._setting("smtp_login"):
+                server.login(self._setting("smtp_login"), self._setting("smtp_password"))
 
             if not _PY2:  # smtplib переводит строки в CRLF в тексте (и в str Python 2), но не в bytes
                 data = _re.sub(b"\r\n|\r|\n", b"\r\n", data)
-            server.sendmail(SMTP_FROM, "send@send.smscentre.com", data)
+            server.sendmail(self._smtp_address("smtp_from", "api@smscentre.com", "api@" + host), "send@send." + host, data)
             server.quit()
         finally:
             server.close()  # и когда сервер отказал (исключение доходит до вызывающего, как в 2.0)
@@ -192,7 +262,7 @@ class SMSC(object):
                                 "&translit=" + self._native(translit) + self._format_flag(format) + self._query_arg(query))
 
         # (cost, cnt) или (0, -error)
-        if SMSC_DEBUG:
+        if self._setting("debug"):
             f = m + [""]
             if f[1] > "0":
                 print("Стоимость рассылки: " + f[0] + ". Всего SMS: " + f[1])
@@ -222,7 +292,7 @@ class SMSC(object):
                                 "&id=" + self._native(id) + "&all=" + self._native(all))
 
         # (status, time, err, ...) или (0, -error)
-        if SMSC_DEBUG:
+        if self._setting("debug"):
             f = m + [""]
             if f[1] >= "0":
                 tm = ""
@@ -250,7 +320,7 @@ class SMSC(object):
     def get_balance(self):
         m = self._smsc_send_cmd("balance")  # (balance) или (0, -error)
 
-        if SMSC_DEBUG:
+        if self._setting("debug"):
             if len(m) < 2:
                 print("Сумма на счете: " + m[0])
             else:
@@ -267,9 +337,9 @@ class SMSC(object):
         if not isinstance(value, _text):
             raise TypeError("%s must be text or bytes, not %s" % (name, type(value).__name__))
         try:
-            return value.encode(SMSC_CHARSET)
+            return value.encode(self._setting("charset"))
         except UnicodeEncodeError as error:
-            error.reason = "not in SMSC_CHARSET %s (%s)" % (SMSC_CHARSET, name)
+            error.reason = "not in SMSC_CHARSET %s (%s)" % (self._setting("charset"), name)
             raise
 
     def _quote(self, value, name):
@@ -290,6 +360,8 @@ class SMSC(object):
 
     # Телефоны: строка, bytes, int или list/tuple из них (через запятую)
     def _phones(self, phones, name="phones"):
+        if isinstance(phones, (_text, _bytes)):
+            return self._encoded(phones, name)
         items = phones if isinstance(phones, (list, tuple)) else [phones]
         for item in items:
             if isinstance(item, bool) or not isinstance(item, (_text, _bytes) + _integers):
@@ -315,17 +387,24 @@ class SMSC(object):
         return "&" + self._native(query, "query") if query else ""
 
     def _timeout(self):
-        return _socket._GLOBAL_DEFAULT_TIMEOUT if SMSC_TIMEOUT is None else SMSC_TIMEOUT
+        timeout = self._setting("timeout")
+        return _socket._GLOBAL_DEFAULT_TIMEOUT if timeout is None else timeout
+
+    # SMTP_FROM и SMTP_SERVER, не измененные в файле, следуют за SMSC_HOST, как в копиях 2.0 для smsc.ru, ...
+    def _smtp_address(self, name, smscentre_default, host_default):
+        value = self._setting(name)
+        return host_default if value == smscentre_default else value
 
     # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
     def _smsc_send_cmd(self, cmd, arg=""):
-        url = ifs(SMSC_HTTPS, "https", "http") + "://smscentre.com/sys/" + cmd + ".php"
+        host, login, password = self._setting("host"), self._setting("login"), self._setting("password")
+        url = ifs(self._setting("https"), "https", "http") + "://" + host + "/sys/" + cmd + ".php"
         _url = url
-        arg = ifs(SMSC_LOGIN, "login=" + self._quote(SMSC_LOGIN, "SMSC_LOGIN") + "&psw=", "apikey=") + \
-            self._quote(SMSC_PASSWORD, "SMSC_PASSWORD") + "&fmt=1&charset=" + self._native(SMSC_CHARSET) + "&" + self._native(arg, "query")
+        arg = ifs(login, "login=" + self._quote(login, "SMSC_LOGIN") + "&psw=", "apikey=") + self._quote(password, "SMSC_PASSWORD") + \
+            "&fmt=1&charset=" + self._native(self._setting("charset")) + "&" + self._native(arg, "query")
 
         # POST - тот же текст в теле; GET - с %XX для пробелов, переводов строк и не-ASCII, как urllib Python 2
-        if SMSC_POST or len(arg) > 2000:
+        if self._setting("post") or len(arg) > 2000:
             body, query = self._encoded(arg, "query"), ""
         else:
             body, query = None, "?" + quote(self._encoded(arg, "query"), safe=_URL_SAFE)
@@ -333,7 +412,7 @@ class SMSC(object):
         ret = ""
         for i in (1, 2, 3, 4, 5):
             if i > 1:
-                url = _url.replace("smscentre.com/", "www" + str(i) + ".smscentre.com/")
+                url = _url.replace(host + "/", "www" + str(i) + "." + host + "/")
 
             try:
                 response = _urlopen(url + query, body, self._timeout())
@@ -341,7 +420,7 @@ class SMSC(object):
                     data = response.read()
                 finally:
                     response.close()
-                ret = data.decode(SMSC_CHARSET)  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
+                ret = data.decode(self._setting("charset"))  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
                 ret = ifs(_PY2, data, ret)
                 failure = "empty reply"
             except Exception as error:  # KeyboardInterrupt и SystemExit не перехватываются
@@ -352,7 +431,7 @@ class SMSC(object):
             _log().warning("attempt %d of 5 failed: %s: %s", i, url, failure)
 
         if ret == "":
-            if SMSC_DEBUG:
+            if self._setting("debug"):
                 print("Ошибка чтения адреса: " + url)
             ret = ","  # фиктивный ответ
 
@@ -361,7 +440,8 @@ class SMSC(object):
     # Текст ошибки для журнала: без пароля, ключа и строки запроса
     def _safe_text(self, error, arg):
         text = "%s: %s" % (type(error).__name__, error)
-        for secret in (arg, SMSC_PASSWORD, quote(self._encoded(SMSC_PASSWORD, "SMSC_PASSWORD"))):
+        password = self._setting("password")
+        for secret in (arg, password, quote(self._encoded(password, "SMSC_PASSWORD"))):
             if secret and isinstance(secret, str):
                 text = text.replace(secret, "***")
         return text

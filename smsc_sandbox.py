@@ -21,7 +21,7 @@ import socket
 import threading
 import time
 
-__all__ = ["HTTPServer", "SMTPServer", "Intercept", "Request",
+__all__ = ["HTTPServer", "SMTPServer", "Intercept", "Request", "make_certificate", "server_context",
            "Reply", "Drop", "Reset", "Stall", "Slow", "Raw"]
 
 
@@ -202,6 +202,7 @@ class _Server(object):
 
     def _serve(self, conn, peer):
         conn.settimeout(10)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms Nagle stalls between TLS records
         plain = conn
         try:
             if self.ssl_context is not None:
@@ -363,6 +364,63 @@ class SMTPServer(_Server):
                 return
             else:
                 reply("502 Command not implemented")
+
+
+HOSTS = ("smscentre.com", "smsc.ru", "smsc.kz", "smsc.ua")
+
+
+def make_certificate(directory, name="sandbox", hosts=HOSTS):
+    """A new test CA and a certificate it signs for hosts and *.hosts, as PEM files in directory.
+
+    Returns (ca_pem, cert_chain_pem, key_pem). Uses trustme where it is installed (Python 3),
+    else the openssl command line; OSError when neither is there.
+    """
+    import os
+    files = tuple(os.path.join(directory, name + suffix) for suffix in ("-ca.pem", ".pem", ".key"))
+    names = [u"%s%s" % (prefix, host) for host in hosts for prefix in ("", "*.")]
+    try:
+        import trustme
+    except ImportError:
+        _openssl_certificate(directory, name, names, files)
+        return files
+    ca = trustme.CA()
+    leaf = ca.issue_cert(*names)
+    ca.cert_pem.write_to_path(files[0])
+    with open(files[1], "wb") as handle:
+        handle.write(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+    leaf.private_key_pem.write_to_path(files[2])
+    return files
+
+
+def _openssl_certificate(directory, name, names, files):
+    import os
+    import subprocess
+    config = os.path.join(directory, name + ".cnf")
+    with open(config, "w") as handle:
+        handle.write("[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = smsc-sandbox\n"
+                     "[ca]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n"
+                     "subjectKeyIdentifier = hash\n"
+                     "[leaf]\nbasicConstraints = critical, CA:FALSE\n"
+                     "keyUsage = critical, digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\n"
+                     "subjectAltName = %s\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n"
+                     % ", ".join("DNS:" + n for n in names))
+    ca_key, csr = os.path.join(directory, name + "-ca.key"), os.path.join(directory, name + ".csr")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    for command in (
+            ["req", "-x509", "-config", config, "-extensions", "ca", "-subj", "/CN=smsc-sandbox %s CA" % name,
+             "-days", "3650", "-keyout", ca_key, "-out", files[0]] + ec,
+            ["req", "-new", "-config", config, "-subj", "/CN=" + names[0], "-keyout", files[2], "-out", csr] + ec,
+            ["x509", "-req", "-in", csr, "-CA", files[0], "-CAkey", ca_key, "-set_serial", str(abs(hash(name))),
+             "-days", "3650", "-extfile", config, "-extensions", "leaf", "-out", files[1]]):
+        subprocess.check_call(["openssl"] + command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def server_context(cert_chain_pem, key_pem):
+    """An SSL context for HTTPServer(ssl_context=...) serving that certificate."""
+    import ssl
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_chain_pem, key_pem)
+    return context
 
 
 class Intercept(object):

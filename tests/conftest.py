@@ -19,7 +19,6 @@ import smsc_api_20  # noqa: E402
 import smsc_sandbox  # noqa: E402
 
 HTTP_VERSION = b"HTTP/1.0" if six.PY2 else b"HTTP/1.1"
-CONSTANTS = [name for name in dir(smsc_api_20) if name.isupper()]
 
 
 def expected_headers(host, body=None):
@@ -62,12 +61,13 @@ def clean_environment(monkeypatch, empty_ca_file):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SSL_CERT_FILE", empty_ca_file)
     _reset_urllib()
+    smsc_api._tls_context = None  # built again from this test's SSL_CERT_FILE
     yield
     _reset_urllib()
 
 
 def _constants_fixture(module):
-    saved = dict((name, getattr(module, name)) for name in CONSTANTS)
+    saved = dict((name, getattr(module, name)) for name in dir(module) if name.isupper())
     yield module
     for name, value in saved.items():
         setattr(module, name, value)
@@ -118,71 +118,13 @@ def gw():
 
 # HTTPS: a TLS server on port 443 with a certificate for smscentre.com and *.smscentre.com
 
-OPENSSL_CONFIG = """\
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = smsc-sandbox
-[v3_ca]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[v3_leaf]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:smscentre.com, DNS:*.smscentre.com
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-"""
-
-
-def _openssl_ca_and_leaf(directory, name, serial):
-    """A test CA and its leaf for smscentre.com, by the openssl command line (where trustme is missing)."""
-    import subprocess
-    path = lambda suffix: os.path.join(directory, name + suffix)  # noqa: E731
-    config = os.path.join(directory, "openssl.cnf")
-    with open(config, "w") as handle:
-        handle.write(OPENSSL_CONFIG)
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    for command in (
-            ["req", "-x509", "-config", config, "-extensions", "v3_ca", "-subj", "/CN=smsc-sandbox " + name + " CA",
-             "-days", "3650", "-keyout", path("-ca.key"), "-out", path("-ca.pem")] + ec,
-            ["req", "-new", "-config", config, "-subj", "/CN=smscentre.com",
-             "-keyout", path(".key"), "-out", path(".csr")] + ec,
-            ["x509", "-req", "-in", path(".csr"), "-CA", path("-ca.pem"), "-CAkey", path("-ca.key"),
-             "-set_serial", str(serial), "-days", "3650", "-extfile", config, "-extensions", "v3_leaf",
-             "-out", path(".pem")]):
-        subprocess.check_call(["openssl"] + command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    return path("-ca.pem"), path(".pem"), path(".key")
-
-
-def _trustme_ca_and_leaf(directory, name):
-    import trustme
-    ca = trustme.CA()
-    leaf = ca.issue_cert(u"smscentre.com", u"*.smscentre.com")
-    files = [os.path.join(directory, name + suffix) for suffix in ("-ca.pem", ".pem", ".key")]
-    ca.cert_pem.write_to_path(files[0])
-    with open(files[1], "wb") as handle:
-        handle.write(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
-    leaf.private_key_pem.write_to_path(files[2])
-    return tuple(files)
-
-
 @pytest.fixture(scope="session")
 def tls_files(tmpdir_factory):
     """{"trusted"|"untrusted": (ca_pem, cert_chain_pem, key_pem)}: two unrelated test CAs."""
     directory = str(tmpdir_factory.mktemp("tls"))
     try:
-        import trustme  # noqa: F401
-        return dict((name, _trustme_ca_and_leaf(directory, name)) for name in ("trusted", "untrusted"))
-    except ImportError:
-        pass
-    try:
-        return dict((name, _openssl_ca_and_leaf(directory, name, serial))
-                    for serial, name in enumerate(("trusted", "untrusted"), 2))
-    except OSError:  # no openssl program
+        return dict((name, smsc_sandbox.make_certificate(directory, name)) for name in ("trusted", "untrusted"))
+    except OSError:  # neither trustme nor the openssl program
         pytest.skip("HTTPS tests need trustme (Python 3) or the openssl command line to make certificates")
 
 
@@ -194,9 +136,7 @@ class TLSGateway(object):
         self.http = self._start("trusted")
 
     def _start(self, name):
-        import ssl
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(self._files[name][1], self._files[name][2])
+        context = smsc_sandbox.server_context(*self._files[name][1:])
         server = smsc_sandbox.HTTPServer(ssl_context=context).start()
         self._servers.append(server)
         self._gw.intercept.routes[443] = server
