@@ -457,3 +457,110 @@ class SMSC(object):
 # smsc.send_sms_mail("79999999999", "test2", format=1)
 # r = smsc.get_status(12345, "79999999999")
 # print(smsc.get_balance())
+
+
+# Командная строка: python smsc_api.py balance | send | cost | status | mail (python smsc_api.py -h)
+
+_ERRORS = {"1": "error in parameters", "2": "invalid login or password (or API key)", "3": "not enough money",
+           "4": "IP address temporarily blocked", "5": "wrong date format", "6": "message forbidden (text or sender)",
+           "7": "wrong phone number format", "8": "the message cannot be delivered to this number",
+           "9": "duplicate request within a minute, or too many requests"}
+_STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0": "passed to the operator",
+             "1": "delivered", "2": "read", "3": "expired", "4": "link clicked", "20": "impossible to deliver",
+             "22": "wrong number", "23": "prohibited", "24": "not enough money", "25": "unreachable number"}
+
+
+def _main(argv=None):
+    import argparse
+    import json
+
+    common = argparse.ArgumentParser(add_help=False)
+    for flag, help in (("--login", "SMSC login (default: $SMSC_LOGIN; empty: the password is an API key)"),
+                       ("--password", "password or API key (default: $SMSC_PASSWORD, safer than this option)"),
+                       ("--host", "smscentre.com, smsc.ru, smsc.kz or smsc.ua (default: $SMSC_HOST)")):
+        common.add_argument(flag, default=argparse.SUPPRESS, help=help)
+    common.add_argument("--https", action="store_true", default=argparse.SUPPRESS, help="use HTTPS")
+    common.add_argument("--post", action="store_true", default=argparse.SUPPRESS, help="use POST")
+    common.add_argument("--timeout", type=float, default=argparse.SUPPRESS, help="seconds per attempt (default 60)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON, for scripts")
+
+    parser = argparse.ArgumentParser(prog="smsc_api.py", parents=[common], description=(
+        "SMSC gateway from the command line. Exit status: 0 success, 1 the gateway answered an error, "
+        "2 bad usage, 3 no host answered."))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    commands.add_parser("balance", parents=[common], help="print the balance")
+    for name, help in (("send", "send an SMS"), ("cost", "the cost of an SMS, without sending it"),
+                       ("mail", "send an SMS by e-mail (SMTP)")):
+        command = commands.add_parser(name, parents=[common], help=help)
+        command.add_argument("phones", help="phone numbers, separated by commas or semicolons")
+        command.add_argument("message")
+        if name == "send":
+            command.add_argument("--sender", default=False, help="sender name (Sender ID)")
+            command.add_argument("--format", type=int, default=0, help="0 SMS, 1 flash, 2 push, 3 HLR, ... 13 telegram")
+            command.add_argument("--translit", type=int, default=0, help="0 no, 1 or 2: transliterate")
+    command = commands.add_parser("status", parents=[common], help="the status of a sent message")
+    command.add_argument("id")
+    command.add_argument("phone")
+    command.add_argument("--all", type=int, default=0, help="1 or 2: the full record")
+    args = parser.parse_args(argv)
+
+    settings = dict((name, getattr(args, name)) for name in ("login", "password", "host", "https", "post", "timeout")
+                    if hasattr(args, name))
+    client = SMSC(**settings)
+    as_json = getattr(args, "json", False)
+
+    def done(code, text, **fields):
+        if as_json:
+            _sys.stdout.write(json.dumps(dict(fields, ok=code == 0, exit=code), sort_keys=True) + "\n")
+        else:
+            (_sys.stderr if code else _sys.stdout).write(text + "\n")
+        return code
+
+    try:
+        if args.command == "mail":
+            try:
+                client.send_sms_mail(args.phones, args.message)
+            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+                code, text = list(error.recipients.values())[0] if hasattr(error, "recipients") else error.args[:2]
+                text = text.decode("utf-8", "replace") if isinstance(text, _bytes) and not _PY2 else text
+                return done(1, "error: the mail server answered %s %s" % (code, text), error=code, message=text)
+            except (smtplib.SMTPException, _socket.error) as error:
+                return done(3, "error: no mail server answered (%s)" % (error,), error="unreachable")
+            return done(0, "mail sent", command="mail")
+        if args.command == "balance":
+            m = client._smsc_send_cmd("balance")
+        elif args.command == "send":
+            m = client.send_sms(args.phones, args.message, translit=args.translit, format=args.format, sender=args.sender)
+        elif args.command == "cost":
+            m = client.get_sms_cost(args.phones, args.message)
+        else:
+            m = client.get_status(args.id, args.phone, all=args.all)
+    except (TypeError, IndexError, ValueError) as error:  # bad input, named by the module
+        parser.print_usage(_sys.stderr)
+        _sys.stderr.write("smsc_api.py: error: %s\n" % (error,))
+        return 2
+
+    if m == ["", ""]:
+        return done(3, "error: no host answered", error="unreachable")
+    if len(m) > 1 and m[1].startswith("-"):
+        code = m[1][1:]
+        meaning = _ERRORS.get(code, "unknown error")
+        return done(1, "error %s: %s" % (code, meaning), error=int(code) if code.isdigit() else code, message=meaning, reply=m)
+    if args.command == "balance":
+        return done(0, "balance: %s" % m[0], balance=m[0])
+    if args.command == "send":
+        fields = dict(zip(("id", "sms", "cost", "balance"), m))
+        return done(0, "sent: " + ", ".join("%s %s" % item for item in zip(("id", "sms", "cost", "balance"), m)), **fields)
+    if args.command == "cost":
+        return done(0, "cost: %s for %s SMS" % tuple(m[:2]) if len(m) > 1 else "cost: %s" % m[0],
+                    cost=m[0], sms=m[1] if len(m) > 1 else None)
+    status = _STATUSES.get(m[0], "unknown status")
+    changed = ""
+    if len(m) > 1 and m[1].isdigit() and m[1] != "0":
+        changed = ", changed %s" % datetime.fromtimestamp(int(m[1]))
+    return done(0, "status %s: %s%s" % (m[0], status, changed), status=m[0], name=status, reply=m)
+
+
+if __name__ == "__main__":
+    _sys.exit(_main())
