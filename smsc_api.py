@@ -157,7 +157,7 @@ _CONSTANT = _ModuleConstant()
 class SMSC(object):
 
     # Настройки экземпляра; не заданные берутся из констант модуля в момент вызова, как в 2.0:
-    # SMSC(), SMSC("login", "password"), SMSC(apikey_as_password..., host="smsc.kz", timeout=10)
+    # SMSC(), SMSC("login", "password"), SMSC(login="", password="API-ключ", host="smsc.kz", timeout=10)
     def __init__(self, login=_CONSTANT, password=_CONSTANT, post=_CONSTANT, https=_CONSTANT, charset=_CONSTANT,
                  debug=_CONSTANT, host=_CONSTANT, timeout=_CONSTANT, smtp_from=_CONSTANT, smtp_server=_CONSTANT,
                  smtp_login=_CONSTANT, smtp_password=_CONSTANT):

@@ -58,7 +58,7 @@ MUTANTS += [
     ("SMTP_SERVER", 'SMTP_SERVER = "send.smscentre.com"', 'SMTP_SERVER = "send.smscentre.cox"'),
     ("SMTP_SERVER follows", '"send." + host', '"sent." + host'),
     ("mail header", '"Content-Type: text/plain; charset="', '"Content-Type: text/plain; charsex="'),
-    ("mail separator", 'b":" + e(SMSC_PASSWORD', 'b";" + e(SMSC_PASSWORD'),
+    ("mail separator", 'b":" + e(self._setting("password")', 'b";" + e(self._setting("password")'),
     ("fictitious reply", 'ret = ","', 'ret = ";"'),
     ("attempts", "for i in (1, 2, 3, 4, 5):", "for i in (1, 2, 3, 4):"),
     ("URL-safe set", "_URL_SAFE = \"%/:=&?~#+!$,;'@()*[]|\" if", "_URL_SAFE = \"%/:=&?~#+!$,;'@()*[]\" if"),
