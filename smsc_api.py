@@ -230,6 +230,7 @@ class SMSC(object):
         try:
             if self._setting("debug"):
                 server.set_debuglevel(1)
+                server.send = self._send_without_secrets(server)
 
             if self._setting("smtp_login"):
                 server.login(self._setting("smtp_login"), self._setting("smtp_password"))
@@ -240,6 +241,32 @@ class SMSC(object):
             server.quit()
         finally:
             server.close()  # и когда сервер отказал (исключение доходит до вызывающего, как в 2.0)
+
+    # Отладка SMTP: smtplib печатает все, что отправляет; здесь - с *** вместо паролей и ключа
+    def _send_without_secrets(self, server):
+        import base64
+        send, e = server.send, lambda value: self._encoded(value, "password")
+        login, password = self._setting("smtp_login"), self._setting("smtp_password")
+        secrets = [b64 for secret in (self._setting("password"), password) if secret
+                   for b64 in (e(secret), base64.b64encode(e(secret)))]
+        if login and password:
+            secrets.append(base64.b64encode(b"\0" + e(login) + b"\0" + e(password)))  # AUTH PLAIN
+
+        def send_and_print(data):
+            level, shown = server.debuglevel, data
+            for secret in secrets:
+                shown = shown.replace(*((secret, b"***") if isinstance(data, _bytes) else (secret.decode("latin-1"), "***")))
+            if level > 0:
+                if _PY2:
+                    smtplib.stderr.write("send: %r\n" % (shown,))
+                else:
+                    server._print_debug("send:", repr(shown))
+            server.debuglevel = 0
+            try:
+                send(data)
+            finally:
+                server.debuglevel = level
+        return send_and_print
 
     # Метод получения стоимости SMS
     #

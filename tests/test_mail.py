@@ -369,13 +369,15 @@ def debug_run(capfd, monkeypatch):
 
 def test_smsc_debug_prints_the_smtp_dialogue_on_stderr(smsc, legacy, mail, debug_run):
     ours, theirs = debug_run(smsc, True), debug_run(legacy, True)
-    assert ours == theirs
+    # 2.0's dialogue, but for the password: smtplib printed AUTH PLAIN <base64 of \0mailer\0mailpass>
+    assert ours == (theirs[0], theirs[1].replace(AUTH_PLAIN.decode("ascii"), "AUTH PLAIN ***"))
+    assert AUTH_PLAIN.decode("ascii") in theirs.err and "AUTH PLAIN ***" in ours.err
     assert ours.out == ""
     data = HEADER + b"::0::0,0,:7999:hi\r\n..x\r\n.\r\n"
     sent = [line for line in ours.err.splitlines() if line.startswith("send: ")]
     # commands are sent as str; DATA as bytes on 3.x (repr b'...'), as str on 2.7
     assert sent == ["send: %r" % six.ensure_str(line + b"\r\n") for line in
-                    [EHLO, AUTH_PLAIN, MAIL, RCPT, b"data"]] + \
+                    [EHLO, b"AUTH PLAIN ***", MAIL, RCPT, b"data"]] + \
                    ["send: %r" % data, "send: 'quit\\r\\n'"]
     if six.PY2:
         assert sent[-2] == "send: 'Content-Type: text/plain; charset=utf-8\\r\\n\\r\\n::0::0,0,:7999:hi\\r\\n..x\\r\\n.\\r\\n'"
@@ -384,6 +386,20 @@ def test_smsc_debug_prints_the_smtp_dialogue_on_stderr(smsc, legacy, mail, debug
     assert any("MAIL FROM" in line.upper() for line in sent)
     assert "reply: retcode (221)" in ours.err
     assert "connect:" not in ours.err   # the level is set after the connection is made
+
+
+def test_smsc_debug_never_prints_a_password_or_key(smsc, mail, debug_run, capfd):
+    mail.smtp.extensions = ["AUTH LOGIN"]
+    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "s3cr3t-smsc"
+    ours = debug_run(smsc, True)  # SMTP_LOGIN "mailer", SMTP_PASSWORD "mailpass"
+    sent = [line for line in ours.err.splitlines() if line.startswith("send: ")]
+    assert sent[1:3] == ["send: 'AUTH LOGIN bWFpbGVy\\r\\n'", "send: '***\\r\\n'"]  # user name kept, password not
+    assert sent[-2] == "send: %r" % (HEADER + b"alice:***:0::0,0,:7999:hi\r\n..x\r\n.\r\n")
+    for secret in ("s3cr3t-smsc", "mailpass", "bWFpbHBhc3M=", "czNjcjN0LXNtc2M="):
+        assert secret not in ours.err
+    session, = [s for s in mail.smtp.sessions if s["data"]]
+    assert session["auth"] == [b"AUTH LOGIN bWFpbGVy", b"bWFpbHBhc3M="]  # the server still got them
+    assert session["data"] == HEADER + b"alice:s3cr3t-smsc:0::0,0,:7999:hi\r\n..x\r\n"
 
 
 def test_without_smsc_debug_stderr_stays_empty(smsc, legacy, mail, debug_run):
