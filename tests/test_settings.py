@@ -55,7 +55,9 @@ def run_side_by_side(modules, gw, capsys, call, replies, mail=False):
 def test_smsc_host_sends_what_that_countrys_copy_of_2_0_sends(smsc, gw, capsys, domain, call, replies):
     smsc.SMSC_HOST = domain
     ours, theirs = run_side_by_side([smsc, country_copy(domain)], gw, capsys, call, replies)
-    assert ours == theirs
+    # SMSC_DEBUG: the SMTP dialogue printed shows *** for the password (README, Differences from 2.0)
+    printed = theirs[4][0], theirs[4][1].replace("alice:secret:", "alice:***:")
+    assert ours[:4] + (tuple(ours[4]),) == theirs[:4] + (printed,)
     hosts = [host for host, port in ours[2]]
     assert all(host.endswith(domain) for host in hosts) and hosts
 
