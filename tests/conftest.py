@@ -20,6 +20,9 @@ import smsc_sandbox  # noqa: E402
 
 HTTP_VERSION = b"HTTP/1.0" if six.PY2 else b"HTTP/1.1"
 
+# The smsc_gateway fixture, loaded as users load it (tests/test_sandbox.py)
+pytest_plugins = ["smsc_sandbox"]
+
 
 def expected_headers(host, body=None):
     """The headers urllib sends, in its order: urllib.urlopen on Python 2, urllib.request on 3."""

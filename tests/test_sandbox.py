@@ -1,0 +1,825 @@
+# -*- coding: utf-8 -*-
+"""The sandbox gateway (smsc_sandbox.Gateway): the HTTP API, SMTP, output, the pytest fixture,
+the command line and the demo.
+
+In-process tests use the `smsc_gateway` fixture as users do (tests/conftest.py loads the plugin
+with pytest_plugins), on a stopped clock: statuses and duplicates move by setting the clock, never
+by sleeping. Raw requests go over a real socket to the gateway's port; smsc_api reaches it
+through the fixture's Intercept, unchanged. Replies, printed lines and log lines are asserted
+whole; where a value varies by nature (ports, times of a subprocess) it is cut out and the rest
+asserted exactly.
+"""
+import io
+import json
+import os
+import re
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import threading
+from decimal import Decimal
+
+import pytest
+import six
+from six.moves import queue
+
+import smsc_sandbox
+from conftest import HERE, HTTP_VERSION
+from smsc_sandbox import Drop, HTTPServer, Intercept
+
+ROOT = os.path.dirname(HERE)
+NOW = 1700000000.25
+PY313 = sys.version_info >= (3, 13)
+DOMAINS = ["smscentre.com", "smsc.ru", "smsc.kz", "smsc.ua"]
+WAITING, DELIVERED = u"Ожидает отправки", u"Доставлено"
+
+
+class Clock(object):
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def gw(smsc_gateway, tmpdir):
+    """The user fixture on a stopped clock, its output and log kept for the test."""
+    smsc_gateway.clock = Clock(NOW)
+    smsc_gateway.out = io.StringIO()
+    smsc_gateway.log = str(tmpdir.join("messages.jsonl"))
+    yield smsc_gateway
+    assert smsc_gateway.http.errors == [] and smsc_gateway.smtp.errors == []
+
+
+def printed(gateway):
+    return gateway.out.getvalue().splitlines()
+
+
+def logged(gateway):
+    if not os.path.exists(gateway.log):
+        return []
+    with io.open(gateway.log, encoding="utf-8") as handle:
+        return handle.read().splitlines()
+
+
+def exchange(gateway, data):
+    """Send raw bytes to the gateway's HTTP port, return every byte of the answer."""
+    sock = socket.create_connection(gateway.http.address, 5)  # 127.0.0.1: not intercepted
+    try:
+        sock.sendall(data)
+        answer = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return answer
+            answer += chunk
+    finally:
+        sock.close()
+
+
+def response(body, charset=b"utf-8", status=b"200 OK"):
+    return (b"HTTP/1.0 " + status + b"\r\nContent-Type: text/plain; charset=" + charset +
+            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
+
+
+def get(gateway, target, host=b"smscentre.com"):
+    return exchange(gateway, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+
+
+def api(gateway, command, query, charset=b"utf-8"):
+    """The reply body of GET /sys/<command>.php?<query>&fmt=1&charset=<charset>."""
+    answer = get(gateway, b"/sys/" + command + b".php?" + query + b"&fmt=1&charset=" + charset)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert answer == response(body, charset)
+    return body
+
+
+def send(gateway, query):
+    return api(gateway, b"send", b"login=alice&psw=secret&" + query)
+
+
+def cost_of(gateway, message, phones=b"79999999999"):
+    return send(gateway, b"cost=1&phones=" + phones + b"&mes=" + six.moves.urllib.parse.quote(message).encode("ascii"))
+
+
+# 1. Request lines, hosts, methods
+
+HOSTS = [prefix + domain for domain in DOMAINS for prefix in ["", "www2.", "www3.", "www4.", "www5."]]
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_origin_and_absolute_request_lines_for_every_host_and_mirror(gw, host):
+    host = host.encode("ascii")
+    query = b"/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"
+    assert get(gw, query, host) == response(b"100.00")
+    assert get(gw, b"http://" + host + query, host) == response(b"100.00")
+    assert exchange(gw, b"GET http://" + host.upper() + b":80" + query + b" HTTP/1.0\r\n\r\n") == response(b"100.00")
+    assert get(gw, query, host + b":80") == response(b"100.00")
+    assert printed(gw) == []
+
+
+NOT_FOUND = response(b"smsc_sandbox: not an SMSC API address (see /)\n", status=b"404 Not Found")
+
+
+@pytest.mark.parametrize("request_line,host", [
+    (b"GET /sys/balance.php?login=a&psw=b HTTP/1.1", b"example.com"),
+    (b"GET http://example.com/sys/balance.php?login=a&psw=b HTTP/1.1", b"example.com"),
+    (b"GET http://smscentre.com.example.com/sys/balance.php?login=a&psw=b HTTP/1.1", b"smscentre.com"),
+    (b"GET /sys/jobs.php?login=a&psw=b HTTP/1.1", b"smscentre.com"),
+    (b"GET /balance.php?login=a&psw=b HTTP/1.1", b"smscentre.com"),
+])
+def test_other_hosts_and_paths_are_not_found(gw, request_line, host):
+    assert exchange(gw, request_line + b"\r\nHost: " + host + b"\r\n\r\n") == NOT_FOUND
+    target = request_line.split(b" ")[1].replace(b"psw=b", b"psw=***").decode("ascii")
+    assert printed(gw) == [u"ERROR HTTP 404 (not an SMSC API address) for GET " + target]
+
+
+def test_the_root_page_and_other_methods(gw):
+    assert get(gw, b"/", b"127.0.0.1:8025") == response(
+        b"smsc_sandbox: a local SMSC gateway for tests (no SMS is ever sent).\n"
+        b"API: /sys/send.php, /sys/status.php, /sys/balance.php on smscentre.com, smsc.ru, smsc.kz, smsc.ua;\n"
+        b"mail to send@send.smscentre.com over SMTP.\n")
+    assert exchange(gw, b"CONNECT smscentre.com:443 HTTP/1.1\r\nHost: smscentre.com:443\r\n\r\n") == response(
+        b"smsc_sandbox: only GET and POST\n", status=b"501 Not Implemented")
+    assert printed(gw) == [u"ERROR HTTP 501 (only GET and POST) for CONNECT smscentre.com:443"]
+
+
+def test_post_form_body_with_the_rest_in_the_query(gw):
+    body = b"login=alice&psw=secret&fmt=1&charset=utf-8&phones=79999999999&mes=Hello+world%21&cost=2"
+    request = (b"POST /sys/send.php?sender=shop HTTP/1.1\r\nHost: smsc.ru\r\n"
+               b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+               str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
+    assert exchange(gw, request) == response(b"1,1,2.50")
+    assert printed(gw) == [u"SMS id=1 to 79999999999 from shop: Hello world! (1 part, 2.50)"]
+    assert gw.requests[0].reply == b"1,1,2.50"
+
+
+def test_post_and_get_through_smsc_api(smsc, gw):
+    assert smsc.SMSC("alice", "secret", post=True).send_sms("79999999999", "by post") == ["1", "1", "2.50", "97.50"]
+    assert smsc.SMSC("alice", "secret").send_sms("79999999999", "by get") == ["2", "1", "2.50", "95.00"]
+    assert [r.method for r in gw.requests] == [b"POST", b"GET"]
+    assert [m["message"] for m in gw.messages] == ["by post", "by get"]
+
+
+# 2. Charsets
+
+@pytest.mark.parametrize("charset", ["utf-8", "windows-1251", "koi8-r"])
+def test_each_charset_decodes_the_request_and_encodes_the_reply(gw, charset):
+    text = u"Привет, мир: тест"
+    quoted = six.moves.urllib.parse.quote(text.encode(charset)).encode("ascii")
+    name = charset.encode("ascii")
+    assert api(gw, b"send", b"phones=79999999999&mes=" + quoted + b"&id=5", name) == b"5,1"
+    assert gw.messages[0]["message"] == text
+    assert api(gw, b"status", b"phone=79999999999&id=5&all=1", name) == (
+        u"-1,1700000000,0,1700000000,79999999999,2.50,,%s,%s" % (WAITING, text)).encode(charset)
+
+
+def test_without_charset_the_gateway_reads_windows_1251(gw):
+    mes = six.moves.urllib.parse.quote(u"тест".encode("cp1251")).encode("ascii")
+    answer = get(gw, b"/sys/send.php?login=a&psw=b&fmt=1&phones=79999999999&mes=" + mes)
+    assert answer == response(b"1,1", b"windows-1251")
+    assert gw.messages[0]["message"] == u"тест"
+
+
+def test_an_unknown_charset_is_error_1(gw):
+    assert get(gw, b"/sys/balance.php?login=a&psw=b&fmt=1&charset=latin-1") == response(b"0,-1")
+    assert printed(gw) == [u"ERROR 1 (parameters error) for /sys/balance.php"]
+
+
+def test_plus_is_a_space_and_bytes_that_do_not_decode_are_replaced(gw):
+    assert api(gw, b"send", b"phones=79999999999&mes=a+b%2Bc%FF") == b"1,1"
+    assert gw.messages[0]["message"] == u"a b+c\ufffd"
+
+
+# 3. Authentication
+
+@pytest.mark.parametrize("credentials", [b"login=alice&psw=secret", b"login=bob&psw=anything", b"apikey=KEY",
+                                         b"apikey=", b"psw=x", b""])
+def test_by_default_any_credentials_are_accepted(gw, credentials):
+    assert api(gw, b"balance", credentials) == b"100.00"
+
+
+@pytest.mark.parametrize("credentials,accepted", [
+    (b"login=alice&psw=secret", True),
+    (b"apikey=secret", True),
+    (b"login=alice&psw=wrong", False),
+    (b"login=bob&psw=secret", False),
+    (b"login=alice", False),
+    (b"apikey=wrong", False),
+    (b"apikey=", False),
+    (b"", False),
+])
+@pytest.mark.parametrize("command,query,reply", [
+    (b"balance", b"", b"100.00"),
+    (b"send", b"phones=79999999999&mes=hi&id=4", b"4,1"),
+    (b"send", b"phones=79999999999&mes=hi&cost=1", b"2.50,1"),
+    (b"status", b"phone=79999999999&id=3", b"-3,0,0"),
+])
+def test_with_a_login_set_the_password_or_api_key_must_match(gw, credentials, accepted, command, query, reply):
+    gw.login, gw.password = "alice", "secret"
+    assert api(gw, command, credentials + b"&" + query) == (reply if accepted else b"0,-2")
+    assert printed(gw) == ([u"SMS id=4 to 79999999999: hi (1 part, 2.50)"] if accepted and reply == b"4,1" else
+                           [] if accepted else [u"ERROR 2 (wrong login or password) for /sys/%s.php" % command.decode()])
+    assert gw.balance == (Decimal("97.50") if accepted and reply == b"4,1" else 100)
+
+
+def test_smsc_api_with_and_without_the_right_password(smsc, gw):
+    gw.login, gw.password = "alice", u"пароль"
+    assert smsc.SMSC("alice", u"пароль", charset="koi8-r").get_balance() == "100.00"
+    assert smsc.SMSC("", u"пароль").get_balance() == "100.00"  # the API key
+    assert smsc.SMSC("alice", "wrong").send_sms("79999999999", "x") == ["0", "-2"]
+    assert len(gw.requests) == 3
+
+
+# 4. Phones, message, ids
+
+@pytest.mark.parametrize("phones,valid", [
+    (u"79999999999", [u"79999999999"]),
+    (u"+7 (999) 999-99-99", [u"79999999999"]),
+    (u"7999999999", [u"7999999999"]),                  # 10 digits
+    (u"799999999999999", [u"799999999999999"]),        # 15 digits
+    (u"79999999999,79999999998;+380 44 123 45 67", [u"79999999999", u"79999999998", u"380441234567"]),
+    (u"79999999999, 12345 ,79999999998", [u"79999999999", u"79999999998"]),  # the invalid one is left out
+    (u"79999999999,79999999999", [u"79999999999"]),
+])
+def test_valid_phones(gw, phones, valid):
+    query = b"phones=" + six.moves.urllib.parse.quote(phones.encode("utf-8")).encode("ascii") + b"&mes=hi"
+    assert send(gw, query) == b"1,%d" % len(valid)
+    assert gw.messages[0]["phones"] == valid
+
+
+@pytest.mark.parametrize("phones", [b"", b"799999999", b"7999999999999999", b"7999abc9999", b"%2B%2B79999999999",
+                                    b"7999999999.9", b",;"])
+@pytest.mark.parametrize("id,reply", [(b"", b"0,-7"), (b"&id=42", b"42,-7")])
+def test_no_valid_phone_is_error_7_with_the_clients_id(gw, phones, id, reply):
+    assert send(gw, b"phones=" + phones + b"&mes=hi" + id) == reply
+    assert printed(gw) == [u"ERROR 7 (wrong phone number format) for /sys/send.php"]
+    assert gw.messages == [] and gw.balance == 100
+
+
+@pytest.mark.parametrize("query", [b"mes=hi", b"phones=79999999999", b"phones=79999999999&mes=hi&id=x",
+                                   b"phones=79999999999&mes=hi&id=-1",
+                                   b"phones=79999999999&mes=" + b"a" * 1001])
+def test_missing_or_malformed_parameters_are_error_1(gw, query):
+    assert send(gw, query) == b"0,-1"
+    assert printed(gw) == [u"ERROR 1 (parameters error) for /sys/send.php"]
+
+
+def test_an_empty_message_and_1000_characters_are_accepted(gw):
+    assert send(gw, b"phones=79999999999&mes=&hlr=1") == b"1,1"
+    assert send(gw, b"phones=79999999999&mes=" + b"a" * 1000) == b"2,7"
+
+
+def test_ids_are_the_clients_or_counted_from_1(gw):
+    replies = [send(gw, b"phones=79999999999&mes=m%d%s" % (n, id)) for n, id in
+               enumerate([b"", b"&id=77", b"", b"&id=0", b"&id=2147483647"])]
+    assert replies == [b"1,1", b"77,1", b"2,1", b"3,1", b"2147483647,1"]
+
+
+# 5. Parts and cost
+
+@pytest.mark.parametrize("message,cnt", [
+    (u"a" * 160, 1), (u"a" * 161, 2), (u"a" * 306, 2), (u"a" * 307, 3),
+    (u"я" * 70, 1), (u"я" * 71, 2), (u"я" * 134, 2), (u"я" * 135, 3),
+    (u"a" * 159 + u"я", 3),                  # one Cyrillic letter: all counts as UCS-2
+    (u"@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!¤%&ÄÖÑÜ§¿äöñüà\n" * 3 + u"a" * 7, 1),  # 160: the GSM alphabet
+    (u"€" * 80, 1), (u"€" * 81, 2),          # the extension table: 2 septets each
+    (u"😀" * 35, 1), (u"😀" * 36, 2),        # outside the BMP: 2 UTF-16 units each
+    (u"", 1),
+])
+def test_parts_are_counted_as_the_gateway_counts_them(gw, message, cnt):
+    assert smsc_sandbox.parts(message) == cnt
+    assert cost_of(gw, message.encode("utf-8")) == b"%s,%d" % (str(Decimal("2.50") * cnt).encode("ascii"), cnt)
+
+
+def test_cnt_and_cost_count_each_phone(gw):
+    assert cost_of(gw, b"a" * 161, b"79999999999,79999999998,79999999997") == b"15.00,6"
+    gw.price = "0.35"
+    assert cost_of(gw, b"a" * 161, b"79999999999,79999999998,79999999997") == b"2.10,6"
+
+
+@pytest.mark.parametrize("cost,reply", [(b"", b"1,2"), (b"&cost=0", b"1,2"), (b"&cost=2", b"1,2,5.00"),
+                                        (b"&cost=3", b"1,2,5.00,95.00"), (b"&cost=9", b"1,2")])
+def test_reply_shape_by_cost(gw, cost, reply):
+    assert send(gw, b"phones=79999999999,79999999998&mes=hi" + cost) == reply
+    assert gw.balance == Decimal("95.00") and len(gw.messages) == 1
+
+
+def test_cost_1_only_prices(gw):
+    assert send(gw, b"phones=79999999999&mes=hi&cost=1") == b"2.50,1"
+    assert send(gw, b"phones=79999999999&mes=hi&cost=1") == b"2.50,1"  # not a duplicate: nothing was sent
+    assert (gw.balance, gw.messages, printed(gw), logged(gw)) == (100, [], [], [])
+
+
+def test_the_balance_goes_down_and_balance_php_says_so(smsc, gw):
+    client = smsc.SMSC("alice", "secret")
+    assert client.get_balance() == "100.00"
+    assert client.send_sms("79999999999", "one") == ["1", "1", "2.50", "97.50"]
+    assert client.send_sms("79999999999,79999999998", "a" * 200) == ["2", "4", "10.00", "87.50"]
+    assert client.get_balance() == "87.50"
+    assert gw.balance == Decimal("87.50")
+    gw.balance = 12.1
+    assert client.get_balance() == "12.10"
+
+
+def test_not_enough_money_is_error_3(gw):
+    gw.balance = "2.49"
+    assert send(gw, b"phones=79999999999&mes=hi&id=8") == b"8,-3"
+    assert send(gw, b"phones=79999999999&mes=hi") == b"0,-3"
+    assert printed(gw) == [u"ERROR 3 (not enough money) for /sys/send.php"] * 2
+    gw.balance = "2.50"  # exactly enough
+    assert send(gw, b"phones=79999999999&mes=hi&cost=3") == b"1,1,2.50,0.00"
+    assert send(gw, b"phones=79999999999&mes=other") == b"0,-3"
+
+
+def test_the_same_message_within_a_minute_is_error_9(gw):
+    assert send(gw, b"phones=79999999999&mes=hi&sender=a") == b"1,1"
+    gw.clock.now += 59.9
+    assert send(gw, b"phones=79999999999&mes=hi&sender=a&id=5") == b"0,-9"
+    assert send(gw, b"phones=+7(999)9999999&mes=hi&sender=a") == b"0,-9"  # the same phone
+    assert send(gw, b"phones=79999999999&mes=hi&sender=b") == b"2,1"
+    assert send(gw, b"phones=79999999999&mes=hi%21&sender=a") == b"3,1"
+    assert send(gw, b"phones=79999999998&mes=hi&sender=a") == b"4,1"
+    gw.clock.now += 0.1  # 60 s after the first
+    assert send(gw, b"phones=79999999999&mes=hi&sender=a") == b"5,1"
+    assert gw.balance == Decimal("87.50")
+    assert printed(gw)[1:3] == [u"ERROR 9 (duplicate request within a minute) for /sys/send.php"] * 2
+
+
+def test_many_threads_at_once(smsc, gw):
+    client = smsc.SMSC("alice", "secret")
+    results = []
+    threads = [threading.Thread(target=lambda n=n: results.append(client.send_sms("79999999999", "m%d" % n)))
+               for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(int(r[0]) for r in results) == list(range(1, 17))
+    assert sorted(r[3] for r in results) == sorted("%.2f" % (100 - 2.5 * n) for n in range(1, 17))
+    assert gw.balance == 60
+
+
+# 6. Statuses
+
+def test_status_waits_then_is_delivered(gw):
+    gw.deliver_after = 1000
+    assert send(gw, b"phones=79999999999&mes=hi") == b"1,1"
+    status = lambda: api(gw, b"status", b"login=a&psw=b&phone=79999999999&id=1")  # noqa: E731
+    assert status() == b"-1,1700000000,0"
+    gw.clock.now = NOW + 999.99
+    assert status() == b"-1,1700000000,0"
+    gw.clock.now = NOW + 1000
+    assert status() == b"1,1700001000,0"
+    gw.deliver_after = 0
+    assert status() == b"1,1700000000,0"
+
+
+def test_deliver_after_0_is_delivered_at_once(smsc, gw):
+    gw.deliver_after = 0
+    client = smsc.SMSC("alice", "secret")
+    assert client.send_sms("79999999999", "hi", id=12) == ["12", "1", "2.50", "97.50"]
+    assert client.get_status(12, "79999999999") == ["1", "1700000000", "0"]
+
+
+@pytest.mark.parametrize("query", [b"phone=79999999999&id=2", b"phone=79999999998&id=1", b"phone=x&id=1"])
+def test_an_unknown_message_is_status_minus_3(gw, query):
+    send(gw, b"phones=79999999999&mes=hi")
+    assert api(gw, b"status", b"login=a&psw=b&" + query) == b"-3,0,0"
+    assert api(gw, b"status", b"login=a&psw=b&all=1&" + query) == b"-3,0,0"
+
+
+@pytest.mark.parametrize("query", [b"phone=79999999999", b"id=1", b"phone=79999999999&id=one",
+                                   b"phone=79999999999&id=1&all=x"])
+def test_status_without_phone_or_id_is_error_1(gw, query):
+    assert api(gw, b"status", b"login=a&psw=b&" + query) == b"0,-1"
+
+
+def test_all_1_and_all_2_fields(smsc, gw):
+    gw.deliver_after = 5
+    client = smsc.SMSC("alice", "secret")
+    message = u"Код: 1, 2, 3, 4, 5, 6"  # five commas: the 14-field reply 2.0 could not split
+    assert client.send_sms("79999999999,79999999998", message, sender="shop") == ["1", "2", "5.00", "95.00"]
+    assert api(gw, b"status", b"login=a&psw=b&phone=79999999998&id=1&all=1") == (
+        u"-1,1700000000,0,1700000000,79999999998,2.50,shop,%s,%s" % (WAITING, message)).encode("utf-8")
+    gw.clock.now += 5
+    assert api(gw, b"status", b"login=a&psw=b&phone=79999999999&id=1&all=2") == (
+        u"1,1700000005,0,1700000000,79999999999,2.50,shop,%s,Россия,МТС,Москва,%s" % (DELIVERED, message)
+    ).encode("utf-8")
+    native = (lambda text: text.encode("utf-8")) if six.PY2 else (lambda text: text)
+    assert client.get_status(1, "79999999999", all=1) == [native(field) for field in [
+        u"1", u"1700000005", u"0", u"1700000000", u"79999999999", u"2.50", u"shop", DELIVERED, message]]
+    assert client.get_status(1, "79999999999", all=2) == [native(field) for field in [
+        u"1", u"1700000005", u"0", u"1700000000", u"79999999999", u"2.50", u"shop", DELIVERED,
+        u"Россия", u"МТС", u"Москва", message]]
+
+
+# 7. SMTP
+
+MAIL_HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+
+
+def test_send_sms_mail_is_a_message(smsc, gw):
+    client = smsc.SMSC("alice", "secret")
+    message = u"Ваш пароль: 123\n.second line: with colons"
+    assert client.send_sms_mail("79999999999;+7 999 999-99-98", message, id=7, sender="shop") is None
+    session, = gw.smtp.sessions
+    assert session["data"] == (MAIL_HEADER + u"alice:secret:7::0,0,shop:79999999999;+7 999 999-99-98:Ваш пароль: "
+                               u"123\r\n..second line: with colons\r\n".encode("utf-8"))  # dot-stuffed by smtplib
+    assert gw.messages == [{"id": 7, "phones": ["79999999999", "79999999998"], "message": message, "sender": "shop",
+                            "parts": 1, "cost": "5.00", "time": NOW, "via": "smtp",
+                            "target": "send@send.smscentre.com"}]
+    assert printed(gw) == [u"SMS id=7 to 79999999999,79999999998 from shop: Ваш пароль: 123\\n.second line: "
+                           u"with colons (1 part x 2 phones, 5.00, by mail)"]
+    assert gw.balance == 95
+    assert client.get_status(7, "79999999998") == ["-1", "1700000000", "0"]
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_mail_to_each_domain_in_its_charset(smsc, gw, domain):
+    client = smsc.SMSC("alice", "secret", host=domain, charset="koi8-r")
+    client.send_sms_mail("79999999999", u"Привет")
+    assert gw.smtp.sessions[0]["asked"] == ("send." + domain, 25)
+    assert (gw.messages[0]["message"], gw.messages[0]["target"]) == (u"Привет", "send@send." + domain)
+
+
+def mail(gw, data, recipient="send@send.smscentre.com"):
+    server = smtplib.SMTP("send.smscentre.com", 25, timeout=5)  # intercepted
+    try:
+        return server.sendmail("me@example.org", recipient, data)
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("data,code,error", [
+    (MAIL_HEADER + b"alice:wrong:0::0,0,:79999999999:hi", 2, "wrong login or password"),
+    (MAIL_HEADER + b"bob:secret:0::0,0,:79999999999:hi", 2, "wrong login or password"),
+    (MAIL_HEADER + b"alice:secret:0::0,0,:12345:hi", 7, "wrong phone number format"),
+    (MAIL_HEADER + b"alice:secret:0::0,0,:79999999999", 1, "parameters error"),
+    (b"Content-Type: text/plain; charset=latin-1\r\n\r\nalice:secret:0::0,0,:79999999999:hi", 1, "parameters error"),
+])
+def test_a_refused_mail_is_554(gw, data, code, error):
+    gw.login, gw.password = "alice", "secret"
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        mail(gw, data)
+    assert (refused.value.smtp_code, refused.value.smtp_error) == (554, b"5.7.1 SMSC error %d: %s" % (
+        code, error.encode("ascii")))
+    assert printed(gw) == [u"ERROR %d (%s) for mail to send@send.smscentre.com" % (code, error)]
+    assert gw.messages == []
+
+
+def test_mail_with_the_api_key_without_headers_and_in_base64(gw):
+    gw.login, gw.password = "alice", "secret"
+    assert mail(gw, b":secret:0::0,0,:79999999999:no header") == {}
+    assert mail(gw, b"Subject: x\r\nContent-Type: text/plain; charset=windows-1251\r\n"
+                    b"Content-Transfer-Encoding: base64\r\n\r\n" +
+                b"YWxpY2U6c2VjcmV0OjA6OjAsMCw6Nzk5OTk5OTk5OTk6" + b"8uXx8g==\r\n") == {}
+    assert [m["message"] for m in gw.messages] == [u"no header", u"тест"]
+
+
+def test_the_reply_to_an_accepted_mail_names_the_id(gw):
+    server = smtplib.SMTP("send.smsc.ru", 25, timeout=5)
+    try:
+        assert server.ehlo()[0] == 250
+        assert server.mail("me@example.org") == (250, b"OK")
+        assert server.rcpt("SEND@Send.SMSC.RU") == (250, b"OK")
+        assert server.data(MAIL_HEADER + b"alice:secret:31::0,0,:79999999999:hi") == (250, b"OK queued as id 31")
+        assert server.data(MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (
+            554, b"5.7.1 SMSC error 9: duplicate request within a minute")
+        assert server.data(MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:again") == (250, b"OK queued as id 1")
+    finally:
+        server.close()
+
+
+def test_mail_to_another_address_is_refused(gw):
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        mail(gw, MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi", "send@smscentre.com")
+    assert refused.value.recipients == {"send@smscentre.com": (550, b"5.1.1 this gateway takes mail to "
+                                                               b"send@send.smscentre.com (smsc.ru, smsc.kz, smsc.ua) only")}
+    server = smtplib.SMTP("send.smscentre.com", 25, timeout=5)
+    try:  # DATA all the same
+        server.ehlo()
+        server.mail("me@example.org")
+        assert server.rcpt("send@send.example.org")[0] == 550
+        assert server.data(MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (554, b"5.5.1 no valid recipients")
+    finally:
+        server.close()
+    assert gw.messages == []
+
+
+# 8. What is printed and logged
+
+def test_printed_and_logged_lines(smsc, gw):
+    smsc.SMSC("alice", "secret").send_sms("79999999999", u"Привет,\r\nмир", sender="shop")
+    gw.clock.now += 1.5
+    smsc.SMSC("", "KEY").send_sms("79999999999,79999999998", "x" * 200)
+    smsc.SMSC("alice", "secret").send_sms_mail("79999999999", "by mail")
+    assert printed(gw) == [u"SMS id=1 to 79999999999 from shop: Привет,\\r\\nмир (1 part, 2.50)",
+                           u"SMS id=2 to 79999999999,79999999998: " + u"x" * 200 + u" (2 parts x 2 phones, 10.00)",
+                           u"SMS id=3 to 79999999999: by mail (1 part, 2.50, by mail)"]
+    assert logged(gw) == [
+        u'{"cost": "2.50", "id": 1, "message": "Привет,\\r\\nмир", "parts": 1, "phones": ["79999999999"], '
+        u'"sender": "shop", "target": "/sys/send.php?login=alice&psw=***&fmt=1&charset=utf-8&cost=3&phones='
+        u'79999999999&mes=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82%2C%0D%0A%D0%BC%D0%B8%D1%80&translit=0&id=0&'
+        u'sender=shop", "time": 1700000000.25, "via": "http"}',
+        u'{"cost": "10.00", "id": 2, "message": "' + u"x" * 200 + u'", "parts": 2, "phones": ["79999999999", '
+        u'"79999999998"], "sender": "", "target": "/sys/send.php?apikey=***&fmt=1&charset=utf-8&cost=3&phones='
+        u'79999999999%2C79999999998&mes=' + u"x" * 200 + u'&translit=0&id=0", "time": 1700000001.75, "via": "http"}',
+        u'{"cost": "2.50", "id": 3, "message": "by mail", "parts": 1, "phones": ["79999999999"], "sender": "", '
+        u'"target": "send@send.smscentre.com", "time": 1700000001.75, "via": "smtp"}']
+    assert [json.loads(line) for line in logged(gw)] == gw.messages
+    assert not [line for line in printed(gw) + logged(gw) if "secret" in line or "KEY" in line]
+
+
+def test_echo_off_and_output_to_stdout(smsc, gw, capsys):
+    gw.out = None
+    smsc.SMSC().send_sms("79999999999", u"на экран")
+    gw.echo = False
+    smsc.SMSC().send_sms("79999999999", "quiet")
+    assert capsys.readouterr() == (u"SMS id=1 to 79999999999: на экран (1 part, 2.50)\n", "")
+
+
+def test_mask():
+    assert smsc_sandbox.mask(b"/sys/send.php?login=a&psw=p%20w&x=psw=1&apikey=K") == \
+        b"/sys/send.php?login=a&psw=***&x=psw=1&apikey=***"
+    assert smsc_sandbox.mask(b"psw=&apikey") == b"psw=***&apikey"
+
+
+# 9. The recording servers under the gateway, Intercept(smsc_only=True), the fixture
+
+def test_scripts_still_come_first(smsc, gw):
+    gw.http.script(Drop())
+    assert smsc.SMSC().send_sms("79999999999", "hi") == ["1", "1", "2.50", "97.50"]
+    assert [r.asked for r in gw.requests] == [("smscentre.com", 80), ("www2.smscentre.com", 80)]
+    assert [r.reply for r in gw.requests] == [None, b"1,1,2.50,97.50"]
+
+
+def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
+    target, other = HTTPServer().start(), HTTPServer().start()
+    real = socket.create_connection
+    try:
+        with Intercept({80: target}, smsc_only=True) as intercept:
+            for host in ["smscentre.com", "WWW3.SMSC.RU", "send.smsc.kz.", "smsc.ua"]:
+                socket.create_connection((host, 80)).close()
+            with pytest.raises(socket.error):
+                socket.create_connection(("smsc.ua", 443))
+            socket.create_connection(("127.0.0.1", other.port)).close()
+            socket.create_connection(("localhost", other.port)).close()
+            with pytest.raises(socket.error):  # not an SMSC host: resolved for real, and refused
+                socket.create_connection(("smsc.ua.invalid", 80), 2)
+        assert socket.create_connection is real
+        assert intercept.connections == [("smscentre.com", 80), ("WWW3.SMSC.RU", 80), ("send.smsc.kz.", 80),
+                                         ("smsc.ua", 80), ("smsc.ua", 443)]
+        assert target.wait_served(4) and other.wait_served(2)
+    finally:
+        target.stop()
+        other.stop()
+
+
+@pytest.mark.parametrize("host,smsc", [("smscentre.com", True), ("www5.smsc.kz", True), ("smsc.ua.", True),
+                                       (b"SMSC.RU", True), ("notsmsc.ru", False), ("smsc.ru.evil.org", False),
+                                       ("", False), (None, False)])
+def test_is_smsc_host(host, smsc):
+    assert smsc_sandbox.is_smsc_host(host) is smsc
+
+
+def test_the_fixture_with_an_unmodified_call(smsc_gateway, monkeypatch):
+    import smsc_api
+    monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")  # bypassed for the SMSC hosts
+    assert smsc_api.SMSC().send_sms("79999999999", "Your code: 1234") == ["1", "1", "2.50", "97.50"]
+    assert smsc_gateway.messages[0]["message"] == "Your code: 1234"
+    assert smsc_gateway.requests[0].request_line == (
+        b"GET /sys/send.php?apikey=&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=Your%20code%3A%201234"
+        b"&translit=0&id=0 " + HTTP_VERSION)
+    assert smsc_gateway.balance == Decimal("97.50")
+    assert smsc_api.SMSC(https=True).get_balance() is False  # HTTPS is not served: refused
+    assert smsc_gateway.intercept().smsc_only is True
+
+
+USER_CONFTEST = u'pytest_plugins = ["smsc_sandbox"]\n'
+USER_TEST = u'''# -*- coding: utf-8 -*-
+import smsc_api
+
+
+def signup(phone):  # the application: smsc_api as it is used
+    return smsc_api.SMSC().send_sms(phone, u"Ваш код: 1234", sender="shop")
+
+
+def test_signup_sends_the_code(smsc_gateway):
+    assert signup("+7 999 999-99-99") == ["1", "1", "2.50", "97.50"]
+    assert [(m["phones"], m["message"]) for m in smsc_gateway.messages] == [(["79999999999"], u"Ваш код: 1234")]
+
+
+def test_no_money(smsc_gateway):
+    smsc_gateway.balance = 0
+    assert signup("79999999999") == ["0", "-3"]
+'''
+
+
+def test_a_users_suite_loads_the_fixture_with_pytest_plugins(tmpdir):
+    tmpdir.join("conftest.py").write_text(USER_CONFTEST, "utf-8")
+    tmpdir.join("test_app.py").write_text(USER_TEST, "utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
+               PYTHONDONTWRITEBYTECODE="1", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    process = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
+                                str(tmpdir)], cwd=str(tmpdir), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = process.communicate()[0].decode("utf-8")
+    assert process.returncode == 0, out
+    assert re.match(r"\.\.\s+\[100%\]\n2 passed in [0-9.]+ ?s(econds)?\n\Z", out) is not None, out
+
+
+# 10. The command line and the demo
+
+def environment(**variables):
+    env = dict((k, v) for k, v in os.environ.items()
+               if not k.lower().endswith("_proxy") and not k.startswith(("SMSC_", "SMTP_")))
+    env.update(PYTHONIOENCODING="utf-8", **variables)
+    return env
+
+
+class Sandbox(object):
+    """python smsc_sandbox.py ... as a subprocess; its output lines, read with bounded waits."""
+
+    def __init__(self, *args):
+        self.process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py")] + list(args),
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment())
+        self._lines = queue.Queue()
+        reader = threading.Thread(target=self._read)
+        reader.daemon = True
+        reader.start()
+
+    def _read(self):
+        for line in iter(self.process.stdout.readline, b""):
+            self._lines.put(line.decode("utf-8").rstrip("\n"))
+        self._lines.put(None)  # end of output
+
+    def line(self):
+        return self._lines.get(timeout=10)
+
+    def stop(self):
+        """SIGTERM; the rest of the output and the exit code (None if it had to be killed)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        rest = []
+        for line in iter(self.line, None):
+            rest.append(line)
+        for _ in range(100):
+            if self.process.poll() is not None:
+                return rest, self.process.returncode
+            threading.Event().wait(0.1)
+        self.process.kill()
+        return rest, None
+
+
+def run_app(code, **variables):
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=environment(PYTHONPATH=ROOT, **variables))
+    out, err = process.communicate()
+    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
+
+
+def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
+    log = str(tmpdir.join("log.jsonl"))
+    sandbox = Sandbox("--port", "0", "--smtp-port", "0", "--log", log, "--login", "alice", "--password", "secret",
+                      "--balance", "10", "--price", "1.5", "--deliver-after", "0")
+    try:
+        first = sandbox.line()
+        match = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) \(use http_proxy=http://127\.0\.0\.1:(\d+)\), "
+                         r"SMTP on 127\.0\.0\.1:(\d+) \(use SMTP_SERVER=127\.0\.0\.1:(\d+)\)\Z", first)
+        assert match and match.group(1) == match.group(2) and match.group(3) == match.group(4), first
+        http, smtp = match.group(1), match.group(3)
+        assert sandbox.line() == "login alice only; balance 10.00, 1.50 per SMS, delivered 0 s after sending. " \
+                                 "Ctrl-C to stop."
+        credentials = dict(SMSC_LOGIN="alice", SMSC_PASSWORD="secret", http_proxy="http://127.0.0.1:" + http)
+        assert run_app("import smsc_api; print(smsc_api.SMSC().send_sms('79999999999', 'hi'))",
+                       **credentials) == (0, "['1', '1', '1.50', '8.50']\n", "")
+        assert sandbox.line() == "SMS id=1 to 79999999999: hi (1 part, 1.50)"
+        assert run_app("import smsc_api; c = smsc_api.SMSC(); c.send_sms_mail('79999999999', u'\\u043f\\u043e\\u0447\\u0442\\u0430: \\u0434\\u0430'); "
+                       "print(c.get_status(2, '79999999999')[0] + ' ' + c.get_balance())",
+                       SMTP_SERVER="127.0.0.1:" + smtp, **credentials) == (0, "1 7.00\n", "")
+        assert sandbox.line() == u"SMS id=2 to 79999999999: почта: да (1 part, 1.50, by mail)"
+        assert run_app("import smsc_api; print(smsc_api.SMSC().get_balance())",
+                       **dict(credentials, SMSC_PASSWORD="wrong")) == (0, "False\n", "")
+        assert sandbox.line() == "ERROR 2 (wrong login or password) for /sys/balance.php"
+    finally:
+        rest, code = sandbox.stop()
+    assert (rest, code) == (["Stopped."], 0)
+    with io.open(log, encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert lines == [json.dumps(record, sort_keys=True, ensure_ascii=False) for record in records]
+    assert [abs(record.pop("time") - NOW) < 1e9 for record in records] == [True, True]
+    assert records == [
+        {"cost": "1.50", "id": 1, "message": "hi", "parts": 1, "phones": ["79999999999"], "sender": "",
+         "target": "http://smscentre.com/sys/send.php?login=alice&psw=***&fmt=1&charset=utf-8&cost=3"
+                   "&phones=79999999999&mes=hi&translit=0&id=0", "via": "http"},
+        {"cost": "1.50", "id": 2, "message": u"почта: да", "parts": 1, "phones": ["79999999999"], "sender": "",
+         "target": "send@send.smscentre.com", "via": "smtp"}]
+
+
+@pytest.mark.parametrize("args,error", [
+    (["--login", "alice"], "smsc_sandbox.py: error: --login and --password go together"),
+    (["--balance", "lots"], "smsc_sandbox.py: error: argument --balance: invalid amount value: 'lots'"),
+    (["serve", "now"], "smsc_sandbox.py: error: unrecognized arguments: now"),
+])
+def test_command_line_errors(args, error):
+    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py")] + args,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment())
+    out, err = process.communicate()
+    assert (process.returncode, out, err.decode("utf-8").splitlines()[-1]) == (2, b"", error)
+
+
+def test_a_port_in_use_is_a_clear_error():
+    busy = HTTPServer().start()
+    try:
+        process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py"), "--port", str(busy.port)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment())
+        out, err = process.communicate()
+    finally:
+        busy.stop()
+    assert (process.returncode, out) == (2, b"")
+    assert err.decode("utf-8").startswith("smsc_sandbox.py: cannot listen on 127.0.0.1 (ports %d, 8026): " % busy.port)
+
+
+DEMO = u'''\
+smsc_sandbox demo: smsc_api {version} against a local SMSC gateway (no account, no network)
+Gateway: HTTP on http://127.0.0.1:PORT, SMTP on 127.0.0.1:PORT; login demo, balance 100.00, 2.50 per SMS,
+delivered 1 s after sending. smsc_api's connections to smscentre.com (ports 80, 25) go there.
+Shown: each call, the request on the wire (password as ***), the reply, the return value.
+
+>>> from smsc_api import SMSC
+>>> smsc = SMSC("demo", "***")
+
+>>> smsc.get_balance()
+  wire:    GET /sys/balance.php?login=demo&psw=***&fmt=1&charset=utf-8& {http}
+  reply:   100.00
+  returns: '100.00'
+
+>>> smsc.get_sms_cost("79999999999", "Вы успешно зарегистрированы!")
+  wire:    GET /sys/send.php?login=demo&psw=***&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=%D0%92%D1%8B%20\
+%D1%83%D1%81%D0%BF%D0%B5%D1%88%D0%BD%D0%BE%20%D0%B7%D0%B0%D1%80%D0%B5%D0%B3%D0%B8%D1%81%D1%82%D1%80%D0%B8%D1%80%D0%BE\
+%D0%B2%D0%B0%D0%BD%D1%8B%21&translit=0 {http}
+  reply:   2.50,1
+  returns: ['2.50', '1']
+
+>>> smsc.send_sms("79999999999", "Ваш пароль: 123", sender="sms")
+  wire:    GET /sys/send.php?login=demo&psw=***&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=%D0%92%D0%B0%D1%88\
+%20%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C%3A%20123&translit=0&id=0&sender=sms {http}
+  gateway: SMS id=1 to 79999999999 from sms: Ваш пароль: 123 (1 part, 2.50)
+  reply:   1,1,2.50,97.50
+  returns: ['1', '1', '2.50', '97.50']
+
+>>> smsc.get_status(1, "79999999999", all=1)
+  wire:    GET /sys/status.php?login=demo&psw=***&fmt=1&charset=utf-8&phone=79999999999&id=1&all=1 {http}
+  reply:   -1,SENT,0,SENT,79999999999,2.50,sms,Ожидает отправки,Ваш пароль: 123
+  returns: ['-1', 'SENT', '0', 'SENT', '79999999999', '2.50', 'sms', 'Ожидает отправки', 'Ваш пароль: 123']
+
+>>> smsc.send_sms_mail("79999999999", "test2", format=1)
+  wire:    SMTP send.smscentre.com:25, mail to send@send.smscentre.com, DATA:
+           Content-Type: text/plain; charset=utf-8
+           
+           demo:***:0::0,1,:79999999999:test2
+  gateway: SMS id=2 to 79999999999: test2 (1 part, 2.50, by mail)
+  returns: None
+
+>>> smsc.send_sms("12345", "test")
+  wire:    GET /sys/send.php?login=demo&psw=***&fmt=1&charset=utf-8&cost=3&phones=12345&mes=test&translit=0&id=0 {http}
+  gateway: ERROR 7 (wrong phone number format) for /sys/send.php
+  reply:   0,-7
+  returns: ['0', '-7']
+
+(1 s after sending: delivered)
+
+>>> smsc.get_status(1, "79999999999")
+  wire:    GET /sys/status.php?login=demo&psw=***&fmt=1&charset=utf-8&phone=79999999999&id=1&all=0 {http}
+  reply:   1,DELIVERED,0
+  returns: ['1', 'DELIVERED', '0']
+
+>>> smsc.get_balance()
+  wire:    GET /sys/balance.php?login=demo&psw=***&fmt=1&charset=utf-8& {http}
+  reply:   95.00
+  returns: '95.00'
+
+Your own application, unchanged: run  python smsc_sandbox.py  and start the application with
+http_proxy=http://127.0.0.1:8025 (and SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).
+'''
+
+
+def test_the_demo(monkeypatch):
+    import smsc_api
+    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py"), "demo"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=environment(SMSC_HTTPS="1", SMSC_LOGIN="x", http_proxy="http://proxy.invalid:1"))
+    out, err = process.communicate()
+    assert (process.returncode, err) == (0, b"")
+    assert b"demo-password" not in out and b"demo%2Dpassword" not in out
+    text = out.decode("utf-8")
+    sent = re.search(r"reply:   -1,(\d+),", text).group(1)
+    delivered = str(int(sent) + 1)  # the second the status changed: 1 s after sending
+    normalized = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text, count=2)
+    normalized = normalized.replace(sent, "SENT").replace(delivered, "DELIVERED")
+    assert normalized.splitlines() == DEMO.format(version=smsc_api.__version__,
+                                                  http=HTTP_VERSION.decode("ascii")).splitlines()
