@@ -242,32 +242,6 @@ class SMSC(object):
         finally:
             server.close()  # и когда сервер отказал (исключение доходит до вызывающего, как в 2.0)
 
-    # Отладка SMTP: smtplib печатает все, что отправляет; здесь - с *** вместо паролей и ключа
-    def _send_without_secrets(self, server):
-        import base64
-        send, e = server.send, lambda value: self._encoded(value, "password")
-        login, password = self._setting("smtp_login"), self._setting("smtp_password")
-        secrets = [b64 for secret in (self._setting("password"), password) if secret
-                   for b64 in (e(secret), base64.b64encode(e(secret)))]
-        if login and password:
-            secrets.append(base64.b64encode(b"\0" + e(login) + b"\0" + e(password)))  # AUTH PLAIN
-
-        def send_and_print(data):
-            level, shown = server.debuglevel, data
-            for secret in secrets:
-                shown = shown.replace(*((secret, b"***") if isinstance(data, _bytes) else (secret.decode("latin-1"), "***")))
-            if level > 0:
-                if _PY2:
-                    smtplib.stderr.write("send: %r\n" % (shown,))
-                else:
-                    server._print_debug("send:", repr(shown))
-            server.debuglevel = 0
-            try:
-                send(data)
-            finally:
-                server.debuglevel = level
-        return send_and_print
-
     # Метод получения стоимости SMS
     #
     # обязательные параметры:
@@ -421,6 +395,32 @@ class SMSC(object):
     def _smtp_address(self, name, smscentre_default, host_default):
         value = self._setting(name)
         return host_default if value == smscentre_default else value
+
+    # Отладка SMTP: smtplib печатает все, что отправляет; здесь - с *** вместо паролей и ключа
+    def _send_without_secrets(self, server):
+        import base64
+        send, e = server.send, lambda value: self._encoded(value, "password")
+        login, password = self._setting("smtp_login"), self._setting("smtp_password")
+        secrets = [form for secret in (self._setting("password"), password) if secret
+                   for form in (e(secret), base64.b64encode(e(secret)))]
+        if login and password:
+            secrets.append(base64.b64encode(b"\0" + e(login) + b"\0" + e(password)))  # AUTH PLAIN
+
+        def send_and_print(data):
+            level, shown = server.debuglevel, data
+            for secret in secrets:
+                shown = shown.replace(*((secret, b"***") if isinstance(data, _bytes) else (secret.decode("latin-1"), "***")))
+            if level > 0:
+                if _PY2:
+                    smtplib.stderr.write("send: %r\n" % (shown,))
+                else:
+                    server._print_debug("send:", repr(shown))
+            server.debuglevel = 0
+            try:
+                send(data)
+            finally:
+                server.debuglevel = level
+        return send_and_print
 
     # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
     def _smsc_send_cmd(self, cmd, arg=""):
