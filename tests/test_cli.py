@@ -66,6 +66,18 @@ def test_send_with_every_option(smsc, gw, capsys):
     assert gw.hosts == ["smsc.kz"]
 
 
+def test_send_as_json(smsc, gw, capsys):
+    gw.http.script(Reply(b"15,2,3.40,96.60"))
+    code, out, err = run(smsc, capsys, "send", "79999999999", "hi", "--json", *CREDENTIALS)
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"ok": True, "exit": 0, "id": "15", "sms": "2", "cost": "3.40", "balance": "96.60"}
+    gw.http.script(Reply(b"2.50,1"), Reply(b"100.50"))
+    assert json.loads(run(smsc, capsys, "cost", "79999999999", "hi", "--json", *CREDENTIALS)[1]) == {
+        "ok": True, "exit": 0, "cost": "2.50", "sms": "1"}
+    assert json.loads(run(smsc, capsys, "balance", "--json", *CREDENTIALS)[1]) == {
+        "ok": True, "exit": 0, "balance": "100.50"}
+
+
 def test_send_by_post(smsc, gw, capsys):
     gw.http.script(Reply(b"15,1,1.50,98.50"))
     assert run(smsc, capsys, "send", "79999999999", "hi", "--post", *CREDENTIALS)[0] == 0
