@@ -425,10 +425,11 @@ class SMSC(object):
     # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
     def _smsc_send_cmd(self, cmd, arg=""):
         host, login, password = self._setting("host"), self._setting("login"), self._setting("password")
+        charset, timeout = self._setting("charset"), self._timeout()
         url = ifs(self._setting("https"), "https", "http") + "://" + host + "/sys/" + cmd + ".php"
         _url = url
         arg = ifs(login, "login=" + self._quote(login, "SMSC_LOGIN") + "&psw=", "apikey=") + self._quote(password, "SMSC_PASSWORD") + \
-            "&fmt=1&charset=" + self._native(self._setting("charset")) + "&" + self._native(arg, "query")
+            "&fmt=1&charset=" + self._native(charset) + "&" + self._native(arg, "query")
 
         # POST - тот же текст в теле; GET - с %XX для пробелов, переводов строк и не-ASCII, как urllib Python 2
         if self._setting("post") or len(arg) > 2000:
@@ -442,12 +443,12 @@ class SMSC(object):
                 url = _url.replace(host + "/", "www" + str(i) + "." + host + "/")
 
             try:
-                response = _urlopen(url + query, body, self._timeout())
+                response = _urlopen(url + query, body, timeout)
                 try:
                     data = response.read()
                 finally:
                     response.close()
-                ret = data.decode(self._setting("charset"))  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
+                ret = data.decode(charset)  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
                 ret = ifs(_PY2, data, ret)
                 failure = "empty reply"
             except Exception as error:  # KeyboardInterrupt и SystemExit не перехватываются
