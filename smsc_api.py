@@ -23,7 +23,9 @@ SMSC_POST = False           # использовать метод POST
 SMSC_HTTPS = False          # использовать HTTPS протокол
 SMSC_CHARSET = "utf-8"      # кодировка сообщения (windows-1251 или koi8-r), по умолчанию используется utf-8
 SMSC_DEBUG = False          # флаг отладки
-SMSC_TIMEOUT = 60           # тайм-аут одной попытки, секунды (HTTP и SMTP); None - ждать без ограничения, как 2.0
+SMSC_TIMEOUT = 60           # срок одной попытки целиком, секунды (HTTP и SMTP); None - тайм-аут сокета по умолчанию, как 2.0
+SMSC_CONNECT_TIMEOUT = 10   # срок установки соединения, секунды; None - как SMSC_TIMEOUT
+SMSC_KEEPALIVE = False      # держать соединения открытыми между вызовами (HTTP и HTTPS)
 SMSC_HOST = "smscentre.com" # домен сервиса: smscentre.com, smsc.ru, smsc.kz или smsc.ua (URL, зеркала www2..., SMTP)
 
 # Константы для отправки SMS по SMTP
@@ -56,13 +58,14 @@ def _from_environment(name, default):
         if value.strip().lower() in ("0", "false", "no", "off"):
             return False
         raise ValueError("environment variable %s: expected 1/true/yes/on or 0/false/no/off, not %r" % (name, value))
-    if name == "SMSC_TIMEOUT":
+    if name in ("SMSC_TIMEOUT", "SMSC_CONNECT_TIMEOUT"):
         return None if value.strip().lower() in ("", "none") else float(value)
     return value
 
 
 for _name in ("SMSC_LOGIN", "SMSC_PASSWORD", "SMSC_POST", "SMSC_HTTPS", "SMSC_CHARSET", "SMSC_DEBUG", "SMSC_TIMEOUT",
-              "SMSC_HOST", "SMTP_FROM", "SMTP_SERVER", "SMTP_LOGIN", "SMTP_PASSWORD"):
+              "SMSC_HOST", "SMTP_FROM", "SMTP_SERVER", "SMTP_LOGIN", "SMTP_PASSWORD", "SMSC_CONNECT_TIMEOUT",
+              "SMSC_KEEPALIVE"):
     globals()[_name] = _from_environment(_name, globals()[_name])
 del _name
 
@@ -160,16 +163,18 @@ class SMSC(object):
     # SMSC(), SMSC("login", "password"), SMSC(login="", password="API-ключ", host="smsc.kz", timeout=10)
     def __init__(self, login=_CONSTANT, password=_CONSTANT, post=_CONSTANT, https=_CONSTANT, charset=_CONSTANT,
                  debug=_CONSTANT, host=_CONSTANT, timeout=_CONSTANT, smtp_from=_CONSTANT, smtp_server=_CONSTANT,
-                 smtp_login=_CONSTANT, smtp_password=_CONSTANT):
+                 smtp_login=_CONSTANT, smtp_password=_CONSTANT, connect_timeout=_CONSTANT, keepalive=_CONSTANT):
         given = dict(login=login, password=password, post=post, https=https, charset=charset, debug=debug,
                      host=host, timeout=timeout, smtp_from=smtp_from, smtp_server=smtp_server,
-                     smtp_login=smtp_login, smtp_password=smtp_password)
+                     smtp_login=smtp_login, smtp_password=smtp_password, connect_timeout=connect_timeout,
+                     keepalive=keepalive)
         self._settings = dict((name, value) for name, value in given.items() if value is not _CONSTANT)
 
     _CONSTANTS = dict(login="SMSC_LOGIN", password="SMSC_PASSWORD", post="SMSC_POST", https="SMSC_HTTPS",
                       charset="SMSC_CHARSET", debug="SMSC_DEBUG", host="SMSC_HOST", timeout="SMSC_TIMEOUT",
                       smtp_from="SMTP_FROM", smtp_server="SMTP_SERVER", smtp_login="SMTP_LOGIN",
-                      smtp_password="SMTP_PASSWORD")
+                      smtp_password="SMTP_PASSWORD", connect_timeout="SMSC_CONNECT_TIMEOUT",
+                      keepalive="SMSC_KEEPALIVE")
 
     def _setting(self, name):
         settings = self.__dict__.get("_settings", {})  # подкласс мог не вызвать наш __init__

@@ -41,7 +41,8 @@ def test_star_import_gives_every_name_of_2_0_bound_to_the_same_objects(smsc):
                                      'SMSC_PASSWORD', 'SMSC_POST', 'SMTP_FROM', 'SMTP_LOGIN',
                                      'SMTP_PASSWORD', 'SMTP_SERVER', 'datetime', 'ifs', 'quote',
                                      'sleep', 'smtplib', 'urlopen'])
-    assert sorted(ours) == sorted(list(theirs) + ["SMSC_HOST", "SMSC_TIMEOUT"])  # the new names
+    assert sorted(ours) == sorted(list(theirs) + ["SMSC_HOST", "SMSC_TIMEOUT", "SMSC_CONNECT_TIMEOUT",
+                                                         "SMSC_KEEPALIVE"])  # the new names
     for name in ("datetime", "sleep", "smtplib", "urlopen", "quote"):
         assert ours[name] is theirs[name], name
     import datetime

@@ -156,8 +156,8 @@ def test_a_subclass_that_never_calls_our_init_still_works(smsc, gw):
 def test_the_signature_names_every_setting(smsc):
     spec = inspect.getargspec(smsc.SMSC.__init__) if six.PY2 else inspect.getfullargspec(smsc.SMSC.__init__)
     assert spec.args == ["self", "login", "password", "post", "https", "charset", "debug", "host", "timeout",
-                         "smtp_from", "smtp_server", "smtp_login", "smtp_password"]
-    assert [repr(default) for default in spec.defaults] == ["<module constant>"] * 12
+                         "smtp_from", "smtp_server", "smtp_login", "smtp_password", "connect_timeout", "keepalive"]
+    assert [repr(default) for default in spec.defaults] == ["<module constant>"] * 14
     with pytest.raises(TypeError):
         smsc.SMSC(user="bob")
 
@@ -178,7 +178,8 @@ def constants_with_environment(environment):
 
 DEFAULTS = {"SMSC_LOGIN": "", "SMSC_PASSWORD": "", "SMSC_POST": False, "SMSC_HTTPS": False, "SMSC_CHARSET": "utf-8",
             "SMSC_DEBUG": False, "SMSC_TIMEOUT": 60, "SMSC_HOST": "smscentre.com", "SMTP_FROM": "api@smscentre.com",
-            "SMTP_SERVER": "send.smscentre.com", "SMTP_LOGIN": "", "SMTP_PASSWORD": ""}
+            "SMTP_SERVER": "send.smscentre.com", "SMTP_LOGIN": "", "SMTP_PASSWORD": "", "SMSC_CONNECT_TIMEOUT": 10,
+            "SMSC_KEEPALIVE": False}
 
 
 def test_unset_environment_gives_the_defaults_of_2_0():
@@ -196,6 +197,8 @@ def test_unset_environment_gives_the_defaults_of_2_0():
     ({"SMSC_DEBUG": "on", "SMSC_POST": "No"}, {"SMSC_DEBUG": True}),
     ({"SMSC_TIMEOUT": "2.5"}, {"SMSC_TIMEOUT": 2.5}),
     ({"SMSC_TIMEOUT": "none"}, {"SMSC_TIMEOUT": None}),
+    ({"SMSC_CONNECT_TIMEOUT": "0.5", "SMSC_KEEPALIVE": "on"}, {"SMSC_CONNECT_TIMEOUT": 0.5, "SMSC_KEEPALIVE": True}),
+    ({"SMSC_CONNECT_TIMEOUT": "None"}, {"SMSC_CONNECT_TIMEOUT": None}),
     ({"SMSC_HOST": "smsc.ru", "SMSC_CHARSET": "koi8-r"}, {"SMSC_HOST": "smsc.ru", "SMSC_CHARSET": "koi8-r"}),
     ({"SMTP_FROM": "a@b.c", "SMTP_SERVER": "mx", "SMTP_LOGIN": "u", "SMTP_PASSWORD": "p"},
      {"SMTP_FROM": "a@b.c", "SMTP_SERVER": "mx", "SMTP_LOGIN": "u", "SMTP_PASSWORD": "p"}),
@@ -207,7 +210,7 @@ def test_each_constant_defaults_to_its_environment_variable(environment, changed
     assert json.loads(out) == dict(DEFAULTS, **changed)
 
 
-@pytest.mark.parametrize("name", ["SMSC_POST", "SMSC_HTTPS", "SMSC_DEBUG"])
+@pytest.mark.parametrize("name", ["SMSC_POST", "SMSC_HTTPS", "SMSC_DEBUG", "SMSC_KEEPALIVE"])
 def test_a_boolean_that_is_not_one_is_a_clear_error(name):
     code, out, err = constants_with_environment({name: "maybe"})
     assert code == 1 and out == ""
