@@ -13,6 +13,7 @@ try:
 except ImportError:
     from urllib.request import urlopen
     from urllib.parse import quote
+_URLOPEN = urlopen  # smsc_api.urlopen, заменяемый в тестах приложений: тогда запрос идет через него, как в 2.0
 
 __version__ = "2.1.0"
 
@@ -44,8 +45,99 @@ import sys as _sys
 _PY2 = _sys.version_info[0] == 2
 if _PY2:
     _text, _bytes, _integers = unicode, str, (int, long)  # noqa: F821
+    from time import time as _monotonic  # нет монотонных часов
+    from urllib import getproxies as _getproxies, proxy_bypass as _proxy_bypass, unquote as _unquote
+    from urlparse import urljoin as _urljoin, urlsplit as _urlsplit
+
+    def _http_client():
+        import httplib  # при первом запросе: import smsc_api не дороже, чем в 2.0
+        return httplib
+
+    # Запрос, который отправлял urllib.urlopen (2.0): HTTP/1.0, его заголовки и их порядок
+    _HTTP_VERSION, _CONNECTION_ARGS = (10, "HTTP/1.0"), {"strict": True}  # strict: ответ не HTTP - ошибка
+    _REDIRECTS, _MAX_REDIRECTS = (301, 302, 303, 307), 9
+
+    def _request_headers(host, body, proxy_auth, keepalive):
+        headers = [] if body is None else [("Content-Type", "application/x-www-form-urlencoded"),
+                                           ("Content-Length", "%d" % len(body))]
+        headers += [("Proxy-Authorization", proxy_auth)] if proxy_auth else []
+        headers += [("Host", host), ("User-Agent", "Python-urllib/1.17"), ("Accept", "*/*")]
+        return headers + ([("Connection", "keep-alive")] if keepalive else [])
+
+    def _redirect_target(url, location):  # как urllib.urlopen: относительно url, с его экранированием
+        return quote(_urljoin(url, location), safe="%/:=&?~#+!$,;'@()*[]|")
+
+    class _TimedRecv(object):
+        """What socket._fileobject reads through: every recv() within the attempt's deadline."""
+
+        def __init__(self, timed):
+            # httplib закрывает объект сокета раньше, чем прочитан ответ: читать, как makefile(), через _sock
+            self._file = timed.sock.makefile("rb", 0)
+            self._sock, self._timed = self._file._sock, timed
+
+        def recv(self, size):
+            self._timed.limit(self._sock)
+            data = self._sock.recv(size)
+            self._timed.received += len(data)
+            return data
+
+        def close(self):
+            self._file.close()
+
+    def _timed_file(timed):
+        return _socket._fileobject(_TimedRecv(timed), "rb", -1, close=True)
 else:
     _text, _bytes, _integers = str, bytes, (int,)
+    import io as _io
+    from time import monotonic as _monotonic
+    from urllib.parse import unquote as _unquote, urljoin as _urljoin, urlsplit as _urlsplit
+    from urllib.request import getproxies as _getproxies, proxy_bypass as _proxy_bypass
+
+    def _http_client():
+        import http.client  # уже загружен urllib.request
+        return http.client
+
+    # Запрос, который отправлял urllib.request (2.0): HTTP/1.1, Accept-Encoding от http.client, его заголовки
+    _HTTP_VERSION, _CONNECTION_ARGS = (11, "HTTP/1.1"), {}
+    _REDIRECTS = (301, 302, 303, 307, 308) if _sys.version_info >= (3, 11) else (301, 302, 303, 307)
+    _MAX_REDIRECTS = 10
+
+    def _request_headers(host, body, proxy_auth, keepalive):
+        headers = [] if body is None else [("Content-Type", "application/x-www-form-urlencoded"),
+                                           ("Content-Length", "%d" % len(body))]
+        headers += [("Host", host), ("User-Agent", "Python-urllib/%d.%d" % _sys.version_info[:2])]
+        headers += [("Proxy-Authorization", proxy_auth)] if proxy_auth else []
+        return headers + ([] if keepalive else [("Connection", "close")])
+
+    def _redirect_target(url, location):  # как urllib.request: экранирование, без фрагмента
+        import string
+        parts = _urlsplit(location)
+        location = parts.geturl() if parts.path or not parts.netloc else parts._replace(path="/").geturl()
+        target = _urljoin(url, quote(location, encoding="iso-8859-1", safe=string.punctuation))
+        return target.split("#", 1)[0]
+
+    class _TimedReader(_io.RawIOBase):
+        """The raw stream under http.client's and smtplib's reads: every recv within the attempt's deadline."""
+
+        def __init__(self, timed):
+            _io.RawIOBase.__init__(self)
+            self._file, self._sock, self._timed = timed.sock.makefile("rb", buffering=0), timed.sock, timed
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            self._timed.limit(self._sock)
+            count = self._file.readinto(buffer)
+            self._timed.received += count or 0
+            return count
+
+        def close(self):
+            self._file.close()
+            _io.RawIOBase.close(self)
+
+    def _timed_file(timed):
+        return _io.BufferedReader(_TimedReader(timed))
 
 # Константы по умолчанию - из переменных окружения с теми же именами, когда те заданы
 def _from_environment(name, default):
@@ -83,48 +175,6 @@ def _tls():
         import ssl
         _tls_context = ssl.create_default_context()
     return _tls_context
-
-
-def _urlopen(url, data, timeout):
-    if not _PY2:
-        if url.startswith("https:"):
-            return urlopen(url, data, timeout, context=_tls())
-        return urlopen(url, data, timeout)
-
-    # Python 2: запрос urllib.urlopen (HTTP/1.0, его заголовки; страница ошибки читается как ответ,
-    # перенаправления выполняются), но с тайм-аутом, которого urllib.urlopen не принимает
-    import base64
-    import httplib
-    import urllib
-    for _ in range(10):
-        scheme, rest = urllib.splittype(url)
-        host, selector = urllib.splithost(rest)
-        address, proxy_auth = host, None
-        proxy = urllib.getproxies().get(scheme)
-        if proxy and not urllib.proxy_bypass(host):
-            proxy_auth, address = urllib.splituser(urllib.splithost(urllib.splittype(proxy)[1])[0])
-            selector = url
-        if scheme == "https":
-            connection = httplib.HTTPSConnection(address, timeout=timeout, context=_tls())
-        else:
-            connection = httplib.HTTPConnection(address, timeout=timeout)
-        connection._http_vsn, connection._http_vsn_str = 10, "HTTP/1.0"
-        connection.putrequest("GET" if data is None else "POST", selector)
-        if data is not None:
-            connection.putheader("Content-Type", "application/x-www-form-urlencoded")
-            connection.putheader("Content-Length", "%d" % len(data))
-        if proxy_auth:
-            connection.putheader("Proxy-Authorization", "Basic " + base64.b64encode(urllib.unquote(proxy_auth)))
-        connection.putheader("Host", host)
-        connection.putheader("User-Agent", urllib.URLopener.version)
-        connection.putheader("Accept", "*/*")
-        connection.endheaders(data)
-        response = connection.getresponse(buffering=True)  # ответ читается блоками, а не по байту
-        location = response.getheader("location") or response.getheader("uri")
-        if response.status not in (301, 302, 303, 307) or not location or (response.status == 307 and data):
-            return response.fp  # как urllib.urlopen: тело до закрытия соединения, без учета Content-Length
-        url, data = urllib.basejoin(url, location), None
-    return response.fp
 
 
 _logger = None
@@ -229,9 +279,14 @@ class SMSC(object):
                 b":" + e(time, "time") + b":" + e(self._str(translit), "translit") + b"," + e(self._str(format), "format") +
                 b"," + e(sender, "sender") + b":" + self._phones(phones) + b":" + e(message, "message"))
 
-        host = self._setting("host")
-        server = smtplib.SMTP(self._smtp_address("smtp_server", "send.smscentre.com", "send." + host),
-                              timeout=self._timeout())
+        host, attempt = self._setting("host"), _Attempt(self._setting("timeout"), self._setting("connect_timeout"))
+        server = smtplib.SMTP()  # сессия целиком - в пределах срока попытки (SMSC_TIMEOUT, SMSC_CONNECT_TIMEOUT)
+        server._get_socket = lambda smtp_host, port, timeout: _Timed(
+            _socket.create_connection((smtp_host, port), attempt.connect_limit()), attempt)
+        code, message = server.connect(self._smtp_address("smtp_server", "send.smscentre.com", "send." + host))
+        if code != 220:  # как smtplib.SMTP(host) в 2.0
+            server.close()
+            raise smtplib.SMTPConnectError(code, message)
         try:
             if self._setting("debug"):
                 server.set_debuglevel(1)
@@ -430,9 +485,10 @@ class SMSC(object):
     # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
     def _smsc_send_cmd(self, cmd, arg=""):
         host, login, password = self._setting("host"), self._setting("login"), self._setting("password")
-        charset, timeout = self._setting("charset"), self._timeout()
+        charset, timeout, connect_timeout = self._setting("charset"), self._setting("timeout"), self._setting("connect_timeout")
         url = ifs(self._setting("https"), "https", "http") + "://" + host + "/sys/" + cmd + ".php"
         _url = url
+        may_send = cmd == "send" and not _re.match(r"cost=1(&|$)", arg)  # не только стоимость: может отправить SMS
         arg = ifs(login, "login=" + self._quote(login, "SMSC_LOGIN") + "&psw=", "apikey=") + self._quote(password, "SMSC_PASSWORD") + \
             "&fmt=1&charset=" + self._native(charset) + "&" + self._native(arg, "query")
 
@@ -442,17 +498,14 @@ class SMSC(object):
         else:
             body, query = None, "?" + quote(self._encoded(arg, "query"), safe=_URL_SAFE)
 
-        ret = ""
+        ret, possibly_sent = "", None
         for i in (1, 2, 3, 4, 5):
             if i > 1:
                 url = _url.replace(host + "/", "www" + str(i) + "." + host + "/")
 
+            attempt = _Attempt(timeout, connect_timeout)
             try:
-                response = _urlopen(url + query, body, timeout)
-                try:
-                    data = response.read()
-                finally:
-                    response.close()
+                data = self._fetch(url + query, body, attempt, may_send)
                 ret = data.decode(charset)  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
                 ret = ifs(_PY2, data, ret)
                 failure = "empty reply"
@@ -461,7 +514,17 @@ class SMSC(object):
 
             if ret != "":
                 break
-            _log().warning("attempt %d of 5 failed: %s: %s", i, url, failure)
+            if may_send and attempt.written:  # запрос ушел целиком: SMS могло быть отправлено
+                possibly_sent = possibly_sent or (i, url)
+                _log().warning("attempt %d of 5 failed: %s: %s; the whole request was sent: the message may have "
+                               "been sent", i, url, failure, extra={"smsc_possibly_sent": url})
+            else:
+                _log().warning("attempt %d of 5 failed: %s: %s", i, url, failure)
+
+        if possibly_sent and ret.split(",")[1:] == ["-9"]:  # "то же сообщение в течение минуты"
+            _log().warning("%s answered error 9 (the same message within a minute): attempt %d (%s) most likely "
+                           "sent the message", url, possibly_sent[0], possibly_sent[1],
+                           extra={"smsc_most_likely_sent": possibly_sent[1]})
 
         if ret == "":
             if self._setting("debug"):
@@ -469,6 +532,32 @@ class SMSC(object):
             ret = ","  # фиктивный ответ
 
         return ret.split(",")
+
+    # Один запрос: через smsc_api.urlopen, если его подменили (mock в тестах приложения), как 2.0; иначе свой транспорт
+    def _fetch(self, url, body, attempt, may_send):
+        if urlopen is not _URLOPEN:
+            return (urlopen(url) if body is None else urlopen(url, body)).read()
+        pool = self._pool() if self._setting("keepalive") else None
+        return _fetch(url, body, attempt, pool, resend_safe=not may_send)
+
+    # Соединения keep-alive этого экземпляра (создаются при первом запросе с keepalive)
+    def _pool(self):
+        pool = self.__dict__.get("_connections")
+        if pool is None:
+            pool = self.__dict__.setdefault("_connections", _Pool())
+        return pool
+
+    # Закрыть соединения keep-alive (экземпляр остается рабочим: следующий вызов откроет новые)
+    def close(self):
+        pool = self.__dict__.get("_connections")
+        if pool is not None:
+            pool.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
     # Текст ошибки для журнала: без пароля, ключа и строки запроса
     def _safe_text(self, error, arg):
@@ -478,6 +567,283 @@ class SMSC(object):
             if secret and isinstance(secret, str):
                 text = text.replace(secret, "***")
         return text
+
+
+# Транспорт: запрос HTTP(S) с теми же байтами, что отправлял urllib в 2.0, но в пределах срока попытки,
+# с прокси (CONNECT для HTTPS и на Python 2) и, по желанию, с соединениями keep-alive
+
+class _Attempt(object):
+    """One attempt's limits: connecting within connect_timeout, everything else by the deadline.
+
+    timeout None: no deadline, each wait takes the socket default (2.0's behaviour); connect_timeout None:
+    connecting is bounded by timeout alone. `written` turns True once the whole request has been sent.
+    """
+
+    def __init__(self, timeout, connect_timeout):
+        self.timeout, self.connect_timeout = timeout, connect_timeout
+        self.deadline = None if timeout is None else _monotonic() + timeout
+        self.written = False
+
+    def left(self):
+        """Seconds left until the deadline (None without one); socket.timeout once it has passed."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - _monotonic()
+        if left <= 0:
+            raise _socket.timeout("the attempt's %g s are over" % self.timeout)
+        return left
+
+    def connect_limit(self):
+        left, limit = self.left(), self.connect_timeout
+        if left is None:
+            return _socket._GLOBAL_DEFAULT_TIMEOUT if limit is None else limit
+        return left if limit is None else min(limit, left)
+
+
+class _Timed(object):
+    """A connected socket whose waits all end by the attempt's deadline (a socket timeout bounds one wait only)."""
+
+    def __init__(self, sock, attempt):
+        self.sock, self.attempt, self.received = sock, attempt, 0
+
+    def limit(self, sock):
+        left = self.attempt.left()
+        sock.settimeout(_socket.getdefaulttimeout() if left is None else left)
+
+    def sendall(self, data):
+        self.limit(self.sock)
+        self.sock.sendall(data)
+
+    def makefile(self, *mode):
+        return _timed_file(self)
+
+    def start_tls(self, context, hostname):
+        self.limit(self.sock)
+        return _Timed(context.wrap_socket(self.sock, server_hostname=hostname), self.attempt)
+
+    def close(self):
+        self.sock.close()
+
+    def __getattr__(self, name):  # fileno, setsockopt, ... of the socket
+        return getattr(self.sock, name)
+
+
+class _Connection:  # a classic class on Python 2, as httplib's, so that httplib's __init__ comes before object's
+    """Mixed into httplib's (http.client's) HTTPConnection: connects (and tunnels, and starts TLS) within the
+    attempt's limits, and notes when the whole request has been written. Set attempt (and tls) before use."""
+
+    attempt = tls = base = None
+    _http_vsn, _http_vsn_str = _HTTP_VERSION
+
+    def connect(self):
+        sock = _socket.create_connection((self.host, self.port), self.attempt.connect_limit())
+        try:
+            sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)  # as http.client: no Nagle delays
+        except _socket.error:
+            pass
+        self.sock = _Timed(sock, self.attempt)
+        if self._tunnel_host:
+            self._tunnel()  # CONNECT host:443 through the proxy
+        if self.tls is not None:
+            self.sock = self.sock.start_tls(self.tls, self._tunnel_host or self.host)
+
+    def endheaders(self, message_body=None):
+        self.base.endheaders(self, message_body)
+        self.attempt.written = True
+
+
+_connection_class = []
+
+
+def _new_connection(host, port, tls, tunnel, tunnel_auth):
+    if not _connection_class:
+        base = _http_client().HTTPConnection
+        _connection_class.append(type("_HTTPConnection", (_Connection, base, object), {"base": base}))
+    connection = _connection_class[0](host, port, **_CONNECTION_ARGS)
+    connection.tls = _tls() if tls else None
+    if tunnel:
+        connection.set_tunnel(tunnel[0], tunnel[1], {"Proxy-Authorization": tunnel_auth} if tunnel_auth else None)
+    return connection
+
+
+def _split_host(netloc, default_port):
+    host, colon, port = netloc.rpartition(":")
+    if not colon or "]" in port:
+        return netloc.strip("[]"), default_port
+    return host.strip("[]"), int(port) if port else default_port
+
+
+def _route(scheme, netloc):
+    """How to reach scheme://netloc: (pool key, host, port, tls, tunnel, tunnel_auth, proxy_auth, absolute form).
+
+    From the *_proxy environment variables, as urllib: HTTP through a proxy asks it for the absolute URL
+    (with Proxy-Authorization from the proxy's user:password); HTTPS tunnels with CONNECT on both Pythons.
+    """
+    proxy = _getproxies().get(scheme)
+    if not proxy or _proxy_bypass(netloc):
+        host, port = _split_host(netloc, 443 if scheme == "https" else 80)
+        return (scheme, host, port), host, port, scheme == "https", None, None, None, False
+    if "://" not in proxy:
+        proxy = "http://" + proxy
+    parts = _urlsplit(proxy)
+    credentials, _, hostport = parts.netloc.rpartition("@")
+    proxy_host, proxy_port = _split_host(hostport, 443 if parts.scheme == "https" else 80)
+    auth = None
+    if credentials and (":" in credentials or _PY2):  # urllib.request: both user and password
+        import base64
+        user, _, password = credentials.partition(":")
+        pair = _unquote(user) + (":" + _unquote(password) if ":" in credentials else "")
+        auth = "Basic " + base64.b64encode(pair.encode("latin-1")).decode("ascii")
+    if scheme == "https":
+        target = _split_host(netloc, 443)
+        return ((scheme, proxy_host, proxy_port) + target + (auth,), proxy_host, proxy_port, True, target, auth,
+                None, False)
+    tls = parts.scheme == "https"  # an https:// proxy for an http:// URL: TLS to the proxy, as urllib
+    return ("proxy", proxy_host, proxy_port, tls, auth), proxy_host, proxy_port, tls, None, None, auth, True
+
+
+class _BadReply(IOError):
+    """A reply that is not the gateway's: an HTTP error status, a redirect that cannot be followed."""
+
+
+def _fetch(url, body, attempt, pool=None, resend_safe=False):
+    """The body of the reply to GET url (POST body) as bytes; raises on anything but a complete 2xx reply.
+
+    Redirects are followed as urllib followed them on this Python (only to http and https); a status other
+    than 2xx is an error (_BadReply), a body shorter than its Content-Length too. With a pool, connections
+    are kept alive and reused; a reused connection the server has closed is replaced without resending.
+    """
+    for redirects in range(_MAX_REDIRECTS + 1):
+        response, connection, key = _exchange(url, body, attempt, pool, resend_safe)
+        location = response.getheader("location") or response.getheader("uri")
+        redirect = response.status in _REDIRECTS and location and (body is None or response.status < 307)
+        if not redirect and not 200 <= response.status < 300:
+            connection.close()
+            raise _BadReply("HTTP %d %s" % (response.status, response.reason))
+        data = response.read()
+        if pool is not None and not response.will_close and connection.sock is not None:
+            pool.give(key, connection)
+        else:
+            connection.close()
+        if not redirect:
+            return data
+        target = _redirect_target(url, location)
+        if _urlsplit(target).scheme not in ("http", "https"):
+            raise _BadReply("HTTP %d: a redirect to %r is not followed" % (response.status, target))
+        if redirects == _MAX_REDIRECTS:
+            raise _BadReply("HTTP %d: more than %d redirects" % (response.status, _MAX_REDIRECTS))
+        url, body = target, None  # POST after 301, 302, 303: GET, as urllib
+    raise AssertionError("unreachable")
+
+
+def _exchange(url, body, attempt, pool, resend_safe):
+    """Send one request; (response with its headers read, connection, pool key)."""
+    parts = _urlsplit(url)
+    key, host, port, tls, tunnel, tunnel_auth, proxy_auth, absolute = _route(parts.scheme, parts.netloc)
+    selector = url if absolute else url[len(parts.scheme) + 3 + len(parts.netloc):] or "/"
+    headers = _request_headers(parts.netloc, body, proxy_auth, pool is not None)
+    connection = pool.take(key) if pool is not None else None
+    for fresh in (connection is None, True):
+        if fresh:
+            connection = _new_connection(host, port, tls, tunnel, tunnel_auth)
+        connection.attempt = attempt
+        if connection.sock is not None:
+            connection.sock.attempt, connection.sock.received = attempt, 0
+        try:
+            connection.putrequest("GET" if body is None else "POST", selector, skip_host=True)
+            for name, value in headers:
+                connection.putheader(name, value)
+            connection.endheaders(body)
+            return connection.getresponse(), connection, key
+        except Exception:
+            timed = connection.sock
+            connection.close()
+            # a kept-alive connection that the server closed as the request went out: once more on a new one,
+            # unless the request may have been acted on (it was all sent, and it may send an SMS)
+            if fresh or getattr(timed, "received", 1) or (attempt.written and not resend_safe):
+                raise
+            attempt.written = False
+
+
+class _Pool(object):
+    """The idle keep-alive connections of one SMSC instance, by where they lead.
+
+    Each call takes a connection of its own (never one in use by another thread) and gives it back once
+    its reply is read. A connection the server closed while idle is dropped, never used. After os.fork()
+    the child forgets its parent's connections (closing only its own copies of the descriptors).
+    """
+
+    IDLE_PER_KEY = 4
+
+    def __init__(self):
+        import threading
+        self._lock, self._idle, self._pid, self._closed = threading.Lock(), {}, _os.getpid(), False
+        _pools_to_close_at_exit().add(self)
+
+    def take(self, key):
+        self._forget_after_fork()
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                connection = idle.pop() if idle else None
+            if connection is None or not _dropped(connection.sock.sock):
+                return connection
+            connection.close()
+
+    def give(self, key, connection):
+        self._forget_after_fork()
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if not self._closed and len(idle) < self.IDLE_PER_KEY:
+                idle.append(connection)
+                return
+        connection.close()
+
+    def close(self):
+        with self._lock:
+            connections = [c for idle in self._idle.values() for c in idle]
+            self._idle = {}
+        for connection in connections:
+            connection.close()
+
+    def _forget_after_fork(self):
+        if self._pid != _os.getpid():
+            import threading
+            self._lock, self._pid = threading.Lock(), _os.getpid()
+            forgotten, self._idle = self._idle, {}
+            for connection in [c for idle in forgotten.values() for c in idle]:
+                connection.sock.sock.close()  # the child's copy only: no TLS close_notify, the parent's stays open
+
+    def __del__(self):  # the instance was collected: its connections close with it
+        try:
+            self.close()
+        except Exception:  # at interpreter exit, modules may be gone already
+            pass
+
+
+def _dropped(sock):
+    """True when an idle connection cannot be reused: the server closed it (or sent something unasked)."""
+    import select
+    try:
+        if hasattr(select, "poll"):  # no FD_SETSIZE limit
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([sock], [], [], 0)[0])
+    except (ValueError, _socket.error, select.error):
+        return True
+
+
+_pools = []
+
+
+def _pools_to_close_at_exit():
+    if not _pools:
+        import atexit
+        import weakref
+        _pools.append(weakref.WeakSet())
+        atexit.register(lambda: [pool.close() for pool in list(_pools[0])])
+    return _pools[0]
 
 
 # Examples:
