@@ -55,7 +55,10 @@ if _PY2:
 
     # Запрос, который отправлял urllib.urlopen (2.0): HTTP/1.0, его заголовки и их порядок
     _HTTP_VERSION, _CONNECTION_ARGS = (10, "HTTP/1.0"), {"strict": True}  # strict: ответ не HTTP - ошибка
-    _REDIRECTS, _MAX_REDIRECTS = (301, 302, 303, 307), 9
+    _REDIRECTS = (301, 302, 303, 307)
+
+    def _too_many_redirects(visited, target):  # urllib.urlopen gave up at its 10th redirect
+        return sum(visited.values()) >= 9
 
     def _request_headers(host, body, proxy_auth, keepalive):
         headers = [] if body is None else [("Content-Type", "application/x-www-form-urlencoded"),
@@ -100,7 +103,9 @@ else:
     # Запрос, который отправлял urllib.request (2.0): HTTP/1.1, Accept-Encoding от http.client, его заголовки
     _HTTP_VERSION, _CONNECTION_ARGS = (11, "HTTP/1.1"), {}
     _REDIRECTS = (301, 302, 303, 307, 308) if _sys.version_info >= (3, 11) else (301, 302, 303, 307)
-    _MAX_REDIRECTS = 10
+
+    def _too_many_redirects(visited, target):  # urllib.request's HTTPRedirectHandler
+        return visited.get(target, 0) >= 4 or len(visited) >= 10
 
     def _request_headers(host, body, proxy_auth, keepalive):
         headers = [] if body is None else [("Content-Type", "application/x-www-form-urlencoded"),
@@ -281,8 +286,7 @@ class SMSC(object):
 
         host, attempt = self._setting("host"), _Attempt(self._setting("timeout"), self._setting("connect_timeout"))
         server = smtplib.SMTP()  # сессия целиком - в пределах срока попытки (SMSC_TIMEOUT, SMSC_CONNECT_TIMEOUT)
-        server._get_socket = lambda smtp_host, port, timeout: _Timed(
-            _socket.create_connection((smtp_host, port), attempt.connect_limit()), attempt)
+        server._get_socket = lambda smtp_host, port, timeout: attempt.connect(smtp_host, port)
         code, message = server.connect(self._smtp_address("smtp_server", "send.smscentre.com", "send." + host))
         if code != 220:  # как smtplib.SMTP(host) в 2.0
             server.close()
@@ -509,6 +513,8 @@ class SMSC(object):
                 ret = data.decode(charset)  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
                 ret = ifs(_PY2, data, ret)
                 failure = "empty reply"
+            except _socket.timeout:
+                ret, failure = "", attempt.timed_out()
             except Exception as error:  # KeyboardInterrupt и SystemExit не перехватываются
                 ret, failure = "", self._safe_text(error, arg)
 
@@ -582,7 +588,17 @@ class _Attempt(object):
     def __init__(self, timeout, connect_timeout):
         self.timeout, self.connect_timeout = timeout, connect_timeout
         self.deadline = None if timeout is None else _monotonic() + timeout
-        self.written = False
+        self.connected = self.written = False
+
+    def timed_out(self):
+        """What a socket.timeout in this attempt means, for the log."""
+        if not self.connected:
+            limit = self.timeout if self.connect_timeout is None else self.connect_timeout
+            return "timeout: no connection within %g s" % limit if limit is not None else \
+                "timeout: no connection within the socket default timeout"
+        if self.deadline is None:
+            return "timeout: a wait took longer than the socket default timeout"
+        return "timeout: no complete reply within %g s" % self.timeout
 
     def left(self):
         """Seconds left until the deadline (None without one); socket.timeout once it has passed."""
@@ -592,6 +608,12 @@ class _Attempt(object):
         if left <= 0:
             raise _socket.timeout("the attempt's %g s are over" % self.timeout)
         return left
+
+    def connect(self, host, port):
+        """A _Timed socket connected to (host, port) within this attempt's limits."""
+        sock = _socket.create_connection((host, port), self.connect_limit())
+        self.connected = True
+        return _Timed(sock, self)
 
     def connect_limit(self):
         left, limit = self.left(), self.connect_timeout
@@ -636,12 +658,11 @@ class _Connection:  # a classic class on Python 2, as httplib's, so that httplib
     _http_vsn, _http_vsn_str = _HTTP_VERSION
 
     def connect(self):
-        sock = _socket.create_connection((self.host, self.port), self.attempt.connect_limit())
+        self.sock = self.attempt.connect(self.host, self.port)
         try:
-            sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)  # as http.client: no Nagle delays
+            self.sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)  # as http.client: no Nagle delays
         except _socket.error:
             pass
-        self.sock = _Timed(sock, self.attempt)
         if self._tunnel_host:
             self._tunnel()  # CONNECT host:443 through the proxy
         if self.tls is not None:
@@ -673,13 +694,18 @@ def _split_host(netloc, default_port):
     return host.strip("[]"), int(port) if port else default_port
 
 
+_proxies = []  # the *_proxy environment variables, once read
+
+
 def _route(scheme, netloc):
     """How to reach scheme://netloc: (pool key, host, port, tls, tunnel, tunnel_auth, proxy_auth, absolute form).
 
     From the *_proxy environment variables, as urllib: HTTP through a proxy asks it for the absolute URL
     (with Proxy-Authorization from the proxy's user:password); HTTPS tunnels with CONNECT on both Pythons.
     """
-    proxy = _getproxies().get(scheme)
+    if not _proxies:  # read at the first request and kept, as 2.0's urllib opener did
+        _proxies.append(_getproxies())
+    proxy = _proxies[0].get(scheme)
     if not proxy or _proxy_bypass(netloc):
         host, port = _split_host(netloc, 443 if scheme == "https" else 80)
         return (scheme, host, port), host, port, scheme == "https", None, None, None, False
@@ -713,7 +739,8 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False):
     than 2xx is an error (_BadReply), a body shorter than its Content-Length too. With a pool, connections
     are kept alive and reused; a reused connection the server has closed is replaced without resending.
     """
-    for redirects in range(_MAX_REDIRECTS + 1):
+    visited = {}  # redirect targets: how many times each
+    while True:
         response, connection, key = _exchange(url, body, attempt, pool, resend_safe)
         location = response.getheader("location") or response.getheader("uri")
         redirect = response.status in _REDIRECTS and location and (body is None or response.status < 307)
@@ -730,10 +757,10 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False):
         target = _redirect_target(url, location)
         if _urlsplit(target).scheme not in ("http", "https"):
             raise _BadReply("HTTP %d: a redirect to %r is not followed" % (response.status, target))
-        if redirects == _MAX_REDIRECTS:
-            raise _BadReply("HTTP %d: more than %d redirects" % (response.status, _MAX_REDIRECTS))
+        if _too_many_redirects(visited, target):
+            raise _BadReply("HTTP %d: too many redirects" % response.status)
+        visited[target] = visited.get(target, 0) + 1
         url, body = target, None  # POST after 301, 302, 303: GET, as urllib
-    raise AssertionError("unreachable")
 
 
 def _exchange(url, body, attempt, pool, resend_safe):

@@ -65,6 +65,7 @@ def clean_environment(monkeypatch, empty_ca_file):
     monkeypatch.setenv("SSL_CERT_FILE", empty_ca_file)
     _reset_urllib()
     smsc_api._tls_context = None  # built again from this test's SSL_CERT_FILE
+    smsc_api._proxies[:] = []  # read again from this test's environment
     yield
     _reset_urllib()
 
