@@ -745,6 +745,7 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False):
         location = response.getheader("location") or response.getheader("uri")
         redirect = response.status in _REDIRECTS and location and (body is None or response.status < 307)
         if not redirect and not 200 <= response.status < 300:
+            response.close()
             connection.close()
             raise _BadReply("HTTP %d %s" % (response.status, response.reason))
         data = response.read()
@@ -804,7 +805,7 @@ class _Pool(object):
 
     def __init__(self):
         import threading
-        self._lock, self._idle, self._pid, self._closed = threading.Lock(), {}, _os.getpid(), False
+        self._lock, self._idle, self._pid = threading.Lock(), {}, _os.getpid()
         _pools_to_close_at_exit().add(self)
 
     def take(self, key):
@@ -821,7 +822,7 @@ class _Pool(object):
         self._forget_after_fork()
         with self._lock:
             idle = self._idle.setdefault(key, [])
-            if not self._closed and len(idle) < self.IDLE_PER_KEY:
+            if len(idle) < self.IDLE_PER_KEY:
                 idle.append(connection)
                 return
         connection.close()

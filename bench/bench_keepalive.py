@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+"""Sequential send_sms calls over HTTPS on a 20 ms round trip: 2.0, this module, and with keep-alive.
+
+    python bench/bench_keepalive.py [rounds]
+
+One run, on loopback, with the network played as it behaves at a 20 ms round trip:
+- a relay in the server's process forwards every chunk of bytes 10 ms late, each way;
+- connecting costs one round trip (the TCP handshake, which the kernel completes at once on
+  loopback): the client's socket.create_connection waits 20 ms, then connects to the relay.
+The server is the test suite's recording HTTPS server with keep-alive (HTTP/1.1, Content-Length),
+in a process of its own. The client trusts the system CA bundle plus the test CA, as a real one
+would, so 2.0's new TLS context per call (loading the bundle) costs what it costs in production.
+
+Cases, interleaved in rounds whose order turns; a ratio is the median over rounds of the two
+cases' ratio in the same round. 2.0 pays per call a TCP handshake, a TLS handshake and the
+request (three round trips) plus loading the CA bundle; this module with its defaults the same
+round trips; with SMSC_KEEPALIVE one round trip once its connection is open. Targets:
+
+- keep-alive: at most 0.30 x 2.0's time per call (one round trip, where 2.0 needs three);
+- this module's defaults: no slower than 2.0 (ratio <= 1.0).
+"""
+from __future__ import print_function
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "legacy")]
+
+import smsc_api  # noqa: E402
+import smsc_api_20  # noqa: E402
+import smsc_sandbox  # noqa: E402
+
+from bench_tls import ca_bundle, median  # noqa: E402
+
+DELAY = 0.010  # seconds, each way
+CALLS_PER_BATCH = 10
+REPLY = b"15,1,1.5,98.5"
+clock = getattr(time, "perf_counter", time.time)
+
+
+class DelayRelay(object):
+    """Listens on 127.0.0.1; relays each connection to `upstream`, every chunk DELAY seconds late."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+
+    def serve_forever(self):
+        while True:
+            client, _ = self.sock.accept()
+            server = socket.create_connection(self.upstream)
+            for sock in (client, server):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for source, target in ((client, server), (server, client)):
+                self._spawn(self._forward, source, target)
+
+    @staticmethod
+    def _spawn(target, *args):
+        thread = threading.Thread(target=target, args=args)
+        thread.daemon = True
+        thread.start()
+
+    def _forward(self, source, target):
+        """One direction: each chunk read is written DELAY after it arrived, in order."""
+        chunks, ready = [], threading.Condition()
+
+        def write():
+            while True:
+                with ready:
+                    while not chunks:
+                        ready.wait()
+                    due, data = chunks.pop(0)
+                time.sleep(max(0, due - time.time()))
+                if not data:
+                    target.shutdown(socket.SHUT_WR)
+                    return
+                try:
+                    target.sendall(data)
+                except socket.error:
+                    return
+        self._spawn(write)
+        while True:
+            try:
+                data = source.recv(65536)
+            except socket.error:
+                data = b""
+            with ready:
+                chunks.append((time.time() + DELAY, data))
+                ready.notify()
+            if not data:
+                return
+
+
+def serve(directory):
+    """The HTTPS server and its relay, in a process of their own: prints the relay's port."""
+    from servers import HTTPServer, Reply
+    cert, key = os.path.join(directory, "sandbox.pem"), os.path.join(directory, "sandbox.key")
+    https = HTTPServer(ssl_context=smsc_sandbox.server_context(cert, key), default=Reply(REPLY),
+                       keepalive=True, idle_timeout=60).start()
+    relay = DelayRelay(https.address)
+    print(relay.port)
+    sys.stdout.flush()
+    DelayRelay._spawn(relay.serve_forever)
+    sys.stdin.read()  # until the client is done
+
+
+class Far(object):
+    """What smsc_sandbox.Intercept routes to: the relay, one round trip away."""
+
+    def __init__(self, port):
+        self.address = ("127.0.0.1", port)
+
+    def note_asked(self, client_port, host, port):
+        pass
+
+
+def main(rounds):
+    directory = tempfile.mkdtemp(prefix="smsc-bench-")
+    try:
+        ca, cert, key = smsc_sandbox.make_certificate(directory)
+        bundle, system = ca_bundle(directory, ca)
+        os.environ["SSL_CERT_FILE"] = bundle
+        server = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", directory],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        far = Far(int(server.stdout.readline()))
+        smsc_api_20.SMSC_LOGIN, smsc_api_20.SMSC_PASSWORD, smsc_api_20.SMSC_HTTPS = "alice", "secret", True
+        legacy = smsc_api_20.SMSC()
+        ours = smsc_api.SMSC(login="alice", password="secret", https=True)
+        kept = smsc_api.SMSC(login="alice", password="secret", https=True, keepalive=True)
+        cases = [("2.0", lambda: legacy.send_sms("79999999999", "Hello, world")),
+                 ("2.1", lambda: ours.send_sms("79999999999", "Hello, world")),
+                 ("2.1 keep-alive", lambda: kept.send_sms("79999999999", "Hello, world"))]
+        try:
+            with smsc_sandbox.Intercept({443: far}) as intercept:
+                connect = intercept.create_connection
+
+                def one_round_trip_away(*args, **kwargs):
+                    time.sleep(2 * DELAY)  # SYN, SYN-ACK
+                    return connect(*args, **kwargs)
+                socket.create_connection = one_round_trip_away
+                timings = measure(cases, rounds)
+        finally:
+            kept.close()
+            server.stdin.close()
+            server.wait()
+    finally:
+        shutil.rmtree(directory)
+
+    print("Python %s, HTTPS at a %d ms round trip, %d rounds of %d sequential send_sms per case, CA bundle: %s + "
+          "the test CA" % (sys.version.split()[0], 2 * DELAY * 1000, rounds, CALLS_PER_BATCH, system or "none"))
+    for name, _ in cases:
+        print("  %-16s %8.1f ms per call (median)" % (name, median(timings[name]) * 1000))
+    keepalive = ratio(timings, "2.1 keep-alive", "2.0")
+    default = ratio(timings, "2.1", "2.0")
+    print("keep-alive / 2.0 = %.3f  (target <= 0.30)  %s" % (keepalive, "ok" if keepalive <= 0.30 else "OVER"))
+    print("defaults   / 2.0 = %.3f  (target <= 1.00)  %s" % (default, "ok" if default <= 1.0 else "OVER"))
+    return 0 if keepalive <= 0.30 and default <= 1.0 else 1
+
+
+def measure(cases, rounds):
+    timings = dict((name, []) for name, _ in cases)
+    for name, call in cases:  # warm up (the keep-alive connection opens here) and check
+        assert call() == REPLY.decode("ascii").split(","), name
+    for round in range(rounds):
+        for name, call in cases[round % len(cases):] + cases[:round % len(cases)]:
+            start = clock()
+            for _ in range(CALLS_PER_BATCH):
+                call()
+            timings[name].append((clock() - start) / CALLS_PER_BATCH)
+    return timings
+
+
+def ratio(timings, ours, theirs):
+    return median([a / b for a, b in zip(timings[ours], timings[theirs])])
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve"]:
+        serve(sys.argv[2])
+    else:
+        sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 9))
