@@ -4,9 +4,14 @@
 Kept compatible with the setuptools that pip uses on Python 2.7 (44.x):
 no pyproject.toml, no setup.cfg-only metadata, markers inside requirement
 strings (supported since setuptools 36.2).
+
+The version is written once, in smsc_api.py. It is read here from the file's
+text, not imported (six's setup.py imports six): the import would read the
+SMSC_* environment variables and stop pip on a malformed one.
 """
 import io
 import os
+import re
 
 from setuptools import setup
 
@@ -19,6 +24,14 @@ def read_long_description():
         return ""
     with io.open(path, encoding="utf-8") as handle:
         return handle.read()
+
+
+def read_version():
+    with io.open(os.path.join(HERE, "smsc_api.py"), encoding="utf-8") as handle:
+        match = re.search(r'^__version__ = "([^"]+)"$', handle.read(), re.MULTILINE)
+    if match is None:
+        raise RuntimeError('smsc_api.py has no line  __version__ = "..."')
+    return match.group(1)
 
 
 TEST_REQUIRES = [
@@ -34,7 +47,7 @@ TEST_REQUIRES = [
 
 setup(
     name="smsc_api",
-    version="2.1.0",
+    version=read_version(),
     description=(
         "Drop-in replacement for the SMSC (smscentre.com, smsc.ru, smsc.kz, "
         "smsc.ua) smsc_api.py 2.0 module"
