@@ -56,6 +56,12 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     py_modules=["smsc_api", "smsc_sandbox"],
+    entry_points={
+        "console_scripts": [
+            "smsc-api = smsc_api:_main",
+            "smsc-sandbox = smsc_sandbox:main",
+        ],
+    },
     python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*",
     extras_require={"test": TEST_REQUIRES},
     classifiers=[
