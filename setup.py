@@ -4,9 +4,15 @@
 Kept compatible with the setuptools that pip uses on Python 2.7 (44.x):
 no pyproject.toml, no setup.cfg-only metadata, markers inside requirement
 strings (supported since setuptools 36.2).
+
+The version is written once, in smsc_api.py. It is read here from the file's
+text, not imported (six's setup.py imports six): the import would read the
+SMSC_* environment variables and stop pip on a malformed one.
+A release is checked by  bash .ci/run -e release  (.ci/release_check.py).
 """
 import io
 import os
+import re
 
 from setuptools import setup
 
@@ -19,6 +25,14 @@ def read_long_description():
         return ""
     with io.open(path, encoding="utf-8") as handle:
         return handle.read()
+
+
+def read_version():
+    with io.open(os.path.join(HERE, "smsc_api.py"), encoding="utf-8") as handle:
+        match = re.search(r'^__version__ = "([^"]+)"$', handle.read(), re.MULTILINE)
+    if match is None:
+        raise RuntimeError('smsc_api.py has no line  __version__ = "..."')
+    return match.group(1)
 
 
 TEST_REQUIRES = [
@@ -34,7 +48,7 @@ TEST_REQUIRES = [
 
 setup(
     name="smsc_api",
-    version="2.1.0",
+    version=read_version(),
     description=(
         "Drop-in replacement for the SMSC (smscentre.com, smsc.ru, smsc.kz, "
         "smsc.ua) smsc_api.py 2.0 module"
@@ -42,10 +56,28 @@ setup(
     long_description=read_long_description(),
     long_description_content_type="text/markdown",
     license="MIT",
+    keywords="smsc smscentre smsc.ru smsc.kz smsc.ua sms gateway api client drop-in",
+    # Only the gateway's own site: the project has no public repository yet.
+    project_urls={"SMSC gateway": "https://smscentre.com/"},
     py_modules=["smsc_api", "smsc_sandbox"],
+    entry_points={
+        "console_scripts": [
+            "smsc-api = smsc_api:_main",
+            "smsc-sandbox = smsc_sandbox:main",
+        ],
+    },
     python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*",
     extras_require={"test": TEST_REQUIRES},
+    # One wheel for Python 2 and 3 (py2.py3-none-any): the modules are the same files.
+    # (python_tag, not the deprecated "universal" flag: the same tag, no warning.)
+    options={"bdist_wheel": {"python_tag": "py2.py3"}},
     classifiers=[
+        "Environment :: Console",
+        "Intended Audience :: Developers",
+        "Operating System :: OS Independent",
+        "Topic :: Communications :: Telephony",
+        "Topic :: Software Development :: Libraries :: Python Modules",
+        "Topic :: Software Development :: Testing",
         "Programming Language :: Python",
         "Programming Language :: Python :: 2",
         "Programming Language :: Python :: 2.7",
