@@ -47,27 +47,88 @@ if _PY2:
 else:
     _text, _bytes, _integers = str, bytes, (int,)
 
+# Настройки: имя в SMSC(...), константа (и переменная окружения того же имени) и вид значения,
+# проверяемый при каждом чтении (SMSC._setting); None - без проверки здесь (пароли: при кодировании)
+_SETTINGS = (("login", "SMSC_LOGIN", None), ("password", "SMSC_PASSWORD", None), ("post", "SMSC_POST", "bool"),
+             ("https", "SMSC_HTTPS", "bool"), ("charset", "SMSC_CHARSET", "charset"), ("debug", "SMSC_DEBUG", "bool"),
+             ("host", "SMSC_HOST", "text"), ("timeout", "SMSC_TIMEOUT", "seconds"), ("smtp_from", "SMTP_FROM", "text"),
+             ("smtp_server", "SMTP_SERVER", "text"), ("smtp_login", "SMTP_LOGIN", None),
+             ("smtp_password", "SMTP_PASSWORD", None), ("connect_timeout", "SMSC_CONNECT_TIMEOUT", "seconds"),
+             ("keepalive", "SMSC_KEEPALIVE", "bool"))
+
+
+def _checked_bool(value, label):
+    if isinstance(value, _integers) and value in (0, 1):  # True, False, 1, 0
+        return bool(value)
+    raise TypeError("%s must be True or False (or 1 or 0), not %r" % (label, value))
+
+
+def _checked_seconds(value, label):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, _integers + (float,)):
+        raise TypeError("%s must be a number of seconds or None, not %r" % (label, value))
+    if not 0 < value < float("inf"):  # nan too
+        raise ValueError("%s must be a positive, finite number of seconds or None, not %r" % (label, value))
+    return value
+
+
+def _checked_charset(value, label):
+    # Имя кодека, который кодирует текст (не base64, rot13, ...), из букв, цифр, "-", "_", ".": оно идет в запрос
+    import codecs
+    try:
+        valid = (_re.match("[A-Za-z0-9][A-Za-z0-9._-]*\\Z", value) and
+                 getattr(codecs.lookup(value), "_is_text_encoding", True))
+    except LookupError:
+        valid = False
+    except TypeError:
+        raise TypeError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
+    if not valid:
+        raise ValueError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
+    return value
+
+
+def _checked_text(value, label):
+    if isinstance(value, (str, _text)):
+        return value
+    raise TypeError("%s must be text, not %r" % (label, value))
+
+
+_CHECKS = {"bool": _checked_bool, "seconds": _checked_seconds, "charset": _checked_charset, "text": _checked_text}
+
+
 # Константы по умолчанию - из переменных окружения с теми же именами, когда те заданы
-def _from_environment(name, default):
+def _from_environment(name, kind, default):
     value = _os.environ.get(name)
     if value is None:
         return default
-    if isinstance(default, bool):
+    label = "environment variable " + name
+    if kind == "bool":
         if value.strip().lower() in ("1", "true", "yes", "on"):
             return True
         if value.strip().lower() in ("0", "false", "no", "off"):
             return False
-        raise ValueError("environment variable %s: expected 1/true/yes/on or 0/false/no/off, not %r" % (name, value))
-    if name in ("SMSC_TIMEOUT", "SMSC_CONNECT_TIMEOUT"):
-        return None if value.strip().lower() in ("", "none") else float(value)
-    return value
+        raise ValueError("%s: expected 1/true/yes/on or 0/false/no/off, not %r" % (label, value))
+    if kind == "seconds":
+        if value.strip().lower() in ("", "none"):
+            return None
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError("%s: expected a number of seconds or none, not %r" % (label, value))
+    return _CHECKS[kind](value, label) if kind else value
 
 
-for _name in ("SMSC_LOGIN", "SMSC_PASSWORD", "SMSC_POST", "SMSC_HTTPS", "SMSC_CHARSET", "SMSC_DEBUG", "SMSC_TIMEOUT",
-              "SMSC_HOST", "SMTP_FROM", "SMTP_SERVER", "SMTP_LOGIN", "SMTP_PASSWORD", "SMSC_CONNECT_TIMEOUT",
-              "SMSC_KEEPALIVE"):
-    globals()[_name] = _from_environment(_name, globals()[_name])
-del _name
+# python smsc_api.py сообщает о неверной переменной сам (код 2); import smsc_api - ValueError, как всегда
+_environment_error = None
+for _name, _constant, _kind in _SETTINGS:
+    try:
+        globals()[_constant] = _from_environment(_constant, _kind, globals()[_constant])
+    except ValueError as _error:
+        if __name__ != "__main__":
+            raise
+        _environment_error = _error
+del _name, _constant, _kind
 
 # Что urllib.urlopen Python 2 оставляет в URL как есть; "#" Python 3 отрезал бы как фрагмент: там он %23
 _URL_SAFE = "%/:=&?~#+!$,;'@()*[]|" if _PY2 else "%/:=&?~+!$,;'@()*[]|"
@@ -141,6 +202,65 @@ def _log():
     return _logger
 
 
+# Секреты в выводе. Пароль, API-ключ и пароль SMTP не попадают в отладку и журнал ни в каком виде:
+#     forms = _secret_forms(client._secrets(), charset)   # один раз на вызов
+#     line = _masked(line, forms)                          # текст или bytes, с *** вместо каждого вида
+
+def _secret_bytes(secret, charset):
+    if isinstance(secret, _bytes):
+        return secret
+    try:
+        return secret.encode(charset)
+    except (UnicodeError, LookupError):
+        return secret.encode("utf-8", "replace")
+
+
+def _secret_forms(secrets, charset="utf-8"):
+    """(bytes, text): every way each secret (text or bytes; others are skipped) may be written out,
+    longest first. As it is and without the whitespace and line feeds around it (read from a file);
+    with CRLF line ends (SMTP DATA); percent-encoded (quote() with the safe sets used here, and
+    quote_plus); base64 (SMTP AUTH); backslash-escaped (repr()). Text forms: the same, decoded."""
+    as_bytes, as_text = set(), set()
+    for secret in secrets:
+        if isinstance(secret, (_text, _bytes)):
+            as_bytes.update(_written_forms(_secret_bytes(secret, charset)))
+        if isinstance(secret, _text):
+            as_text.update(form for core in (secret, secret.strip()) if core
+                           for form in (core, core.encode("unicode_escape").decode("ascii")))
+    for form in list(as_bytes):
+        as_text.add(form.decode("latin-1"))
+        try:
+            as_text.add(form.decode(charset))
+        except (UnicodeError, LookupError):
+            pass
+    return sorted(as_bytes, key=len, reverse=True), sorted(as_text, key=len, reverse=True)
+
+
+def _written_forms(raw):
+    import base64
+    import codecs
+    try:
+        from urllib import quote_plus
+    except ImportError:
+        from urllib.parse import quote_plus
+    ascii = lambda value: value if isinstance(value, _bytes) else value.encode("ascii")  # noqa: E731
+    return [form for core in (raw, raw.strip()) if core
+            for form in (core, _re.sub(b"\r\n|\r|\n", b"\r\n", core), base64.b64encode(core),
+                         codecs.escape_encode(core)[0], ascii(quote(core)), ascii(quote(core, safe="")),
+                         ascii(quote(core, safe=_URL_SAFE)), ascii(quote_plus(core)))]
+
+
+def _masked(value, forms):
+    """value (text or bytes) with each of forms (from _secret_forms) replaced by ***."""
+    if isinstance(value, _bytes):
+        for form in forms[0]:
+            value = value.replace(form, b"***")
+    else:
+        for form in forms[1]:
+            value = value.replace(form, u"***")
+    return value
+
+
 # Вспомогательная функция, эмуляция тернарной операции ?:
 def ifs(cond, val1, val2):
     if cond:
@@ -164,21 +284,30 @@ class SMSC(object):
     def __init__(self, login=_CONSTANT, password=_CONSTANT, post=_CONSTANT, https=_CONSTANT, charset=_CONSTANT,
                  debug=_CONSTANT, host=_CONSTANT, timeout=_CONSTANT, smtp_from=_CONSTANT, smtp_server=_CONSTANT,
                  smtp_login=_CONSTANT, smtp_password=_CONSTANT, connect_timeout=_CONSTANT, keepalive=_CONSTANT):
-        given = dict(login=login, password=password, post=post, https=https, charset=charset, debug=debug,
-                     host=host, timeout=timeout, smtp_from=smtp_from, smtp_server=smtp_server,
-                     smtp_login=smtp_login, smtp_password=smtp_password, connect_timeout=connect_timeout,
-                     keepalive=keepalive)
-        self._settings = dict((name, value) for name, value in given.items() if value is not _CONSTANT)
+        given = locals()
+        self._settings = dict((name, given[name]) for name, _, _ in _SETTINGS if given[name] is not _CONSTANT)
 
-    _CONSTANTS = dict(login="SMSC_LOGIN", password="SMSC_PASSWORD", post="SMSC_POST", https="SMSC_HTTPS",
-                      charset="SMSC_CHARSET", debug="SMSC_DEBUG", host="SMSC_HOST", timeout="SMSC_TIMEOUT",
-                      smtp_from="SMTP_FROM", smtp_server="SMTP_SERVER", smtp_login="SMTP_LOGIN",
-                      smtp_password="SMTP_PASSWORD", connect_timeout="SMSC_CONNECT_TIMEOUT",
-                      keepalive="SMSC_KEEPALIVE")
+    _CONSTANTS = dict((name, constant) for name, constant, _ in _SETTINGS)
+    _KINDS = dict((name, kind) for name, _, kind in _SETTINGS)
 
+    # Значение настройки, проверенное (_CHECKS): заданное экземпляру или константа модуля в момент вызова
     def _setting(self, name):
         settings = self.__dict__.get("_settings", {})  # подкласс мог не вызвать наш __init__
-        return settings[name] if name in settings else globals()[self._CONSTANTS[name]]
+        if name in settings:
+            value, label = settings[name], "SMSC(%s=...)" % name
+        else:
+            value, label = globals()[self._CONSTANTS[name]], self._CONSTANTS[name]
+        check = _CHECKS.get(self._KINDS[name])
+        return check(value, label) if check else value
+
+    # Все настройки, нужные HTTP или SMTP, проверяются до соединения (иначе неверная, прочитанная после
+    # запроса, как debug, дала бы исключение после отправленного SMS)
+    _HTTP_SETTINGS = ("post", "https", "charset", "debug", "host", "timeout", "connect_timeout", "keepalive")
+    _SMTP_SETTINGS = ("charset", "debug", "host", "timeout", "connect_timeout", "smtp_from", "smtp_server")
+
+    def _check_settings(self, names):
+        for name in names:
+            self._setting(name)
 
     # Флаги форматов 1..13 (format - 1 индексирует список, 12 - пустой флаг)
     _FORMATS = ("flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "mail=1",
@@ -206,8 +335,9 @@ class SMSC(object):
     # либо массив (<id>, -<код ошибки>) в случае ошибки
     def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query=""):
         m = self._smsc_send_cmd("send", "cost=3&phones=" + self._quote(self._phones(phones), "phones") +
-                                "&mes=" + self._quote(message, "message") + "&translit=" + self._native(translit) +
-                                "&id=" + self._native(id) + self._format_flag(format) + self._sender_arg(sender) +
+                                "&mes=" + self._quote(message, "message") +
+                                "&translit=" + self._number(translit, "translit") +
+                                "&id=" + self._number(id, "id") + self._format_flag(format) + self._sender_arg(sender) +
                                 self._time_arg(time) + self._query_arg(query))
 
         # (id, cnt, cost, balance) или (id, -error)
@@ -221,13 +351,15 @@ class SMSC(object):
         return m
 
     # SMTP версия метода отправки SMS
+    # (параметры проверяются, как в send_sms; в тексте письма они - как str(...) в 2.0)
     def send_sms_mail(self, phones, message, translit=0, time="", id=0, format=0, sender=""):
-        e = self._encoded
+        self._check_settings(self._SMTP_SETTINGS)
+        e, sender = self._encoded, self._sender(sender)
         data = (e("Content-Type: text/plain; charset=" + self._setting("charset") + "\n\n", "SMSC_CHARSET") +
                 e(self._setting("login"), "SMSC_LOGIN") + b":" + e(self._setting("password"), "SMSC_PASSWORD") + b":" +
-                e(self._str(id), "id") +
-                b":" + e(time, "time") + b":" + e(self._str(translit), "translit") + b"," + e(self._str(format), "format") +
-                b"," + e(sender, "sender") + b":" + self._phones(phones) + b":" + e(message, "message"))
+                e(self._number(id, "id"), "id") + b":" + self._time(time) + b":" +
+                e(self._number(translit, "translit"), "translit") + b"," + e(self._format(format), "format") +
+                b"," + (sender or b"") + b":" + self._phones(phones) + b":" + e(message, "message"))
 
         host = self._setting("host")
         server = smtplib.SMTP(self._smtp_address("smtp_server", "send.smscentre.com", "send." + host),
@@ -265,7 +397,8 @@ class SMSC(object):
     def get_sms_cost(self, phones, message, translit=0, format=0, sender=False, query=""):
         m = self._smsc_send_cmd("send", "cost=1&phones=" + self._quote(self._phones(phones), "phones") +
                                 "&mes=" + self._quote(message, "message") + self._sender_arg(sender) +
-                                "&translit=" + self._native(translit) + self._format_flag(format) + self._query_arg(query))
+                                "&translit=" + self._number(translit, "translit") + self._format_flag(format) +
+                                self._query_arg(query))
 
         # (cost, cnt) или (0, -error)
         if self._setting("debug"):
@@ -293,9 +426,12 @@ class SMSC(object):
     # При all = 2 - еще (<страна>, <оператор>, <регион>) перед текстом сообщения.
     #
     # либо массив (0, -<код ошибки>) в случае ошибки
+    #
+    # id - одно число или несколько через запятую
     def get_status(self, id, phone, all=0):
+        all_fields = self._number(all, "all")
         m = self._smsc_send_cmd("status", "phone=" + self._quote(self._phones(phone, "phone"), "phone") +
-                                "&id=" + self._native(id) + "&all=" + self._native(all))
+                                "&id=" + self._ids(id) + "&all=" + all_fields)
 
         # (status, time, err, ...) или (0, -error)
         if self._setting("debug"):
@@ -312,8 +448,8 @@ class SMSC(object):
                 print("Ошибка №" + f[1][1:])
 
         # запятые в тексте сообщения: склеить хвост, как библиотека PHP 3.8 (all=1: 9 полей, all=2: 12)
-        fields, hlr = (12, 17) if str(all) == "2" else (9, 14)
-        if all and len(m) > 9 and (len(m) <= hlr or m[hlr] != "HLR"):
+        fields, hlr = (12, 17) if int(all_fields) == 2 else (9, 14)
+        if int(all_fields) and len(m) > 9 and (len(m) <= hlr or m[hlr] != "HLR"):
             m = (",".join(m)).split(",", fields - 1)
 
         return m
@@ -364,7 +500,7 @@ class SMSC(object):
             return quote(value, safe=_URL_SAFE)
         return str(value)
 
-    # Телефоны: строка, bytes, int или list/tuple из них (через запятую)
+    # Телефоны: строка, bytes, int или непустой list/tuple из них (через запятую)
     def _phones(self, phones, name="phones"):
         if isinstance(phones, (_text, _bytes)):
             return self._encoded(phones, name)
@@ -372,22 +508,58 @@ class SMSC(object):
         for item in items:
             if isinstance(item, bool) or not isinstance(item, (_text, _bytes) + _integers):
                 raise TypeError("%s must be text, bytes, an int or a list of them, not %s" % (name, type(item).__name__))
+        if not items:
+            raise ValueError("%s must not be empty" % name)
         return b",".join(self._encoded(self._str(item), name) for item in items)
 
+    # id, translit, format, all: int (не bool) или текст (bytes) из цифр - как str, байты 2.0 (str(value));
+    # shape - регулярное выражение для текста. Ничто иное не попадает в запрос, где они идут без кодирования
+    def _number(self, value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
+        if isinstance(value, _integers) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, (_text, _bytes)):
+            raise TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
+        text = value.decode("latin-1") if isinstance(value, bytes) and not _PY2 else value
+        if not _re.match(shape, text):
+            raise ValueError("%s must be %s, not %r" % (name, what, value[:40]))
+        return str(text)
+
+    # id в get_status: одно или несколько через запятую
+    def _ids(self, id):
+        return self._number(id, "id", "[0-9]+(,[0-9]+)*\\Z", "an int or text of digits (ids separated by commas)")
+
+    def _format(self, format):
+        number = self._number(format, "format")
+        if not 0 <= int(number) <= 13:
+            raise IndexError("format must be from 0 to 13, not %d" % int(number))
+        return number
+
     def _format_flag(self, format):
-        if not isinstance(format, _integers):
-            raise TypeError("format must be an int from 0 to 13, not %s" % type(format).__name__)
-        if not 0 <= format <= 13:
-            raise IndexError("format must be from 0 to 13, not %d" % format)
-        return ifs(format > 0, "&" + self._FORMATS[format - 1], "")
+        number = int(self._format(format))
+        return ifs(number > 0, "&" + self._FORMATS[number - 1], "")
+
+    # Отправитель в байтах; None, False и 0 - без отправителя (None)
+    def _sender(self, sender):
+        if sender is None or (isinstance(sender, _integers) and sender == 0):  # как в 2.0, False и 0; и None
+            return None
+        if isinstance(sender, bool) or not isinstance(sender, (_text, _bytes) + _integers):
+            raise TypeError("sender must be text, bytes or an int (None, False or 0: no sender), not %s"
+                            % type(sender).__name__)
+        return self._encoded(self._str(sender), "sender")
 
     def _sender_arg(self, sender):
-        if sender == False:  # noqa: E712 (как в 2.0: False и 0 - без отправителя, "" - пустой)
-            return ""
-        return "&sender=" + self._quote(self._str(sender), "sender")
+        sender = self._sender(sender)
+        return "" if sender is None else "&sender=" + quote(sender)
+
+    # Время в байтах; None, 0 и "" - без времени (b"")
+    def _time(self, time):
+        if time is None or (isinstance(time, _integers) and time == 0):
+            return b""
+        return self._encoded(time, "time")
 
     def _time_arg(self, time):
-        return "&time=" + self._quote(time, "time") if time else ""
+        time = self._time(time)
+        return "&time=" + quote(time) if time else ""
 
     def _query_arg(self, query):
         return "&" + self._native(query, "query") if query else ""
@@ -401,20 +573,21 @@ class SMSC(object):
         value = self._setting(name)
         return host_default if value == smscentre_default else value
 
-    # Отладка SMTP: smtplib печатает все, что отправляет; здесь - с *** вместо паролей и ключа
-    def _send_without_secrets(self, server):
-        import base64
-        send, e = server.send, lambda value: self._encoded(value, "password")
+    # Пароль или API-ключ, пароль SMTP и строка AUTH PLAIN (\0логин\0пароль): их не должно быть в выводе
+    def _secrets(self):
+        charset = self._setting("charset")
         login, password = self._setting("smtp_login"), self._setting("smtp_password")
-        secrets = [form for secret in (self._setting("password"), password) if secret
-                   for form in (e(secret), base64.b64encode(e(secret)))]
-        if login and password:
-            secrets.append(base64.b64encode(b"\0" + e(login) + b"\0" + e(password)))  # AUTH PLAIN
+        secrets = [self._setting("password"), password]
+        if login and password and isinstance(login, (_text, _bytes)) and isinstance(password, (_text, _bytes)):
+            secrets.append(b"\0" + _secret_bytes(login, charset) + b"\0" + _secret_bytes(password, charset))
+        return secrets
+
+    # Отладка SMTP: smtplib печатает все, что отправляет; здесь - с *** вместо паролей и ключа в любом виде
+    def _send_without_secrets(self, server):
+        send, forms = server.send, _secret_forms(self._secrets(), self._setting("charset"))
 
         def send_and_print(data):
-            level, shown = server.debuglevel, data
-            for secret in secrets:
-                shown = shown.replace(*((secret, b"***") if isinstance(data, _bytes) else (secret.decode("latin-1"), "***")))
+            level, shown = server.debuglevel, _masked(data, forms)
             if level > 0:
                 if _PY2:
                     smtplib.stderr.write("send: %r\n" % (shown,))
@@ -429,6 +602,7 @@ class SMSC(object):
 
     # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
     def _smsc_send_cmd(self, cmd, arg=""):
+        self._check_settings(self._HTTP_SETTINGS)
         host, login, password = self._setting("host"), self._setting("login"), self._setting("password")
         charset, timeout = self._setting("charset"), self._timeout()
         url = ifs(self._setting("https"), "https", "http") + "://" + host + "/sys/" + cmd + ".php"
@@ -470,14 +644,10 @@ class SMSC(object):
 
         return ret.split(",")
 
-    # Текст ошибки для журнала: без пароля, ключа и строки запроса
+    # Текст ошибки для журнала: без пароля, ключа и строки запроса, в любом их виде
     def _safe_text(self, error, arg):
         text = "%s: %s" % (type(error).__name__, error)
-        password = self._setting("password")
-        for secret in (arg, password, quote(self._encoded(password, "SMSC_PASSWORD"))):
-            if secret and isinstance(secret, str):
-                text = text.replace(secret, "***")
-        return text
+        return _masked(text, _secret_forms([arg] + self._secrets(), self._setting("charset")))
 
 
 # Examples:
