@@ -663,6 +663,10 @@ class SMSC(object):
 
 
 # Командная строка: python smsc_api.py balance | send | cost | status | mail (python smsc_api.py -h)
+#
+# In three steps, as bottle's _cli_parse: _cli_parse (argv -> options; bad usage exits 2), _cli_run (options ->
+# an outcome: the call made and what its reply means), _cli_say (outcome -> what is printed, and the exit
+# status). argparse and json are imported here only, so `import smsc_api` costs what it did.
 
 _ERRORS = {"1": "error in parameters", "2": "invalid login or password (or API key)", "3": "not enough money",
            "4": "IP address temporarily blocked", "5": "wrong date format", "6": "message forbidden (text or sender)",
@@ -672,24 +676,32 @@ _STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0"
              "1": "delivered", "2": "read", "3": "expired", "4": "link clicked", "20": "impossible to deliver",
              "22": "wrong number", "23": "prohibited", "24": "not enough money", "25": "unreachable number"}
 
+# Outcomes of a call and their exit status (bad usage, 2, never gets that far: argparse exits). Another outcome,
+# such as "possibly sent" for send (the request went out, no reply came back), takes an entry here, its
+# detection in _cli_run and its line in _cli_line; --json prints its fields as they are.
+_EXIT = {"ok": 0, "refused": 1, "unreachable": 3, "unexpected": 3}
 
-def _main(argv=None):
+# The reply of each command that means success: the gateway's fields, numbers where it sends numbers
+_AMOUNT = "-?[0-9]+(\\.[0-9]+)?"
+_REPLY_SHAPES = {"send": "[0-9]+,[0-9]+(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # id,cnt[,cost,balance]
+                 "cost": _AMOUNT + ",[0-9]+",                            # cost,cnt
+                 "status": "-?[0-9]+,[0-9]+,-?[0-9]+(,.*)?",             # status,time,err[,...]
+                 "balance": _AMOUNT}                                     # balance
+_REFUSAL_SHAPE = "[0-9]+,-[0-9]+"                                        # 0,-error or id,-error
+
+
+def _cli_parser():
+    """The parser of argv: the options every command takes, then the commands and their arguments."""
     import argparse
-    import json
 
-    common = argparse.ArgumentParser(add_help=False)
-    for flag, help in (("--login", "SMSC login (default: $SMSC_LOGIN; empty: the password is an API key)"),
-                       ("--password", "password or API key (default: $SMSC_PASSWORD, safer than this option)"),
-                       ("--host", "smscentre.com, smsc.ru, smsc.kz or smsc.ua (default: $SMSC_HOST)")):
-        common.add_argument(flag, default=argparse.SUPPRESS, help=help)
-    common.add_argument("--https", action="store_true", default=argparse.SUPPRESS, help="use HTTPS")
-    common.add_argument("--post", action="store_true", default=argparse.SUPPRESS, help="use POST")
-    common.add_argument("--timeout", type=float, default=argparse.SUPPRESS, help="seconds per attempt (default 60)")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON, for scripts")
+    class Parser(argparse.ArgumentParser):
+        def _print_message(self, message, file=None):  # usage, help and errors: any locale, a closed pipe
+            _cli_write(file or _sys.stderr, message.rstrip("\n"))
 
-    parser = argparse.ArgumentParser(prog="smsc_api.py", parents=[common], description=(
+    common = _cli_options(Parser(add_help=False), argparse)
+    parser = Parser(prog="smsc_api.py", parents=[common], description=(
         "SMSC gateway from the command line. Exit status: 0 success, 1 the gateway answered an error, "
-        "2 bad usage, 3 no host answered."))
+        "2 bad usage (nothing is sent), 3 no host answered, or the reply was not the gateway's."))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     commands.add_parser("balance", parents=[common], help="print the balance")
@@ -706,63 +718,199 @@ def _main(argv=None):
     command.add_argument("id")
     command.add_argument("phone")
     command.add_argument("--all", type=int, default=0, help="1 or 2: the full record")
-    args = parser.parse_args(argv)
+    return parser
 
-    settings = dict((name, getattr(args, name)) for name in ("login", "password", "host", "https", "post", "timeout")
-                    if hasattr(args, name))
-    client = SMSC(**settings)
-    as_json = getattr(args, "json", False)
 
-    def done(code, text, **fields):
-        if as_json:
-            _sys.stdout.write(json.dumps(dict(fields, ok=code == 0, exit=code), sort_keys=True) + "\n")
-        else:
-            (_sys.stderr if code else _sys.stdout).write(text + "\n")
-        return code
+def _cli_options(common, argparse):
+    # Given, they override the settings (SMSC(...)); absent, the module constants apply (SUPPRESS)
+    def seconds(text):
+        try:
+            return _checked_seconds(float(text), "")
+        except ValueError:
+            raise argparse.ArgumentTypeError("expected a positive number of seconds, not '%s'" % text)
 
+    for flag, help in (("--login", "SMSC login (default: $SMSC_LOGIN; empty: the password is an API key)"),
+                       ("--password", "password or API key (default: $SMSC_PASSWORD, safer than this option)"),
+                       ("--host", "smscentre.com, smsc.ru, smsc.kz or smsc.ua (default: $SMSC_HOST)")):
+        common.add_argument(flag, default=argparse.SUPPRESS, help=help)
+    for flag, help in (("--https", "use HTTPS"), ("--post", "use POST"),
+                       ("--keepalive", "keep connections open between attempts"), ("--json", "print JSON, for scripts")):
+        common.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=help)
+    common.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS, metavar="SECONDS",
+                        help="seconds per attempt (default: $SMSC_TIMEOUT, 60)")
+    common.add_argument("--connect-timeout", type=seconds, default=argparse.SUPPRESS, metavar="SECONDS",
+                        help="seconds to connect (default: $SMSC_CONNECT_TIMEOUT, 10)")
+    return common
+
+
+def _cli_parse(parser, argv=None):
+    """The options of argv (default: sys.argv[1:]), with .settings for SMSC(...) and .json; exits 2 (nothing
+    sent) on bad usage, a bad environment variable or no credentials at all."""
     try:
-        if args.command == "mail":
-            try:
-                client.send_sms_mail(args.phones, args.message)
-            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
-                code, text = list(error.recipients.values())[0] if hasattr(error, "recipients") else error.args[:2]
-                text = text.decode("utf-8", "replace") if isinstance(text, _bytes) and not _PY2 else text
-                return done(1, "error: the mail server answered %s %s" % (code, text), error=code, message=text)
-            except (smtplib.SMTPException, _socket.error) as error:
-                return done(3, "error: no mail server answered (%s)" % (error,), error="unreachable")
-            return done(0, "mail sent", command="mail")
-        if args.command == "balance":
-            m = client._smsc_send_cmd("balance")
-        elif args.command == "send":
-            m = client.send_sms(args.phones, args.message, translit=args.translit, format=args.format, sender=args.sender)
-        elif args.command == "cost":
-            m = client.get_sms_cost(args.phones, args.message)
-        else:
-            m = client.get_status(args.id, args.phone, all=args.all)
-    except (TypeError, IndexError, ValueError) as error:  # bad input, named by the module
-        parser.print_usage(_sys.stderr)
-        _sys.stderr.write("smsc_api.py: error: %s\n" % (error,))
-        return 2
+        arguments = _cli_arguments(_sys.argv[1:] if argv is None else argv)
+    except ValueError as error:
+        parser.error("%s" % (error,))
+    args = parser.parse_args(arguments)
+    if _environment_error is not None:
+        parser.error(_environment_error)
+    names = ("login", "password", "host", "https", "post", "timeout", "connect_timeout", "keepalive")
+    args.settings = dict((name, getattr(args, name)) for name in names if hasattr(args, name))
+    args.json = getattr(args, "json", False)
+    if not args.settings.get("login", SMSC_LOGIN) and not args.settings.get("password", SMSC_PASSWORD):
+        parser.error("no credentials: set SMSC_LOGIN and SMSC_PASSWORD (or SMSC_PASSWORD alone, an API key), "
+                     "or give --login and --password")
+    return args
 
-    if m == ["", ""]:
-        return done(3, "error: no host answered", error="unreachable")
-    if len(m) > 1 and m[1].startswith("-"):
-        code = m[1][1:]
-        meaning = _ERRORS.get(code, "unknown error")
-        return done(1, "error %s: %s" % (code, meaning), error=int(code) if code.isdigit() else code, message=meaning, reply=m)
+
+def _cli_locale_encoding():
+    # The terminal's encoding; under the C locale (ASCII) UTF-8, as Python 3.7+ reads it there
+    import codecs
+    import locale
+    try:
+        encoding = codecs.lookup(locale.getpreferredencoding()).name
+    except (LookupError, ValueError):
+        encoding = "ascii"
+    return "utf-8" if encoding == "ascii" else encoding
+
+
+def _cli_arguments(argv):
+    """argv as text: Python 2 bytes and the surrogates of Python 3 under an ASCII locale (3.6, or PYTHONUTF8=0)
+    are decoded from the terminal's encoding. An argument that is not in it: a ValueError naming it."""
+    encoding, decoded = _cli_locale_encoding(), []
+    for argument in argv:
+        if not _PY2 and _re.search(u"[\udc80-\udcff]", argument):  # bytes that the locale could not decode
+            argument = argument.encode(_sys.getfilesystemencoding(), "surrogateescape")
+        try:
+            decoded.append(argument.decode(encoding) if isinstance(argument, _bytes) else argument)
+        except UnicodeDecodeError:
+            raise ValueError("argument %d is not text in the terminal's encoding %s" % (len(decoded) + 1, encoding))
+    return decoded
+
+
+def _cli_run(args):
+    """Make the call the options ask for: (outcome, fields), outcome a key of _EXIT, fields for JSON."""
+    client = SMSC(**args.settings)
+    if args.command == "mail":
+        return _cli_mail(client, args)
     if args.command == "balance":
-        return done(0, "balance: %s" % m[0], balance=m[0])
-    if args.command == "send":
-        fields = dict(zip(("id", "sms", "cost", "balance"), m))
-        return done(0, "sent: " + ", ".join("%s %s" % item for item in zip(("id", "sms", "cost", "balance"), m)), **fields)
-    if args.command == "cost":
-        return done(0, "cost: %s for %s SMS" % tuple(m[:2]) if len(m) > 1 else "cost: %s" % m[0],
-                    cost=m[0], sms=m[1] if len(m) > 1 else None)
-    status = _STATUSES.get(m[0], "unknown status")
-    changed = ""
-    if len(m) > 1 and m[1].isdigit() and m[1] != "0":
-        changed = ", changed %s" % datetime.fromtimestamp(int(m[1]))
-    return done(0, "status %s: %s%s" % (m[0], status, changed), status=m[0], name=status, reply=m)
+        reply = client._smsc_send_cmd("balance")
+    elif args.command == "send":
+        reply = client.send_sms(args.phones, args.message, translit=args.translit, format=args.format, sender=args.sender)
+    elif args.command == "cost":
+        reply = client.get_sms_cost(args.phones, args.message)
+    else:
+        reply = client.get_status(args.id, args.phone, all=args.all)
+    charset = client._setting("charset")
+    return _cli_judge(args.command, [field.decode(charset, "replace") if isinstance(field, _bytes) else field
+                                     for field in reply])
+
+
+def _cli_judge(command, reply):
+    """The outcome of a gateway call from its reply (fields as text): exit 0 only for the gateway's shape."""
+    text = ",".join(reply).rstrip()
+    if reply == ["", ""]:
+        return "unreachable", {"error": "unreachable"}
+    if _re.match(_REFUSAL_SHAPE + "\\Z", text):
+        code = text.split(",")[1][1:]
+        return "refused", {"error": int(code), "message": _ERRORS.get(code, "unknown error"), "reply": text.split(",")}
+    if not _re.match("(%s)\\Z" % _REPLY_SHAPES[command], text, _re.S):
+        return "unexpected", {"error": "unexpected reply", "reply": _cli_shortened(text)}
+    m = text.split(",")
+    if command == "balance":
+        return "ok", {"balance": m[0]}
+    if command == "send":
+        return "ok", dict(zip(("id", "sms", "cost", "balance"), m))
+    if command == "cost":
+        return "ok", {"cost": m[0], "sms": m[1]}
+    return "ok", {"status": m[0], "name": _STATUSES.get(m[0], "unknown status"), "reply": reply}
+
+
+def _cli_shortened(text, limit=60):
+    # What came back, cut short, control characters escaped (nothing reaches the terminal but text)
+    text = text if len(text) <= limit else text[:limit] + "..."
+    return _re.sub(u"[\x00-\x1f\x7f]", lambda match: "\\x%02x" % ord(match.group()), text)
+
+
+def _cli_mail(client, args):
+    forms = _secret_forms(client._secrets(), client._setting("charset"))  # a server may echo what it was sent
+    try:
+        client.send_sms_mail(args.phones, args.message)
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+        code, text = list(error.recipients.values())[0] if hasattr(error, "recipients") else error.args[:2]
+        text = text.decode("utf-8", "replace") if isinstance(text, _bytes) else text
+        return "refused", {"error": code, "message": _masked(text, forms)}
+    except (smtplib.SMTPException, _socket.error) as error:
+        return "unreachable", {"error": "unreachable", "reason": _masked("%s" % (error,), forms)}
+    return "ok", {"command": "mail"}
+
+
+def _cli_line(command, outcome, fields):
+    """The line printed for a person."""
+    if outcome == "refused":
+        if command == "mail":
+            return "error: the mail server answered %(error)s %(message)s" % fields
+        return "error %(error)s: %(message)s" % fields
+    if outcome == "unreachable":
+        return "error: no mail server answered (%(reason)s)" % fields if command == "mail" else "error: no host answered"
+    if outcome == "unexpected":
+        return "error: unexpected reply: %(reply)s" % fields
+    if command == "send":
+        return "sent: " + ", ".join("%s %s" % (name, fields[name]) for name in ("id", "sms", "cost", "balance")
+                                    if name in fields)
+    if command == "status":
+        line = "status %(status)s: %(name)s" % fields
+        try:
+            changed = int(fields["reply"][1]) and datetime.fromtimestamp(int(fields["reply"][1]))
+        except (ValueError, OverflowError, OSError):
+            changed = None
+        return line + (", changed %s" % changed if changed else "")
+    return {"balance": "balance: %(balance)s", "cost": "cost: %(cost)s for %(sms)s SMS",
+            "mail": "mail sent"}[command] % fields
+
+
+def _cli_say(args, outcome, fields):
+    """Print the outcome (a line, or JSON with --json) and return the exit status."""
+    import json
+    code = _EXIT[outcome]
+    if args.json:
+        _cli_write(_sys.stdout, json.dumps(dict(fields, ok=code == 0, exit=code), sort_keys=True))
+    else:
+        _cli_write(_sys.stderr if code else _sys.stdout, _cli_line(args.command, outcome, fields))
+    return code
+
+
+def _cli_write(stream, text):
+    """Write a line: what the stream cannot encode is backslash-escaped; a closed stream or pipe (| head,
+    >&-) is not an error: its descriptor then points at os.devnull, so that exiting stays quiet."""
+    import errno
+    if stream is None:  # Python 3: the descriptor was closed at start
+        return
+    text = (text.decode("utf-8", "replace") if isinstance(text, _bytes) else text) + u"\n"
+    encoding = getattr(stream, "encoding", None) or _cli_locale_encoding()
+    data = text.encode(encoding, "backslashreplace")
+    try:
+        stream.write(data if _PY2 else data.decode(encoding))
+        stream.flush()
+    except (IOError, OSError) as error:
+        if error.errno not in (errno.EPIPE, errno.EBADF):
+            raise
+        try:
+            devnull = _os.open(_os.devnull, _os.O_WRONLY)
+            _os.dup2(devnull, stream.fileno())
+            _os.close(devnull)
+        except (AttributeError, ValueError, IOError, OSError):
+            pass
+
+
+def _main(argv=None):
+    """python smsc_api.py ...: parse, run, say. Returns the exit status (argparse exits 2 itself)."""
+    parser = _cli_parser()
+    args = _cli_parse(parser, argv)
+    try:
+        outcome, fields = _cli_run(args)
+    except (TypeError, IndexError, ValueError) as error:  # bad input or a bad setting, named by the module
+        parser.error("%s" % (error,))
+    return _cli_say(args, outcome, fields)
 
 
 if __name__ == "__main__":
