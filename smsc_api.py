@@ -644,7 +644,7 @@ class SMSC(object):
 
         return ret.split(",")
 
-    # Текст ошибки для журнала: без пароля, ключа и строки запроса, в любом их виде
+    # Текст ошибки для журнала: без пароля, ключа и строки запроса
     def _safe_text(self, error, arg):
         text = "%s: %s" % (type(error).__name__, error)
         return _masked(text, _secret_forms([arg] + self._secrets(), self._setting("charset")))
