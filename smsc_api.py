@@ -144,27 +144,88 @@ else:
     def _timed_file(timed):
         return _io.BufferedReader(_TimedReader(timed))
 
+# Настройки: имя в SMSC(...), константа (и переменная окружения того же имени) и вид значения,
+# проверяемый при каждом чтении (SMSC._setting); None - без проверки здесь (пароли: при кодировании)
+_SETTINGS = (("login", "SMSC_LOGIN", None), ("password", "SMSC_PASSWORD", None), ("post", "SMSC_POST", "bool"),
+             ("https", "SMSC_HTTPS", "bool"), ("charset", "SMSC_CHARSET", "charset"), ("debug", "SMSC_DEBUG", "bool"),
+             ("host", "SMSC_HOST", "text"), ("timeout", "SMSC_TIMEOUT", "seconds"), ("smtp_from", "SMTP_FROM", "text"),
+             ("smtp_server", "SMTP_SERVER", "text"), ("smtp_login", "SMTP_LOGIN", None),
+             ("smtp_password", "SMTP_PASSWORD", None), ("connect_timeout", "SMSC_CONNECT_TIMEOUT", "seconds"),
+             ("keepalive", "SMSC_KEEPALIVE", "bool"))
+
+
+def _checked_bool(value, label):
+    if isinstance(value, _integers) and value in (0, 1):  # True, False, 1, 0
+        return bool(value)
+    raise TypeError("%s must be True or False (or 1 or 0), not %r" % (label, value))
+
+
+def _checked_seconds(value, label):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, _integers + (float,)):
+        raise TypeError("%s must be a number of seconds or None, not %r" % (label, value))
+    if not 0 < value < float("inf"):  # nan too
+        raise ValueError("%s must be a positive, finite number of seconds or None, not %r" % (label, value))
+    return value
+
+
+def _checked_charset(value, label):
+    # Имя кодека, который кодирует текст (не base64, rot13, ...), из букв, цифр, "-", "_", ".": оно идет в запрос
+    import codecs
+    try:
+        valid = (_re.match("[A-Za-z0-9][A-Za-z0-9._-]*\\Z", value) and
+                 getattr(codecs.lookup(value), "_is_text_encoding", True))
+    except LookupError:
+        valid = False
+    except TypeError:
+        raise TypeError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
+    if not valid:
+        raise ValueError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
+    return value
+
+
+def _checked_text(value, label):
+    if isinstance(value, (str, _text)):
+        return value
+    raise TypeError("%s must be text, not %r" % (label, value))
+
+
+_CHECKS = {"bool": _checked_bool, "seconds": _checked_seconds, "charset": _checked_charset, "text": _checked_text}
+
+
 # Константы по умолчанию - из переменных окружения с теми же именами, когда те заданы
-def _from_environment(name, default):
+def _from_environment(name, kind, default):
     value = _os.environ.get(name)
     if value is None:
         return default
-    if isinstance(default, bool):
+    label = "environment variable " + name
+    if kind == "bool":
         if value.strip().lower() in ("1", "true", "yes", "on"):
             return True
         if value.strip().lower() in ("0", "false", "no", "off"):
             return False
-        raise ValueError("environment variable %s: expected 1/true/yes/on or 0/false/no/off, not %r" % (name, value))
-    if name in ("SMSC_TIMEOUT", "SMSC_CONNECT_TIMEOUT"):
-        return None if value.strip().lower() in ("", "none") else float(value)
-    return value
+        raise ValueError("%s: expected 1/true/yes/on or 0/false/no/off, not %r" % (label, value))
+    if kind == "seconds":
+        if value.strip().lower() in ("", "none"):
+            return None
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError("%s: expected a number of seconds or none, not %r" % (label, value))
+    return _CHECKS[kind](value, label) if kind else value
 
 
-for _name in ("SMSC_LOGIN", "SMSC_PASSWORD", "SMSC_POST", "SMSC_HTTPS", "SMSC_CHARSET", "SMSC_DEBUG", "SMSC_TIMEOUT",
-              "SMSC_HOST", "SMTP_FROM", "SMTP_SERVER", "SMTP_LOGIN", "SMTP_PASSWORD", "SMSC_CONNECT_TIMEOUT",
-              "SMSC_KEEPALIVE"):
-    globals()[_name] = _from_environment(_name, globals()[_name])
-del _name
+# python smsc_api.py сообщает о неверной переменной сам (код 2); import smsc_api - ValueError, как всегда
+_environment_error = None
+for _name, _constant, _kind in _SETTINGS:
+    try:
+        globals()[_constant] = _from_environment(_constant, _kind, globals()[_constant])
+    except ValueError as _error:
+        if __name__ != "__main__":
+            raise
+        _environment_error = _error
+del _name, _constant, _kind
 
 # Что urllib.urlopen Python 2 оставляет в URL как есть; "#" Python 3 отрезал бы как фрагмент: там он %23
 _URL_SAFE = "%/:=&?~#+!$,;'@()*[]|" if _PY2 else "%/:=&?~+!$,;'@()*[]|"
@@ -196,6 +257,65 @@ def _log():
     return _logger
 
 
+# Секреты в выводе. Пароль, API-ключ и пароль SMTP не попадают в отладку и журнал ни в каком виде:
+#     forms = _secret_forms(client._secrets(), charset)   # один раз на вызов
+#     line = _masked(line, forms)                          # текст или bytes, с *** вместо каждого вида
+
+def _secret_bytes(secret, charset):
+    if isinstance(secret, _bytes):
+        return secret
+    try:
+        return secret.encode(charset)
+    except (UnicodeError, LookupError):
+        return secret.encode("utf-8", "replace")
+
+
+def _secret_forms(secrets, charset="utf-8"):
+    """(bytes, text): every way each secret (text or bytes; others are skipped) may be written out,
+    longest first. As it is and without the whitespace and line feeds around it (read from a file);
+    with CRLF line ends (SMTP DATA); percent-encoded (quote() with the safe sets used here, and
+    quote_plus); base64 (SMTP AUTH); backslash-escaped (repr()). Text forms: the same, decoded."""
+    as_bytes, as_text = set(), set()
+    for secret in secrets:
+        if isinstance(secret, (_text, _bytes)):
+            as_bytes.update(_written_forms(_secret_bytes(secret, charset)))
+        if isinstance(secret, _text):
+            as_text.update(form for core in (secret, secret.strip()) if core
+                           for form in (core, core.encode("unicode_escape").decode("ascii")))
+    for form in list(as_bytes):
+        as_text.add(form.decode("latin-1"))
+        try:
+            as_text.add(form.decode(charset))
+        except (UnicodeError, LookupError):
+            pass
+    return sorted(as_bytes, key=len, reverse=True), sorted(as_text, key=len, reverse=True)
+
+
+def _written_forms(raw):
+    import base64
+    import codecs
+    try:
+        from urllib import quote_plus
+    except ImportError:
+        from urllib.parse import quote_plus
+    ascii = lambda value: value if isinstance(value, _bytes) else value.encode("ascii")  # noqa: E731
+    return [form for core in (raw, raw.strip()) if core
+            for form in (core, _re.sub(b"\r\n|\r|\n", b"\r\n", core), base64.b64encode(core),
+                         codecs.escape_encode(core)[0], ascii(quote(core)), ascii(quote(core, safe="")),
+                         ascii(quote(core, safe=_URL_SAFE)), ascii(quote_plus(core)))]
+
+
+def _masked(value, forms):
+    """value (text or bytes) with each of forms (from _secret_forms) replaced by ***."""
+    if isinstance(value, _bytes):
+        for form in forms[0]:
+            value = value.replace(form, b"***")
+    else:
+        for form in forms[1]:
+            value = value.replace(form, u"***")
+    return value
+
+
 # Вспомогательная функция, эмуляция тернарной операции ?:
 def ifs(cond, val1, val2):
     if cond:
@@ -219,21 +339,30 @@ class SMSC(object):
     def __init__(self, login=_CONSTANT, password=_CONSTANT, post=_CONSTANT, https=_CONSTANT, charset=_CONSTANT,
                  debug=_CONSTANT, host=_CONSTANT, timeout=_CONSTANT, smtp_from=_CONSTANT, smtp_server=_CONSTANT,
                  smtp_login=_CONSTANT, smtp_password=_CONSTANT, connect_timeout=_CONSTANT, keepalive=_CONSTANT):
-        given = dict(login=login, password=password, post=post, https=https, charset=charset, debug=debug,
-                     host=host, timeout=timeout, smtp_from=smtp_from, smtp_server=smtp_server,
-                     smtp_login=smtp_login, smtp_password=smtp_password, connect_timeout=connect_timeout,
-                     keepalive=keepalive)
-        self._settings = dict((name, value) for name, value in given.items() if value is not _CONSTANT)
+        given = locals()
+        self._settings = dict((name, given[name]) for name, _, _ in _SETTINGS if given[name] is not _CONSTANT)
 
-    _CONSTANTS = dict(login="SMSC_LOGIN", password="SMSC_PASSWORD", post="SMSC_POST", https="SMSC_HTTPS",
-                      charset="SMSC_CHARSET", debug="SMSC_DEBUG", host="SMSC_HOST", timeout="SMSC_TIMEOUT",
-                      smtp_from="SMTP_FROM", smtp_server="SMTP_SERVER", smtp_login="SMTP_LOGIN",
-                      smtp_password="SMTP_PASSWORD", connect_timeout="SMSC_CONNECT_TIMEOUT",
-                      keepalive="SMSC_KEEPALIVE")
+    _CONSTANTS = dict((name, constant) for name, constant, _ in _SETTINGS)
+    _KINDS = dict((name, kind) for name, _, kind in _SETTINGS)
 
+    # Значение настройки, проверенное (_CHECKS): заданное экземпляру или константа модуля в момент вызова
     def _setting(self, name):
         settings = self.__dict__.get("_settings", {})  # подкласс мог не вызвать наш __init__
-        return settings[name] if name in settings else globals()[self._CONSTANTS[name]]
+        if name in settings:
+            value, label = settings[name], "SMSC(%s=...)" % name
+        else:
+            value, label = globals()[self._CONSTANTS[name]], self._CONSTANTS[name]
+        check = _CHECKS.get(self._KINDS[name])
+        return check(value, label) if check else value
+
+    # Все настройки, нужные HTTP или SMTP, проверяются до соединения (иначе неверная, прочитанная после
+    # запроса, как debug, дала бы исключение после отправленного SMS)
+    _HTTP_SETTINGS = ("post", "https", "charset", "debug", "host", "timeout", "connect_timeout", "keepalive")
+    _SMTP_SETTINGS = ("charset", "debug", "host", "timeout", "connect_timeout", "smtp_from", "smtp_server")
+
+    def _check_settings(self, names):
+        for name in names:
+            self._setting(name)
 
     # Флаги форматов 1..13 (format - 1 индексирует список, 12 - пустой флаг)
     _FORMATS = ("flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "mail=1",
@@ -261,8 +390,9 @@ class SMSC(object):
     # либо массив (<id>, -<код ошибки>) в случае ошибки
     def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query=""):
         m = self._smsc_send_cmd("send", "cost=3&phones=" + self._quote(self._phones(phones), "phones") +
-                                "&mes=" + self._quote(message, "message") + "&translit=" + self._native(translit) +
-                                "&id=" + self._native(id) + self._format_flag(format) + self._sender_arg(sender) +
+                                "&mes=" + self._quote(message, "message") +
+                                "&translit=" + self._number(translit, "translit") +
+                                "&id=" + self._number(id, "id") + self._format_flag(format) + self._sender_arg(sender) +
                                 self._time_arg(time) + self._query_arg(query))
 
         # (id, cnt, cost, balance) или (id, -error)
@@ -276,13 +406,15 @@ class SMSC(object):
         return m
 
     # SMTP версия метода отправки SMS
+    # (параметры проверяются, как в send_sms; в тексте письма они - как str(...) в 2.0)
     def send_sms_mail(self, phones, message, translit=0, time="", id=0, format=0, sender=""):
-        e = self._encoded
+        self._check_settings(self._SMTP_SETTINGS)
+        e, sender = self._encoded, self._sender(sender)
         data = (e("Content-Type: text/plain; charset=" + self._setting("charset") + "\n\n", "SMSC_CHARSET") +
                 e(self._setting("login"), "SMSC_LOGIN") + b":" + e(self._setting("password"), "SMSC_PASSWORD") + b":" +
-                e(self._str(id), "id") +
-                b":" + e(time, "time") + b":" + e(self._str(translit), "translit") + b"," + e(self._str(format), "format") +
-                b"," + e(sender, "sender") + b":" + self._phones(phones) + b":" + e(message, "message"))
+                e(self._number(id, "id"), "id") + b":" + self._time(time) + b":" +
+                e(self._number(translit, "translit"), "translit") + b"," + e(self._format(format), "format") +
+                b"," + (sender or b"") + b":" + self._phones(phones) + b":" + e(message, "message"))
 
         host, attempt = self._setting("host"), _Attempt(self._setting("timeout"), self._setting("connect_timeout"))
         server = smtplib.SMTP()  # сессия целиком - в пределах срока попытки (SMSC_TIMEOUT, SMSC_CONNECT_TIMEOUT)
@@ -324,7 +456,8 @@ class SMSC(object):
     def get_sms_cost(self, phones, message, translit=0, format=0, sender=False, query=""):
         m = self._smsc_send_cmd("send", "cost=1&phones=" + self._quote(self._phones(phones), "phones") +
                                 "&mes=" + self._quote(message, "message") + self._sender_arg(sender) +
-                                "&translit=" + self._native(translit) + self._format_flag(format) + self._query_arg(query))
+                                "&translit=" + self._number(translit, "translit") + self._format_flag(format) +
+                                self._query_arg(query))
 
         # (cost, cnt) или (0, -error)
         if self._setting("debug"):
@@ -352,9 +485,12 @@ class SMSC(object):
     # При all = 2 - еще (<страна>, <оператор>, <регион>) перед текстом сообщения.
     #
     # либо массив (0, -<код ошибки>) в случае ошибки
+    #
+    # id - одно число или несколько через запятую
     def get_status(self, id, phone, all=0):
+        all_fields = self._number(all, "all")
         m = self._smsc_send_cmd("status", "phone=" + self._quote(self._phones(phone, "phone"), "phone") +
-                                "&id=" + self._native(id) + "&all=" + self._native(all))
+                                "&id=" + self._ids(id) + "&all=" + all_fields)
 
         # (status, time, err, ...) или (0, -error)
         if self._setting("debug"):
@@ -371,8 +507,8 @@ class SMSC(object):
                 print("Ошибка №" + f[1][1:])
 
         # запятые в тексте сообщения: склеить хвост, как библиотека PHP 3.8 (all=1: 9 полей, all=2: 12)
-        fields, hlr = (12, 17) if str(all) == "2" else (9, 14)
-        if all and len(m) > 9 and (len(m) <= hlr or m[hlr] != "HLR"):
+        fields, hlr = (12, 17) if int(all_fields) == 2 else (9, 14)
+        if int(all_fields) and len(m) > 9 and (len(m) <= hlr or m[hlr] != "HLR"):
             m = (",".join(m)).split(",", fields - 1)
 
         return m
@@ -423,7 +559,7 @@ class SMSC(object):
             return quote(value, safe=_URL_SAFE)
         return str(value)
 
-    # Телефоны: строка, bytes, int или list/tuple из них (через запятую)
+    # Телефоны: строка, bytes, int или непустой list/tuple из них (через запятую)
     def _phones(self, phones, name="phones"):
         if isinstance(phones, (_text, _bytes)):
             return self._encoded(phones, name)
@@ -431,22 +567,58 @@ class SMSC(object):
         for item in items:
             if isinstance(item, bool) or not isinstance(item, (_text, _bytes) + _integers):
                 raise TypeError("%s must be text, bytes, an int or a list of them, not %s" % (name, type(item).__name__))
+        if not items:
+            raise ValueError("%s must not be empty" % name)
         return b",".join(self._encoded(self._str(item), name) for item in items)
 
+    # id, translit, format, all: int (не bool) или текст (bytes) из цифр - как str, байты 2.0 (str(value));
+    # shape - регулярное выражение для текста. Ничто иное не попадает в запрос, где они идут без кодирования
+    def _number(self, value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
+        if isinstance(value, _integers) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, (_text, _bytes)):
+            raise TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
+        text = value.decode("latin-1") if isinstance(value, bytes) and not _PY2 else value
+        if not _re.match(shape, text):
+            raise ValueError("%s must be %s, not %r" % (name, what, value[:40]))
+        return str(text)
+
+    # id в get_status: одно или несколько через запятую
+    def _ids(self, id):
+        return self._number(id, "id", "[0-9]+(,[0-9]+)*\\Z", "an int or text of digits (ids separated by commas)")
+
+    def _format(self, format):
+        number = self._number(format, "format")
+        if not 0 <= int(number) <= 13:
+            raise IndexError("format must be from 0 to 13, not %d" % int(number))
+        return number
+
     def _format_flag(self, format):
-        if not isinstance(format, _integers):
-            raise TypeError("format must be an int from 0 to 13, not %s" % type(format).__name__)
-        if not 0 <= format <= 13:
-            raise IndexError("format must be from 0 to 13, not %d" % format)
-        return ifs(format > 0, "&" + self._FORMATS[format - 1], "")
+        number = int(self._format(format))
+        return ifs(number > 0, "&" + self._FORMATS[number - 1], "")
+
+    # Отправитель в байтах; None, False и 0 - без отправителя (None)
+    def _sender(self, sender):
+        if sender is None or (isinstance(sender, _integers) and sender == 0):  # как в 2.0, False и 0; и None
+            return None
+        if isinstance(sender, bool) or not isinstance(sender, (_text, _bytes) + _integers):
+            raise TypeError("sender must be text, bytes or an int (None, False or 0: no sender), not %s"
+                            % type(sender).__name__)
+        return self._encoded(self._str(sender), "sender")
 
     def _sender_arg(self, sender):
-        if sender == False:  # noqa: E712 (как в 2.0: False и 0 - без отправителя, "" - пустой)
-            return ""
-        return "&sender=" + self._quote(self._str(sender), "sender")
+        sender = self._sender(sender)
+        return "" if sender is None else "&sender=" + quote(sender)
+
+    # Время в байтах; None, 0 и "" - без времени (b"")
+    def _time(self, time):
+        if time is None or (isinstance(time, _integers) and time == 0):
+            return b""
+        return self._encoded(time, "time")
 
     def _time_arg(self, time):
-        return "&time=" + self._quote(time, "time") if time else ""
+        time = self._time(time)
+        return "&time=" + quote(time) if time else ""
 
     def _query_arg(self, query):
         return "&" + self._native(query, "query") if query else ""
@@ -460,20 +632,21 @@ class SMSC(object):
         value = self._setting(name)
         return host_default if value == smscentre_default else value
 
-    # Отладка SMTP: smtplib печатает все, что отправляет; здесь - с *** вместо паролей и ключа
-    def _send_without_secrets(self, server):
-        import base64
-        send, e = server.send, lambda value: self._encoded(value, "password")
+    # Пароль или API-ключ, пароль SMTP и строка AUTH PLAIN (\0логин\0пароль): их не должно быть в выводе
+    def _secrets(self):
+        charset = self._setting("charset")
         login, password = self._setting("smtp_login"), self._setting("smtp_password")
-        secrets = [form for secret in (self._setting("password"), password) if secret
-                   for form in (e(secret), base64.b64encode(e(secret)))]
-        if login and password:
-            secrets.append(base64.b64encode(b"\0" + e(login) + b"\0" + e(password)))  # AUTH PLAIN
+        secrets = [self._setting("password"), password]
+        if login and password and isinstance(login, (_text, _bytes)) and isinstance(password, (_text, _bytes)):
+            secrets.append(b"\0" + _secret_bytes(login, charset) + b"\0" + _secret_bytes(password, charset))
+        return secrets
+
+    # Отладка SMTP: smtplib печатает все, что отправляет; здесь - с *** вместо паролей и ключа в любом виде
+    def _send_without_secrets(self, server):
+        send, forms = server.send, _secret_forms(self._secrets(), self._setting("charset"))
 
         def send_and_print(data):
-            level, shown = server.debuglevel, data
-            for secret in secrets:
-                shown = shown.replace(*((secret, b"***") if isinstance(data, _bytes) else (secret.decode("latin-1"), "***")))
+            level, shown = server.debuglevel, _masked(data, forms)
             if level > 0:
                 if _PY2:
                     smtplib.stderr.write("send: %r\n" % (shown,))
@@ -488,6 +661,7 @@ class SMSC(object):
 
     # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
     def _smsc_send_cmd(self, cmd, arg=""):
+        self._check_settings(self._HTTP_SETTINGS)
         host, login, password = self._setting("host"), self._setting("login"), self._setting("password")
         charset, timeout, connect_timeout = self._setting("charset"), self._setting("timeout"), self._setting("connect_timeout")
         url = ifs(self._setting("https"), "https", "http") + "://" + host + "/sys/" + cmd + ".php"
@@ -568,11 +742,7 @@ class SMSC(object):
     # Текст ошибки для журнала: без пароля, ключа и строки запроса
     def _safe_text(self, error, arg):
         text = "%s: %s" % (type(error).__name__, error)
-        password = self._setting("password")
-        for secret in (arg, password, quote(self._encoded(password, "SMSC_PASSWORD"))):
-            if secret and isinstance(secret, str):
-                text = text.replace(secret, "***")
-        return text
+        return _masked(text, _secret_forms([arg] + self._secrets(), self._setting("charset")))
 
 
 # Транспорт: запрос HTTP(S) с теми же байтами, что отправлял urllib в 2.0, но в пределах срока попытки,
@@ -887,6 +1057,10 @@ def _pools_to_close_at_exit():
 
 
 # Командная строка: python smsc_api.py balance | send | cost | status | mail (python smsc_api.py -h)
+#
+# In three steps, as bottle's _cli_parse: _cli_parse (argv -> options; bad usage exits 2), _cli_run (options ->
+# an outcome: the call made and what its reply means), _cli_say (outcome -> what is printed, and the exit
+# status). argparse and json are imported here only, so `import smsc_api` costs what it did.
 
 _ERRORS = {"1": "error in parameters", "2": "invalid login or password (or API key)", "3": "not enough money",
            "4": "IP address temporarily blocked", "5": "wrong date format", "6": "message forbidden (text or sender)",
@@ -896,24 +1070,32 @@ _STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0"
              "1": "delivered", "2": "read", "3": "expired", "4": "link clicked", "20": "impossible to deliver",
              "22": "wrong number", "23": "prohibited", "24": "not enough money", "25": "unreachable number"}
 
+# Outcomes of a call and their exit status (bad usage, 2, never gets that far: argparse exits). Another outcome,
+# such as "possibly sent" for send (the request went out, no reply came back), takes an entry here, its
+# detection in _cli_run and its line in _cli_line; --json prints its fields as they are.
+_EXIT = {"ok": 0, "refused": 1, "unreachable": 3, "unexpected": 3}
 
-def _main(argv=None):
+# The reply of each command that means success: the gateway's fields, numbers where it sends numbers
+_AMOUNT = "-?[0-9]+(\\.[0-9]+)?"
+_REPLY_SHAPES = {"send": "[0-9]+,[0-9]+(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # id,cnt[,cost,balance]
+                 "cost": _AMOUNT + ",[0-9]+",                            # cost,cnt
+                 "status": "-?[0-9]+,[0-9]+,-?[0-9]+(,.*)?",             # status,time,err[,...]
+                 "balance": _AMOUNT}                                     # balance
+_REFUSAL_SHAPE = "[0-9]+,-[0-9]+"                                        # 0,-error or id,-error
+
+
+def _cli_parser():
+    """The parser of argv: the options every command takes, then the commands and their arguments."""
     import argparse
-    import json
 
-    common = argparse.ArgumentParser(add_help=False)
-    for flag, help in (("--login", "SMSC login (default: $SMSC_LOGIN; empty: the password is an API key)"),
-                       ("--password", "password or API key (default: $SMSC_PASSWORD, safer than this option)"),
-                       ("--host", "smscentre.com, smsc.ru, smsc.kz or smsc.ua (default: $SMSC_HOST)")):
-        common.add_argument(flag, default=argparse.SUPPRESS, help=help)
-    common.add_argument("--https", action="store_true", default=argparse.SUPPRESS, help="use HTTPS")
-    common.add_argument("--post", action="store_true", default=argparse.SUPPRESS, help="use POST")
-    common.add_argument("--timeout", type=float, default=argparse.SUPPRESS, help="seconds per attempt (default 60)")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON, for scripts")
+    class Parser(argparse.ArgumentParser):
+        def _print_message(self, message, file=None):  # usage, help and errors: any locale, a closed pipe
+            _cli_write(file or _sys.stderr, message.rstrip("\n"))
 
-    parser = argparse.ArgumentParser(prog="smsc_api.py", parents=[common], description=(
+    common = _cli_options(Parser(add_help=False), argparse)
+    parser = Parser(prog="smsc_api.py", parents=[common], description=(
         "SMSC gateway from the command line. Exit status: 0 success, 1 the gateway answered an error, "
-        "2 bad usage, 3 no host answered."))
+        "2 bad usage (nothing is sent), 3 no host answered, or the reply was not the gateway's."))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     commands.add_parser("balance", parents=[common], help="print the balance")
@@ -930,63 +1112,199 @@ def _main(argv=None):
     command.add_argument("id")
     command.add_argument("phone")
     command.add_argument("--all", type=int, default=0, help="1 or 2: the full record")
-    args = parser.parse_args(argv)
+    return parser
 
-    settings = dict((name, getattr(args, name)) for name in ("login", "password", "host", "https", "post", "timeout")
-                    if hasattr(args, name))
-    client = SMSC(**settings)
-    as_json = getattr(args, "json", False)
 
-    def done(code, text, **fields):
-        if as_json:
-            _sys.stdout.write(json.dumps(dict(fields, ok=code == 0, exit=code), sort_keys=True) + "\n")
-        else:
-            (_sys.stderr if code else _sys.stdout).write(text + "\n")
-        return code
+def _cli_options(common, argparse):
+    # Given, they override the settings (SMSC(...)); absent, the module constants apply (SUPPRESS)
+    def seconds(text):
+        try:
+            return _checked_seconds(float(text), "")
+        except ValueError:
+            raise argparse.ArgumentTypeError("expected a positive number of seconds, not '%s'" % text)
 
+    for flag, help in (("--login", "SMSC login (default: $SMSC_LOGIN; empty: the password is an API key)"),
+                       ("--password", "password or API key (default: $SMSC_PASSWORD, safer than this option)"),
+                       ("--host", "smscentre.com, smsc.ru, smsc.kz or smsc.ua (default: $SMSC_HOST)")):
+        common.add_argument(flag, default=argparse.SUPPRESS, help=help)
+    for flag, help in (("--https", "use HTTPS"), ("--post", "use POST"),
+                       ("--keepalive", "keep connections open between attempts"), ("--json", "print JSON, for scripts")):
+        common.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=help)
+    common.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS, metavar="SECONDS",
+                        help="seconds per attempt (default: $SMSC_TIMEOUT, 60)")
+    common.add_argument("--connect-timeout", type=seconds, default=argparse.SUPPRESS, metavar="SECONDS",
+                        help="seconds to connect (default: $SMSC_CONNECT_TIMEOUT, 10)")
+    return common
+
+
+def _cli_parse(parser, argv=None):
+    """The options of argv (default: sys.argv[1:]), with .settings for SMSC(...) and .json; exits 2 (nothing
+    sent) on bad usage, a bad environment variable or no credentials at all."""
     try:
-        if args.command == "mail":
-            try:
-                client.send_sms_mail(args.phones, args.message)
-            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
-                code, text = list(error.recipients.values())[0] if hasattr(error, "recipients") else error.args[:2]
-                text = text.decode("utf-8", "replace") if isinstance(text, _bytes) and not _PY2 else text
-                return done(1, "error: the mail server answered %s %s" % (code, text), error=code, message=text)
-            except (smtplib.SMTPException, _socket.error) as error:
-                return done(3, "error: no mail server answered (%s)" % (error,), error="unreachable")
-            return done(0, "mail sent", command="mail")
-        if args.command == "balance":
-            m = client._smsc_send_cmd("balance")
-        elif args.command == "send":
-            m = client.send_sms(args.phones, args.message, translit=args.translit, format=args.format, sender=args.sender)
-        elif args.command == "cost":
-            m = client.get_sms_cost(args.phones, args.message)
-        else:
-            m = client.get_status(args.id, args.phone, all=args.all)
-    except (TypeError, IndexError, ValueError) as error:  # bad input, named by the module
-        parser.print_usage(_sys.stderr)
-        _sys.stderr.write("smsc_api.py: error: %s\n" % (error,))
-        return 2
+        arguments = _cli_arguments(_sys.argv[1:] if argv is None else argv)
+    except ValueError as error:
+        parser.error("%s" % (error,))
+    args = parser.parse_args(arguments)
+    if _environment_error is not None:
+        parser.error(_environment_error)
+    names = ("login", "password", "host", "https", "post", "timeout", "connect_timeout", "keepalive")
+    args.settings = dict((name, getattr(args, name)) for name in names if hasattr(args, name))
+    args.json = getattr(args, "json", False)
+    if not args.settings.get("login", SMSC_LOGIN) and not args.settings.get("password", SMSC_PASSWORD):
+        parser.error("no credentials: set SMSC_LOGIN and SMSC_PASSWORD (or SMSC_PASSWORD alone, an API key), "
+                     "or give --login and --password")
+    return args
 
-    if m == ["", ""]:
-        return done(3, "error: no host answered", error="unreachable")
-    if len(m) > 1 and m[1].startswith("-"):
-        code = m[1][1:]
-        meaning = _ERRORS.get(code, "unknown error")
-        return done(1, "error %s: %s" % (code, meaning), error=int(code) if code.isdigit() else code, message=meaning, reply=m)
+
+def _cli_locale_encoding():
+    # The terminal's encoding; under the C locale (ASCII) UTF-8, as Python 3.7+ reads it there
+    import codecs
+    import locale
+    try:
+        encoding = codecs.lookup(locale.getpreferredencoding()).name
+    except (LookupError, ValueError):
+        encoding = "ascii"
+    return "utf-8" if encoding == "ascii" else encoding
+
+
+def _cli_arguments(argv):
+    """argv as text: Python 2 bytes and the surrogates of Python 3 under an ASCII locale (3.6, or PYTHONUTF8=0)
+    are decoded from the terminal's encoding. An argument that is not in it: a ValueError naming it."""
+    encoding, decoded = _cli_locale_encoding(), []
+    for argument in argv:
+        if not _PY2 and _re.search(u"[\udc80-\udcff]", argument):  # bytes that the locale could not decode
+            argument = argument.encode(_sys.getfilesystemencoding(), "surrogateescape")
+        try:
+            decoded.append(argument.decode(encoding) if isinstance(argument, _bytes) else argument)
+        except UnicodeDecodeError:
+            raise ValueError("argument %d is not text in the terminal's encoding %s" % (len(decoded) + 1, encoding))
+    return decoded
+
+
+def _cli_run(args):
+    """Make the call the options ask for: (outcome, fields), outcome a key of _EXIT, fields for JSON."""
+    client = SMSC(**args.settings)
+    if args.command == "mail":
+        return _cli_mail(client, args)
     if args.command == "balance":
-        return done(0, "balance: %s" % m[0], balance=m[0])
-    if args.command == "send":
-        fields = dict(zip(("id", "sms", "cost", "balance"), m))
-        return done(0, "sent: " + ", ".join("%s %s" % item for item in zip(("id", "sms", "cost", "balance"), m)), **fields)
-    if args.command == "cost":
-        return done(0, "cost: %s for %s SMS" % tuple(m[:2]) if len(m) > 1 else "cost: %s" % m[0],
-                    cost=m[0], sms=m[1] if len(m) > 1 else None)
-    status = _STATUSES.get(m[0], "unknown status")
-    changed = ""
-    if len(m) > 1 and m[1].isdigit() and m[1] != "0":
-        changed = ", changed %s" % datetime.fromtimestamp(int(m[1]))
-    return done(0, "status %s: %s%s" % (m[0], status, changed), status=m[0], name=status, reply=m)
+        reply = client._smsc_send_cmd("balance")
+    elif args.command == "send":
+        reply = client.send_sms(args.phones, args.message, translit=args.translit, format=args.format, sender=args.sender)
+    elif args.command == "cost":
+        reply = client.get_sms_cost(args.phones, args.message)
+    else:
+        reply = client.get_status(args.id, args.phone, all=args.all)
+    charset = client._setting("charset")
+    return _cli_judge(args.command, [field.decode(charset, "replace") if isinstance(field, _bytes) else field
+                                     for field in reply])
+
+
+def _cli_judge(command, reply):
+    """The outcome of a gateway call from its reply (fields as text): exit 0 only for the gateway's shape."""
+    text = ",".join(reply).rstrip()
+    if reply == ["", ""]:
+        return "unreachable", {"error": "unreachable"}
+    if _re.match(_REFUSAL_SHAPE + "\\Z", text):
+        code = text.split(",")[1][1:]
+        return "refused", {"error": int(code), "message": _ERRORS.get(code, "unknown error"), "reply": text.split(",")}
+    if not _re.match("(%s)\\Z" % _REPLY_SHAPES[command], text, _re.S):
+        return "unexpected", {"error": "unexpected reply", "reply": _cli_shortened(text)}
+    m = text.split(",")
+    if command == "balance":
+        return "ok", {"balance": m[0]}
+    if command == "send":
+        return "ok", dict(zip(("id", "sms", "cost", "balance"), m))
+    if command == "cost":
+        return "ok", {"cost": m[0], "sms": m[1]}
+    return "ok", {"status": m[0], "name": _STATUSES.get(m[0], "unknown status"), "reply": reply}
+
+
+def _cli_shortened(text, limit=60):
+    # What came back, cut short, control characters escaped (nothing reaches the terminal but text)
+    text = text if len(text) <= limit else text[:limit] + "..."
+    return _re.sub(u"[\x00-\x1f\x7f]", lambda match: "\\x%02x" % ord(match.group()), text)
+
+
+def _cli_mail(client, args):
+    forms = _secret_forms(client._secrets(), client._setting("charset"))  # a server may echo what it was sent
+    try:
+        client.send_sms_mail(args.phones, args.message)
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+        code, text = list(error.recipients.values())[0] if hasattr(error, "recipients") else error.args[:2]
+        text = text.decode("utf-8", "replace") if isinstance(text, _bytes) else text
+        return "refused", {"error": code, "message": _masked(text, forms)}
+    except (smtplib.SMTPException, _socket.error) as error:
+        return "unreachable", {"error": "unreachable", "reason": _masked("%s" % (error,), forms)}
+    return "ok", {"command": "mail"}
+
+
+def _cli_line(command, outcome, fields):
+    """The line printed for a person."""
+    if outcome == "refused":
+        if command == "mail":
+            return "error: the mail server answered %(error)s %(message)s" % fields
+        return "error %(error)s: %(message)s" % fields
+    if outcome == "unreachable":
+        return "error: no mail server answered (%(reason)s)" % fields if command == "mail" else "error: no host answered"
+    if outcome == "unexpected":
+        return "error: unexpected reply: %(reply)s" % fields
+    if command == "send":
+        return "sent: " + ", ".join("%s %s" % (name, fields[name]) for name in ("id", "sms", "cost", "balance")
+                                    if name in fields)
+    if command == "status":
+        line = "status %(status)s: %(name)s" % fields
+        try:
+            changed = int(fields["reply"][1]) and datetime.fromtimestamp(int(fields["reply"][1]))
+        except (ValueError, OverflowError, OSError):
+            changed = None
+        return line + (", changed %s" % changed if changed else "")
+    return {"balance": "balance: %(balance)s", "cost": "cost: %(cost)s for %(sms)s SMS",
+            "mail": "mail sent"}[command] % fields
+
+
+def _cli_say(args, outcome, fields):
+    """Print the outcome (a line, or JSON with --json) and return the exit status."""
+    import json
+    code = _EXIT[outcome]
+    if args.json:
+        _cli_write(_sys.stdout, json.dumps(dict(fields, ok=code == 0, exit=code), sort_keys=True))
+    else:
+        _cli_write(_sys.stderr if code else _sys.stdout, _cli_line(args.command, outcome, fields))
+    return code
+
+
+def _cli_write(stream, text):
+    """Write a line: what the stream cannot encode is backslash-escaped; a closed stream or pipe (| head,
+    >&-) is not an error: its descriptor then points at os.devnull, so that exiting stays quiet."""
+    import errno
+    if stream is None:  # Python 3: the descriptor was closed at start
+        return
+    text = (text.decode("utf-8", "replace") if isinstance(text, _bytes) else text) + u"\n"
+    encoding = getattr(stream, "encoding", None) or _cli_locale_encoding()
+    data = text.encode(encoding, "backslashreplace")
+    try:
+        stream.write(data if _PY2 else data.decode(encoding))
+        stream.flush()
+    except (IOError, OSError) as error:
+        if error.errno not in (errno.EPIPE, errno.EBADF):
+            raise
+        try:
+            devnull = _os.open(_os.devnull, _os.O_WRONLY)
+            _os.dup2(devnull, stream.fileno())
+            _os.close(devnull)
+        except (AttributeError, ValueError, IOError, OSError):
+            pass
+
+
+def _main(argv=None):
+    """python smsc_api.py ...: parse, run, say. Returns the exit status (argparse exits 2 itself)."""
+    parser = _cli_parser()
+    args = _cli_parse(parser, argv)
+    try:
+        outcome, fields = _cli_run(args)
+    except (TypeError, IndexError, ValueError) as error:  # bad input or a bad setting, named by the module
+        parser.error("%s" % (error,))
+    return _cli_say(args, outcome, fields)
 
 
 if __name__ == "__main__":

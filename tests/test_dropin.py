@@ -121,7 +121,7 @@ CALLS = [
     ("send_sms", ("79999999999,79999999998", "http://smscentre.com\nSMSCENTRE.COM"), {"query": "maxsms=3"}),
     ("send_sms", ("79999999999", "0605040B8423F0DC06"), {"format": 5}),
     ("send_sms", ("79999999999", ""), {"format": 3}),
-    ("send_sms", ("79999999999", "x y&z=1"), {"translit": 2, "time": "0101251200", "id": "new",
+    ("send_sms", ("79999999999", "x y&z=1"), {"translit": 2, "time": "0101251200", "id": "12",
                                               "format": 13, "sender": "", "query": "valid=01:00&maxsms=3"}),
     ("send_sms", ("7999;7998", "a/b c"), {"sender": 0, "time": "+5", "id": 2147483647, "format": 12}),
     ("send_sms", ("7999", "m"), {"sender": "Name Co", "time": "h1-h2"}),

@@ -312,7 +312,7 @@ def test_phones_may_be_a_list_a_tuple_or_an_int(smsc, gw, phones, sent):
     (lambda c: c.send_sms(None, "hi"), "phones must be text, bytes, an int or a list of them, not NoneType"),
     (lambda c: c.send_sms(["7999", 1.5], "hi"), "phones must be text, bytes, an int or a list of them, not float"),
     (lambda c: c.send_sms("7999", None), "message must be text or bytes, not NoneType"),
-    (lambda c: c.send_sms("7999", "hi", format="1"), "format must be an int from 0 to 13, not str"),
+    (lambda c: c.send_sms("7999", "hi", format=1.5), "format must be an int or text of digits, not float"),
     (lambda c: c.send_sms("7999", "hi", time=1234), "time must be text or bytes, not int"),
     (lambda c: c.get_sms_cost({"7999": 1}, "hi"), "phones must be text, bytes, an int or a list of them, not dict"),
     (lambda c: c.get_status(1, None), "phone must be text, bytes, an int or a list of them, not NoneType"),

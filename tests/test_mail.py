@@ -137,11 +137,9 @@ def test_every_parameter(smsc, legacy, mail):
     (dict(translit=1), b"alice:secret:0::1,0,:7999:m"),
     (dict(time="+5"), b"alice:secret:0:+5:0,0,:7999:m"),
     (dict(time="h1-h2"), b"alice:secret:0:h1-h2:0,0,:7999:m"),
-    (dict(id="new"), b"alice:secret:new::0,0,:7999:m"),
     (dict(id=2147483647), b"alice:secret:2147483647::0,0,:7999:m"),
     (dict(format=1), b"alice:secret:0::0,1,:7999:m"),
     (dict(format=12), b"alice:secret:0::0,12,:7999:m"),
-    (dict(format=20), b"alice:secret:0::0,20,:7999:m"),      # no format list for mail: no IndexError
     (dict(sender="sms"), b"alice:secret:0::0,0,sms:7999:m"),
     (dict(sender="a:b,c"), b"alice:secret:0::0,0,a:b,c:7999:m"),  # nothing is escaped
 ])

@@ -148,9 +148,6 @@ SEND_SMS_CALLS = [
     (("79999999999", "test"), {"id": 12345},
      b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0"
      b"&id=12345"),
-    (("79999999999", "test"), {"id": "new"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0"
-     b"&id=new"),
     (("79999999999", "test"), {"sender": False},
      b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"),
     (("79999999999", "test"), {"sender": 0},
@@ -164,12 +161,9 @@ SEND_SMS_CALLS = [
     (("79999999999", "test"), {"sender": "A B"},
      b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
      b"&sender=A%20B"),
-    (("79999999999", "test"), {"sender": 1},  # only == False is left out: 1 and None are sent
+    (("79999999999", "test"), {"sender": 1},  # only == False is left out: 1 is sent
      b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
      b"&sender=1"),
-    (("79999999999", "test"), {"sender": None},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&sender=None"),
     (("79999999999", "test"), {"query": "valid=01:00&maxsms=3"},
      b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
      b"&valid=01:00&maxsms=3"),

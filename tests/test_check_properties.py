@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+"""Property (hypothesis; Python 3): no value of id, translit, all, format, sender or time can add
+or change a parameter of the request (issue 10).
+
+Whatever the values, either the call raises TypeError, ValueError or IndexError before any
+connection, or the one request sent has exactly the parameters the method sends, in its order,
+the fixed ones unchanged, and id, translit and all sent as the digits they were given.
+"""
+import inspect
+
+import pytest
+
+pytest.importorskip("hypothesis", reason="hypothesis supports Python 3 only: the properties run on Python 3")
+
+from urllib.parse import unquote_to_bytes  # noqa: E402
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from smsc_sandbox import Reply  # noqa: E402
+
+PROPERTY = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+_EXCLUDE = ("exclude_categories" if "exclude_categories" in inspect.signature(st.characters).parameters
+            else "blacklist_categories")
+TEXT = st.text(st.characters(**{_EXCLUDE: ("Cs",)}), max_size=12)
+TRICKS = st.sampled_from(["5&phones=70000000000", "0&mes=changed", "1&all=2", "1,2", "12", "13", "14", "0", "",
+                          "007", "new", "&", "=", "%26", "1\n", " 1", "1 ", "-1", "+1", u"\u0661", "1:2"])
+ANY = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), TEXT, st.binary(max_size=12), TRICKS,
+                TRICKS.map(lambda text: text.encode("utf-8")), st.integers(0, 20).map(str),
+                st.lists(st.integers(0, 9), max_size=2))
+FORMAT_FLAGS = [None, "flash", "push", "hlr", "bin", "bin", "ping", "mms", "mail", "call", "viber", "soc", "", "tg"]
+FIXED = [("login", b"alice"), ("psw", b"secret"), ("fmt", b"1"), ("charset", b"utf-8")]
+
+
+def sent(smsc, gw, call):
+    """None if call raised before any connection; else the request's parameters as (name, decoded bytes)."""
+    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD, smsc.SMSC_POST = "alice", "secret", False
+    gw.http.default = Reply(b"1,1")
+    del gw.http.requests[:], gw.intercept.connections[:]
+    try:
+        call(smsc.SMSC())
+    except (TypeError, ValueError, IndexError):
+        assert gw.intercept.connections == []
+        return None
+    request, = gw.requests
+    return [(name.decode("ascii"), unquote_to_bytes(value))
+            for name, _, value in (item.partition(b"=") for item in request.query.split(b"&"))]
+
+
+def digits(value):
+    """What id, translit and all send: str() of an int, or the digits as they were given."""
+    return (str(value) if isinstance(value, int) else value.decode("latin-1") if isinstance(value, bytes)
+            else value).encode("ascii")
+
+
+def format_flag(format):
+    flag = FORMAT_FLAGS[int(digits(format))]
+    return [] if flag is None else [(flag, b"" if flag == "" else b"2" if format in (5, "5", b"5") else b"1")]
+
+
+def has_sender(sender):
+    return not (sender is None or sender is False or (type(sender) is int and sender == 0))
+
+
+@PROPERTY
+@given(id=ANY, translit=ANY, format=ANY, sender=ANY, time=ANY)
+@example(id="5&phones=70000000000", translit=0, format=0, sender=False, time="")
+@example(id=0, translit="0&mes=changed", format=0, sender=None, time=None)
+@example(id=0, translit=0, format=True, sender=0, time=0)
+@example(id="1", translit="2", format="12", sender="a&b=c", time="+5&id=1")
+def test_send_sms_parameters(smsc, gw, id, translit, format, sender, time):
+    params = sent(smsc, gw, lambda c: c.send_sms("79999999999", "hi", translit=translit, time=time, id=id,
+                                                 format=format, sender=sender))
+    if params is None:
+        return
+    expected = FIXED + [("cost", b"3"), ("phones", b"79999999999"), ("mes", b"hi"), ("translit", digits(translit)),
+                        ("id", digits(id))] + format_flag(format)
+    names = [name for name, value in expected]
+    names += ["sender"] if has_sender(sender) else []
+    names += ["time"] if time else []
+    assert [name for name, value in params] == names
+    assert params[:len(expected)] == expected
+
+
+@PROPERTY
+@given(translit=ANY, format=ANY, sender=ANY)
+@example(translit="0&phones=70000000000", format=0, sender=False)
+def test_get_sms_cost_parameters(smsc, gw, translit, format, sender):
+    params = sent(smsc, gw, lambda c: c.get_sms_cost("79999999999", "hi", translit=translit, format=format,
+                                                     sender=sender))
+    if params is None:
+        return
+    names = ["login", "psw", "fmt", "charset", "cost", "phones", "mes"] + (["sender"] if has_sender(sender) else [])
+    expected = [("translit", digits(translit))] + format_flag(format)
+    assert [name for name, value in params] == names + [name for name, value in expected]
+    assert params[:7] == FIXED + [("cost", b"1"), ("phones", b"79999999999"), ("mes", b"hi")]
+    assert params[len(names):] == expected
+
+
+@PROPERTY
+@given(id=ANY, all=ANY)
+@example(id="1&phone=70000000000", all=0)
+@example(id="1,2,3", all="0&id=2")
+def test_get_status_parameters(smsc, gw, id, all):
+    params = sent(smsc, gw, lambda c: c.get_status(id, "79999999999", all=all))
+    if params is None:
+        return
+    assert params == FIXED + [("phone", b"79999999999"), ("id", digits(id)), ("all", digits(all))]

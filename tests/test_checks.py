@@ -1,0 +1,508 @@
+# -*- coding: utf-8 -*-
+"""Issue 10: no parameter can rewrite a request, settings are checked when they are used, and
+debug output masks every secret however it is written.
+
+Every check is raised before any connection and names the parameter or the setting. Where a
+value that 2.0 accepted is now refused (README, Differences from 2.0, rows 15-18), 2.0 runs
+beside ours (fixture `legacy`) to show what it did with it.
+"""
+import base64
+import os
+import smtplib
+import subprocess
+import sys
+
+import pytest
+import six
+
+from conftest import HERE, HTTP_VERSION
+from smsc_sandbox import Reply
+
+ROOT = os.path.dirname(HERE)
+OK = b"15,1,1.5,98.5"
+HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+
+
+def configure(module, **constants):
+    module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
+    for name, value in constants.items():
+        setattr(module, name, value)
+    return module.SMSC()
+
+
+def instance(module, **settings):
+    """An SMSC with these settings; the login and password from the module constants."""
+    module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
+    return module.SMSC(**settings)
+
+
+def native(text):
+    """Text as the native str: UTF-8 bytes on Python 2."""
+    return text.encode("utf-8") if six.PY2 else text
+
+
+def printed(capsys):
+    out = capsys.readouterr().out
+    return out.decode("utf-8") if isinstance(out, bytes) else out
+
+
+def get(target):
+    return b"GET " + target + b" " + HTTP_VERSION
+
+
+def raised(call, *args, **kwargs):
+    """(exception class, message) of call(*args, **kwargs), or ("returned", None)."""
+    try:
+        call(*args, **kwargs)
+    except Exception as error:
+        return type(error), str(error)
+    return "returned", None
+
+
+# 1. id, translit, format, all: an int or text of digits; nothing else reaches the request
+
+INJECTIONS = [
+    ("id", lambda c, v: c.send_sms("79999999999", "hi", id=v), "5&phones=70000000000",
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi&translit=0"
+     b"&id=5&phones=70000000000"),
+    ("translit", lambda c, v: c.send_sms("79999999999", "hi", translit=v), "0&mes=Changed",
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
+     b"&translit=0&mes=Changed&id=0"),
+    ("translit", lambda c, v: c.get_sms_cost("79999999999", "hi", translit=v), "0&phones=70000000000",
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=hi"
+     b"&translit=0&phones=70000000000"),
+    ("id", lambda c, v: c.get_status(v, "79999999999"), "1&phone=70000000000",
+     b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=1&phone=70000000000&all=0"),
+    ("all", lambda c, v: c.get_status(1, "79999999999", all=v), "0&id=2",
+     b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=1&all=0&id=2"),
+]
+
+
+@pytest.mark.parametrize("name,call,value,sent_by_2_0", INJECTIONS)
+def test_a_parameter_cannot_add_or_change_another(smsc, legacy, gw, name, call, value, sent_by_2_0):
+    gw.http.default = Reply(OK)
+    call(configure(legacy), value)  # 2.0 pasted the value into the request as it was
+    assert [r.request_line for r in gw.requests] == [get(sent_by_2_0)]
+    del gw.requests[:], gw.intercept.connections[:]
+    with pytest.raises(ValueError) as error:
+        call(configure(smsc), value)
+    assert str(error.value).startswith(name + " must be an int or text of digits")
+    assert gw.intercept.connections == []
+
+
+@pytest.mark.parametrize("call,target", [
+    (lambda c: c.send_sms("79999999999", "hi", id=7), b"&translit=0&id=7"),
+    (lambda c: c.send_sms("79999999999", "hi", id="7", translit="2"), b"&translit=2&id=7"),
+    (lambda c: c.send_sms("79999999999", "hi", id=2 ** 31 - 1, translit=1), b"&translit=1&id=2147483647"),
+    (lambda c: c.send_sms("79999999999", "hi", id=2 ** 70), b"&translit=0&id=1180591620717411303424"),
+    (lambda c: c.send_sms("79999999999", "hi", id=-1), b"&translit=0&id=-1"),  # an int is sent as str() gives it
+    (lambda c: c.send_sms("79999999999", "hi", id=u"0012"), b"&translit=0&id=0012"),
+    (lambda c: c.get_sms_cost("79999999999", "hi", translit="1"), b"&translit=1"),
+    (lambda c: c.get_status("12", "79999999999", all="1"), b"&id=12&all=1"),
+    (lambda c: c.get_status("1,2,30", "79999999999"), b"&id=1,2,30&all=0"),
+], ids=["int", "text", "2**31-1", "long", "negative-int", "leading-zeros", "cost-translit", "status-all", "ids"])
+def test_valid_values_send_the_bytes_of_2_0(smsc, legacy, gw, call, target):
+    gw.http.default = Reply(OK)
+    call(configure(legacy))
+    call(configure(smsc))
+    theirs, ours = gw.requests
+    assert ours.raw == theirs.raw
+    assert ours.request_line.endswith(target + b" " + HTTP_VERSION)
+
+
+@pytest.mark.parametrize("call,error,message", [
+    (lambda c: c.send_sms("7999", "hi", id=True), TypeError, "id must be an int or text of digits, not bool"),
+    (lambda c: c.send_sms("7999", "hi", id=None), TypeError, "id must be an int or text of digits, not NoneType"),
+    (lambda c: c.send_sms("7999", "hi", id=1.0), TypeError, "id must be an int or text of digits, not float"),
+    (lambda c: c.send_sms("7999", "hi", id="new"), ValueError, "id must be an int or text of digits, not 'new'"),
+    (lambda c: c.send_sms("7999", "hi", id=""), ValueError, "id must be an int or text of digits, not ''"),
+    (lambda c: c.send_sms("7999", "hi", id=" 5"), ValueError, "id must be an int or text of digits, not ' 5'"),
+    (lambda c: c.send_sms("7999", "hi", id="5\n"), ValueError, "id must be an int or text of digits, not '5\\n'"),
+    (lambda c: c.send_sms("7999", "hi", id="1,2"), ValueError, "id must be an int or text of digits, not '1,2'"),
+    (lambda c: c.send_sms("7999", "hi", translit=True), TypeError,
+     "translit must be an int or text of digits, not bool"),
+    (lambda c: c.send_sms("7999", "hi", translit="-1"), ValueError,
+     "translit must be an int or text of digits, not '-1'"),
+    (lambda c: c.send_sms("7999", "hi", format=True), TypeError, "format must be an int or text of digits, not bool"),
+    (lambda c: c.send_sms("7999", "hi", format="flash"), ValueError,
+     "format must be an int or text of digits, not 'flash'"),
+    (lambda c: c.send_sms("7999", "hi", format="14"), IndexError, "format must be from 0 to 13, not 14"),
+    (lambda c: c.get_sms_cost("7999", "hi", format=False), TypeError,
+     "format must be an int or text of digits, not bool"),
+    (lambda c: c.get_sms_cost("7999", "hi", translit=[1]), TypeError,
+     "translit must be an int or text of digits, not list"),
+    (lambda c: c.get_status(True, "7999"), TypeError,
+     "id must be an int or text of digits (ids separated by commas), not bool"),
+    (lambda c: c.get_status("1,,2", "7999"), ValueError,
+     "id must be an int or text of digits (ids separated by commas), not '1,,2'"),
+    (lambda c: c.get_status("1;2", "7999"), ValueError,
+     "id must be an int or text of digits (ids separated by commas), not '1;2'"),
+    (lambda c: c.get_status(1, "7999", all=True), TypeError, "all must be an int or text of digits, not bool"),
+    (lambda c: c.get_status(1, "7999", all=None), TypeError, "all must be an int or text of digits, not NoneType"),
+    (lambda c: c.send_sms([], "hi"), ValueError, "phones must not be empty"),
+    (lambda c: c.get_sms_cost((), "hi"), ValueError, "phones must not be empty"),
+    (lambda c: c.get_status(1, []), ValueError, "phone must not be empty"),
+    (lambda c: c.send_sms_mail([], "hi"), ValueError, "phones must not be empty"),
+    (lambda c: c.send_sms("7999", "hi", sender=True), TypeError,
+     "sender must be text, bytes or an int (None, False or 0: no sender), not bool"),
+    (lambda c: c.get_sms_cost("7999", "hi", sender=1.5), TypeError,
+     "sender must be text, bytes or an int (None, False or 0: no sender), not float"),
+    (lambda c: c.send_sms("7999", "hi", time=True), TypeError, "time must be text or bytes, not bool"),
+])
+def test_wrong_values_are_refused_before_any_connection_naming_the_parameter(smsc, gw, call, error, message):
+    assert raised(call, configure(smsc)) == (error, message)
+    assert gw.intercept.connections == []
+
+
+def test_a_long_refused_value_is_cut_in_the_message(smsc, gw):
+    assert raised(configure(smsc).send_sms, "7999", "hi", id="1" * 39 + "x" * 100) == (
+        ValueError, "id must be an int or text of digits, not %r" % ("1" * 39 + "x"))
+
+
+def test_a_character_outside_the_charset_in_id_names_id(smsc, gw):
+    client = configure(smsc, SMSC_CHARSET="koi8-r")
+    euro = u"1\u20ac"
+    assert raised(client.send_sms, "7999", "hi", id=euro) == (
+        ValueError, "id must be an int or text of digits, not %r" % euro)
+    assert raised(client.send_sms_mail, "7999", "hi", id=euro) == (
+        ValueError, "id must be an int or text of digits, not %r" % euro)
+    assert raised(client.get_status, euro, "7999") == (
+        ValueError, "id must be an int or text of digits (ids separated by commas), not %r" % euro)
+    assert gw.intercept.connections == []
+
+
+# format as text of digits; all="0" means 0
+
+@pytest.mark.parametrize("format,flag", [("0", b""), ("1", b"&flash=1"), ("12", b"&"), ("13", b"&tg=1")])
+def test_format_may_be_text_of_digits(smsc, gw, format, flag):
+    gw.http.default = Reply(OK)
+    configure(smsc).send_sms("79999999999", "hi", format=format)
+    configure(smsc).send_sms_mail("79999999999", "hi", format=format)
+    assert gw.requests[0].request_line == get(
+        b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi&translit=0&id=0"
+        + flag)
+    assert gw.smtp.messages[0]["data"] == HEADER + b"alice:secret:0::0," + format.encode("ascii") + b",:79999999999:hi\r\n"
+
+
+HLR = b"1,1561977123,0,250013900000000,79000000000,7,1,Russia,MTS,Roaming,Operator"
+
+
+def test_all_as_text_0_keeps_the_hlr_fields(smsc, legacy, gw):
+    gw.http.default = Reply(HLR)
+    # 2.0: any non-empty all, "0" too, re-joins the reply as all=1 does, into 9 fields
+    assert configure(legacy).get_status(1, "79999999999", all="0") == HLR.decode("ascii").split(",", 8)
+    assert configure(smsc).get_status(1, "79999999999", all="0") == HLR.decode("ascii").split(",")
+    assert gw.requests[0].request_line == gw.requests[1].request_line
+
+
+# sender=None means no sender; time None or 0 means no time
+
+@pytest.mark.parametrize("call,without", [
+    (lambda c: c.send_sms("79999999999", "hi", sender=None),
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi&translit=0&id=0"),
+    (lambda c: c.get_sms_cost("79999999999", "hi", sender=None),
+     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=hi&translit=0"),
+], ids=["send_sms", "get_sms_cost"])
+def test_sender_none_means_no_sender(smsc, legacy, gw, call, without):
+    gw.http.default = Reply(OK)
+    call(configure(legacy))
+    call(configure(smsc))
+    theirs, ours = [r.request_line for r in gw.requests]
+    if b"cost=3" in without:
+        assert theirs == get(without + b"&sender=None")  # 2.0: str(None)
+    else:
+        assert theirs == get(without.replace(b"&translit=", b"&sender=None&translit="))
+    assert ours == get(without)
+
+
+@pytest.mark.parametrize("kwargs", [dict(sender=None), dict(sender=False), dict(sender=0), dict(time=None),
+                                    dict(time=0), dict(time=False)])
+def test_mail_takes_none_and_0_as_send_sms_does(smsc, legacy, gw, kwargs):
+    with pytest.raises(TypeError):  # 2.0 concatenated them to text
+        configure(legacy).send_sms_mail("79999999999", "hi", **kwargs)
+    configure(smsc).send_sms_mail("79999999999", "hi", **kwargs)
+    assert gw.smtp.messages[-1]["data"] == HEADER + b"alice:secret:0::0,0,:79999999999:hi\r\n"
+
+
+# send_sms_mail accepts exactly what send_sms accepts
+
+VALUES = [0, 1, 13, 14, -1, 2 ** 40, "1", "13", "14", "x", "", "1&x=2", "1:2", None, True, False, 1.0, [1], b"2"]
+
+
+@pytest.mark.parametrize("name", ["id", "translit", "format", "time", "sender"])
+def test_mail_accepts_exactly_what_send_sms_accepts(smsc, gw, name):
+    gw.http.default = Reply(OK)
+    client = configure(smsc)
+    for value in VALUES + [u"Я", "+5", "0101251200"]:
+        sms = raised(client.send_sms, "79999999999", "hi", **{name: value})
+        mail = raised(client.send_sms_mail, "79999999999", "hi", **{name: value})
+        assert (value, mail) == (value, sms)
+
+
+def test_mail_format_outside_0_to_13_is_refused_as_by_send_sms(smsc, legacy, gw):
+    configure(legacy).send_sms_mail("7999", "m", format=20)  # 2.0: no list of formats for mail
+    assert gw.smtp.messages[0]["data"] == HEADER + b"alice:secret:0::0,20,:7999:m\r\n"
+    assert raised(configure(smsc).send_sms_mail, "7999", "m", format=20) == (
+        IndexError, "format must be from 0 to 13, not 20")
+    assert len(gw.smtp.sessions) == 1
+
+
+def test_mail_id_that_is_not_digits_is_refused(smsc, legacy, gw):
+    configure(legacy).send_sms_mail("7999", "m", id="new:79990000000")  # shifts the fields of the mail
+    assert gw.smtp.messages[0]["data"] == HEADER + b"alice:secret:new:79990000000::0,0,:7999:m\r\n"
+    assert raised(configure(smsc).send_sms_mail, "7999", "m", id="new:79990000000") == (
+        ValueError, "id must be an int or text of digits, not 'new:79990000000'")
+    assert len(gw.smtp.sessions) == 1
+
+
+# 2. Settings: checked each time they are used, before any connection, named
+
+BOOLEANS = [("post", "SMSC_POST"), ("https", "SMSC_HTTPS"), ("debug", "SMSC_DEBUG"), ("keepalive", "SMSC_KEEPALIVE")]
+TIMEOUTS = [("timeout", "SMSC_TIMEOUT"), ("connect_timeout", "SMSC_CONNECT_TIMEOUT")]
+CALLS = [lambda c: c.get_balance(), lambda c: c.send_sms("7999", "hi"), lambda c: c.get_status(1, "7999")]
+
+
+@pytest.mark.parametrize("name,constant", BOOLEANS)
+@pytest.mark.parametrize("value", ["false", "0", "no", "", None, 2, -1, 1.0])
+def test_a_boolean_setting_must_be_true_or_false(smsc, gw, name, constant, value):
+    for call in CALLS:
+        assert raised(call, instance(smsc, **{name: value})) == (
+            TypeError, "SMSC(%s=...) must be True or False (or 1 or 0), not %r" % (name, value))
+        assert raised(call, configure(smsc, **{constant: value})) == (
+            TypeError, "%s must be True or False (or 1 or 0), not %r" % (constant, value))
+        setattr(smsc, constant, False)
+    assert gw.intercept.connections == []
+
+
+def test_2_0_read_text_booleans_as_true(legacy, gw, capsys):
+    gw.http.default = Reply(b"100")
+    assert configure(legacy, SMSC_POST="0", SMSC_DEBUG="no").get_balance() == "100"
+    assert gw.requests[0].method == b"POST"
+    assert printed(capsys) == u"Сумма на счете: 100\n"
+
+
+@pytest.mark.parametrize("value", [True, False, 1, 0])
+def test_booleans_and_0_or_1_are_taken(smsc, gw, capsys, value):
+    gw.http.default = Reply(b"100")
+    client = instance(smsc, post=value, debug=value, keepalive=value)
+    assert client.get_balance() == "100"
+    assert gw.requests[0].method == (b"POST" if value else b"GET")
+    assert printed(capsys) == (u"Сумма на счете: 100\n" if value else u"")
+
+
+@pytest.mark.parametrize("name,constant", TIMEOUTS)
+@pytest.mark.parametrize("value,error,expected", [
+    ("5", TypeError, "a number of seconds or None"),
+    (True, TypeError, "a number of seconds or None"),
+    ([5], TypeError, "a number of seconds or None"),
+    (0, ValueError, "a positive, finite number of seconds or None"),
+    (0.0, ValueError, "a positive, finite number of seconds or None"),
+    (-1, ValueError, "a positive, finite number of seconds or None"),
+    (float("nan"), ValueError, "a positive, finite number of seconds or None"),
+    (float("inf"), ValueError, "a positive, finite number of seconds or None"),
+])
+def test_a_timeout_must_be_a_positive_finite_number_or_none(smsc, gw, name, constant, value, error, expected):
+    for call in CALLS + [lambda c: c.send_sms_mail("7999", "hi")]:
+        assert raised(call, instance(smsc, **{name: value})) == (
+            error, "SMSC(%s=...) must be %s, not %r" % (name, expected, value))
+        assert raised(call, configure(smsc, **{constant: value})) == (
+            error, "%s must be %s, not %r" % (constant, expected, value))
+        setattr(smsc, constant, 10)
+    assert gw.intercept.connections == []
+
+
+@pytest.mark.parametrize("value", [5, 0.5, None, 3600])
+def test_numbers_and_none_are_taken_as_timeouts(smsc, gw, value):
+    gw.http.default = Reply(b"100")
+    assert instance(smsc, timeout=value, connect_timeout=value).get_balance() == "100"
+    assert configure(smsc, SMSC_TIMEOUT=value, SMSC_CONNECT_TIMEOUT=value).get_balance() == "100"
+    configure(smsc).send_sms_mail("7999", "hi")
+    assert len(gw.requests) == 2 and len(gw.smtp.messages) == 1
+
+
+@pytest.mark.parametrize("charset", ["no-such-charset", "base64", "rot13", "hex", "utf-8&phones=70000000000",
+                                     "utf-8&", "", " utf-8", "utf 8"])
+def test_the_charset_must_be_a_known_text_codec_the_same_on_python_2_and_3(smsc, gw, charset):
+    calls = CALLS + [lambda c: c.send_sms(b"7999", b"hi"), lambda c: c.send_sms_mail("7999", "hi")]
+    for call in calls:
+        assert raised(call, instance(smsc, charset=charset)) == (
+            ValueError, "SMSC(charset=...) must be the name of a charset, such as 'utf-8', not %r" % charset)
+        assert raised(call, configure(smsc, SMSC_CHARSET=charset)) == (
+            ValueError, "SMSC_CHARSET must be the name of a charset, such as 'utf-8', not %r" % charset)
+        smsc.SMSC_CHARSET = "utf-8"
+    assert gw.intercept.connections == []
+
+
+@pytest.mark.parametrize("charset", [None, 1251] + ([] if six.PY2 else [b"utf-8"]))
+def test_a_charset_that_is_not_text_is_a_type_error(smsc, gw, charset):
+    assert raised(instance(smsc, charset=charset).get_balance) == (
+        TypeError, "SMSC(charset=...) must be the name of a charset, such as 'utf-8', not %r" % (charset,))
+    assert gw.intercept.connections == []
+
+
+def test_2_0_with_an_unknown_charset_fails_on_five_hosts(legacy, gw):
+    gw.http.default = Reply(b"100")
+    assert configure(legacy, SMSC_CHARSET="no-such-charset").get_balance() is False  # the reply cannot be decoded
+    assert len(gw.requests) == 5
+
+
+@pytest.mark.parametrize("charset", ["windows-1251", "KOI8-R", "cp1251", "utf8", "UTF-8"])
+def test_known_charsets_are_sent_as_they_are_written(smsc, gw, charset):
+    gw.http.default = Reply(b"100")
+    assert configure(smsc, SMSC_CHARSET=charset).get_balance() == "100"
+    assert gw.requests[0].request_line == get(
+        b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=" + charset.encode("ascii") + b"&")
+
+
+@pytest.mark.parametrize("name,constant", [("host", "SMSC_HOST"), ("smtp_server", "SMTP_SERVER"),
+                                           ("smtp_from", "SMTP_FROM")])
+def test_host_and_mail_addresses_must_be_text(smsc, gw, name, constant):
+    call = CALLS[0] if name == "host" else (lambda c: c.send_sms_mail("7999", "hi"))
+    assert raised(call, instance(smsc, **{name: None})) == (
+        TypeError, "SMSC(%s=...) must be text, not None" % name)
+    assert raised(call, configure(smsc, **{constant: 25})) == (TypeError, "%s must be text, not 25" % constant)
+    assert gw.intercept.connections == []
+
+
+def test_a_setting_read_after_the_request_is_checked_before_it(smsc, gw):
+    # debug is read once the reply is in: a bad value must not raise after an SMS went out
+    gw.http.default = Reply(OK)
+    with pytest.raises(TypeError):
+        instance(smsc, debug="no").send_sms("79999999999", "hi")
+    with pytest.raises(TypeError):
+        instance(smsc, debug="no").send_sms_mail("79999999999", "hi")
+    assert gw.intercept.connections == []
+
+
+def test_a_subclass_that_never_calls_our_init_is_checked_against_the_constants(smsc, gw):
+    class Legacy(smsc.SMSC):
+        def __init__(self):
+            pass
+    configure(smsc, SMSC_HTTPS="false")
+    assert raised(Legacy().get_balance) == (TypeError, "SMSC_HTTPS must be True or False (or 1 or 0), not 'false'")
+    assert gw.intercept.connections == []
+
+
+# Environment variables: checked at import, the variable named
+
+def import_with(environment):
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("SMSC_", "SMTP_")))
+    env.update(environment, PYTHONPATH=ROOT)
+    process = subprocess.Popen([sys.executable, "-c", "import smsc_api"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = process.communicate()
+    return process.returncode, out.decode("utf-8"), err.decode("utf-8").strip().splitlines()[-1:]
+
+
+@pytest.mark.parametrize("environment,message", [
+    ({"SMSC_TIMEOUT": "abc"}, "environment variable SMSC_TIMEOUT: expected a number of seconds or none, not 'abc'"),
+    ({"SMSC_CONNECT_TIMEOUT": "10s"},
+     "environment variable SMSC_CONNECT_TIMEOUT: expected a number of seconds or none, not '10s'"),
+    ({"SMSC_TIMEOUT": "-1"},
+     "environment variable SMSC_TIMEOUT must be a positive, finite number of seconds or None, not -1.0"),
+    ({"SMSC_TIMEOUT": "0"},
+     "environment variable SMSC_TIMEOUT must be a positive, finite number of seconds or None, not 0.0"),
+    ({"SMSC_CONNECT_TIMEOUT": "nan"},
+     "environment variable SMSC_CONNECT_TIMEOUT must be a positive, finite number of seconds or None, not nan"),
+    ({"SMSC_TIMEOUT": "inf"},
+     "environment variable SMSC_TIMEOUT must be a positive, finite number of seconds or None, not inf"),
+    ({"SMSC_CHARSET": "no-such-charset"},
+     "environment variable SMSC_CHARSET must be the name of a charset, such as 'utf-8', not 'no-such-charset'"),
+])
+def test_a_bad_environment_variable_is_named_at_import(environment, message):
+    assert import_with(environment) == (1, "", ["ValueError: " + message])
+
+
+def test_good_environment_variables_import_quietly():
+    assert import_with({"SMSC_TIMEOUT": "2.5", "SMSC_CONNECT_TIMEOUT": "none", "SMSC_CHARSET": "koi8-r"}) == (0, "", [])
+
+
+# 3. Secrets in debug output and logs, however they are written
+
+@pytest.fixture
+def smtp_debug(smsc, gw, capfd, monkeypatch):
+    """run(**constants): send_sms_mail with SMSC_DEBUG; the "send:" lines smtplib printed."""
+    def run(**constants):
+        if six.PY2:  # 2.7 smtplib bound sys.stderr at import (see test_mail.debug_run)
+            monkeypatch.setattr(smtplib, "stderr", sys.stderr)
+        configure(smsc, SMSC_DEBUG=True, SMTP_LOGIN="mailer", **constants)
+        capfd.readouterr()
+        smsc.SMSC().send_sms_mail("7999", "hi")
+        err = capfd.readouterr().err
+        return err, [line for line in err.splitlines() if line.startswith("send: ")]
+    return run
+
+
+def every_form(secret):
+    """What a leak of secret may look like in the dialogue smtplib prints."""
+    raw = secret.encode("utf-8")
+    forms = set([secret, secret.strip()])
+    for value in (raw, raw.strip(), b"\0mailer\0" + raw):
+        forms.add(base64.b64encode(value).decode("ascii"))
+    return forms
+
+
+@pytest.mark.parametrize("password", ["s3cr3t-smsc\n", "s3cr3t-smsc \r\n", "s3cr3t-smsc\t", " s3cr3t-smsc"])
+@pytest.mark.parametrize("smtp_password", ["mailpass\n", "mailpass \r\n", "mailpass  "])
+def test_smtp_dialogue_masks_passwords_read_from_a_file(smtp_debug, gw, password, smtp_password):
+    err, sent = smtp_debug(SMSC_PASSWORD=password, SMTP_PASSWORD=smtp_password)
+    for secret in (password, smtp_password):
+        for form in every_form(secret):
+            assert form not in err
+    assert sent[1] == "send: 'AUTH PLAIN ***\\r\\n'"
+    assert sent[-2] == "send: %r" % (HEADER + b"alice:***:0::0,0,:7999:hi\r\n.\r\n")
+    data = gw.smtp.messages[0]["data"]  # the server still got them
+    assert data == HEADER + b"alice:" + password.encode("ascii").replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + \
+        b":0::0,0,:7999:hi\r\n"
+
+
+def test_smtp_auth_login_masks_a_password_with_a_line_feed(smtp_debug, gw):
+    gw.smtp.extensions = ["AUTH LOGIN"]
+    err, sent = smtp_debug(SMSC_PASSWORD="s3cr3t", SMTP_PASSWORD="mailpass\n")
+    assert sent[1:3] == ["send: 'AUTH LOGIN bWFpbGVy\\r\\n'", "send: '***\\r\\n'"]  # the user name is kept
+    for form in every_form("mailpass\n"):
+        assert form not in err
+    assert gw.smtp.sessions[0]["auth"] == [b"AUTH LOGIN bWFpbGVy", base64.b64encode(b"mailpass\n")]
+
+
+@pytest.mark.parametrize("written", [
+    "pa ss/w%rd\n",           # as it is
+    "pa ss/w%rd",             # without its line feed
+    "pa ss/w%rd\\n",          # as repr() writes it
+    "pa%20ss/w%25rd%0A",      # percent-encoded, as the request carries it
+    "pa%20ss/w%25rd",
+    "pa%20ss%2Fw%25rd%0A",    # percent-encoded with "/" too
+    "pa+ss%2Fw%25rd%0A",      # as a form body (quote_plus)
+    "cGEgc3MvdyVyZAo=",       # base64
+    "cGEgc3MvdyVyZA==",
+])
+def test_log_messages_mask_every_form_of_the_password(smsc, written):
+    client = smsc.SMSC(password="pa ss/w%rd\n")
+    assert client._safe_text(IOError("failed <%s>" % written), "login=x") == "%s: failed <***>" % IOError.__name__
+
+
+def test_log_messages_mask_the_smtp_password_and_the_query(smsc):
+    client = smsc.SMSC(password="pw", smtp_login="mailer", smtp_password=u"пароль\n")
+    encoded = base64.b64encode(u"пароль".encode("utf-8")).decode("ascii")
+    error = ValueError(native(u"<пароль> <%s> <a=1&b=2>" % encoded))  # an exception's text: the native str
+    assert client._safe_text(error, "a=1&b=2") == "ValueError: <***> <***> <***>"
+
+
+# The helpers the transport uses for its own log lines
+
+def test_secret_forms_and_masked(smsc):
+    forms = smsc._secret_forms([u"пароль\n", b"key\r\n", None, u"", b"  "], "utf-8")
+    as_bytes, as_text = forms
+    assert all(isinstance(form, bytes) for form in as_bytes) and all(isinstance(f, six.text_type) for f in as_text)
+    assert [len(form) for form in as_bytes] == sorted((len(form) for form in as_bytes), reverse=True)
+    assert b"" not in as_bytes and u"" not in as_text
+    assert smsc._masked(b"psw=%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C%0A&x", forms) == b"psw=***&x"
+    assert smsc._masked(u"пароль and key and a2V5DQo=", forms) == u"*** and *** and ***"
+    assert smsc._masked(b"AUTH " + base64.b64encode(u"пароль".encode("utf-8")), forms) == b"AUTH ***"
+    assert smsc._masked(u"nothing secret", smsc._secret_forms([], "utf-8")) == u"nothing secret"
+
+
+def test_secrets_of_an_instance(smsc):
+    client = smsc.SMSC(password="pw", smtp_login="mailer", smtp_password="mp")
+    assert client._secrets() == ["pw", "mp", b"\0mailer\0mp"]
+    assert smsc.SMSC(password="pw")._secrets() == ["pw", ""]

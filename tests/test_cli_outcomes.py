@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+"""The command line says "sent" only when the gateway said so (issue 10).
+
+Exit 0 only for a reply of the gateway's shape for the command; anything else is exit 3 with
+what came back, cut short. Bad usage is exit 2 before anything is sent: a bad --timeout, a bad
+setting or environment variable, no credentials at all. Run in this process (smsc_api._main)
+against the loopback gateway, or as a program where the environment is read at import."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import HERE
+from smsc_sandbox import Reply
+
+ROOT = os.path.dirname(HERE)
+CREDENTIALS = ["--login", "alice", "--password", "secret"]
+
+
+def cli(smsc, capsys, *argv):
+    """(exit status, stdout, stderr) of smsc_api._main(argv) in this process."""
+    capsys.readouterr()
+    try:
+        code = smsc._main(list(argv))
+    except SystemExit as exit:  # argparse's usage errors
+        code = exit.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def last_line(text):
+    return text.strip().splitlines()[-1]
+
+
+# Exit 0 only for the gateway's shape
+
+COMMANDS = {"send": ["send", "79999999999", "hi"], "cost": ["cost", "79999999999", "hi"],
+            "status": ["status", "15", "79999999999"], "balance": ["balance"]}
+
+
+@pytest.mark.parametrize("command,reply,shown", [
+    ("send", b"<html><body>Welcome to the hotel Wi-Fi</body></html>",
+     "<html><body>Welcome to the hotel Wi-Fi</body></html>"),
+    ("send", b"15,1,<b>1.50</b>,98.50", "15,1,<b>1.50</b>,98.50"),
+    ("send", b"15", "15"),
+    ("send", b"15,1,1.50", "15,1,1.50"),
+    ("send", b"id,cnt", "id,cnt"),
+    ("cost", b"<html>Bad Gateway</html>", "<html>Bad Gateway</html>"),
+    ("cost", b"2.50", "2.50"),
+    ("cost", b"2.50,one", "2.50,one"),
+    ("status", b"OK", "OK"),
+    ("status", b"1,yesterday,0", "1,yesterday,0"),
+    ("status", b"1,1561977123", "1,1561977123"),
+    ("balance", b"<!DOCTYPE html><html><head><title>Login required</title></head><body>" + b"x" * 200,
+     "<!DOCTYPE html><html><head><title>Login required</title></he..."),  # 60 characters, then ...
+    ("balance", b"100.50 RUB", "100.50 RUB"),
+    ("balance", b"1,2,3", "1,2,3"),
+    ("balance", b"0,-x", "0,-x"),
+    ("balance", b"line one\nline\ttwo\x1b[31m", "line one\\x0aline\\x09two\\x1b[31m"),
+])
+def test_a_reply_that_is_not_the_gateways_exits_3_with_what_came_back(smsc, gw, capsys, command, reply, shown):
+    gw.http.script(Reply(reply))
+    assert cli(smsc, capsys, *(COMMANDS[command] + CREDENTIALS)) == (3, "", "error: unexpected reply: %s\n" % shown)
+    gw.http.script(Reply(reply))
+    code, out, err = cli(smsc, capsys, *(COMMANDS[command] + CREDENTIALS + ["--json"]))
+    assert (code, json.loads(out), err) == (3, {"ok": False, "exit": 3, "error": "unexpected reply", "reply": shown}, "")
+
+
+def test_an_error_page_with_status_500_exits_3(smsc, gw, capsys):
+    # Python 2 reads the page as the reply (unexpected), Python 3 tries the next host (unreachable): 3 either way
+    gw.http.default = Reply(b"<html>Internal Server Error</html>", status=500, reason="Internal Server Error")
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", *CREDENTIALS)
+    assert (code, out) == (3, "")
+    assert err in ("error: unexpected reply: <html>Internal Server Error</html>\n", "error: no host answered\n")
+
+
+@pytest.mark.parametrize("command,reply,out", [
+    ("send", b"15,1", "sent: id 15, sms 1\n"),
+    ("send", b"15,2,3.40,-96.60", "sent: id 15, sms 2, cost 3.40, balance -96.60\n"),
+    ("cost", b"0,1", "cost: 0 for 1 SMS\n"),
+    ("status", b"-3,0,0", "status -3: not found\n"),
+    ("status", b"25,0,255", "status 25: unreachable number\n"),
+    ("status", b"1,0,0,250013900000000,79000000000,7,1,Russia,MTS,,", "status 1: delivered\n"),
+    ("status", b"7,0,0", "status 7: unknown status\n"),
+    ("balance", b"-12.75", "balance: -12.75\n"),
+    ("balance", b"100\n", "balance: 100\n"),
+])
+def test_replies_of_the_gateways_shape_exit_0(smsc, gw, capsys, command, reply, out):
+    gw.http.script(Reply(reply))
+    assert cli(smsc, capsys, *(COMMANDS[command] + CREDENTIALS)) == (0, out, "")
+
+
+@pytest.mark.parametrize("reply,code", [(b"0,-7", 7), (b"15,-3", 3), (b"0,-99", 99)])
+def test_an_error_reply_exits_1(smsc, gw, capsys, reply, code):
+    gw.http.script(Reply(reply))
+    code_, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--json", *CREDENTIALS)
+    assert (code_, err) == (1, "")
+    assert json.loads(out)["error"] == code and json.loads(out)["ok"] is False
+
+
+# Exit 2, nothing sent
+
+@pytest.mark.parametrize("option", ["--timeout", "--connect-timeout"])
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "-inf", "soon", "1e400"])
+def test_a_bad_timeout_option_exits_2_before_anything_is_sent(smsc, gw, capsys, option, value):
+    code, out, err = cli(smsc, capsys, "balance", option + "=" + value, *CREDENTIALS)
+    assert (code, out) == (2, "")
+    assert last_line(err) == "smsc_api.py balance: error: argument %s: expected a positive number of seconds, " \
+                             "not '%s'" % (option, value)
+    assert gw.intercept.connections == []
+
+
+@pytest.mark.parametrize("constant,value,message", [
+    ("SMSC_TIMEOUT", -1, "SMSC_TIMEOUT must be a positive, finite number of seconds or None, not -1"),
+    ("SMSC_CONNECT_TIMEOUT", "5", "SMSC_CONNECT_TIMEOUT must be a number of seconds or None, not '5'"),
+    ("SMSC_KEEPALIVE", "yes", "SMSC_KEEPALIVE must be True or False (or 1 or 0), not 'yes'"),
+    ("SMSC_HTTPS", "false", "SMSC_HTTPS must be True or False (or 1 or 0), not 'false'"),
+    ("SMSC_CHARSET", "utf-8&phones=70000000000",
+     "SMSC_CHARSET must be the name of a charset, such as 'utf-8', not 'utf-8&phones=70000000000'"),
+])
+def test_a_bad_setting_exits_2_naming_it(smsc, gw, capsys, constant, value, message):
+    setattr(smsc, constant, value)
+    for argv in (["balance"], ["send", "79999999999", "hi"], ["status", "1", "79999999999"]):
+        code, out, err = cli(smsc, capsys, *(argv + CREDENTIALS))
+        assert (code, out, last_line(err)) == (2, "", "smsc_api.py: error: " + message)
+    assert gw.intercept.connections == []
+
+
+@pytest.mark.parametrize("argv", [["balance"], ["send", "79999999999", "hi"], ["cost", "79999999999", "hi"],
+                                  ["status", "1", "79999999999"], ["mail", "79999999999", "hi"],
+                                  ["balance", "--login", ""], ["balance", "--password", ""]])
+def test_no_credentials_at_all_exits_2_before_anything_is_sent(smsc, gw, capsys, argv):
+    code, out, err = cli(smsc, capsys, *argv)
+    assert (code, out) == (2, "")
+    assert last_line(err) == ("smsc_api.py: error: no credentials: set SMSC_LOGIN and SMSC_PASSWORD "
+                              "(or SMSC_PASSWORD alone, an API key), or give --login and --password")
+    assert gw.intercept.connections == []
+
+
+@pytest.mark.parametrize("argv,constants,line", [
+    (["--password", "KEY"], {}, b"GET /sys/balance.php?apikey=KEY&fmt=1&charset=utf-8& "),
+    ([], {"SMSC_PASSWORD": "KEY"}, b"GET /sys/balance.php?apikey=KEY&fmt=1&charset=utf-8& "),
+    (["--login", "alice"], {}, b"GET /sys/balance.php?login=alice&psw=&fmt=1&charset=utf-8& "),
+])
+def test_a_login_or_an_api_key_alone_is_sent(smsc, gw, capsys, argv, constants, line):
+    for name, value in constants.items():
+        setattr(smsc, name, value)
+    gw.http.script(Reply(b"5"))
+    assert cli(smsc, capsys, *(["balance"] + argv)) == (0, "balance: 5\n", "")
+    assert gw.requests[0].request_line.startswith(line)
+
+
+def test_connect_timeout_and_keepalive_options_reach_the_settings(smsc):
+    parser = smsc._cli_parser()
+    args = smsc._cli_parse(parser, ["balance", "--connect-timeout", "2.5", "--keepalive", "--timeout", "30"] + CREDENTIALS)
+    assert args.settings == {"login": "alice", "password": "secret", "connect_timeout": 2.5, "keepalive": True,
+                             "timeout": 30.0}
+    args = smsc._cli_parse(parser, ["balance"] + CREDENTIALS)
+    assert args.settings == {"login": "alice", "password": "secret"}  # the rest: the module constants
+
+
+def test_a_bad_parameter_exits_2_naming_it(smsc, gw, capsys):
+    code, out, err = cli(smsc, capsys, "status", "5&phone=70000000000", "79999999999", *CREDENTIALS)
+    assert (code, out, last_line(err)) == (
+        2, "", "smsc_api.py: error: id must be an int or text of digits (ids separated by commas), not %r"
+        % u"5&phone=70000000000")
+    assert gw.intercept.connections == []
+
+
+# As a program: the environment is read when the module is imported
+
+def program(argv, environment):
+    env = dict((k, v) for k, v in os.environ.items()
+               if not k.lower().endswith("_proxy") and not k.startswith(("SMSC_", "SMTP_")))
+    env.update(environment)
+    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_api.py")] + argv, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = process.communicate()
+    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
+
+
+@pytest.mark.parametrize("variable,value,message", [
+    ("SMSC_TIMEOUT", "abc", "environment variable SMSC_TIMEOUT: expected a number of seconds or none, not 'abc'"),
+    ("SMSC_CONNECT_TIMEOUT", "-1", "environment variable SMSC_CONNECT_TIMEOUT must be a positive, finite number "
+                                   "of seconds or None, not -1.0"),
+    ("SMSC_POST", "maybe", "environment variable SMSC_POST: expected 1/true/yes/on or 0/false/no/off, not 'maybe'"),
+    ("SMSC_CHARSET", "klingon", "environment variable SMSC_CHARSET must be the name of a charset, such as "
+                                "'utf-8', not 'klingon'"),
+])
+def test_a_bad_environment_variable_exits_2_naming_it(gw, variable, value, message):
+    proxy = "http://127.0.0.1:%d" % gw.http.port
+    code, out, err = program(["balance"], {variable: value, "SMSC_LOGIN": "alice", "SMSC_PASSWORD": "secret",
+                                          "http_proxy": proxy})
+    assert (code, out) == (2, "")
+    assert err.startswith("usage: smsc_api.py") and "Traceback" not in err
+    assert last_line(err) == "smsc_api.py: error: " + message
+    assert gw.requests == []
