@@ -1084,8 +1084,10 @@ _REPLY_SHAPES = {"send": "[0-9]+,[0-9]+(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # id,cn
 _REFUSAL_SHAPE = "[0-9]+,-[0-9]+"                                        # 0,-error or id,-error
 
 
-def _cli_parser():
-    """The parser of argv: the options every command takes, then the commands and their arguments."""
+def _cli_parser(prog=None):
+    """The parser of argv: the options every command takes, then the commands and their arguments.
+
+    prog None: named as started (smsc-api, smsc_api.py), argparse's default."""
     import argparse
 
     class Parser(argparse.ArgumentParser):
@@ -1093,7 +1095,7 @@ def _cli_parser():
             _cli_write(file or _sys.stderr, message.rstrip("\n"))
 
     common = _cli_options(Parser(add_help=False), argparse)
-    parser = Parser(prog="smsc_api.py", parents=[common], description=(
+    parser = Parser(prog=prog, parents=[common], description=(
         "SMSC gateway from the command line. Exit status: 0 success, 1 the gateway answered an error, "
         "2 bad usage (nothing is sent), 3 no host answered, or the reply was not the gateway's."))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -1298,7 +1300,7 @@ def _cli_write(stream, text):
 
 def _main(argv=None):
     """python smsc_api.py ...: parse, run, say. Returns the exit status (argparse exits 2 itself)."""
-    parser = _cli_parser()
+    parser = _cli_parser(None if argv is None else "smsc_api.py")  # argv given (tests): the file's name
     args = _cli_parse(parser, argv)
     try:
         outcome, fields = _cli_run(args)
