@@ -1191,7 +1191,7 @@ def _cli_run(args):
     if args.command == "balance":
         reply = client._smsc_send_cmd("balance")
     elif args.command == "send":
-        reply = client.send_sms(args.phones, args.message, translit=args.translit, format=args.format, sender=args.sender)
+        return _cli_send(client, args)
     elif args.command == "cost":
         reply = client.get_sms_cost(args.phones, args.message)
     else:
@@ -1199,6 +1199,32 @@ def _cli_run(args):
     charset = client._setting("charset")
     return _cli_judge(args.command, [field.decode(charset, "replace") if isinstance(field, _bytes) else field
                                      for field in reply])
+
+
+def _cli_send(client, args):
+    # A send may have gone out although no host confirmed it: the module logs it (smsc_possibly_sent, and
+    # smsc_most_likely_sent once a later host answers error 9); said here in words and in --json
+    import logging
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            for name in ("possibly_sent", "most_likely_sent"):
+                url = getattr(record, "smsc_" + name, None)
+                if url is not None:
+                    seen.setdefault(name, url)
+    seen, collect = {}, Collect()
+    _log().addHandler(collect)
+    try:
+        reply = client.send_sms(args.phones, args.message, translit=args.translit, format=args.format,
+                                sender=args.sender)
+    finally:
+        _log().removeHandler(collect)
+    charset = client._setting("charset")
+    outcome, fields = _cli_judge("send", [field.decode(charset, "replace") if isinstance(field, _bytes) else field
+                                          for field in reply])
+    if outcome != "ok":
+        fields.update(seen)
+    return outcome, fields
 
 
 def _cli_judge(command, reply):
@@ -1245,8 +1271,14 @@ def _cli_line(command, outcome, fields):
     if outcome == "refused":
         if command == "mail":
             return "error: the mail server answered %(error)s %(message)s" % fields
+        if "most_likely_sent" in fields:
+            return ("error %(error)s: %(message)s; the message was most likely sent: %(most_likely_sent)s received it "
+                    "in full, then did not answer in time" % fields)
         return "error %(error)s: %(message)s" % fields
     if outcome == "unreachable":
+        if "possibly_sent" in fields:
+            return ("error: no host answered; the message may have been sent: %(possibly_sent)s received it in "
+                    "full, then did not answer in time" % fields)
         return "error: no mail server answered (%(reason)s)" % fields if command == "mail" else "error: no host answered"
     if outcome == "unexpected":
         return "error: unexpected reply: %(reply)s" % fields

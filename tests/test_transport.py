@@ -16,7 +16,7 @@ import six
 
 from conftest import HTTP_VERSION, expected_headers
 from network import BlackHole, ConnectProxy, Drip, Held, elapsed
-from smsc_sandbox import Reply, Slow, Stall
+from smsc_sandbox import Drop, Reply, Slow, Stall
 
 HOSTS = ["smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com",
          "www5.smscentre.com"]
@@ -338,3 +338,44 @@ def test_a_replaced_urlopen_is_called_as_2_0_called_it(smsc, legacy, gw, monkeyp
                          ("http://smscentre.com/sys/balance.php", b"login=alice&psw=secret&fmt=1&charset=utf-8&")]
     assert gw.intercept.connections == []
 
+
+
+# 6. The command line says when a send may have gone out
+
+@pytest.mark.parametrize("json", [False, True])
+def test_the_command_line_says_a_send_may_have_gone_out(smsc, gw, capsys, json):
+    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+    gw.http.script(Stall(5), *[Drop()] * 4)
+    code = smsc._main(["send", "79999999999", "test", "--timeout", "0.3"] + (["--json"] if json else []))
+    out, err = capsys.readouterr()
+    assert code == 3
+    if json:
+        assert __import__("json").loads(out) == {
+            "error": "unreachable", "exit": 3, "ok": False, "possibly_sent": "http://smscentre.com/sys/send.php"}
+    else:
+        assert (out, err) == ("", "error: no host answered; the message may have been sent: "
+                                  "http://smscentre.com/sys/send.php received it in full, then did not answer in time\n")
+
+
+@pytest.mark.parametrize("json", [False, True])
+def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, json):
+    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+    gw.http.script(Stall(5), Reply(b"0,-9"))
+    code = smsc._main(["send", "79999999999", "test", "--timeout", "0.3"] + (["--json"] if json else []))
+    out, err = capsys.readouterr()
+    assert code == 1
+    url = "http://smscentre.com/sys/send.php"
+    if json:
+        assert __import__("json").loads(out) == {
+            "error": 9, "exit": 1, "ok": False, "message": "duplicate request within a minute, or too many requests",
+            "reply": ["0", "-9"], "possibly_sent": url, "most_likely_sent": url}
+    else:
+        assert (out, err) == ("", "error 9: duplicate request within a minute, or too many requests; the message was "
+                                  "most likely sent: %s received it in full, then did not answer in time\n" % url)
+
+
+def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, gw, capsys):
+    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+    gw.intercept.refuse.update(HOSTS)
+    assert smsc._main(["send", "79999999999", "test", "--json"]) == 3
+    assert __import__("json").loads(capsys.readouterr().out) == {"error": "unreachable", "exit": 3, "ok": False}
