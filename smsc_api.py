@@ -694,7 +694,7 @@ class SMSC(object):
 
             if ret != "":
                 break
-            if may_send and attempt.written:  # запрос ушел целиком: SMS могло быть отправлено
+            if may_send and attempt.written and not attempt.answered:  # запрос ушел целиком, ответа нет: SMS могло уйти
                 possibly_sent = possibly_sent or (i, url)
                 _log().warning("attempt %d of 5 failed: %s: %s; the whole request was sent: the message may have "
                                "been sent", i, url, failure, extra={"smsc_possibly_sent": url})
@@ -758,7 +758,7 @@ class _Attempt(object):
     def __init__(self, timeout, connect_timeout):
         self.timeout, self.connect_timeout = timeout, connect_timeout
         self.deadline = None if timeout is None else _monotonic() + timeout
-        self.connected = self.written = False
+        self.connected = self.written = self.answered = False  # answered: a complete reply, not a 5xx
 
     def timed_out(self):
         """What a socket.timeout in this attempt means, for the log."""
@@ -915,10 +915,12 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False):
         location = response.getheader("location") or response.getheader("uri")
         redirect = response.status in _REDIRECTS and location and (body is None or response.status < 307)
         if not redirect and not 200 <= response.status < 300:
+            attempt.answered = response.status < 500  # a 5xx (a proxy's 502, 504...): the gateway may have acted
             response.close()
             connection.close()
             raise _BadReply("HTTP %d %s" % (response.status, response.reason))
         data = response.read()
+        attempt.answered = True
         if pool is not None and not response.will_close and connection.sock is not None:
             pool.give(key, connection)
         else:
@@ -1272,13 +1274,13 @@ def _cli_line(command, outcome, fields):
         if command == "mail":
             return "error: the mail server answered %(error)s %(message)s" % fields
         if "most_likely_sent" in fields:
-            return ("error %(error)s: %(message)s; the message was most likely sent: %(most_likely_sent)s received it "
-                    "in full, then did not answer in time" % fields)
+            return ("error %(error)s: %(message)s; the message was most likely sent: %(most_likely_sent)s received "
+                    "the whole request, and no complete reply came back" % fields)
         return "error %(error)s: %(message)s" % fields
     if outcome == "unreachable":
         if "possibly_sent" in fields:
-            return ("error: no host answered; the message may have been sent: %(possibly_sent)s received it in "
-                    "full, then did not answer in time" % fields)
+            return ("error: no host answered; the message may have been sent: %(possibly_sent)s received the whole "
+                    "request, and no complete reply came back" % fields)
         return "error: no mail server answered (%(reason)s)" % fields if command == "mail" else "error: no host answered"
     if outcome == "unexpected":
         return "error: unexpected reply: %(reply)s" % fields

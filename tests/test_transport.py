@@ -16,7 +16,7 @@ import six
 
 from conftest import HTTP_VERSION, expected_headers
 from network import BlackHole, ConnectProxy, Drip, Held, elapsed
-from smsc_sandbox import Drop, Reply, Slow, Stall
+from smsc_sandbox import Drop, Raw, Reply, Slow, Stall
 
 HOSTS = ["smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com",
          "www5.smscentre.com"]
@@ -172,6 +172,20 @@ def test_only_a_send_is_possibly_sent(smsc, client, gw, warnings, call):
     gw.http.script(Stall(5), Reply(b"0,-9"))
     call(client)
     assert [m.endswith("may have been sent") for m in warnings()] == [False]
+
+
+@pytest.mark.parametrize("answer,possibly", [
+    (Drop(), True), (Stall(5), True), (Reply(b"15,1", status=502, reason="Bad Gateway"), True),
+    (Raw(b"HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\n15,"), True),
+    (Reply(b"", status=404, reason="Not Found"), False), (Reply(b""), False),
+    (Reply(b"", status=302, reason="Found", headers=[("Location", "gopher://x/")]), False),
+], ids=["closed", "timeout", "502", "cut-short", "404", "empty-200", "bad-redirect"])
+def test_possibly_sent_means_the_whole_request_went_out_and_no_complete_reply_came(smsc, client, gw, warnings,
+                                                                                  answer, possibly):
+    smsc.SMSC_TIMEOUT = 0.3
+    gw.http.script(answer, Reply(b"15,1"))
+    assert client.send_sms("79999999999", "test") == ["15", "1"]
+    assert [m.endswith("the message may have been sent") for m in warnings()] == [possibly]
 
 
 def test_a_send_refused_before_it_was_written_is_not_possibly_sent(smsc, client, gw, warnings):
@@ -354,7 +368,7 @@ def test_the_command_line_says_a_send_may_have_gone_out(smsc, gw, capsys, json):
             "error": "unreachable", "exit": 3, "ok": False, "possibly_sent": "http://smscentre.com/sys/send.php"}
     else:
         assert (out, err) == ("", "error: no host answered; the message may have been sent: "
-                                  "http://smscentre.com/sys/send.php received it in full, then did not answer in time\n")
+                                  "http://smscentre.com/sys/send.php received the whole request, and no complete reply came back\n")
 
 
 @pytest.mark.parametrize("json", [False, True])
@@ -371,7 +385,7 @@ def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, 
             "reply": ["0", "-9"], "possibly_sent": url, "most_likely_sent": url}
     else:
         assert (out, err) == ("", "error 9: duplicate request within a minute, or too many requests; the message was "
-                                  "most likely sent: %s received it in full, then did not answer in time\n" % url)
+                                  "most likely sent: %s received the whole request, and no complete reply came back\n" % url)
 
 
 def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, gw, capsys):
