@@ -42,7 +42,10 @@ setup(
     long_description=read_long_description(),
     long_description_content_type="text/markdown",
     license="MIT",
-    py_modules=["smsc_api", "smsc_sandbox"],
+    py_modules=["smsc_api", "smsc_sandbox", "pytest_smsc"],
+    # The smsc_gateway fixture in every pytest run; the entry point's name is the module's, so that
+    # pytest_plugins = ["pytest_smsc"] (for copied files) does not register it a second time.
+    entry_points={"pytest11": ["pytest_smsc = pytest_smsc"]},
     python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*",
     extras_require={"test": TEST_REQUIRES},
     classifiers=[

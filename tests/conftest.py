@@ -17,11 +17,13 @@ sys.path.insert(0, os.path.join(HERE, "legacy"))    # smsc_api_20: the official 
 import smsc_api  # noqa: E402
 import smsc_api_20  # noqa: E402
 import smsc_sandbox  # noqa: E402
+from servers import HTTPServer, SMTPServer  # noqa: E402
 
 HTTP_VERSION = b"HTTP/1.0" if six.PY2 else b"HTTP/1.1"
 
-# The smsc_gateway fixture, loaded as users load it (tests/test_sandbox.py)
-pytest_plugins = ["smsc_sandbox"]
+# The smsc_gateway fixture, loaded as users with copied files load it (installed, the entry point has
+# loaded it already under the same name: then this loads nothing)
+pytest_plugins = ["pytest_smsc"]
 
 
 def expected_headers(host, body=None):
@@ -90,12 +92,12 @@ def legacy():
         yield module
 
 
-class Gateway(object):
-    """Loopback HTTP (port 80) and SMTP (port 25) servers behind an Intercept."""
+class Loopback(object):
+    """Recording HTTP (port 80) and SMTP (port 25) servers behind an Intercept."""
 
     def __init__(self):
-        self.http = smsc_sandbox.HTTPServer().start()
-        self.smtp = smsc_sandbox.SMTPServer().start()
+        self.http = HTTPServer().start()
+        self.smtp = SMTPServer().start()
         self.intercept = smsc_sandbox.Intercept({80: self.http, 25: self.smtp})
 
     @property
@@ -106,17 +108,29 @@ class Gateway(object):
     def hosts(self):
         return [host for host, port in self.intercept.connections]
 
+    def clear(self):
+        """Forget the requests, sessions, scripts and connections recorded so far."""
+        self.http.clear()
+        self.smtp.clear()
+        self.intercept.clear()
+
     def stop(self):
         self.http.stop()
         self.smtp.stop()
 
+    def check(self):
+        self.http.check()
+        self.smtp.check()
+
 
 @pytest.fixture
 def gw():
-    gateway = Gateway()
-    with gateway.intercept:
-        yield gateway
-    gateway.stop()
+    """Loopback servers for the test; an error raised inside one fails the test at teardown."""
+    loopback = Loopback()
+    with loopback.intercept:
+        yield loopback
+    loopback.stop()
+    loopback.check()
 
 
 # HTTPS: a TLS server on port 443 with a certificate for smscentre.com and *.smscentre.com
@@ -131,7 +145,7 @@ def tls_files(tmpdir_factory):
         pytest.skip("HTTPS tests need trustme (Python 3) or the openssl command line to make certificates")
 
 
-class TLSGateway(object):
+class TLSLoopback(object):
     """A TLS HTTP server routed as port 443 of gw.intercept; untrusted() swaps in a rogue one."""
 
     def __init__(self, gw, tls_files):
@@ -140,7 +154,7 @@ class TLSGateway(object):
 
     def _start(self, name):
         context = smsc_sandbox.server_context(*self._files[name][1:])
-        server = smsc_sandbox.HTTPServer(ssl_context=context).start()
+        server = HTTPServer(ssl_context=context).start()
         self._servers.append(server)
         self._gw.intercept.routes[443] = server
         return server
@@ -158,11 +172,16 @@ class TLSGateway(object):
         for server in self._servers:
             server.stop()
 
+    def check(self):
+        for server in self._servers:
+            server.check()
+
 
 @pytest.fixture
 def https(gw, tls_files, monkeypatch):
     """gw plus port 443; the client trusts only the test CA (SSL_CERT_FILE, read by OpenSSL)."""
     monkeypatch.setenv("SSL_CERT_FILE", tls_files["trusted"][0])
-    gateway = TLSGateway(gw, tls_files)
-    yield gateway
-    gateway.stop()
+    tls = TLSLoopback(gw, tls_files)
+    yield tls
+    tls.stop()
+    tls.check()

@@ -69,7 +69,7 @@ MUTANTS += [
 def run(source, needle, replacement, occurrence, pytest_args):
     work = tempfile.mkdtemp(prefix="smsc-mutant-")
     try:
-        for name in ("smsc_api.py", "smsc_sandbox.py"):
+        for name in ("smsc_api.py", "smsc_sandbox.py", "pytest_smsc.py"):
             shutil.copy(os.path.join(ROOT, name), work)
         shutil.copytree(os.path.join(ROOT, "tests"), os.path.join(work, "tests"))
         start = -1

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from conftest import HTTP_VERSION
-from smsc_sandbox import Drop, Reply, Stall
+from servers import Drop, Reply, Stall
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CREDENTIALS = ["--login", "alice", "--password", "secret"]

@@ -13,7 +13,7 @@ import pytest
 import six
 
 from conftest import HTTP_VERSION
-from smsc_sandbox import Drop, Reply
+from servers import Drop, Reply
 
 import smsc_api_20
 

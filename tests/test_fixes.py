@@ -14,7 +14,7 @@ import pytest
 import six
 
 from conftest import HTTP_VERSION, expected_headers
-from smsc_sandbox import Drop, HTTPServer, Reply, Stall
+from servers import Drop, HTTPServer, Reply, Stall
 
 LOGIN = dict(SMSC_LOGIN="alice", SMSC_PASSWORD="s3cr3t-Pa55")
 PAGE_EXAMPLE = u"Ваш пароль: 123"

@@ -27,7 +27,8 @@ from six.moves import queue
 
 import smsc_sandbox
 from conftest import HERE, HTTP_VERSION
-from smsc_sandbox import Drop, HTTPServer, Intercept
+from servers import Drop, HTTPServer
+from smsc_sandbox import Intercept
 
 ROOT = os.path.dirname(HERE)
 NOW = 1700000000.25
@@ -50,8 +51,7 @@ def gw(smsc_gateway, tmpdir):
     smsc_gateway.clock = Clock(NOW)
     smsc_gateway.out = io.StringIO()
     smsc_gateway.log = str(tmpdir.join("messages.jsonl"))
-    yield smsc_gateway
-    assert smsc_gateway.http.errors == [] and smsc_gateway.smtp.errors == []
+    yield smsc_gateway  # the plugin's fixture stops it, then raises the first error raised inside it
 
 
 def printed(gateway):
@@ -66,10 +66,11 @@ def logged(gateway):
 
 
 def exchange(gateway, data):
-    """Send raw bytes to the gateway's HTTP port, return every byte of the answer."""
+    """Send raw bytes to the gateway's HTTP port, then end the request stream; every byte of the answer."""
     sock = socket.create_connection(gateway.http.address, 5)  # 127.0.0.1: not intercepted
     try:
         sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)  # a kept-alive connection is closed by the gateway once it has answered
         answer = b""
         while True:
             chunk = sock.recv(65536)
@@ -80,9 +81,10 @@ def exchange(gateway, data):
         sock.close()
 
 
-def response(body, charset=b"utf-8", status=b"200 OK"):
-    return (b"HTTP/1.0 " + status + b"\r\nContent-Type: text/plain; charset=" + charset +
-            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
+def response(body, charset=b"utf-8", status=b"200 OK", connection=b"keep-alive"):
+    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain; charset=" + charset +
+            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\nConnection: " + connection +
+            b"\r\n\r\n" + body)
 
 
 def get(gateway, target, host=b"smscentre.com"):
@@ -116,7 +118,8 @@ def test_origin_and_absolute_request_lines_for_every_host_and_mirror(gw, host):
     query = b"/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"
     assert get(gw, query, host) == response(b"100.00")
     assert get(gw, b"http://" + host + query, host) == response(b"100.00")
-    assert exchange(gw, b"GET http://" + host.upper() + b":80" + query + b" HTTP/1.0\r\n\r\n") == response(b"100.00")
+    assert exchange(gw, b"GET http://" + host.upper() + b":80" + query + b" HTTP/1.0\r\n\r\n") == response(
+        b"100.00", connection=b"close")
     assert get(gw, query, host + b":80") == response(b"100.00")
     assert printed(gw) == []
 
@@ -551,10 +554,16 @@ def test_mask():
 # 9. The recording servers under the gateway, Intercept(smsc_only=True), the fixture
 
 def test_scripts_still_come_first(smsc, gw):
-    gw.http.script(Drop())
-    assert smsc.SMSC().send_sms("79999999999", "hi") == ["1", "1", "2.50", "97.50"]
-    assert [r.asked for r in gw.requests] == [("smscentre.com", 80), ("www2.smscentre.com", 80)]
-    assert [r.reply for r in gw.requests] == [None, b"1,1,2.50,97.50"]
+    scripted = HTTPServer(default=gw.http_action, keepalive=True).start()  # our tests' server, answering as the gateway
+    try:
+        scripted.script(Drop())
+        with Intercept({80: scripted}):
+            assert smsc.SMSC().send_sms("79999999999", "hi") == ["1", "1", "2.50", "97.50"]
+    finally:
+        scripted.stop()
+    scripted.check()
+    assert [r.asked for r in scripted.requests] == [("smscentre.com", 80), ("www2.smscentre.com", 80)]
+    assert [r.reply for r in scripted.requests] == [None, b"1,1,2.50,97.50"]
 
 
 def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
@@ -599,7 +608,7 @@ def test_the_fixture_with_an_unmodified_call(smsc_gateway, monkeypatch):
     assert smsc_gateway.intercept().smsc_only is True
 
 
-USER_CONFTEST = u'pytest_plugins = ["smsc_sandbox"]\n'
+USER_CONFTEST = u'pytest_plugins = ["pytest_smsc"]\n'
 USER_TEST = u'''# -*- coding: utf-8 -*-
 import smsc_api
 

@@ -13,7 +13,7 @@ import pytest
 import six
 
 from conftest import HERE, HTTP_VERSION, expected_headers
-from smsc_sandbox import Drop, Reply, Slow
+from servers import Drop, Reply, Slow
 
 ROOT = os.path.dirname(HERE)
 DOMAINS = ["smscentre.com", "smsc.ru", "smsc.kz", "smsc.ua"]

@@ -15,7 +15,7 @@ import pytest
 import six
 
 from conftest import HTTP_VERSION, expected_headers
-from smsc_sandbox import Drop, Raw, Reply, Reset
+from servers import Drop, Raw, Reply, Reset
 
 HOSTS = ["smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com",
          "www5.smscentre.com"]
