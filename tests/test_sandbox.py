@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import pytest
 import six
-from six.moves import queue
+from six.moves import http_client, queue
 
 import smsc_sandbox
 from conftest import HERE, HTTP_VERSION
@@ -608,6 +608,21 @@ def test_the_fixture_with_an_unmodified_call(smsc_gateway, monkeypatch):
     assert smsc_gateway.intercept().smsc_only is True
 
 
+def test_the_gateway_keeps_connections_alive(gw):
+    client = http_client.HTTPConnection("127.0.0.1", gw.http.port, timeout=5)
+    answers = []
+    try:
+        for target in ("/sys/send.php?login=a&psw=b&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi",
+                       "/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"):
+            client.request("GET", target, headers={"Host": "smscentre.com"})
+            response = client.getresponse()
+            answers.append((response.status, response.getheader("Connection"), response.read()))
+    finally:
+        client.close()
+    assert answers == [(200, "keep-alive", b"1,1,2.50,97.50"), (200, "keep-alive", b"97.50")]
+    assert [request.connection for request in gw.requests] == [1, 1]
+
+
 USER_CONFTEST = u'pytest_plugins = ["pytest_smsc"]\n'
 USER_TEST = u'''# -*- coding: utf-8 -*-
 import smsc_api
@@ -628,16 +643,41 @@ def test_no_money(smsc_gateway):
 '''
 
 
-def test_a_users_suite_loads_the_fixture_with_pytest_plugins(tmpdir):
-    tmpdir.join("conftest.py").write_text(USER_CONFTEST, "utf-8")
+def run_user_suite(tmpdir, conftest, env):
+    """pytest over USER_TEST (and conftest.py, unless None) in tmpdir: its exit code and output."""
+    if conftest is not None:
+        tmpdir.join("conftest.py").write_text(conftest, "utf-8")
     tmpdir.join("test_app.py").write_text(USER_TEST, "utf-8")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
-               PYTHONDONTWRITEBYTECODE="1", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     process = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
-                                str(tmpdir)], cwd=str(tmpdir), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                str(tmpdir)], cwd=str(tmpdir), env=dict(env, PYTHONDONTWRITEBYTECODE="1"),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = process.communicate()[0].decode("utf-8")
-    assert process.returncode == 0, out
-    assert re.match(r"\.\.\s+\[100%\]\n2 passed in [0-9.]+ ?s(econds)?\n\Z", out) is not None, out
+    return process.returncode, out
+
+
+USER_SUITE_PASSED = r"\.\.\s+\[100%\]\n2 passed in [0-9.]+ ?s(econds)?\n\Z"
+
+
+def test_a_users_suite_loads_the_fixture_with_pytest_plugins(tmpdir):
+    """Copied files: smsc_sandbox.py and pytest_smsc.py on the path, the plugin named in conftest.py."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
+               PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    code, out = run_user_suite(tmpdir, USER_CONFTEST, env)
+    assert code == 0, out
+    assert re.match(USER_SUITE_PASSED, out) is not None, out
+
+
+@pytest.mark.parametrize("conftest", [None, USER_CONFTEST], ids=["without-conftest", "with-pytest_plugins"])
+def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, conftest):
+    """Installed: the entry point loads the fixture; pytest_plugins = ["pytest_smsc"] too is no second copy."""
+    if not [plugin for plugin, dist in request.config.pluginmanager.list_plugin_distinfo()
+            if getattr(plugin, "__name__", None) == "pytest_smsc"]:
+        pytest.skip("the package is not installed in this environment (tox installs it)")
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)  # the installed modules, not the checkout's
+    code, out = run_user_suite(tmpdir, conftest, env)
+    assert code == 0, out
+    assert re.match(USER_SUITE_PASSED, out) is not None, out
 
 
 # 10. The command line and the demo
