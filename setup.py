@@ -29,7 +29,6 @@ TEST_REQUIRES = [
     "six",
     'hypothesis; python_version >= "3"',
     'trustme; python_version >= "3"',
-    'mock; python_version < "3"',
 ]
 
 setup(

@@ -465,7 +465,8 @@ class LoopbackHTTPServer(LoopbackServer):
         """
         keep = request.keep_alive and not close
         lines = ["%s %d %s" % (version or ("HTTP/1.1" if self.keepalive else "HTTP/1.0"), status, reason)]
-        lines += ["%s: %s" % header for header in (headers if headers is not None else [("Content-Type", "text/plain")])]
+        headers = headers if headers is not None else [("Content-Type", "text/plain")]
+        lines += ["%s: %s" % header for header in headers]
         lines.append("Content-Length: %d" % len(body))
         if self.keepalive:
             lines.append("Connection: keep-alive" if keep else "Connection: close")

@@ -149,7 +149,8 @@ def main(rounds):
     if not PY2:
         print("HTTP : send_sms / bare urlopen, same timeout    = %.3f" % ratio(
             plain, "HTTP  send_sms", "HTTP  bare urlopen, timeout %ss" % timeout))
-    print("HTTP : send_sms / send_sms of 2.0               = %.3f" % ratio(plain, "HTTP  send_sms", "HTTP  send_sms of 2.0"))
+    print("HTTP : send_sms / send_sms of 2.0               = %.3f" % ratio(
+        plain, "HTTP  send_sms", "HTTP  send_sms of 2.0"))
     print("HTTPS: send_sms / bare urlopen, fresh context   = %.3f  (target <= 0.25)  %s" % (
         https_ratio, "ok" if https_ratio <= 0.25 else "OVER"))
     return 0 if http_ratio <= 1.05 and https_ratio <= 0.25 else 1

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from helpers import ROOT  # this file's directory is sys.path[0]
 
 # (what the literal is, its text in smsc_api.py, the one-character change)
 MUTANTS = [("format %d flag" % n, '"%s"' % flag, '"x%s"' % flag[1:])
