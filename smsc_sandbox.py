@@ -703,6 +703,19 @@ def _form(data):
     return params
 
 
+class _Amount(object):
+    """An attribute of the Gateway holding an amount of money (a Decimal), set with any amount."""
+
+    def __init__(self, name, doc):
+        self.key, self.__doc__ = "_" + name, doc
+
+    def __get__(self, gateway, owner):
+        return self if gateway is None else getattr(gateway, self.key)
+
+    def __set__(self, gateway, value):
+        setattr(gateway, self.key, _money(value))
+
+
 class GatewayError(Exception):
     """An API error of the Gateway: replied as "<id>,-<code>" (id: 0, or the client's id for 3 and 7)."""
 
@@ -761,23 +774,8 @@ class Gateway(object):
         self.http = LoopbackHTTPServer(default=self.http_action, keepalive=True)
         self.smtp = _GatewaySMTP(self)
 
-    @property
-    def balance(self):
-        """The money left (a Decimal); set it with any amount."""
-        return self._balance
-
-    @balance.setter
-    def balance(self, value):
-        self._balance = _money(value)
-
-    @property
-    def price(self):
-        """The price of one SMS (a Decimal); set it with any amount."""
-        return self._price
-
-    @price.setter
-    def price(self, value):
-        self._price = _money(value)
+    balance = _Amount("balance", "The money left (a Decimal); set it with any amount (Decimal, str, int or float).")
+    price = _Amount("price", "The price of one SMS (a Decimal); set it with any amount.")
 
     @property
     def requests(self):

@@ -104,13 +104,13 @@ class Loopback(object):
         self.smtp.clear()
         self.intercept.clear()
 
-    def stop(self):
-        self.http.stop()
-        self.smtp.stop()
 
-    def check(self):
-        self.http.check()
-        self.smtp.check()
+def stop_and_check(servers):
+    """Stop each server, then raise the first error raised inside any of them."""
+    for server in servers:
+        server.stop()
+    for server in servers:
+        server.check()
 
 
 @pytest.fixture
@@ -119,8 +119,7 @@ def gw():
     loopback = Loopback()
     with loopback.intercept:
         yield loopback
-    loopback.stop()
-    loopback.check()
+    stop_and_check([loopback.http, loopback.smtp])
 
 
 # HTTPS: a TLS server on port 443 with a certificate for smscentre.com and *.smscentre.com
@@ -139,13 +138,13 @@ class TLSLoopback(object):
     """A TLS HTTP server routed as port 443 of gw.intercept; untrusted() swaps in a rogue one."""
 
     def __init__(self, gw, tls_files):
-        self._gw, self._files, self._servers = gw, tls_files, []
+        self._gw, self._files, self.servers = gw, tls_files, []
         self.http = self._start("trusted")
 
     def _start(self, name):
         context = smsc_sandbox.server_context(*self._files[name][1:])
         server = HTTPServer(ssl_context=context).start()
-        self._servers.append(server)
+        self.servers.append(server)
         self._gw.intercept.routes[443] = server
         return server
 
@@ -158,14 +157,6 @@ class TLSLoopback(object):
     def requests(self):
         return self.http.requests
 
-    def stop(self):
-        for server in self._servers:
-            server.stop()
-
-    def check(self):
-        for server in self._servers:
-            server.check()
-
 
 @pytest.fixture
 def https(gw, tls_files, monkeypatch):
@@ -173,8 +164,7 @@ def https(gw, tls_files, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", tls_files["trusted"][0])
     tls = TLSLoopback(gw, tls_files)
     yield tls
-    tls.stop()
-    tls.check()
+    stop_and_check(tls.servers)
 
 
 # SMSC_DEBUG and the SMTP dialogue

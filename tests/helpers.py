@@ -11,6 +11,7 @@ import sys
 from collections import namedtuple
 
 import six
+from six.moves import http_client
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)                  # smsc_api.py, smsc_sandbox.py, pytest_smsc.py
@@ -75,6 +76,30 @@ MAIL = MAIL_FROM + b"<api@smscentre.com>"
 RCPT = RCPT_TO + b"<send@send.smscentre.com>"
 HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
 AUTH_PLAIN = b"AUTH PLAIN " + base64.b64encode(b"\0mailer\0mailpass")  # SMTP_LOGIN mailer, SMTP_PASSWORD mailpass
+
+
+def read_to_end(sock):
+    """Every byte a socket receives until the other end closes the connection."""
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def get_over_one_connection(port, targets, host=None):
+    """GET each target over one http.client connection to 127.0.0.1:port: [(status, Connection, body)]."""
+    client = http_client.HTTPConnection("127.0.0.1", port, timeout=5)
+    answers = []
+    try:
+        for target in targets:
+            client.request("GET", target, headers={"Host": host} if host else {})
+            response = client.getresponse()
+            answers.append((response.status, response.getheader("Connection"), response.read()))
+    finally:
+        client.close()
+    return answers
 
 
 # Runs

@@ -30,6 +30,12 @@ CREDENTIALS = dict(SMSC_LOGIN="alice", SMSC_PASSWORD="secret")
 SMTP_AUTH = dict(SMTP_LOGIN="mailer", SMTP_PASSWORD="mailpass")
 
 
+def refused(host, port):
+    """The outcome of a connection the sandbox refuses: socket.error on 2.7, ConnectionRefusedError on 3.x."""
+    error = socket.error if six.PY2 else ConnectionRefusedError  # noqa: F821 (Python 3 only)
+    return (error, (errno.ECONNREFUSED, "Connection refused (sandbox: %s:%d)" % (host, port)))
+
+
 def send_mail(module, gw, args, kwargs, **constants):
     """Set constants, call send_sms_mail; return (outcome, new sessions, connections asked)."""
     for name, value in constants.items():
@@ -154,11 +160,7 @@ def test_smtp_server_with_a_port_is_split_by_smtplib(smsc, legacy, gw):
     outcome, sessions, connections = both(smsc, legacy, gw, ("7999", "m"), SMTP_SERVER="smtp.example.org:2525")
     assert connections == [("smtp.example.org", 2525)]   # not routed by the sandbox: refused
     assert sessions == []
-    message = "Connection refused (sandbox: smtp.example.org:2525)"
-    if six.PY2:
-        assert outcome == (socket.error, (errno.ECONNREFUSED, message))
-    else:
-        assert outcome == (ConnectionRefusedError, (errno.ECONNREFUSED, message))  # noqa: F821 (Python 3 only)
+    assert outcome == refused("smtp.example.org", 2525)
 
 
 @pytest.mark.parametrize("charset", ["windows-1251", "koi8-r", "UTF-8"])
@@ -252,11 +254,7 @@ def test_connection_refused(smsc, legacy, gw):
     outcome, sessions, connections = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
     assert connections == [ASKED]
     assert sessions == []
-    message = "Connection refused (sandbox: send.smscentre.com:25)"
-    if six.PY2:
-        assert outcome == (socket.error, (errno.ECONNREFUSED, message))
-    else:
-        assert outcome == (ConnectionRefusedError, (errno.ECONNREFUSED, message))  # noqa: F821 (Python 3 only)
+    assert outcome == refused("send.smscentre.com", 25)
 
 
 def test_greeting_554(smsc, legacy, gw):

@@ -24,10 +24,10 @@ from decimal import Decimal
 
 import pytest
 import six
-from six.moves import http_client, queue
+from six.moves import queue
 
 import smsc_sandbox
-from helpers import DOMAINS, HTTP_VERSION, ROOT, environment, native
+from helpers import DOMAINS, HTTP_VERSION, ROOT, environment, get_over_one_connection, native, read_to_end
 from servers import Drop, HTTPServer
 from smsc_sandbox import Intercept
 
@@ -70,12 +70,7 @@ def send_raw(gateway, data):
     try:
         sock.sendall(data)
         sock.shutdown(socket.SHUT_WR)  # a kept-alive connection is closed by the gateway once it has answered
-        answer = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return answer
-            answer += chunk
+        return read_to_end(sock)
     finally:
         sock.close()
 
@@ -608,16 +603,9 @@ def test_the_fixture_with_an_unmodified_call(smsc_gateway, monkeypatch):
 
 
 def test_the_gateway_keeps_connections_alive(gateway):
-    client = http_client.HTTPConnection("127.0.0.1", gateway.http.port, timeout=5)
-    answers = []
-    try:
-        for target in ("/sys/send.php?login=a&psw=b&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi",
-                       "/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"):
-            client.request("GET", target, headers={"Host": "smscentre.com"})
-            response = client.getresponse()
-            answers.append((response.status, response.getheader("Connection"), response.read()))
-    finally:
-        client.close()
+    answers = get_over_one_connection(gateway.http.port, [
+        "/sys/send.php?login=a&psw=b&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi",
+        "/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"], host="smscentre.com")
     assert answers == [(200, "keep-alive", b"1,1,2.50,97.50"), (200, "keep-alive", b"97.50")]
     assert [request.connection for request in gateway.requests] == [1, 1]
 

@@ -9,8 +9,8 @@ Raw sockets on 127.0.0.1 (not intercepted); answers are asserted whole.
 import socket
 
 import pytest
-from six.moves import http_client
 
+from helpers import get_over_one_connection, read_to_end
 from servers import Drop, HTTPServer, Raw, Reply, Slow, SMTPServer, Stall
 
 
@@ -25,16 +25,6 @@ def http(request):
 
 def connect(server):
     return socket.create_connection(server.address, 5)
-
-
-def read_to_end(sock):
-    """Every byte until the server closes the connection."""
-    data = b""
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return data
-        data += chunk
 
 
 def read_response(sock):
@@ -181,16 +171,8 @@ def test_stop_closes_a_kept_connection_at_once(http):
 @pytest.mark.parametrize("http", [KEEPALIVE], indirect=True)
 def test_keepalive_with_http_client(http):
     http.respond = lambda request: Reply(request.path)
-    client = http_client.HTTPConnection("127.0.0.1", http.port, timeout=5)
-    try:
-        bodies = []
-        for path in ("/one", "/two"):
-            client.request("GET", path)
-            response = client.getresponse()
-            bodies.append((response.status, response.getheader("Connection"), response.read()))
-    finally:
-        client.close()
-    assert bodies == [(200, "keep-alive", b"/one"), (200, "keep-alive", b"/two")]
+    assert get_over_one_connection(http.port, ["/one", "/two"]) == [
+        (200, "keep-alive", b"/one"), (200, "keep-alive", b"/two")]
     assert [r.connection for r in http.requests] == [1, 1]
 
 

@@ -73,6 +73,12 @@ def assert_sent(server, expected, port=80):
     assert [request.asked for request in server.requests] == [(e[0], port) for e in expected]
 
 
+def answers(client, server, call, reply):
+    """What call(client) returns with server scripted to answer `reply`."""
+    server.script(Reply(reply))
+    return call(client)
+
+
 def assert_strs(result):
     assert type(result) is list
     for value in result:
@@ -101,61 +107,29 @@ def test_get_sms_cost_format_flag(client, gw, format):
     assert_sent(gw.http, [("smscentre.com", GET(COST + FORMAT_FLAGS[format]), None)])
 
 
-SEND_SMS_CALLS = [
-    (("79999999999", "test"), {},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"),
-    (("79999999999", "test"), {"translit": 0},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"),
-    (("79999999999", "test"), {"translit": 1},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=1&id=0"),
-    (("79999999999", "test"), {"translit": 2},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=2&id=0"),
-    (("79999999999", "test"), {"time": "0101251200"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&time=0101251200"),
-    (("79999999999", "test"), {"time": "h1-h2"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&time=h1-h2"),
-    (("79999999999", "test"), {"time": "9-18"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&time=9-18"),
-    (("79999999999", "test"), {"time": "0ts"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&time=0ts"),
-    (("79999999999", "test"), {"time": "+5"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&time=%2B5"),
-    (("79999999999", "test"), {"time": "01.01.25 12:00"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&time=01.01.25%2012%3A00"),
-    (("79999999999", "test"), {"id": 12345},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0"
-     b"&id=12345"),
-    (("79999999999", "test"), {"id": "new"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0"
-     b"&id=new"),
-    (("79999999999", "test"), {"sender": False},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"),
-    (("79999999999", "test"), {"sender": 0},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"),
-    (("79999999999", "test"), {"sender": ""},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&sender="),
-    (("79999999999", "test"), {"sender": "x"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&sender=x"),
-    (("79999999999", "test"), {"sender": "A B"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&sender=A%20B"),
-    (("79999999999", "test"), {"sender": 1},  # only == False is left out: 1 and None are sent
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&sender=1"),
-    (("79999999999", "test"), {"sender": None},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&sender=None"),
-    (("79999999999", "test"), {"query": "valid=01:00&maxsms=3"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-     b"&valid=01:00&maxsms=3"),
+TO_TEST = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
+SEND_SMS_CALLS = [  # (args, kwargs, the request target)
+    (("79999999999", "test"), {}, TO_TEST + b"&translit=0&id=0"),
+    (("79999999999", "test"), {"translit": 0}, TO_TEST + b"&translit=0&id=0"),
+    (("79999999999", "test"), {"translit": 1}, TO_TEST + b"&translit=1&id=0"),
+    (("79999999999", "test"), {"translit": 2}, TO_TEST + b"&translit=2&id=0"),
+    (("79999999999", "test"), {"time": "0101251200"}, TO_TEST + b"&translit=0&id=0&time=0101251200"),
+    (("79999999999", "test"), {"time": "h1-h2"}, TO_TEST + b"&translit=0&id=0&time=h1-h2"),
+    (("79999999999", "test"), {"time": "9-18"}, TO_TEST + b"&translit=0&id=0&time=9-18"),
+    (("79999999999", "test"), {"time": "0ts"}, TO_TEST + b"&translit=0&id=0&time=0ts"),
+    (("79999999999", "test"), {"time": "+5"}, TO_TEST + b"&translit=0&id=0&time=%2B5"),
+    (("79999999999", "test"), {"time": "01.01.25 12:00"}, TO_TEST + b"&translit=0&id=0&time=01.01.25%2012%3A00"),
+    (("79999999999", "test"), {"id": 12345}, TO_TEST + b"&translit=0&id=12345"),
+    (("79999999999", "test"), {"id": "new"}, TO_TEST + b"&translit=0&id=new"),
+    (("79999999999", "test"), {"sender": False}, TO_TEST + b"&translit=0&id=0"),
+    (("79999999999", "test"), {"sender": 0}, TO_TEST + b"&translit=0&id=0"),
+    (("79999999999", "test"), {"sender": ""}, TO_TEST + b"&translit=0&id=0&sender="),
+    (("79999999999", "test"), {"sender": "x"}, TO_TEST + b"&translit=0&id=0&sender=x"),
+    (("79999999999", "test"), {"sender": "A B"}, TO_TEST + b"&translit=0&id=0&sender=A%20B"),
+    # only == False is left out: 1 and None are sent
+    (("79999999999", "test"), {"sender": 1}, TO_TEST + b"&translit=0&id=0&sender=1"),
+    (("79999999999", "test"), {"sender": None}, TO_TEST + b"&translit=0&id=0&sender=None"),
+    (("79999999999", "test"), {"query": "valid=01:00&maxsms=3"}, TO_TEST + b"&translit=0&id=0&valid=01:00&maxsms=3"),
     (("79999999999,79999999998;+7 999", "Hello, world/ & ?=+;\n"), {},
      b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999%2C79999999998%3B%2B7%20999"
      b"&mes=Hello%2C%20world/%20%26%20%3F%3D%2B%3B%0A&translit=0&id=0"),
@@ -167,8 +141,7 @@ SEND_SMS_CALLS = [
      b"&hlr=1"),
     (("79999999999", "test"), {"translit": 2, "time": "+5", "id": 7, "format": 13, "sender": "A B",
                                "query": "valid=01:00"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=2"
-     b"&id=7&tg=1&sender=A%20B&time=%2B5&valid=01:00"),
+     TO_TEST + b"&translit=2&id=7&tg=1&sender=A%20B&time=%2B5&valid=01:00"),
 ]
 
 
@@ -179,26 +152,16 @@ def test_send_sms_request(client, gw, args, kwargs, target):
     assert_sent(gw.http, [("smscentre.com", GET(target), None)])
 
 
-GET_SMS_COST_CALLS = [
-    (("79999999999", "test"), {},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=0"),
-    (("79999999999", "test"), {"translit": 1},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=1"),
-    (("79999999999", "test"), {"translit": 2},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=2"),
-    (("79999999999", "test"), {"sender": False},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=0"),
-    (("79999999999", "test"), {"sender": 0},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=0"),
-    (("79999999999", "test"), {"sender": ""},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&sender="
-     b"&translit=0"),
-    (("79999999999", "test"), {"sender": "A B"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&sender=A%20B"
-     b"&translit=0"),
-    (("79999999999", "test"), {"query": "list=79999999999:hi"},
-     b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test&translit=0"
-     b"&list=79999999999:hi"),
+COST_OF_TEST = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test"
+GET_SMS_COST_CALLS = [  # (args, kwargs, the request target)
+    (("79999999999", "test"), {}, COST_OF_TEST + b"&translit=0"),
+    (("79999999999", "test"), {"translit": 1}, COST_OF_TEST + b"&translit=1"),
+    (("79999999999", "test"), {"translit": 2}, COST_OF_TEST + b"&translit=2"),
+    (("79999999999", "test"), {"sender": False}, COST_OF_TEST + b"&translit=0"),
+    (("79999999999", "test"), {"sender": 0}, COST_OF_TEST + b"&translit=0"),
+    (("79999999999", "test"), {"sender": ""}, COST_OF_TEST + b"&sender=&translit=0"),
+    (("79999999999", "test"), {"sender": "A B"}, COST_OF_TEST + b"&sender=A%20B&translit=0"),
+    (("79999999999", "test"), {"query": "list=79999999999:hi"}, COST_OF_TEST + b"&translit=0&list=79999999999:hi"),
     # sender comes before translit here, after id (and format) in send_sms
     (("7999;7998", "a b"), {"translit": 1, "format": 1, "sender": "x", "query": "maxsms=3"},
      b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=7999%3B7998&mes=a%20b&sender=x"
@@ -309,8 +272,7 @@ POST_CALLS = [
                          ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
 def test_smsc_post_sends_the_same_string_as_body(api, client, gw, call, reply, result, path, body):
     api.SMSC_POST = True
-    gw.http.script(Reply(reply))
-    assert call(client) == result
+    assert answers(client, gw.http, call, reply) == result
     assert_sent(gw.http, [("smscentre.com", POST(path), body)])
 
 
@@ -678,8 +640,7 @@ HTTPS_CALLS = [
                          ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
 def test_https_sends_the_same_request_over_tls(api, client, gw, https, call, reply, result, target):
     api.SMSC_HTTPS = True
-    https.http.script(Reply(reply))
-    assert call(client) == result
+    assert answers(client, https.http, call, reply) == result
     assert gw.intercept.connections == [("smscentre.com", 443)]
     assert_sent(https.http, [("smscentre.com", GET(target), None)], port=443)
     assert https.requests[0].tls is True
