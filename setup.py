@@ -43,7 +43,6 @@ TEST_REQUIRES = [
     "six",
     'hypothesis; python_version >= "3"',
     'trustme; python_version >= "3"',
-    'mock; python_version < "3"',
 ]
 
 setup(
@@ -59,12 +58,15 @@ setup(
     keywords="smsc smscentre smsc.ru smsc.kz smsc.ua sms gateway api client drop-in",
     # Only the gateway's own site: the project has no public repository yet.
     project_urls={"SMSC gateway": "https://smscentre.com/"},
-    py_modules=["smsc_api", "smsc_sandbox"],
+    py_modules=["smsc_api", "smsc_sandbox", "pytest_smsc"],
     entry_points={
         "console_scripts": [
             "smsc-api = smsc_api:_main",
             "smsc-sandbox = smsc_sandbox:main",
         ],
+        # The smsc_gateway fixture in every pytest run; the entry point's name is the module's, so that
+        # pytest_plugins = ["pytest_smsc"] (for copied files) does not register it a second time.
+        "pytest11": ["pytest_smsc = pytest_smsc"],
     },
     python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*",
     extras_require={"test": TEST_REQUIRES},

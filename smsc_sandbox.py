@@ -1,30 +1,29 @@
 # -*- coding: utf-8 -*-
-"""Loopback stand-ins for the SMSC gateway: real sockets on 127.0.0.1 that record raw bytes.
+"""A local SMSC gateway on 127.0.0.1 (HTTP API and SMTP) to run and test against. No SMS is ever sent.
 
-Standard library only, Python 2.7 and 3.6+. Used by the test suite of smsc_api:
-
-    http = HTTPServer().start()            # records every raw request
-    http.script(Drop(), Reply(b"1,1"))     # first request: connection dropped, second: "1,1"
-    smtp = SMTPServer().start()            # records envelope, AUTH and raw DATA
-    with Intercept({80: http, 25: smtp}):  # socket.create_connection("smscentre.com", 80) -> http
-        smsc_api.SMSC().send_sms(...)
-    http.requests[1].request_line          # b"GET /sys/send.php?... HTTP/1.1"
-
-The client keeps the real host name (request line in origin form, real Host: header) because
-only socket.create_connection is redirected; Intercept records which host and port were asked.
-
-Gateway: a local SMSC-compatible gateway built on these servers (send, status, balance; SMTP):
+Standard library only, Python 2.7 and 3.6+.
 
     python smsc_sandbox.py [--port 8025] [--smtp-port 8026] [--log FILE] [--login L --password P]
                            [--balance 100.00] [--price 2.50] [--deliver-after 2]
     python smsc_sandbox.py demo            # smsc_api against it, call by call
 
-    # in a test suite: pytest_plugins = ["smsc_sandbox"] in conftest.py, then
-    def test_signup(smsc_gateway):         # the SMSC hosts' ports 80 and 25 go to a Gateway
-        app.signup("79999999999")          # any code that uses smsc_api (or urllib) unchanged
-        assert smsc_gateway.messages[0]["message"] == "Your code: 1234"
+In Python:
 
-(PYTEST_DONT_REWRITE: pytest may load this module as a plugin after a conftest imported it.)
+    gateway = Gateway(balance="10.00").start()       # HTTP and SMTP on free ports
+    with gateway.intercept():                          # smscentre.com:80 and :25 (and mirrors) go there
+        smsc_api.SMSC().send_sms("79999999999", "hi")  # ['1', '1', '2.50', '7.50']
+    gateway.messages                                   # [{"id": 1, "phones": ["79999999999"], ...}]
+    gateway.stop()
+    gateway.check()                                    # raises the first error raised inside the gateway
+
+In a pytest suite: the `smsc_gateway` fixture of the plugin pytest_smsc (installed with the package).
+
+Underneath, the loopback servers (LoopbackServer, LoopbackHTTPServer, LoopbackSMTPServer) record every
+request byte for byte; Intercept redirects socket.create_connection to them by port, so that a client keeps
+the real host name (request line in origin form, real Host: header) and runs unchanged. smsc_api's own tests
+build their recording and fault-injecting servers on these classes (tests/servers.py).
+
+(PYTEST_DONT_REWRITE: pytest would rewrite this module as part of the package of the pytest_smsc plugin.)
 """
 from __future__ import print_function
 
@@ -35,369 +34,73 @@ import sys
 import threading
 import time
 
-__all__ = ["HTTPServer", "SMTPServer", "Intercept", "Request", "make_certificate", "server_context",
-           "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Gateway", "GatewayError", "HOSTS", "is_smsc_host"]
-
-
-def _read_until(conn, buf, marker, limit=1 << 20):
-    """Read from conn until buf holds marker; returns (buf, found)."""
-    while marker not in buf:
-        chunk = conn.recv(65536)
-        if not chunk or len(buf) > limit:
-            return buf, False
-        buf += chunk
-    return buf, True
-
-
-class Request(object):
-    """One raw HTTP request as received, split but not interpreted."""
-
-    reply = None  # the body the sandbox gateway answered with (bytes), when it answered
-
-    def __init__(self, raw, asked, tls):
-        self.raw = raw
-        self.asked = asked  # (host, port) the client connected to, or None
-        self.tls = tls
-        head, _, self.body = raw.partition(b"\r\n\r\n")
-        lines = head.split(b"\r\n")
-        self.request_line = lines[0]
-        self.header_lines = lines[1:]
-        self.headers = [tuple(line.split(b": ", 1)) for line in lines[1:]]
-        parts = self.request_line.split(b" ")
-        self.method, self.target = parts[0], parts[1] if len(parts) > 1 else b""
-
-    def header(self, name):
-        for key, value in self.headers:
-            if key.lower() == name.lower().encode("ascii"):
-                return value
-        return None
-
-    @property
-    def path(self):
-        return self.target.split(b"?", 1)[0]
-
-    @property
-    def query(self):
-        """The GET query string (bytes after "?"), or the POST body."""
-        if self.method == b"POST":
-            return self.body
-        return self.target.split(b"?", 1)[1] if b"?" in self.target else b""
-
-    def __repr__(self):
-        return "<Request %r from %r>" % (self.request_line, self.asked)
-
-
-# Scripted answers: each takes the client connection and the request it sent
-
-class Reply(object):
-    """An HTTP response: status, optional headers and a body (bytes)."""
-
-    def __init__(self, body=b"", status=200, reason="OK", headers=None, version="HTTP/1.0"):
-        self.body, self.status, self.reason, self.version = body, status, reason, version
-        self.headers = headers if headers is not None else [("Content-Type", "text/plain")]
-
-    def head(self):
-        lines = ["%s %d %s" % (self.version, self.status, self.reason)]
-        lines += ["%s: %s" % h for h in self.headers]
-        lines.append("Content-Length: %d" % len(self.body))
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-
-    def __call__(self, conn, request, server):
-        conn.sendall(self.head() + self.body)
-
-
-class Drop(object):
-    """Close the connection without a byte of answer."""
-
-    def __call__(self, conn, request, server):
-        pass
-
-
-class Reset(object):
-    """Abort the connection (TCP RST)."""
-
-    def __call__(self, conn, request, server):
-        import struct
-        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-
-
-class Stall(object):
-    """Never answer: hold the connection until the client goes or the server stops."""
-
-    def __init__(self, seconds=30):
-        self.seconds = seconds
-
-    def __call__(self, conn, request, server):
-        server._stopped.wait(self.seconds)
-
-
-class Slow(object):
-    """Answer with a Reply, written in pieces with a pause before each."""
-
-    def __init__(self, reply, pieces=4, delay=0.05):
-        self.reply, self.pieces, self.delay = reply, pieces, delay
-
-    def __call__(self, conn, request, server):
-        data = self.reply.head() + self.reply.body
-        size = max(1, -(-len(data) // self.pieces))
-        for start in range(0, len(data), size):
-            time.sleep(self.delay)
-            conn.sendall(data[start:start + size])
-
-
-class Raw(object):
-    """Write these bytes as they are (garbage, a broken status line, half a response)."""
-
-    def __init__(self, data):
-        self.data = data
-
-    def __call__(self, conn, request, server):
-        conn.sendall(self.data)
-
-
-class _Server(object):
-    """A threaded TCP server on 127.0.0.1 with a thread per connection."""
-
-    def __init__(self, ssl_context=None):
-        self.ssl_context = ssl_context
-        self.errors = []      # exceptions raised while serving (TLS handshakes refused, ...)
-        self.served = 0       # connections ended (the client closed, or the server was done)
-        self._asked = {}      # client port -> (host, port) the client asked for
-        self._lock = threading.Lock()
-        self._served = threading.Condition(self._lock)
-        self._stopped = threading.Event()
-        self._threads = []
-
-    def start(self, port=0):
-        """Listen on 127.0.0.1:port (0: any free port, the default) and serve in threads."""
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            self._sock.bind(("127.0.0.1", port))
-        except Exception:
-            self._sock.close()
-            del self._sock
-            raise
-        self._sock.listen(64)
-        self.address = self._sock.getsockname()
-        self.port = self.address[1]
-        self._spawn(self._accept_loop)
-        return self
-
-    def stop(self):
-        self._stopped.set()
-        waker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # wakes the blocking accept()
-        waker.connect(self.address)
-        waker.close()
-        for thread in self._threads:
-            thread.join(5)
-        self._sock.close()
-
-    def __enter__(self):
-        return self.start() if not hasattr(self, "_sock") else self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def _spawn(self, target, *args):
-        thread = threading.Thread(target=target, args=args)
-        thread.daemon = True
-        thread.start()
-        self._threads.append(thread)
-
-    def _accept_loop(self):
-        while True:
-            conn, peer = self._sock.accept()
-            if self._stopped.is_set():
-                conn.close()
-                return
-            self._spawn(self._serve, conn, peer)
-
-    def note_asked(self, client_port, host, port):
-        with self._lock:
-            self._asked[client_port] = (host, port)
-
-    def asked(self, client_port):
-        # known once the client has sent a byte: Intercept notes it before returning the socket
-        with self._lock:
-            return self._asked.get(client_port)
-
-    def _serve(self, conn, peer):
-        conn.settimeout(10)
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms Nagle stalls between TLS records
-        plain = conn
-        try:
-            if self.ssl_context is not None:
-                conn = self.ssl_context.wrap_socket(conn, server_side=True)
-            self.handle(conn, peer[1])
-        except Exception as exc:  # recorded for the tests to read
-            self.errors.append(exc)
-        finally:
-            if conn is not plain:
-                try:  # TLS close_notify, as real servers send: Python 2's urllib reads to EOF,
-                    conn.unwrap()  # and OpenSSL 3 reports a bare TCP close as an error
-                except Exception:  # the client has gone already
-                    pass
-            # Python 2: the TLS socket shares the plain one's descriptor, which stays open (and
-            # the client, reading to EOF, waits) until the plain socket object is closed too.
-            for sock in (conn, plain):
-                try:
-                    sock.close()
-                except socket.error:
-                    pass
-            with self._served:
-                self.served += 1
-                self._served.notify_all()
-
-    def wait_served(self, count, timeout=5):
-        """Wait until `count` connections have ended; False if they have not within timeout."""
-        deadline = time.time() + timeout
-        with self._served:
-            while self.served < count and time.time() < deadline:
-                self._served.wait(deadline - time.time())
-            return self.served >= count
-
-
-class HTTPServer(_Server):
-    """Records each request byte for byte and answers from a script.
-
-    script(*actions) queues answers, used one per request in order; then `default` answers
-    (a Reply, or any callable(conn, request, server)). respond(request) can replace both.
-    """
-
-    def __init__(self, ssl_context=None, default=None):
-        _Server.__init__(self, ssl_context)
-        self.requests = []
-        self.default = default if default is not None else Reply(b"")
-        self._script = []
-
-    def script(self, *actions):
-        with self._lock:
-            self._script.extend(actions)
-        return self
-
-    def respond(self, request):
-        with self._lock:
-            return self._script.pop(0) if self._script else self.default
-
-    def handle(self, conn, client_port):
-        buf, complete = _read_until(conn, b"", b"\r\n\r\n")
-        if not complete:
-            return
-        head = buf.split(b"\r\n\r\n", 1)[0]
-        length = re.search(br"\r\ncontent-length: *(\d+)", head, re.I)
-        want = len(head) + 4 + (int(length.group(1)) if length else 0)
-        while len(buf) < want:
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-        request = Request(buf, self.asked(client_port), self.ssl_context is not None)
-        with self._lock:
-            self.requests.append(request)
-        action = self.respond(request)
-        action(conn, request, self)
-
-
-class SMTPServer(_Server):
-    """A minimal SMTP sink: records each session's commands, AUTH, envelope and raw DATA.
-
-    fail = {"connect": "554 no", "ehlo": ..., "auth": "535 ...", "mail": ..., "rcpt": ...,
-    "data": ..., "message": ...} makes the server answer that reply at that step instead.
-    extensions: the keywords the EHLO reply advertises after its first line, in order
-    (e.g. add "SIZE 10240000", or ["AUTH LOGIN"] alone, or [] for no AUTH at all).
-    """
-
-    EXTENSIONS = ("8BITMIME", "AUTH PLAIN LOGIN")
-
-    def __init__(self, ssl_context=None, fail=None, extensions=EXTENSIONS):
-        _Server.__init__(self, ssl_context)
-        self.sessions = []
-        self.fail = dict(fail or {})
-        self.extensions = list(extensions)
-
-    @property
-    def messages(self):
-        return [s for s in self.sessions if s.get("data") is not None]
-
-    def rcpt_reply(self, session, argument):
-        """The reply to "RCPT <argument>" (a subclass may check the address)."""
-        return self.fail.get("rcpt", "250 OK")
-
-    def message_reply(self, session):
-        """The reply once session["data"] holds a message (a subclass may act on it)."""
-        return self.fail.get("message", "250 OK queued")
-
-    def handle(self, conn, client_port):
-        session = {"asked": None, "commands": [], "auth": [], "mail_from": None,
-                   "rcpt_to": [], "data": None}
-        with self._lock:
-            self.sessions.append(session)
-        fail = self.fail
-
-        def reply(line):
-            conn.sendall(line.encode("ascii") + b"\r\n")
-
-        reply(fail.get("connect", "220 smsc-sandbox ESMTP"))
-        if "connect" in fail:
-            return
-        buf = b""
-        while True:
-            buf, complete = _read_until(conn, buf, b"\r\n")
-            if not complete:
-                return
-            line, buf = buf.split(b"\r\n", 1)
-            session["asked"] = session["asked"] or self.asked(client_port)
-            session["commands"].append(line)
-            verb = line.split(b" ", 1)[0].upper()
-            if verb in (b"EHLO", b"HELO"):
-                if "ehlo" in fail:
-                    reply(fail["ehlo"])
-                elif verb == b"EHLO":
-                    lines = ["smsc-sandbox"] + self.extensions
-                    reply("\r\n".join(["250-" + text for text in lines[:-1]] + ["250 " + lines[-1]]))
-                else:
-                    reply("250 smsc-sandbox")
-            elif verb == b"AUTH":
-                session["auth"].append(line)
-                if line.upper().startswith(b"AUTH LOGIN") and len(line.split()) < 4:
-                    # LOGIN: username and password follow on lines of their own
-                    for prompt in ("334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6")[len(line.split()) - 2:]:
-                        reply(prompt)
-                        buf, complete = _read_until(conn, buf, b"\r\n")
-                        if not complete:
-                            return
-                        answer, buf = buf.split(b"\r\n", 1)
-                        session["auth"].append(answer)
-                reply(fail.get("auth", "235 2.7.0 Authentication successful"))
-            elif verb == b"MAIL":
-                session["mail_from"] = line[5:]
-                reply(fail.get("mail", "250 OK"))
-            elif verb == b"RCPT":
-                session["rcpt_to"].append(line[5:])
-                reply(self.rcpt_reply(session, line[5:]))
-            elif verb == b"DATA":
-                if "data" in fail:
-                    reply(fail["data"])
-                    continue
-                reply("354 End data with <CR><LF>.<CR><LF>")
-                buf, complete = _read_until(conn, buf, b"\r\n.\r\n")
-                if not complete:
-                    return
-                session["data"], buf = buf.split(b"\r\n.\r\n", 1)
-                session["data"] += b"\r\n"
-                reply(self.message_reply(session))
-            elif verb == b"RSET" or verb == b"NOOP":
-                reply("250 OK")
-            elif verb == b"QUIT":
-                reply("221 Bye")
-                return
-            else:
-                reply("502 Command not implemented")
-
+# Python 2 and 3
+_PY2 = sys.version_info[0] == 2
+if _PY2:
+    _text = unicode  # noqa: F821 (Python 2 only)
+    from urllib import unquote as _unquote_bytes
+else:
+    _text = str
+    from urllib.parse import unquote_to_bytes as _unquote_bytes
+
+__all__ = ["Gateway", "GatewayError", "Intercept", "Request", "LoopbackServer", "LoopbackHTTPServer",
+           "LoopbackSMTPServer", "make_certificate", "server_context", "HOSTS", "is_smsc_host", "mask", "parts",
+           "normalize_phone", "no_proxy_for_smsc", "demo", "main"]
+
+
+# The SMSC hosts, texts as the gateway reads them
 
 HOSTS = ("smscentre.com", "smsc.ru", "smsc.kz", "smsc.ua")
 
+_PHONE = re.compile(u"\\+?[0-9]{10,15}\\Z")
+_SECRET = re.compile(br"((?:^|[?&])(?:psw|apikey)=)[^&]*")
+# GSM 03.38: the basic alphabet (1 septet a character) and its extension table (2 septets)
+_GSM_BASIC = frozenset(u"@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+                       u"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+_GSM_EXTENSION = frozenset(u"\f^{}\\[~]|€")
+
+
+def is_smsc_host(host):
+    """True for smscentre.com, smsc.ru, smsc.kz, smsc.ua and their subdomains (www2..., send...)."""
+    if isinstance(host, bytes):
+        host = host.decode("latin-1")
+    host = (host or "").lower().rstrip(".")
+    return any(host == domain or host.endswith("." + domain) for domain in HOSTS)
+
+
+def mask(data):
+    """The request target or query with the psw= and apikey= values replaced by ***."""
+    return _SECRET.sub(br"\1***", data)
+
+
+def parts(text):
+    """The SMS parts the gateway counts for a text: GSM 7-bit 160, then 153 a part; else 70, then 67."""
+    if all(c in _GSM_BASIC or c in _GSM_EXTENSION for c in text):
+        size, single, multi = sum(2 if c in _GSM_EXTENSION else 1 for c in text), 160, 153
+    else:
+        size, single, multi = len(text.encode("utf-16-le")) // 2, 70, 67
+    return 1 if size <= single else -(-size // multi)
+
+
+def normalize_phone(phone):
+    """A phone as the gateway stores it (digits only), or None when it is not a valid number."""
+    phone = re.sub(u"[ ()\\-]", u"", phone.strip())
+    return phone.lstrip(u"+") if _PHONE.match(phone) else None
+
+
+def no_proxy_for_smsc(setenv=None):
+    """Let urllib reach the SMSC hosts directly (so Intercept sees them) even when *_proxy is set.
+
+    Adds HOSTS to no_proxy and NO_PROXY through setenv(name, value): monkeypatch.setenv in a test,
+    os.environ by default.
+    """
+    import os
+    setenv = setenv or os.environ.__setitem__
+    for name in ("no_proxy", "NO_PROXY"):
+        setenv(name, ",".join([value for value in [os.environ.get(name)] if value] + list(HOSTS)))
+
+
+# Certificates for a TLS server (the gateway will serve HTTPS with them)
 
 def make_certificate(directory, name="sandbox", hosts=HOSTS):
     """A new test CA and a certificate it signs for hosts and *.hosts, as PEM files in directory.
@@ -446,26 +149,460 @@ def _openssl_certificate(directory, name, names, files):
 
 
 def server_context(cert_chain_pem, key_pem):
-    """An SSL context for HTTPServer(ssl_context=...) serving that certificate."""
+    """An SSL context for a loopback server (ssl_context=...) serving that certificate."""
     import ssl
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_chain_pem, key_pem)
     return context
 
 
-def is_smsc_host(host):
-    """True for smscentre.com, smsc.ru, smsc.kz, smsc.ua and their subdomains (www2..., send...)."""
-    if isinstance(host, bytes):
-        host = host.decode("latin-1")
-    host = (host or "").lower().rstrip(".")
-    return any(host == domain or host.endswith("." + domain) for domain in HOSTS)
+# Loopback servers: real sockets on 127.0.0.1, a thread per connection, every byte recorded
+
+# What a client does by going away (a reset, a broken pipe, a closed socket), as errno values
+_GONE = frozenset([errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED, errno.ENOTCONN, errno.ESHUTDOWN,
+                   errno.EBADF, 0])  # 0: OpenSSL's "Error" when the peer closes during a handshake
+
+
+def _client_gone(exc):
+    """True when exc is the client's doing (gone, too slow, its TLS handshake refused), not a server's bug."""
+    ssl = sys.modules.get("ssl")
+    if isinstance(exc, socket.timeout) or (ssl is not None and isinstance(exc, ssl.SSLError)):
+        return True
+    return isinstance(exc, socket.error) and exc.errno in _GONE
+
+
+class _Channel(object):
+    """A client connection read in pieces: what has arrived and is not read yet waits in `buffer`."""
+
+    def __init__(self, conn, limit=1 << 20):
+        self.conn, self.buffer, self.limit = conn, b"", limit
+
+    def _receive(self):
+        chunk = self.conn.recv(65536)
+        self.buffer += chunk
+        return bool(chunk)
+
+    def wait(self, seconds):
+        """True once a byte is there to read; False if the client closed or sent nothing for `seconds`."""
+        if self.buffer:
+            return True
+        previous = self.conn.gettimeout()
+        self.conn.settimeout(seconds)
+        try:
+            return self._receive()
+        except socket.timeout:
+            return False
+        finally:
+            self.conn.settimeout(previous)
+
+    def read_until(self, marker):
+        """The bytes before marker (marker consumed), or None if the client closed first."""
+        while marker not in self.buffer:
+            if len(self.buffer) > self.limit or not self._receive():
+                return None
+        data, self.buffer = self.buffer.split(marker, 1)
+        return data
+
+    def read(self, count):
+        """count bytes, or fewer if the client closed first."""
+        while len(self.buffer) < count and self._receive():
+            pass
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def reply(self, line):
+        """Write one line of text (SMTP), CRLF added."""
+        self.conn.sendall(line.encode("ascii") + b"\r\n")
+
+
+class LoopbackServer(object):
+    """A TCP server on 127.0.0.1 with a thread per connection. Life cycle: start(), clear(), stop(), check().
+
+    errors: exceptions raised while serving that are bugs (of the server, of an action, of a test's
+    function); check() raises the first one, so a fixture that calls it at teardown fails the test that
+    caused it. disconnects: what clients caused (a reset, a broken pipe, a timeout, a refused TLS
+    handshake), expected in fault tests and never raised. Both are kept until the server is dropped.
+    """
+
+    timeout = 10  # seconds a connection may wait for the client's next bytes
+
+    def __init__(self, ssl_context=None):
+        self.ssl_context = ssl_context
+        self.errors = []       # bugs, in the order they were raised
+        self.disconnects = []  # what the clients caused
+        self.connections = 0   # connections accepted so far (Request.connection numbers them from 1)
+        self.served = 0        # connections ended (the client closed, or the server was done)
+        self._asked = {}       # client port -> (host, port) the client asked for
+        self._lock = threading.Lock()
+        self._served = threading.Condition(self._lock)
+        self._stopped = threading.Event()
+        self._threads = []
+        self._open = set()     # connections being served, shut down by stop()
+
+    def start(self, port=0):
+        """Listen on 127.0.0.1:port (0: any free port, the default) and serve in threads."""
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self._sock.bind(("127.0.0.1", port))
+        except Exception:
+            self._sock.close()
+            del self._sock
+            raise
+        self._sock.listen(64)
+        self.address = self._sock.getsockname()
+        self.port = self.address[1]
+        self._spawn(self._accept_loop)
+        return self
+
+    def clear(self):
+        """Forget what was recorded (a subclass's requests, sessions, scripts); errors are kept for check()."""
+
+    def stop(self):
+        """Stop accepting, shut down the open connections, wait for their threads (5 s each at most)."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        waker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # wakes the blocking accept()
+        waker.connect(self.address)
+        waker.close()
+        with self._lock:
+            still_open = list(self._open)
+        for conn in still_open:  # a kept-alive or stalled connection ends now, not at its timeout
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except socket.error:
+                pass
+        for thread in self._threads:
+            thread.join(5)
+        self._sock.close()
+
+    def check(self):
+        """Raise the first error raised inside the server (see `errors`); nothing if there was none."""
+        if self.errors:
+            raise self.errors[0]
+
+    def wait_stopped(self, seconds):
+        """Wait until stop() is called, at most `seconds`; True if it was."""
+        return self._stopped.wait(seconds)
+
+    def wait_served(self, count, timeout=5):
+        """Wait until `count` connections have ended; False if they have not within timeout."""
+        deadline = time.time() + timeout
+        with self._served:
+            while self.served < count and time.time() < deadline:
+                self._served.wait(deadline - time.time())
+            return self.served >= count
+
+    def __enter__(self):
+        return self.start() if not hasattr(self, "_sock") else self
+
+    def __exit__(self, exc_type, exc, traceback):
+        self.stop()
+        if exc_type is None:
+            self.check()
+
+    def note_asked(self, client_port, host, port):
+        """Intercept: the client on client_port asked for (host, port)."""
+        with self._lock:
+            self._asked[client_port] = (host, port)
+
+    def asked(self, client_port):
+        # known once the client has sent a byte: Intercept notes it before returning the socket
+        with self._lock:
+            return self._asked.get(client_port)
+
+    def handle(self, conn, client_port, number):
+        """Serve connection number `number` (from 1) of the client on client_port; a subclass's job."""
+        raise NotImplementedError
+
+    def _spawn(self, target, *args):
+        thread = threading.Thread(target=target, args=args)
+        thread.daemon = True
+        thread.start()
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+
+    def _accept_loop(self):
+        while True:
+            conn, peer = self._sock.accept()
+            if self._stopped.is_set():
+                conn.close()
+                return
+            with self._lock:
+                self.connections += 1
+                self._open.add(conn)
+                number = self.connections
+            self._spawn(self._serve, conn, peer, number)
+
+    def _serve(self, conn, peer, number):
+        conn.settimeout(self.timeout)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms Nagle stalls between TLS records
+        plain = conn
+        try:
+            if self.ssl_context is not None:
+                conn = self.ssl_context.wrap_socket(conn, server_side=True)
+            self.handle(conn, peer[1], number)
+        except Exception as exc:  # recorded for the tests to read
+            (self.disconnects if _client_gone(exc) else self.errors).append(exc)
+        finally:
+            self._close(conn, plain)
+
+    def _close(self, conn, plain):
+        if conn is not plain:
+            try:  # TLS close_notify, as real servers send: Python 2's urllib reads to EOF,
+                conn.unwrap()  # and OpenSSL 3 reports a bare TCP close as an error
+            except Exception:  # the client has gone already
+                pass
+        # Python 2: the TLS socket shares the plain one's descriptor, which stays open (and
+        # the client, reading to EOF, waits) until the plain socket object is closed too.
+        for sock in (conn, plain):
+            try:
+                sock.close()
+            except socket.error:
+                pass
+        with self._served:
+            self._open.discard(plain)
+            self.served += 1
+            self._served.notify_all()
+
+
+class Request(object):
+    """One raw HTTP request as received, split but not interpreted."""
+
+    reply = None  # the body the sandbox gateway answered with (bytes), when it answered
+
+    def __init__(self, raw, asked, tls, connection=None):
+        self.raw = raw
+        self.asked = asked            # (host, port) the client connected to, or None
+        self.tls = tls
+        self.connection = connection  # the number of the connection it came on: 1, 2, ... in each server
+        self.keep_alive = False       # set by the server: the connection stays open after a complete answer
+        head, _, self.body = raw.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        self.request_line = lines[0]
+        self.header_lines = lines[1:]
+        self.headers = [tuple(line.split(b": ", 1)) for line in lines[1:]]
+        parts = self.request_line.split(b" ")
+        self.method, self.target = parts[0], parts[1] if len(parts) > 1 else b""
+        self.version = parts[2] if len(parts) > 2 else b"HTTP/0.9"
+
+    def header(self, name):
+        for key, value in self.headers:
+            if key.lower() == name.lower().encode("ascii"):
+                return value
+        return None
+
+    @property
+    def path(self):
+        return self.target.split(b"?", 1)[0]
+
+    @property
+    def query(self):
+        """The GET query string (bytes after "?"), or the POST body."""
+        if self.method == b"POST":
+            return self.body
+        return self.target.split(b"?", 1)[1] if b"?" in self.target else b""
+
+    def wants_keep_alive(self):
+        """HTTP/1.1 without "Connection: close", or HTTP/1.0 with "Connection: keep-alive"."""
+        tokens = [token.strip().lower() for token in (self.header("Connection") or b"").split(b",")]
+        if self.version == b"HTTP/1.1":
+            return b"close" not in tokens
+        return self.version == b"HTTP/1.0" and b"keep-alive" in tokens
+
+    def __repr__(self):
+        return "<Request %r from %r>" % (self.request_line, self.asked)
+
+
+def _answer_empty(conn, request, server):
+    """The default action: 200 with an empty body."""
+    data, keep = server.response(request, b"")
+    conn.sendall(data)
+    return keep
+
+
+class LoopbackHTTPServer(LoopbackServer):
+    """Reads each HTTP request whole, records it in `requests`, and answers it with an action.
+
+    A request is its head and then Content-Length bytes of body. respond(request) gives the action
+    that answers it: `default` (an empty 200 unless given), or what a subclass chooses. An action is
+    a callable(conn, request, server) that writes the answer and returns True to keep the connection
+    open; response() makes the bytes of an answer.
+
+    keepalive=False (the default): one request per connection; the answer is HTTP/1.0 with
+    Content-Length, then the connection is closed, whatever the client asked.
+    keepalive=True: persistent connections. A request keeps its connection open when it is HTTP/1.1
+    without "Connection: close", or HTTP/1.0 with "Connection: keep-alive" (request.keep_alive tells
+    the action, which may still close). Answers are HTTP/1.1 with Content-Length and "Connection:
+    keep-alive" when the connection stays open, "Connection: close" when the server closes it after
+    the answer. Requests may be pipelined. After an answer, a connection on which no request starts
+    within idle_timeout seconds (default 5) is closed without a byte.
+    """
+
+    IDLE_TIMEOUT = 5
+
+    def __init__(self, ssl_context=None, default=None, keepalive=False, idle_timeout=IDLE_TIMEOUT):
+        LoopbackServer.__init__(self, ssl_context)
+        self.requests = []
+        self.default = default if default is not None else _answer_empty
+        self.keepalive, self.idle_timeout = keepalive, idle_timeout
+
+    def clear(self):
+        """Forget the requests recorded so far."""
+        with self._lock:
+            del self.requests[:]
+
+    def respond(self, request):
+        """The action that answers request."""
+        return self.default
+
+    def response(self, request, body, status=200, reason="OK", headers=None, version=None, close=False):
+        """(the bytes of an answer to request, whether the connection stays open after it).
+
+        The status line (version: HTTP/1.0, or HTTP/1.1 with keepalive), the headers (default
+        Content-Type: text/plain), Content-Length, and with keepalive "Connection: keep-alive" when
+        request.keep_alive and not close, else "Connection: close". Then the body.
+        """
+        keep = request.keep_alive and not close
+        lines = ["%s %d %s" % (version or ("HTTP/1.1" if self.keepalive else "HTTP/1.0"), status, reason)]
+        headers = headers if headers is not None else [("Content-Type", "text/plain")]
+        lines += ["%s: %s" % header for header in headers]
+        lines.append("Content-Length: %d" % len(body))
+        if self.keepalive:
+            lines.append("Connection: keep-alive" if keep else "Connection: close")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body, keep
+
+    def handle(self, conn, client_port, number):
+        channel = _Channel(conn)
+        while True:
+            head = channel.read_until(b"\r\n\r\n")
+            if head is None:
+                return
+            length = re.search(br"\r\ncontent-length: *(\d+)", head, re.I)
+            raw = head + b"\r\n\r\n" + channel.read(int(length.group(1)) if length else 0)
+            request = Request(raw, self.asked(client_port), self.ssl_context is not None, number)
+            request.keep_alive = self.keepalive and request.wants_keep_alive() and not self._stopped.is_set()
+            with self._lock:
+                self.requests.append(request)
+            keep = self.respond(request)(conn, request, self)
+            if not (keep and request.keep_alive and channel.wait(self.idle_timeout)):
+                return
+
+
+class LoopbackSMTPServer(LoopbackServer):
+    """SMTP as smtplib speaks it: records each session's commands, AUTH, envelope and raw DATA.
+
+    sessions: one dict a connection: {"asked": (host, port), "commands": [line, ...], "auth": [line, ...],
+    "mail_from": bytes, "rcpt_to": [bytes, ...], "data": bytes or None}; messages: those with data.
+    Each command is served by the method smtp_<VERB>(channel, session, line), which returns True to end
+    the session; a verb without one is answered 502. The reply at each step is answer(step, session,
+    argument): a subclass changes what the server says there. extensions: the keywords the EHLO reply
+    advertises after its first line, in order.
+    """
+
+    EXTENSIONS = ("8BITMIME", "AUTH PLAIN LOGIN")
+    REPLIES = {"connect": "220 smsc-sandbox ESMTP", "helo": "250 smsc-sandbox",
+               "auth": "235 2.7.0 Authentication successful", "mail": "250 OK", "rcpt": "250 OK",
+               "data": "354 End data with <CR><LF>.<CR><LF>", "message": "250 OK queued"}
+
+    def __init__(self, ssl_context=None, extensions=EXTENSIONS):
+        LoopbackServer.__init__(self, ssl_context)
+        self.sessions = []
+        self.extensions = list(extensions)
+
+    @property
+    def messages(self):
+        return [s for s in self.sessions if s.get("data") is not None]
+
+    def clear(self):
+        """Forget the sessions recorded so far."""
+        with self._lock:
+            del self.sessions[:]
+
+    def answer(self, step, session, argument=None):
+        """The reply at step: connect, ehlo, helo, auth, mail, rcpt (argument: "TO:<...>"), data, message.
+
+        The server goes on only after 220 (connect) and reads the message only after 354 (data).
+        """
+        if step == "ehlo":
+            lines = ["smsc-sandbox"] + self.extensions
+            return "\r\n".join(["250-" + text for text in lines[:-1]] + ["250 " + lines[-1]])
+        return self.REPLIES[step]
+
+    def handle(self, conn, client_port, number):
+        session = {"asked": None, "commands": [], "auth": [], "mail_from": None, "rcpt_to": [], "data": None}
+        with self._lock:
+            self.sessions.append(session)
+        channel = _Channel(conn)
+        greeting = self.answer("connect", session)
+        channel.reply(greeting)
+        ended = not greeting.startswith("220")
+        while not ended:
+            line = channel.read_until(b"\r\n")
+            if line is None:
+                return
+            session["asked"] = session["asked"] or self.asked(client_port)
+            session["commands"].append(line)
+            verb = line.split(b" ", 1)[0].upper()
+            command = getattr(self, "smtp_" + verb.decode("ascii"), None) if verb.isalpha() else None
+            if command is None:
+                channel.reply("502 Command not implemented")
+            else:
+                ended = command(channel, session, line)
+
+    def smtp_EHLO(self, channel, session, line):
+        channel.reply(self.answer("ehlo", session))
+
+    def smtp_HELO(self, channel, session, line):
+        channel.reply(self.answer("helo", session))
+
+    def smtp_AUTH(self, channel, session, line):
+        session["auth"].append(line)
+        words = line.split()
+        if line.upper().startswith(b"AUTH LOGIN") and len(words) < 4:
+            # LOGIN: username and password follow on lines of their own
+            for prompt in ("334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6")[len(words) - 2:]:
+                channel.reply(prompt)
+                answer = channel.read_until(b"\r\n")
+                if answer is None:
+                    return True
+                session["auth"].append(answer)
+        channel.reply(self.answer("auth", session))
+
+    def smtp_MAIL(self, channel, session, line):
+        session["mail_from"] = line[5:]
+        channel.reply(self.answer("mail", session, line[5:]))
+
+    def smtp_RCPT(self, channel, session, line):
+        session["rcpt_to"].append(line[5:])
+        channel.reply(self.answer("rcpt", session, line[5:]))
+
+    def smtp_DATA(self, channel, session, line):
+        reply = self.answer("data", session)
+        channel.reply(reply)
+        if not reply.startswith("354"):
+            return None
+        data = channel.read_until(b"\r\n.\r\n")
+        if data is None:
+            return True
+        session["data"] = data + b"\r\n"
+        channel.reply(self.answer("message", session))
+
+    def smtp_RSET(self, channel, session, line):
+        channel.reply("250 OK")
+
+    smtp_NOOP = smtp_RSET
+
+    def smtp_QUIT(self, channel, session, line):
+        channel.reply("221 Bye")
+        return True
 
 
 class Intercept(object):
     """Send socket.create_connection((host, port)) to a loopback server chosen by port.
 
-    routes: {port: server}. Each connection is recorded in `connections` as (host, port);
-    hosts in `refuse` get ECONNREFUSED without a connection. Use as a context manager.
+    routes: {port: server}. Each connection is recorded in `connections` as (host, port) (clear()
+    forgets them); hosts in `refuse` get ECONNREFUSED without a connection. Use as a context manager.
     smsc_only=True: only the SMSC hosts (is_smsc_host) are redirected (or refused, on a port
     without a route); a connection to any other host goes to the real socket.create_connection
     unchanged and is not recorded (the application's database, other web services...).
@@ -477,6 +614,11 @@ class Intercept(object):
         self.smsc_only = smsc_only
         self.connections = []
         self._lock = threading.Lock()
+
+    def clear(self):
+        """Forget the connections recorded so far."""
+        with self._lock:
+            del self.connections[:]
 
     def create_connection(self, address, *args, **kwargs):
         host, port = address[0], address[1]
@@ -500,57 +642,23 @@ class Intercept(object):
         socket.create_connection = self._real_create_connection
 
 
-# The sandbox gateway: the SMSC HTTP API and SMTP gateway, answered from memory
-
-_PY2 = sys.version_info[0] == 2
-_text = unicode if _PY2 else str  # noqa: F821
-
-if _PY2:
-    from urllib import unquote as _unquote_bytes
-else:
-    from urllib.parse import unquote_to_bytes as _unquote_bytes
+# The gateway: the SMSC HTTP API and SMTP gateway, answered from memory
 
 # The charset parameter (the gateway's default is windows-1251) -> Python codec
 _CHARSETS = {"utf-8": "utf-8", "utf8": "utf-8", "windows-1251": "cp1251", "cp1251": "cp1251",
              "koi8-r": "koi8-r", "koi8r": "koi8-r"}
 _DEFAULT_CHARSET = "windows-1251"
-
-# GSM 03.38: the basic alphabet (1 septet a character) and its extension table (2 septets)
-_GSM_BASIC = frozenset(u"@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-                       u"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
-_GSM_EXTENSION = frozenset(u"\f^{}\\[~]|€")
-
 _ERRORS = {1: "parameters error", 2: "wrong login or password", 3: "not enough money",
            7: "wrong phone number format", 9: "duplicate request within a minute"}
 # The gateway's names of the statuses it gives here: not found, waiting, delivered
 _STATUS_NAMES = {-3: u"Сообщение не найдено", -1: u"Ожидает отправки", 1: u"Доставлено"}
 # all=2: country, operator, region (fixed placeholders, whatever the number)
 _PLACE = (u"Россия", u"МТС", u"Москва")
-_PHONE = re.compile(u"\\+?[0-9]{10,15}\\Z")
-_SECRET = re.compile(br"((?:^|[?&])(?:psw|apikey)=)[^&]*")
+_REASONS = {200: "OK", 404: "Not Found", 500: "Internal Server Error", 501: "Not Implemented"}
+_COMMANDS = {b"/sys/send.php": "send", b"/sys/status.php": "status", b"/sys/balance.php": "balance"}
 _HELP = (b"smsc_sandbox: a local SMSC gateway for tests (no SMS is ever sent).\n"
          b"API: /sys/send.php, /sys/status.php, /sys/balance.php on smscentre.com, smsc.ru, smsc.kz, smsc.ua;\n"
          b"mail to send@send.smscentre.com over SMTP.\n")
-
-
-def parts(text):
-    """The SMS parts the gateway counts for a text: GSM 7-bit 160, then 153 a part; else 70, then 67."""
-    if all(c in _GSM_BASIC or c in _GSM_EXTENSION for c in text):
-        size, single, multi = sum(2 if c in _GSM_EXTENSION else 1 for c in text), 160, 153
-    else:
-        size, single, multi = len(text.encode("utf-16-le")) // 2, 70, 67
-    return 1 if size <= single else -(-size // multi)
-
-
-def normalize_phone(phone):
-    """A phone as the gateway stores it (digits only), or None when it is not a valid number."""
-    phone = re.sub(u"[ ()\\-]", u"", phone.strip())
-    return phone.lstrip(u"+") if _PHONE.match(phone) else None
-
-
-def mask(data):
-    """The request target or query with the psw= and apikey= values replaced by ***."""
-    return _SECRET.sub(br"\1***", data)
 
 
 def _money(value):
@@ -595,6 +703,19 @@ def _form(data):
     return params
 
 
+class _Amount(object):
+    """An attribute of the Gateway holding an amount of money (a Decimal), set with any amount."""
+
+    def __init__(self, name, doc):
+        self.key, self.__doc__ = "_" + name, doc
+
+    def __get__(self, gateway, owner):
+        return self if gateway is None else getattr(gateway, self.key)
+
+    def __set__(self, gateway, value):
+        setattr(gateway, self.key, _money(value))
+
+
 class GatewayError(Exception):
     """An API error of the Gateway: replied as "<id>,-<code>" (id: 0, or the client's id for 3 and 7)."""
 
@@ -603,22 +724,19 @@ class GatewayError(Exception):
         self.code, self.id = code, id
 
 
-class _GatewaySMTP(SMTPServer):
+class _GatewaySMTP(LoopbackSMTPServer):
     """The SMTP side of a Gateway: mail to send@send.<domain> is an SMS."""
 
     def __init__(self, gateway):
-        SMTPServer.__init__(self)
+        LoopbackSMTPServer.__init__(self)
         self.gateway = gateway
 
-    def rcpt_reply(self, session, argument):
-        if "rcpt" in self.fail or self.gateway.recipient(argument):
-            return SMTPServer.rcpt_reply(self, session, argument)
-        return "550 5.1.1 this gateway takes mail to send@send.smscentre.com (smsc.ru, smsc.kz, smsc.ua) only"
-
-    def message_reply(self, session):
-        if "message" in self.fail:
-            return SMTPServer.message_reply(self, session)
-        return self.gateway.mail(session)
+    def answer(self, step, session, argument=None):
+        if step == "rcpt" and not self.gateway.recipient(argument):
+            return "550 5.1.1 this gateway takes mail to send@send.smscentre.com (smsc.ru, smsc.kz, smsc.ua) only"
+        if step == "message":
+            return self.gateway.mail(session)
+        return LoopbackSMTPServer.answer(self, step, session, argument)
 
 
 class Gateway(object):
@@ -629,6 +747,7 @@ class Gateway(object):
             smsc_api.SMSC().send_sms("79999999999", "hi")  # ['1', '1', '2.50', '7.50']
         gateway.messages  # [{"id": 1, "phones": ["79999999999"], "message": "hi", ...}]
         gateway.stop()
+        gateway.check()   # the first error raised inside the gateway, if any
 
     login/password: None accepts any credentials; else psw (or apikey) must match. balance and
     price (per SMS) are amounts of money (Decimal, str, int or float). deliver_after: seconds
@@ -636,7 +755,8 @@ class Gateway(object):
     message. out: where each message is printed (None: sys.stdout at that moment); echo=False:
     nothing is printed. clock: the time function (time.time), which tests may replace.
     Every attribute may be changed while it runs; all state is behind one lock.
-    `http` and `smtp` are the recording servers (http.requests, smtp.sessions; scripts work).
+    `http` (a LoopbackHTTPServer with keep-alive, as real gateways) and `smtp` are the servers
+    underneath: http.requests and smtp.sessions hold what they received.
     """
 
     def __init__(self, login=None, password=None, balance="100.00", price="2.50", deliver_after=2,
@@ -651,26 +771,11 @@ class Gateway(object):
         self._recent = []   # (phones, message, sender, time) of the last minute's sends
         self._next_id = 1
         self._lock = threading.RLock()
-        self.http = HTTPServer(default=self._http_action)
+        self.http = LoopbackHTTPServer(default=self.http_action, keepalive=True)
         self.smtp = _GatewaySMTP(self)
 
-    @property
-    def balance(self):
-        """The money left (a Decimal); set it with any amount."""
-        return self._balance
-
-    @balance.setter
-    def balance(self, value):
-        self._balance = _money(value)
-
-    @property
-    def price(self):
-        """The price of one SMS (a Decimal); set it with any amount."""
-        return self._price
-
-    @price.setter
-    def price(self, value):
-        self._price = _money(value)
+    balance = _Amount("balance", "The money left (a Decimal); set it with any amount (Decimal, str, int or float).")
+    price = _Amount("price", "The price of one SMS (a Decimal); set it with any amount.")
 
     @property
     def requests(self):
@@ -690,6 +795,11 @@ class Gateway(object):
         self.http.stop()
         self.smtp.stop()
 
+    def check(self):
+        """Raise the first error raised inside the gateway's servers (a bug of the sandbox)."""
+        self.http.check()
+        self.smtp.check()
+
     def __enter__(self):
         return self.start()
 
@@ -699,6 +809,12 @@ class Gateway(object):
     def intercept(self, smsc_only=True):
         """An Intercept sending the SMSC hosts' ports 80 and 25 here (443 is refused: no HTTPS)."""
         return Intercept({80: self.http, 25: self.smtp}, smsc_only=smsc_only)
+
+    def delivery_time(self, id):
+        """When message id is (or was) delivered: its time of sending plus deliver_after; None if unknown."""
+        with self._lock:
+            sent = [time_sent for record, time_sent, each in self._sent if record["id"] == id]
+            return sent[-1] + self.deliver_after if sent else None
 
     # What a client sends
 
@@ -717,50 +833,67 @@ class Gateway(object):
         with self._lock:
             if not self._authorized(login, secret):
                 raise GatewayError(2)
-            if phones is None or message is None or len(message) > 1000:
-                raise GatewayError(1)
-            try:
-                client_id = int(id or 0)
-            except ValueError:
-                raise GatewayError(1)
-            if client_id < 0:
-                raise GatewayError(1)
-            valid = []
-            for phone in re.split(u"[,;]", phones):
-                phone = normalize_phone(phone)
-                if phone and phone not in valid:
-                    valid.append(phone)
-            if not valid:
-                raise GatewayError(7, client_id)
+            client_id = self._client_id(phones, message, id)
+            valid = self._phones(phones, client_id)
             count = parts(message)
             cnt = count * len(valid)
-            each, total = _cents(self.price * count), _cents(self.price * cnt)
+            total = _cents(self.price * cnt)
             if cost == 1:
                 return [str(total), str(cnt)]
-            now = self.clock()
-            key = (tuple(valid), message, sender or u"")
-            self._recent = [entry for entry in self._recent if now - entry[1] < 60]
-            if any(entry[0] == key for entry in self._recent):
-                raise GatewayError(9)
-            if total > self.balance:
-                raise GatewayError(3, client_id)
-            self.balance -= total
-            if client_id:
-                message_id = client_id
-            else:
-                message_id, self._next_id = self._next_id, self._next_id + 1
-            self._recent.append((key, now))
-            record = {"id": message_id, "phones": valid, "message": message, "sender": sender or u"",
-                      "parts": count, "cost": str(total), "time": round(now, 3), "via": via, "target": target}
-            self.messages.append(record)
-            self._sent.append((record, now, str(each)))
-            self._announce(record)
-            fields = [str(message_id), str(cnt)]
+            record = self._charge(valid, message, sender or u"", client_id, count, total, via, target)
+            fields = [str(record["id"]), str(cnt)]
             if cost in (2, 3):
                 fields.append(str(total))
             if cost == 3:
                 fields.append(str(_cents(self.balance)))
             return fields
+
+    @staticmethod
+    def _client_id(phones, message, id):
+        """The client's message id (0: none), once phones and message are there: else error 1."""
+        if phones is None or message is None or len(message) > 1000:
+            raise GatewayError(1)
+        try:
+            client_id = int(id or 0)
+        except ValueError:
+            raise GatewayError(1)
+        if client_id < 0:
+            raise GatewayError(1)
+        return client_id
+
+    @staticmethod
+    def _phones(phones, client_id):
+        """The valid phones of a "," or ";" list, each once, in order: error 7 when there is none."""
+        valid = []
+        for phone in re.split(u"[,;]", phones):
+            phone = normalize_phone(phone)
+            if phone and phone not in valid:
+                valid.append(phone)
+        if not valid:
+            raise GatewayError(7, client_id)
+        return valid
+
+    def _charge(self, phones, message, sender, client_id, count, total, via, target):
+        """Record a message and take its price: its record. Errors 9 (sent within a minute) and 3 (no money)."""
+        now = self.clock()
+        key = (tuple(phones), message, sender)
+        self._recent = [entry for entry in self._recent if now - entry[1] < 60]
+        if any(entry[0] == key for entry in self._recent):
+            raise GatewayError(9)
+        if total > self.balance:
+            raise GatewayError(3, client_id)
+        self.balance -= total
+        if client_id:
+            message_id = client_id
+        else:
+            message_id, self._next_id = self._next_id, self._next_id + 1
+        self._recent.append((key, now))
+        record = {"id": message_id, "phones": phones, "message": message, "sender": sender,
+                  "parts": count, "cost": str(total), "time": round(now, 3), "via": via, "target": target}
+        self.messages.append(record)
+        self._sent.append((record, now, str(_cents(self.price * count))))
+        self._announce(record)
+        return record
 
     def status(self, id, phone, all=0):
         """The fields of status.php for message id to phone (text): -3 when not found."""
@@ -824,7 +957,8 @@ class Gateway(object):
 
     # HTTP
 
-    def _http_action(self, conn, request, server):
+    def http_action(self, conn, request, server):
+        """Answer one HTTP request as the gateway: an action of a LoopbackHTTPServer (that of `http`)."""
         try:
             status, body, charset = self._answer(request)
         except Exception as exc:  # a bug of the sandbox: said, recorded, and answered as one
@@ -832,8 +966,10 @@ class Gateway(object):
             self._say(u"sandbox error: %s: %s" % (type(exc).__name__, exc))
             status, body, charset = 500, b"smsc_sandbox internal error\n", "utf-8"
         request.reply = body
-        reasons = {200: "OK", 404: "Not Found", 500: "Internal Server Error", 501: "Not Implemented"}
-        Reply(body, status, reasons[status], [("Content-Type", "text/plain; charset=" + charset)])(conn, request, server)
+        data, keep = server.response(request, body, status, _REASONS[status],
+                                     [("Content-Type", "text/plain; charset=" + charset)])
+        conn.sendall(data)
+        return keep
 
     def _answer(self, request):
         """(HTTP status, body, charset) for a request."""
@@ -845,15 +981,19 @@ class Gateway(object):
             host, rest = request.header("Host") or (request.asked or (b"",))[0], request.target
         host = re.sub(u":[0-9]*\\Z", u"", host.decode("latin-1") if isinstance(host, bytes) else host)
         path, _, query = (rest if rest.startswith(b"/") else b"/" + rest).partition(b"?")
+        method = request.method.decode("latin-1")
         if request.method not in (b"GET", b"POST"):
-            self._say(u"ERROR HTTP 501 (only GET and POST) for %s %s" % (request.method.decode("latin-1"), target))
+            self._say(u"ERROR HTTP 501 (only GET and POST) for %s %s" % (method, target))
             return 501, b"smsc_sandbox: only GET and POST\n", "utf-8"
         if path == b"/":
             return 200, _HELP, "utf-8"
-        command = {b"/sys/send.php": "send", b"/sys/status.php": "status", b"/sys/balance.php": "balance"}.get(path)
-        if not is_smsc_host(host) or command is None:
-            self._say(u"ERROR HTTP 404 (not an SMSC API address) for %s %s" % (request.method.decode("latin-1"), target))
+        if not is_smsc_host(host) or path not in _COMMANDS:
+            self._say(u"ERROR HTTP 404 (not an SMSC API address) for %s %s" % (method, target))
             return 404, b"smsc_sandbox: not an SMSC API address (see /)\n", "utf-8"
+        return self._api(request, _COMMANDS[path], path, query, target)
+
+    def _api(self, request, command, path, query, target):
+        """(200, reply body, charset) of an API command: its fields, or its error."""
         raw = _form(query)
         content_type = (request.header("Content-Type") or b"application/x-www-form-urlencoded").lower()
         if request.method == b"POST" and content_type.startswith(b"application/x-www-form-urlencoded"):
@@ -927,38 +1067,6 @@ class Gateway(object):
                 handle.write(_as_text(line) + u"\n")
 
 
-# The pytest fixture: pytest_plugins = ["smsc_sandbox"] in a conftest.py (or pytest -p smsc_sandbox)
-
-def _no_proxy_for_smsc(setenv):
-    """Let urllib reach the SMSC hosts directly (so Intercept sees them) even when *_proxy is set."""
-    import os
-    for name in ("no_proxy", "NO_PROXY"):
-        setenv(name, ",".join([value for value in [os.environ.get(name)] if value] + list(HOSTS)))
-
-
-def _define_fixture():
-    import pytest
-
-    @pytest.fixture
-    def smsc_gateway(monkeypatch):
-        """A Gateway on free ports; connections to the SMSC hosts (ports 80 and 25) go to it.
-
-        Other hosts are not touched. HTTPS (port 443) to the SMSC hosts is refused.
-        """
-        _no_proxy_for_smsc(monkeypatch.setenv)
-        gateway = Gateway().start()
-        try:
-            with gateway.intercept():
-                yield gateway
-        finally:
-            gateway.stop()
-    return smsc_gateway
-
-
-if "pytest" in sys.modules:  # imported by pytest (as a plugin, or by a conftest): define the fixture
-    smsc_gateway = _define_fixture()
-
-
 # python smsc_sandbox.py demo
 
 class _Lines(object):
@@ -984,96 +1092,124 @@ def _shown(value):
     return _text(value)
 
 
-def demo(out=None):
-    """Drive smsc_api (from this file's directory) through every call against a local gateway."""
+def _smsc_api_as_2_0():
+    """smsc_api from this file's directory, with 2.0's settings whatever SMSC_* variables the environment holds."""
     import os
-    out = out or sys.stdout
     here = os.path.dirname(os.path.abspath(__file__))
     if here not in sys.path:
         sys.path.insert(0, here)
     import smsc_api
-    # 2.0's settings, whatever SMSC_* variables the environment holds
     for name, value in (("SMSC_POST", False), ("SMSC_HTTPS", False), ("SMSC_CHARSET", "utf-8"),
                         ("SMSC_DEBUG", False), ("SMSC_TIMEOUT", 10), ("SMSC_HOST", "smscentre.com"),
                         ("SMTP_FROM", "api@smscentre.com"), ("SMTP_SERVER", "send.smscentre.com"),
                         ("SMTP_LOGIN", ""), ("SMTP_PASSWORD", "")):
         setattr(smsc_api, name, value)
-    _no_proxy_for_smsc(lambda name, value: os.environ.__setitem__(name, value))
-    password = "demo-password"
+    return smsc_api
 
-    def say(line=u""):
-        _write_line(out, line.replace(password, u"***"))
 
+class _Demo(object):
+    """smsc_api against a gateway, call by call: the call, the wire, what the gateway said, the reply, the result."""
+
+    PASSWORD = "demo-password"
+
+    def __init__(self, smsc_api, gateway, said, out):
+        self.smsc_api, self.gateway, self.said, self.out = smsc_api, gateway, said, out
+        self.smsc = smsc_api.SMSC("demo", self.PASSWORD)
+        self.seen = {"http": 0, "smtp": 0, "said": 0}  # what was shown of each record
+
+    def say(self, line=u""):
+        _write_line(self.out, line.replace(self.PASSWORD, u"***"))
+
+    def run(self):
+        gateway = self.gateway
+        self.say(u"smsc_sandbox demo: smsc_api %s against a local SMSC gateway (no account, no network)"
+                 % self.smsc_api.__version__)
+        self.say(u"Gateway: HTTP on http://127.0.0.1:%d, SMTP on 127.0.0.1:%d; login demo, balance %s, %s per SMS,"
+                 % (gateway.http.port, gateway.smtp.port, _cents(gateway.balance), _cents(gateway.price)))
+        self.say(u"delivered 1 s after sending. smsc_api's connections to smscentre.com (ports 80, 25) go there.")
+        self.say(u"Shown: each call, the request on the wire (password as ***), the reply, the return value.")
+        self.say()
+        self.say(u">>> from smsc_api import SMSC")
+        self.say(u'>>> smsc = SMSC("demo", "***")')
+        self.call(u"get_balance()", "get_balance")
+        self.call(u'get_sms_cost("79999999999", "Вы успешно зарегистрированы!")', "get_sms_cost", "79999999999",
+                  u"Вы успешно зарегистрированы!")
+        sent = self.call(u'send_sms("79999999999", "Ваш пароль: 123", sender="sms")', "send_sms", "79999999999",
+                         u"Ваш пароль: 123", sender="sms")
+        self.call(u'get_status(%s, "79999999999", all=1)' % _as_text(sent[0]), "get_status", sent[0], "79999999999",
+                  all=1)
+        self.call(u'send_sms_mail("79999999999", "test2", format=1)', "send_sms_mail", "79999999999", "test2",
+                  format=1)
+        self.call(u'send_sms("12345", "test")', "send_sms", "12345", "test")
+        due = gateway.delivery_time(int(sent[0]))
+        time.sleep(max(0, min(due - time.time(), gateway.deliver_after)) + 0.05)
+        self.say()
+        self.say(u"(%s s after sending: delivered)" % gateway.deliver_after)
+        self.call(u'get_status(%s, "79999999999")' % _as_text(sent[0]), "get_status", sent[0], "79999999999")
+        self.call(u"get_balance()", "get_balance")
+        self.say()
+        self.say(u"Your own application, unchanged: run  python smsc_sandbox.py  and start the application with")
+        self.say(u"http_proxy=http://127.0.0.1:8025 (and SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).")
+
+    def call(self, text, method, *args, **kwargs):
+        """Call smsc.<method>(...) shown as text, then show what happened; its result."""
+        self.say()
+        self.say(u">>> smsc." + text)
+        result = getattr(self.smsc, method)(*args, **kwargs)
+        replies = self._show_requests()
+        self._show_mail()
+        for line in self.said.lines[self.seen["said"]:]:
+            self.say(u"  gateway: " + line)
+        for reply in replies:
+            self.say(u"  reply:   " + reply.decode("utf-8"))
+        self.say(u"  returns: " + _shown(result))
+        self.seen.update(http=len(self.gateway.http.requests), smtp=len(self.gateway.smtp.messages),
+                         said=len(self.said.lines))
+        return result
+
+    def _show_requests(self):
+        """Show the HTTP requests not shown yet; their replies."""
+        replies = []
+        for request in self.gateway.http.requests[self.seen["http"]:]:
+            self.say(u"  wire:    " + mask(request.request_line).decode("latin-1"))
+            if request.body:
+                self.say(u"           " + mask(request.body).decode("latin-1"))
+            replies.append(request.reply)
+        return replies
+
+    def _show_mail(self):
+        """Show the mail not shown yet, with the password in the message as ***."""
+        for session in self.gateway.smtp.messages[self.seen["smtp"]:]:
+            host, port = session["asked"]
+            self.say(u"  wire:    SMTP %s:%d, mail to %s, DATA:"
+                     % (host, port, self.gateway.recipient(session["rcpt_to"][0])))
+            head, _, body = session["data"].decode("utf-8").partition(u"\r\n\r\n")
+            body = re.sub(u"^([^:\r\n]*):[^:\r\n]*:", u"\\1:***:", body)
+            for line in (head + u"\r\n\r\n" + body).splitlines():
+                self.say(u"           " + line)
+
+
+def demo(out=None):
+    """Drive smsc_api (from this file's directory) through every call against a local gateway."""
+    smsc_api = _smsc_api_as_2_0()
+    no_proxy_for_smsc()
     said = _Lines()
-    gateway = Gateway(login="demo", password=password, deliver_after=1, out=said).start()
+    gateway = Gateway(login="demo", password=_Demo.PASSWORD, deliver_after=1, out=said).start()
     try:
         with gateway.intercept():
-            say(u"smsc_sandbox demo: smsc_api %s against a local SMSC gateway (no account, no network)"
-                % smsc_api.__version__)
-            say(u"Gateway: HTTP on http://127.0.0.1:%d, SMTP on 127.0.0.1:%d; login demo, balance %s, %s per SMS,"
-                % (gateway.http.port, gateway.smtp.port, _cents(gateway.balance), _cents(gateway.price)))
-            say(u"delivered 1 s after sending. smsc_api's connections to smscentre.com (ports 80, 25) go there.")
-            say(u"Shown: each call, the request on the wire (password as ***), the reply, the return value.")
-            say()
-            say(u">>> from smsc_api import SMSC")
-            say(u'>>> smsc = SMSC("demo", "***")')
-            smsc = smsc_api.SMSC("demo", password)
-            seen = {"http": 0, "smtp": 0, "said": 0}
-
-            def call(text, method, *args, **kwargs):
-                say()
-                say(u">>> smsc." + text)
-                result = getattr(smsc, method)(*args, **kwargs)
-                replies = []
-                for request in gateway.http.requests[seen["http"]:]:
-                    say(u"  wire:    " + mask(request.request_line).decode("latin-1"))
-                    if request.body:
-                        say(u"           " + mask(request.body).decode("latin-1"))
-                    replies.append(request.reply)
-                for session in gateway.smtp.messages[seen["smtp"]:]:
-                    host, port = session["asked"]
-                    say(u"  wire:    SMTP %s:%d, mail to %s, DATA:" % (host, port, gateway.recipient(session["rcpt_to"][0])))
-                    head, _, body = session["data"].decode("utf-8").partition(u"\r\n\r\n")
-                    body = re.sub(u"^([^:\r\n]*):[^:\r\n]*:", u"\\1:***:", body)
-                    for line in (head + u"\r\n\r\n" + body).splitlines():
-                        say(u"           " + line)
-                for line in said.lines[seen["said"]:]:
-                    say(u"  gateway: " + line)
-                for reply in replies:
-                    say(u"  reply:   " + reply.decode("utf-8"))
-                say(u"  returns: " + _shown(result))
-                seen.update(http=len(gateway.http.requests), smtp=len(gateway.smtp.messages), said=len(said.lines))
-                return result
-
-            call(u"get_balance()", "get_balance")
-            call(u'get_sms_cost("79999999999", "Вы успешно зарегистрированы!")', "get_sms_cost", "79999999999",
-                 u"Вы успешно зарегистрированы!")
-            sent = call(u'send_sms("79999999999", "Ваш пароль: 123", sender="sms")', "send_sms", "79999999999",
-                        u"Ваш пароль: 123", sender="sms")
-            call(u'get_status(%s, "79999999999", all=1)' % _as_text(sent[0]), "get_status", sent[0], "79999999999", all=1)
-            call(u'send_sms_mail("79999999999", "test2", format=1)', "send_sms_mail", "79999999999", "test2", format=1)
-            call(u'send_sms("12345", "test")', "send_sms", "12345", "test")
-            with gateway._lock:
-                due = gateway._sent[0][1] + gateway.deliver_after
-            time.sleep(max(0, min(due - time.time(), gateway.deliver_after)) + 0.05)
-            say()
-            say(u"(%s s after sending: delivered)" % gateway.deliver_after)
-            call(u'get_status(%s, "79999999999")' % _as_text(sent[0]), "get_status", sent[0], "79999999999")
-            call(u"get_balance()", "get_balance")
-            say()
-            say(u"Your own application, unchanged: run  python smsc_sandbox.py  and start the application with")
-            say(u"http_proxy=http://127.0.0.1:8025 (and SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).")
+            _Demo(smsc_api, gateway, said, out or sys.stdout).run()
     finally:
         gateway.stop()
+    gateway.check()
     return 0
 
 
 # python smsc_sandbox.py [options]: the gateway until Ctrl-C
 
-def main(argv=None):
+def _parser(prog=None):
     import argparse
     parser = argparse.ArgumentParser(
-        prog="smsc_sandbox.py",
+        prog=prog,  # None: named as started (smsc-sandbox, smsc_sandbox.py), argparse's default
         description="A local SMSC-compatible gateway on 127.0.0.1, HTTP and SMTP, until Ctrl-C: try smsc_api, "
                     "or test your own application, without an account. No SMS is ever sent.",
         epilog="Point an unmodified application at it with http_proxy=http://127.0.0.1:PORT (HTTP API; HTTPS is "
@@ -1087,12 +1223,18 @@ def main(argv=None):
     parser.add_argument("--log", metavar="FILE", help="append each message to FILE as a line of JSON")
     parser.add_argument("--login", help="accept only this login (with --password); default: any")
     parser.add_argument("--password", help="its password, also accepted as the API key (apikey=)")
+
     def amount(text):
         return _money(text)
     parser.add_argument("--balance", type=amount, default="100.00", help="starting balance (default 100.00)")
     parser.add_argument("--price", type=amount, default="2.50", help="price of one SMS (default 2.50)")
     parser.add_argument("--deliver-after", type=float, default=2, metavar="SECONDS",
                         help="status -1 (waiting) until this long after sending, then 1 (delivered); default 2")
+    return parser
+
+
+def main(argv=None):
+    parser = _parser(None if argv is None else "smsc_sandbox.py")  # argv given (tests): the file's name
     args = parser.parse_args(argv)
     if (args.login is None) != (args.password is None):
         parser.error("--login and --password go together")
@@ -1103,14 +1245,22 @@ def main(argv=None):
     try:
         gateway.start(args.port, args.smtp_port)
     except socket.error as exc:
-        parser.exit(2, "smsc_sandbox.py: cannot listen on 127.0.0.1 (ports %d, %d): %s\n"
-                    % (args.port, args.smtp_port, exc))
+        parser.exit(2, "%s: cannot listen on 127.0.0.1 (ports %d, %d): %s\n"
+                    % (parser.prog, args.port, args.smtp_port, exc))
     http, smtp = gateway.http.port, gateway.smtp.port
     _write_line(sys.stdout, u"HTTP on http://127.0.0.1:%d (use http_proxy=http://127.0.0.1:%d), SMTP on 127.0.0.1:%d "
                 u"(use SMTP_SERVER=127.0.0.1:%d)" % (http, http, smtp, smtp))
     _write_line(sys.stdout, u"%s; balance %s, %s per SMS, delivered %g s after sending. Ctrl-C to stop." % (
         u"login %s only" % _as_text(args.login) if args.login is not None else u"any login",
         _cents(gateway.balance), _cents(gateway.price), args.deliver_after))
+    _serve_until_stopped()
+    gateway.stop()
+    _write_line(sys.stdout, u"Stopped.")
+    return 0
+
+
+def _serve_until_stopped():
+    """Return on Ctrl-C or SIGTERM."""
     import signal
 
     def terminate(signum, frame):
@@ -1121,9 +1271,6 @@ def main(argv=None):
             time.sleep(1)
     except KeyboardInterrupt:
         pass
-    gateway.stop()
-    _write_line(sys.stdout, u"Stopped.")
-    return 0
 
 
 if __name__ == "__main__":

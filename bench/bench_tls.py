@@ -3,7 +3,7 @@
 
     python bench/bench_tls.py [rounds]
 
-One run: the loopback servers (smsc_sandbox) in a process of their own, the module's real code
+One run: the loopback servers (tests/servers.py) in a process of their own, the module's real code
 path (only socket.create_connection is redirected). The client trusts the system CA bundle
 plus the test CA, as a real one would, so 2.0's way of building a context per call (loading
 the bundle each time) costs what it costs in production. HTTP cases run first, then HTTPS
@@ -26,8 +26,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tests"))            # servers: the tests' loopback servers
 sys.path.insert(0, os.path.join(ROOT, "tests", "legacy"))
 
+import servers  # noqa: E402
 import smsc_api  # noqa: E402
 import smsc_api_20  # noqa: E402
 import smsc_sandbox  # noqa: E402
@@ -48,9 +50,8 @@ PY2 = sys.version_info[0] == 2
 def serve(directory):
     """The servers, in a process of their own (no GIL shared with the client): prints the ports."""
     cert, key = os.path.join(directory, "sandbox.pem"), os.path.join(directory, "sandbox.key")
-    http = smsc_sandbox.HTTPServer(default=smsc_sandbox.Reply(REPLY)).start()
-    https = smsc_sandbox.HTTPServer(ssl_context=smsc_sandbox.server_context(cert, key),
-                                    default=smsc_sandbox.Reply(REPLY)).start()
+    http = servers.HTTPServer(default=servers.Reply(REPLY)).start()
+    https = servers.HTTPServer(ssl_context=smsc_sandbox.server_context(cert, key), default=servers.Reply(REPLY)).start()
     print(http.port, https.port)
     sys.stdout.flush()
     sys.stdin.read()  # until the client is done
@@ -148,7 +149,8 @@ def main(rounds):
     if not PY2:
         print("HTTP : send_sms / bare urlopen, same timeout    = %.3f" % ratio(
             plain, "HTTP  send_sms", "HTTP  bare urlopen, timeout %ss" % timeout))
-    print("HTTP : send_sms / send_sms of 2.0               = %.3f" % ratio(plain, "HTTP  send_sms", "HTTP  send_sms of 2.0"))
+    print("HTTP : send_sms / send_sms of 2.0               = %.3f" % ratio(
+        plain, "HTTP  send_sms", "HTTP  send_sms of 2.0"))
     print("HTTPS: send_sms / bare urlopen, fresh context   = %.3f  (target <= 0.25)  %s" % (
         https_ratio, "ok" if https_ratio <= 0.25 else "OVER"))
     return 0 if http_ratio <= 1.05 and https_ratio <= 0.25 else 1

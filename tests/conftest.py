@@ -3,37 +3,29 @@
 
 Only socket.create_connection is redirected (smsc_sandbox.Intercept), so urllib and smtplib
 run unchanged: the request line stays in origin form and Host: keeps the real name.
+Every fixture that starts a server stops it after the test and raises the first error raised
+inside it (a bug of the server, of an action, of a test's function): that test fails.
 """
 import os
+import smtplib
 import sys
 
 import pytest
 import six
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))           # smsc_api, smsc_sandbox from the checkout
-sys.path.insert(0, os.path.join(HERE, "legacy"))    # smsc_api_20: the official 2.0, unchanged
+from helpers import LEGACY, ROOT, scrubbed
+
+sys.path.insert(0, ROOT)    # smsc_api, smsc_sandbox, pytest_smsc from the checkout
+sys.path.insert(0, LEGACY)  # smsc_api_20: the official 2.0, unchanged
 
 import smsc_api  # noqa: E402
 import smsc_api_20  # noqa: E402
 import smsc_sandbox  # noqa: E402
+from servers import HTTPServer, SMTPServer  # noqa: E402
 
-HTTP_VERSION = b"HTTP/1.0" if six.PY2 else b"HTTP/1.1"
-
-# The smsc_gateway fixture, loaded as users load it (tests/test_sandbox.py)
-pytest_plugins = ["smsc_sandbox"]
-
-
-def expected_headers(host, body=None):
-    """The headers urllib sends, in its order: urllib.urlopen on Python 2, urllib.request on 3."""
-    host = host.encode("ascii")
-    post = [] if body is None else [b"Content-Type: application/x-www-form-urlencoded",
-                                    b"Content-Length: %d" % len(body)]
-    if six.PY2:
-        return post + [b"Host: " + host, b"User-Agent: Python-urllib/1.17", b"Accept: */*"]
-    agent = ("Python-urllib/%d.%d" % sys.version_info[:2]).encode("ascii")
-    return [b"Accept-Encoding: identity"] + post + [b"Host: " + host, b"User-Agent: " + agent,
-                                                    b"Connection: close"]
+# The smsc_gateway fixture, loaded as users with copied files load it (installed, the entry point has
+# loaded it already under the same name: then this loads nothing)
+pytest_plugins = ["pytest_smsc"]
 
 
 def _reset_urllib():
@@ -60,7 +52,7 @@ def clean_environment(monkeypatch, empty_ca_file):
     opener (once per test, as it is reset), about 20 ms; an empty file is free. The https
     fixture points SSL_CERT_FILE at its test CA after this."""
     for name in list(os.environ):
-        if name.lower().endswith("_proxy") or name.startswith("SMSC_") or name.startswith("SMTP_"):
+        if scrubbed(name):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SSL_CERT_FILE", empty_ca_file)
     _reset_urllib()
@@ -91,12 +83,12 @@ def legacy():
         yield module
 
 
-class Gateway(object):
-    """Loopback HTTP (port 80) and SMTP (port 25) servers behind an Intercept."""
+class Loopback(object):
+    """Recording HTTP (port 80) and SMTP (port 25) servers behind an Intercept."""
 
     def __init__(self):
-        self.http = smsc_sandbox.HTTPServer().start()
-        self.smtp = smsc_sandbox.SMTPServer().start()
+        self.http = HTTPServer().start()
+        self.smtp = SMTPServer().start()
         self.intercept = smsc_sandbox.Intercept({80: self.http, 25: self.smtp})
 
     @property
@@ -107,17 +99,28 @@ class Gateway(object):
     def hosts(self):
         return [host for host, port in self.intercept.connections]
 
-    def stop(self):
-        self.http.stop()
-        self.smtp.stop()
+    def clear(self):
+        """Forget the requests, sessions, scripts and connections recorded so far."""
+        self.http.clear()
+        self.smtp.clear()
+        self.intercept.clear()
+
+
+def stop_and_check(servers):
+    """Stop each server, then raise the first error raised inside any of them."""
+    for server in servers:
+        server.stop()
+    for server in servers:
+        server.check()
 
 
 @pytest.fixture
 def gw():
-    gateway = Gateway()
-    with gateway.intercept:
-        yield gateway
-    gateway.stop()
+    """Loopback servers for the test; an error raised inside one fails the test at teardown."""
+    loopback = Loopback()
+    with loopback.intercept:
+        yield loopback
+    stop_and_check([loopback.http, loopback.smtp])
 
 
 # HTTPS: a TLS server on port 443 with a certificate for smscentre.com and *.smscentre.com
@@ -132,17 +135,17 @@ def tls_files(tmpdir_factory):
         pytest.skip("HTTPS tests need trustme (Python 3) or the openssl command line to make certificates")
 
 
-class TLSGateway(object):
+class TLSLoopback(object):
     """A TLS HTTP server routed as port 443 of gw.intercept; untrusted() swaps in a rogue one."""
 
     def __init__(self, gw, tls_files):
-        self._gw, self._files, self._servers = gw, tls_files, []
+        self._gw, self._files, self.servers = gw, tls_files, []
         self.http = self._start("trusted")
 
     def _start(self, name):
         context = smsc_sandbox.server_context(*self._files[name][1:])
-        server = smsc_sandbox.HTTPServer(ssl_context=context).start()
-        self._servers.append(server)
+        server = HTTPServer(ssl_context=context).start()
+        self.servers.append(server)
         self._gw.intercept.routes[443] = server
         return server
 
@@ -155,15 +158,34 @@ class TLSGateway(object):
     def requests(self):
         return self.http.requests
 
-    def stop(self):
-        for server in self._servers:
-            server.stop()
-
 
 @pytest.fixture
 def https(gw, tls_files, monkeypatch):
     """gw plus port 443; the client trusts only the test CA (SSL_CERT_FILE, read by OpenSSL)."""
     monkeypatch.setenv("SSL_CERT_FILE", tls_files["trusted"][0])
-    gateway = TLSGateway(gw, tls_files)
-    yield gateway
-    gateway.stop()
+    tls = TLSLoopback(gw, tls_files)
+    yield tls
+    stop_and_check(tls.servers)
+
+
+# SMSC_DEBUG and the SMTP dialogue
+
+@pytest.fixture
+def debug_run(gw, capfd, monkeypatch):
+    """run(module, debug): one send_sms_mail with SMSC_DEBUG = debug; returns capfd's (out, err).
+
+    3.x smtplib prints to sys.stderr as it is at call time. 2.7 smtplib did `from sys import
+    stderr` when it was imported (under pytest: into pytest's own capture, not capfd), so it is
+    pointed at the sys.stderr of the running test, as in a program where that is the real stderr.
+    """
+    def run(module, debug):
+        if six.PY2:
+            monkeypatch.setattr(smtplib, "stderr", sys.stderr)  # capfd's, once the test runs
+        else:
+            assert not hasattr(smtplib, "stderr")
+        module.SMSC_DEBUG = debug
+        module.SMTP_LOGIN, module.SMTP_PASSWORD = "mailer", "mailpass"
+        capfd.readouterr()
+        module.SMSC().send_sms_mail("7999", "hi\n.x")
+        return capfd.readouterr()
+    return run

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from helpers import ROOT  # this file's directory is sys.path[0]
 
 # (what the literal is, its text in smsc_api.py, the one-character change)
 MUTANTS = [("format %d flag" % n, '"%s"' % flag, '"x%s"' % flag[1:])
@@ -69,7 +69,7 @@ MUTANTS += [
 def run(source, needle, replacement, occurrence, pytest_args):
     work = tempfile.mkdtemp(prefix="smsc-mutant-")
     try:
-        for name in ("smsc_api.py", "smsc_sandbox.py"):
+        for name in ("smsc_api.py", "smsc_sandbox.py", "pytest_smsc.py"):
             shutil.copy(os.path.join(ROOT, name), work)
         shutil.copytree(os.path.join(ROOT, "tests"), os.path.join(work, "tests"))
         start = -1

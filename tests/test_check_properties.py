@@ -17,7 +17,7 @@ from urllib.parse import unquote_to_bytes  # noqa: E402
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from smsc_sandbox import Reply  # noqa: E402
+from servers import Reply  # noqa: E402
 
 PROPERTY = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -15,10 +15,9 @@ import sys
 import pytest
 import six
 
-from conftest import HERE, HTTP_VERSION
-from smsc_sandbox import Reply
+from helpers import HTTP_VERSION, ROOT
+from servers import Reply
 
-ROOT = os.path.dirname(HERE)
 OK = b"15,1,1.5,98.5"
 HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
 
@@ -181,7 +180,8 @@ def test_format_may_be_text_of_digits(smsc, gw, format, flag):
     assert gw.requests[0].request_line == get(
         b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi&translit=0&id=0"
         + flag)
-    assert gw.smtp.messages[0]["data"] == HEADER + b"alice:secret:0::0," + format.encode("ascii") + b",:79999999999:hi\r\n"
+    options = b"0," + format.encode("ascii") + b","
+    assert gw.smtp.messages[0]["data"] == HEADER + b"alice:secret:0::" + options + b":79999999999:hi\r\n"
 
 
 HLR = b"1,1561977123,0,250013900000000,79000000000,7,1,Russia,MTS,Roaming,Operator"

@@ -10,10 +10,9 @@ import sys
 
 import pytest
 
-from conftest import HTTP_VERSION
-from smsc_sandbox import Drop, Reply, Stall
+from helpers import HTTP_VERSION, ROOT, environment
+from servers import Drop, Reply, Stall
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CREDENTIALS = ["--login", "alice", "--password", "secret"]
 BALANCE = b"GET /sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8& " + HTTP_VERSION
 
@@ -151,7 +150,8 @@ def test_mail_refused_as_json(smsc, gw, capsys):
     gw.smtp.fail["auth"] = "535 5.7.8 Bad credentials"
     smsc.SMTP_LOGIN, smsc.SMTP_PASSWORD = "mailer", "mailpass"
     code, out, err = run(smsc, capsys, "mail", "79999999999", "hi", "--json", *CREDENTIALS)
-    assert (code, json.loads(out), err) == (1, {"ok": False, "exit": 1, "error": 535, "message": "5.7.8 Bad credentials"}, "")
+    assert (code, json.loads(out), err) == (
+        1, {"ok": False, "exit": 1, "error": 535, "message": "5.7.8 Bad credentials"}, "")
 
 
 # Exit status 3: no host answered
@@ -199,11 +199,9 @@ def test_bad_values_named_by_the_module_exit_2(smsc, gw, capsys):
 
 # As a program
 
-def program(argv, environment, stdin=None):
-    env = dict((k, v) for k, v in os.environ.items()
-               if not k.lower().endswith("_proxy") and not k.startswith(("SMSC_", "SMTP_")))
-    env.update(environment)
-    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_api.py")] + argv, env=env,
+def program(argv, variables):
+    """(exit status, stdout, stderr) of python smsc_api.py argv, with these environment variables."""
+    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_api.py")] + argv, env=environment(**variables),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = process.communicate()
     return process.returncode, out.decode("utf-8"), err.decode("utf-8")
@@ -227,6 +225,5 @@ def test_program_usage_error_exits_2():
 def test_import_does_not_load_the_command_line():
     code = ("import sys; before = set(sys.modules); import smsc_api; "
             "print(sorted(m for m in ('argparse', 'json', 'logging') if m in set(sys.modules) - before))")
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    out = subprocess.check_output([sys.executable, "-c", code], env=env).decode("ascii")
+    out = subprocess.check_output([sys.executable, "-c", code], env=environment(PYTHONPATH=ROOT)).decode("ascii")
     assert out.strip() == "[]"

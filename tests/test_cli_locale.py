@@ -13,10 +13,10 @@ import sys
 import pytest
 import six
 
-from conftest import HERE, HTTP_VERSION
-from smsc_sandbox import Reply
+from helpers import HTTP_VERSION, ROOT
+from servers import Reply
 
-SCRIPT = os.path.join(os.path.dirname(HERE), "smsc_api.py")
+SCRIPT = os.path.join(ROOT, "smsc_api.py")
 HELLO = u"Привет"
 HELLO_SENT = b"%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82"
 LOCALES = {"C": {"LANG": "C", "LC_ALL": "C"}, "C-without-utf8-mode": {"LC_ALL": "C", "PYTHONUTF8": "0"}}
@@ -122,7 +122,8 @@ def test_a_closed_stdout_ends_quietly(gw, argv, reply, code):
     process = subprocess.Popen(["sh", "-c", 'exec "$0" "$@" >&-', sys.executable, SCRIPT] + argv,
                                env=environment(gw), stderr=subprocess.PIPE)
     err = process.communicate()[1]
-    assert (process.returncode, err) == (code, b"" if code == 0 else b"error 2: invalid login or password (or API key)\n")
+    refused = b"error 2: invalid login or password (or API key)\n"
+    assert (process.returncode, err) == (code, b"" if code == 0 else refused)
     assert len(gw.requests) == 1
 
 

@@ -12,10 +12,9 @@ import sys
 
 import pytest
 
-from conftest import HERE
-from smsc_sandbox import Reply
+from helpers import ROOT
+from servers import Reply
 
-ROOT = os.path.dirname(HERE)
 CREDENTIALS = ["--login", "alice", "--password", "secret"]
 
 
@@ -65,7 +64,8 @@ def test_a_reply_that_is_not_the_gateways_exits_3_with_what_came_back(smsc, gw, 
     assert cli(smsc, capsys, *(COMMANDS[command] + CREDENTIALS)) == (3, "", "error: unexpected reply: %s\n" % shown)
     gw.http.script(Reply(reply))
     code, out, err = cli(smsc, capsys, *(COMMANDS[command] + CREDENTIALS + ["--json"]))
-    assert (code, json.loads(out), err) == (3, {"ok": False, "exit": 3, "error": "unexpected reply", "reply": shown}, "")
+    assert (code, json.loads(out), err) == (
+        3, {"ok": False, "exit": 3, "error": "unexpected reply", "reply": shown}, "")
 
 
 def test_an_error_page_with_status_500_exits_3(smsc, gw, capsys):
@@ -156,7 +156,8 @@ def test_a_login_or_an_api_key_alone_is_sent(smsc, gw, capsys, argv, constants, 
 
 def test_connect_timeout_and_keepalive_options_reach_the_settings(smsc):
     parser = smsc._cli_parser()
-    args = smsc._cli_parse(parser, ["balance", "--connect-timeout", "2.5", "--keepalive", "--timeout", "30"] + CREDENTIALS)
+    argv = ["balance", "--connect-timeout", "2.5", "--keepalive", "--timeout", "30"] + CREDENTIALS
+    args = smsc._cli_parse(parser, argv)
     assert args.settings == {"login": "alice", "password": "secret", "connect_timeout": 2.5, "keepalive": True,
                              "timeout": 30.0}
     args = smsc._cli_parse(parser, ["balance"] + CREDENTIALS)
@@ -194,7 +195,7 @@ def program(argv, environment):
 def test_a_bad_environment_variable_exits_2_naming_it(gw, variable, value, message):
     proxy = "http://127.0.0.1:%d" % gw.http.port
     code, out, err = program(["balance"], {variable: value, "SMSC_LOGIN": "alice", "SMSC_PASSWORD": "secret",
-                                          "http_proxy": proxy})
+                                           "http_proxy": proxy})
     assert (code, out) == (2, "")
     assert err.startswith("usage: smsc_api.py") and "Traceback" not in err
     assert last_line(err) == "smsc_api.py: error: " + message

@@ -16,7 +16,6 @@ What smtplib sends differs by version, and is asserted per version:
 """
 import base64
 import errno
-import re
 import smtplib
 import socket
 import sys
@@ -24,45 +23,17 @@ import sys
 import pytest
 import six
 
-PY313 = sys.version_info >= (3, 13)
-MAIL_FROM = b"mail from:" if PY313 else b"mail FROM:"
-RCPT_TO = b"rcpt to:" if PY313 else b"rcpt TO:"
-# The name smtplib says EHLO with: computed by smtplib itself (FQDN or [address]).
-EHLO = b"ehlo " + smtplib.SMTP().local_hostname.encode("ascii")
-HELO = b"helo " + smtplib.SMTP().local_hostname.encode("ascii")
-MAIL = MAIL_FROM + b"<api@smscentre.com>"
-RCPT = RCPT_TO + b"<send@send.smscentre.com>"
+from helpers import AUTH_PLAIN, EHLO, HEADER, HELO, MAIL, MAIL_FROM, RCPT
+
 ASKED = ("send.smscentre.com", 25)
-HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
 CREDENTIALS = dict(SMSC_LOGIN="alice", SMSC_PASSWORD="secret")
 SMTP_AUTH = dict(SMTP_LOGIN="mailer", SMTP_PASSWORD="mailpass")
-AUTH_PLAIN = b"AUTH PLAIN " + base64.b64encode(b"\0mailer\0mailpass")
 
 
-@pytest.fixture
-def mail(gw):
-    """gw; SMTP connections the client leaves open are shut down after the test.
-
-    2.0 never calls quit() when smtplib raises, so the connection stays open until the SMTP
-    object is collected, and the sandbox would wait for that session when it stops.
-    """
-    opened = []
-    intercepted = socket.create_connection
-
-    def create_connection(*args, **kwargs):
-        sock = intercepted(*args, **kwargs)
-        opened.append(sock)
-        return sock
-    socket.create_connection = create_connection
-    try:
-        yield gw
-    finally:
-        socket.create_connection = intercepted
-        for sock in opened:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except socket.error:
-                pass
+def refused(host, port):
+    """The outcome of a connection the sandbox refuses: socket.error on 2.7, ConnectionRefusedError on 3.x."""
+    error = socket.error if six.PY2 else ConnectionRefusedError  # noqa: F821 (Python 3 only)
+    return (error, (errno.ECONNREFUSED, "Connection refused (sandbox: %s:%d)" % (host, port)))
 
 
 def send_mail(module, gw, args, kwargs, **constants):
@@ -102,16 +73,8 @@ def delivered(data, mail_from=MAIL, auth=(), asked=ASKED):
 
 # The envelope and the whole session
 
-def test_envelope_lines_per_python_version():
-    if sys.version_info >= (3, 13):
-        assert (MAIL_FROM, RCPT_TO) == (b"mail from:", b"rcpt to:")
-    else:
-        assert (MAIL_FROM, RCPT_TO) == (b"mail FROM:", b"rcpt TO:")
-    assert re.match(br"^ehlo (\[[0-9.]+\]|[^ ]+\.[^ ]+)$", EHLO)
-
-
-def test_defaults_whole_session(smsc, legacy, mail):
-    outcome, sessions, connections = both(smsc, legacy, mail, ("79999999999", "test2"), **CREDENTIALS)
+def test_defaults_whole_session(smsc, legacy, gw):
+    outcome, sessions, connections = both(smsc, legacy, gw, ("79999999999", "test2"), **CREDENTIALS)
     assert outcome == ("returned", None)
     assert connections == [ASKED]
     assert sessions == [delivered(HEADER + b"alice:secret:0::0,0,:79999999999:test2\r\n")]
@@ -124,8 +87,8 @@ def test_defaults_whole_session(smsc, legacy, mail):
                                 b"data", b"quit"]
 
 
-def test_every_parameter(smsc, legacy, mail):
-    outcome, sessions, _ = both(smsc, legacy, mail, ("79999999999,79999999998", "Your code: 1234"),
+def test_every_parameter(smsc, legacy, gw):
+    outcome, sessions, _ = both(smsc, legacy, gw, ("79999999999,79999999998", "Your code: 1234"),
                                 dict(translit=2, time="0101251200", id=12345, format=13, sender="SMSC.RU"),
                                 **CREDENTIALS)
     assert outcome == ("returned", None)
@@ -143,20 +106,20 @@ def test_every_parameter(smsc, legacy, mail):
     (dict(sender="sms"), b"alice:secret:0::0,0,sms:7999:m"),
     (dict(sender="a:b,c"), b"alice:secret:0::0,0,a:b,c:7999:m"),  # nothing is escaped
 ])
-def test_each_parameter_alone(smsc, legacy, mail, kwargs, line):
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "m"), kwargs, **CREDENTIALS)
+def test_each_parameter_alone(smsc, legacy, gw, kwargs, line):
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), kwargs, **CREDENTIALS)
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + line + b"\r\n")]
 
 
-def test_api_key_mode_sends_an_empty_login(smsc, legacy, mail):
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "m"), SMSC_LOGIN="", SMSC_PASSWORD="KEY-123")
+def test_api_key_mode_sends_an_empty_login(smsc, legacy, gw):
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), SMSC_LOGIN="", SMSC_PASSWORD="KEY-123")
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b":KEY-123:0::0,0,:7999:m\r\n")]
 
 
-def test_empty_message_and_phones(smsc, legacy, mail):
-    outcome, sessions, _ = both(smsc, legacy, mail, ("", ""))
+def test_empty_message_and_phones(smsc, legacy, gw):
+    outcome, sessions, _ = both(smsc, legacy, gw, ("", ""))
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"::0::0,0,::\r\n")]
 
@@ -171,48 +134,44 @@ def test_empty_message_and_phones(smsc, legacy, mail):
     ("two blank lines\n\n", b"two blank lines\r\n\r\n"),
     ("a.b .c\n x", b"a.b .c\r\n x\r\n"),                              # only a leading "." is doubled
 ])
-def test_line_breaks_and_dots_in_the_message(smsc, legacy, mail, message, body):
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", message), **CREDENTIALS)
+def test_line_breaks_and_dots_in_the_message(smsc, legacy, gw, message, body):
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", message), **CREDENTIALS)
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"alice:secret:0::0,0,:7999:" + body)]
 
 
-def test_smtp_from_changed(smsc, legacy, mail):
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "m"), SMTP_FROM="robot@example.org")
+def test_smtp_from_changed(smsc, legacy, gw):
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), SMTP_FROM="robot@example.org")
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n",
                                   mail_from=MAIL_FROM + b"<robot@example.org>")]
 
 
-def test_smtp_server_changed_keeps_the_smscentre_recipient(smsc, legacy, mail):
-    outcome, sessions, connections = both(smsc, legacy, mail, ("7999", "m"), SMTP_SERVER="smtp.example.org")
+def test_smtp_server_changed_keeps_the_smscentre_recipient(smsc, legacy, gw):
+    outcome, sessions, connections = both(smsc, legacy, gw, ("7999", "m"), SMTP_SERVER="smtp.example.org")
     assert outcome == ("returned", None)
     assert connections == [("smtp.example.org", 25)]
     assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n", asked=("smtp.example.org", 25))]
 
 
-def test_smtp_server_with_a_port_is_split_by_smtplib(smsc, legacy, mail):
-    outcome, sessions, connections = both(smsc, legacy, mail, ("7999", "m"), SMTP_SERVER="smtp.example.org:2525")
+def test_smtp_server_with_a_port_is_split_by_smtplib(smsc, legacy, gw):
+    outcome, sessions, connections = both(smsc, legacy, gw, ("7999", "m"), SMTP_SERVER="smtp.example.org:2525")
     assert connections == [("smtp.example.org", 2525)]   # not routed by the sandbox: refused
     assert sessions == []
-    message = "Connection refused (sandbox: smtp.example.org:2525)"
-    if six.PY2:
-        assert outcome == (socket.error, (errno.ECONNREFUSED, message))
-    else:
-        assert outcome == (ConnectionRefusedError, (errno.ECONNREFUSED, message))  # noqa: F821 (Python 3 only)
+    assert outcome == refused("smtp.example.org", 2525)
 
 
 @pytest.mark.parametrize("charset", ["windows-1251", "koi8-r", "UTF-8"])
-def test_smsc_charset_changes_only_the_header(smsc, legacy, mail, charset):
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "Hello"), SMSC_CHARSET=charset, **CREDENTIALS)
+def test_smsc_charset_changes_only_the_header(smsc, legacy, gw, charset):
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "Hello"), SMSC_CHARSET=charset, **CREDENTIALS)
     assert outcome == ("returned", None)
     assert sessions == [delivered(b"Content-Type: text/plain; charset=" + charset.encode("ascii") +
                                   b"\r\n\r\nalice:secret:0::0,0,:7999:Hello\r\n")]
 
 
-def test_size_parameter_when_the_server_advertises_size(smsc, legacy, mail):
-    mail.smtp.extensions = ["SIZE 10240000", "8BITMIME", "AUTH PLAIN LOGIN"]
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "one\ntwo"), **CREDENTIALS)
+def test_size_parameter_when_the_server_advertises_size(smsc, legacy, gw):
+    gw.smtp.extensions = ["SIZE 10240000", "8BITMIME", "AUTH PLAIN LOGIN"]
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "one\ntwo"), **CREDENTIALS)
     data = HEADER + b"alice:secret:0::0,0,:7999:one\r\ntwo\r\n"
     # 2.0 hands smtplib "Content-Type: text/plain; charset=utf-8\n\nalice:secret:0::0,0,:7999:one\ntwo":
     # 74 characters with 3 bare LFs; 77 once each LF is CRLF (DATA without its final CRLF).
@@ -225,9 +184,9 @@ def test_size_parameter_when_the_server_advertises_size(smsc, legacy, mail):
     assert sessions == [delivered(data, mail_from=MAIL + size)]
 
 
-def test_helo_when_ehlo_is_refused(smsc, legacy, mail):
-    mail.smtp.fail["ehlo"] = "502 5.5.2 EHLO not supported"
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "m"))
+def test_helo_when_ehlo_is_refused(smsc, legacy, gw):
+    gw.smtp.fail["ehlo"] = "502 5.5.2 EHLO not supported"
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"))
     # The sandbox answers HELO with the same failure: smtplib gives up after HELO.
     assert outcome == (smtplib.SMTPHeloError, (502, b"5.5.2 EHLO not supported"))
     assert sessions == [session([EHLO, HELO])]
@@ -235,16 +194,16 @@ def test_helo_when_ehlo_is_refused(smsc, legacy, mail):
 
 # SMTP authentication
 
-def test_without_smtp_login_no_auth_is_sent(smsc, legacy, mail):
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "m"), SMTP_LOGIN="", SMTP_PASSWORD="unused")
+def test_without_smtp_login_no_auth_is_sent(smsc, legacy, gw):
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), SMTP_LOGIN="", SMTP_PASSWORD="unused")
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n")]
     assert sessions[0]["auth"] == []
     assert not [c for c in sessions[0]["commands"] if c.upper().startswith(b"AUTH")]
 
 
-def test_with_smtp_login_auth_plain(smsc, legacy, mail):
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "m"), **SMTP_AUTH)
+def test_with_smtp_login_auth_plain(smsc, legacy, gw):
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n", auth=[AUTH_PLAIN])]
     assert sessions[0]["auth"] == [b"AUTH PLAIN AG1haWxlcgBtYWlscGFzcw=="]
@@ -252,9 +211,9 @@ def test_with_smtp_login_auth_plain(smsc, legacy, mail):
     assert base64.b64decode(response) == b"\0mailer\0mailpass"
 
 
-def test_with_smtp_login_auth_login_when_only_login_is_offered(smsc, legacy, mail):
-    mail.smtp.extensions = ["AUTH LOGIN"]
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "m"), **SMTP_AUTH)
+def test_with_smtp_login_auth_login_when_only_login_is_offered(smsc, legacy, gw):
+    gw.smtp.extensions = ["AUTH LOGIN"]
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
     assert outcome == ("returned", None)
     # 2.7 and 3.x alike: the user name on the AUTH line, the password after "334 Password:".
     assert sessions == [session(
@@ -263,9 +222,9 @@ def test_with_smtp_login_auth_login_when_only_login_is_offered(smsc, legacy, mai
     assert [base64.b64decode(line.split(b" ")[-1]) for line in sessions[0]["auth"]] == [b"mailer", b"mailpass"]
 
 
-def test_smtp_login_against_a_server_without_auth(smsc, legacy, mail):
-    mail.smtp.extensions = ["8BITMIME"]
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "m"), **SMTP_AUTH)
+def test_smtp_login_against_a_server_without_auth(smsc, legacy, gw):
+    gw.smtp.extensions = ["8BITMIME"]
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
     assert sessions == [session([EHLO])]
     if six.PY2:
         assert outcome == (smtplib.SMTPException, ("SMTP AUTH extension not supported by server.",))
@@ -273,9 +232,9 @@ def test_smtp_login_against_a_server_without_auth(smsc, legacy, mail):
         assert outcome == (smtplib.SMTPNotSupportedError, ("SMTP AUTH extension not supported by server.",))
 
 
-def test_auth_refused(smsc, legacy, mail):
-    mail.smtp.fail["auth"] = "535 5.7.8 Authentication credentials invalid"
-    outcome, sessions, _ = both(smsc, legacy, mail, ("7999", "m"), **SMTP_AUTH)
+def test_auth_refused(smsc, legacy, gw):
+    gw.smtp.fail["auth"] = "535 5.7.8 Authentication credentials invalid"
+    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
     assert outcome == (smtplib.SMTPAuthenticationError, (535, b"5.7.8 Authentication credentials invalid"))
     if six.PY2:
         # 2.7 tries the first mechanism it prefers, PLAIN, and stops there
@@ -288,21 +247,17 @@ def test_auth_refused(smsc, legacy, mail):
 
 # Server errors: 2.0 catches none of them, they reach the caller; no quit() is sent
 
-def test_connection_refused(smsc, legacy, mail):
-    mail.intercept.refuse.add("send.smscentre.com")
-    outcome, sessions, connections = both(smsc, legacy, mail, ("7999", "m"), **SMTP_AUTH)
+def test_connection_refused(smsc, legacy, gw):
+    gw.intercept.refuse.add("send.smscentre.com")
+    outcome, sessions, connections = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
     assert connections == [ASKED]
     assert sessions == []
-    message = "Connection refused (sandbox: send.smscentre.com:25)"
-    if six.PY2:
-        assert outcome == (socket.error, (errno.ECONNREFUSED, message))
-    else:
-        assert outcome == (ConnectionRefusedError, (errno.ECONNREFUSED, message))  # noqa: F821 (Python 3 only)
+    assert outcome == refused("send.smscentre.com", 25)
 
 
-def test_greeting_554(smsc, legacy, mail):
-    mail.smtp.fail["connect"] = "554 5.3.2 No service here"
-    outcome, sessions, connections = both(smsc, legacy, mail, ("7999", "m"), **SMTP_AUTH)
+def test_greeting_554(smsc, legacy, gw):
+    gw.smtp.fail["connect"] = "554 5.3.2 No service here"
+    outcome, sessions, connections = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
     assert outcome == (smtplib.SMTPConnectError, (554, b"5.3.2 No service here"))
     assert connections == [ASKED]
     assert sessions == [session([], asked=None)]   # nothing sent, not even EHLO
@@ -325,95 +280,39 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("step,answer,outcome,commands,data", REFUSED, ids=[r[0] for r in REFUSED])
-def test_refused_step_raises_to_the_caller(smsc, legacy, mail, step, answer, outcome, commands, data):
-    mail.smtp.fail[step] = answer
-    got, sessions, _ = both(smsc, legacy, mail, ("7999", "m"), **dict(CREDENTIALS, **SMTP_AUTH))
+def test_refused_step_raises_to_the_caller(smsc, legacy, gw, step, answer, outcome, commands, data):
+    gw.smtp.fail[step] = answer
+    got, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **dict(CREDENTIALS, **SMTP_AUTH))
     assert got == outcome
     assert got[0] is outcome[0]
     assert sessions == [session(commands, data=data)]
 
 
-def test_refused_errors_are_the_smtplib_classes(smsc, mail):
+def test_refused_errors_are_the_smtplib_classes(smsc, gw):
     """pytest.raises spelling of the same cases, for the exact class (not a subclass)."""
-    mail.smtp.fail["rcpt"] = "550 5.1.1 No such user"
+    gw.smtp.fail["rcpt"] = "550 5.1.1 No such user"
     with pytest.raises(smtplib.SMTPRecipientsRefused) as info:
         smsc.SMSC().send_sms_mail("7999", "m")
     assert type(info.value) is smtplib.SMTPRecipientsRefused
     assert info.value.recipients == {"send@send.smscentre.com": (550, b"5.1.1 No such user")}
 
 
-# SMSC_DEBUG: smtplib debug level 1 (stderr)
+# SMSC_DEBUG: smtplib debug level 1 (stderr); the dialogue with *** for the passwords: tests/test_fixes.py (13)
 
-@pytest.fixture
-def debug_run(capfd, monkeypatch):
-    """run(module, debug): one send_sms_mail with SMSC_DEBUG = debug; returns capfd's (out, err).
-
-    3.x smtplib prints to sys.stderr as it is at call time. 2.7 smtplib did `from sys import
-    stderr` when it was imported (under pytest: into pytest's own capture, not capfd), so it is
-    pointed at the sys.stderr of the running test, as in a program where that is the real stderr.
-    """
-    def run(module, debug):
-        if six.PY2:
-            monkeypatch.setattr(smtplib, "stderr", sys.stderr)  # capfd's, once the test runs
-        else:
-            assert not hasattr(smtplib, "stderr")
-        module.SMSC_DEBUG = debug
-        module.SMTP_LOGIN, module.SMTP_PASSWORD = "mailer", "mailpass"
-        capfd.readouterr()
-        module.SMSC().send_sms_mail("7999", "hi\n.x")
-        return capfd.readouterr()
-    return run
-
-
-def test_smsc_debug_prints_the_smtp_dialogue_on_stderr(smsc, legacy, mail, debug_run):
-    ours, theirs = debug_run(smsc, True), debug_run(legacy, True)
-    # 2.0's dialogue, but for the password: smtplib printed AUTH PLAIN <base64 of \0mailer\0mailpass>
-    assert ours == (theirs[0], theirs[1].replace(AUTH_PLAIN.decode("ascii"), "AUTH PLAIN ***"))
-    assert AUTH_PLAIN.decode("ascii") in theirs.err and "AUTH PLAIN ***" in ours.err
-    assert ours.out == ""
-    data = HEADER + b"::0::0,0,:7999:hi\r\n..x\r\n.\r\n"
-    sent = [line for line in ours.err.splitlines() if line.startswith("send: ")]
-    # commands are sent as str; DATA as bytes on 3.x (repr b'...'), as str on 2.7
-    assert sent == ["send: %r" % six.ensure_str(line + b"\r\n") for line in
-                    [EHLO, b"AUTH PLAIN ***", MAIL, RCPT, b"data"]] + \
-                   ["send: %r" % data, "send: 'quit\\r\\n'"]
-    if six.PY2:
-        assert sent[-2] == "send: 'Content-Type: text/plain; charset=utf-8\\r\\n\\r\\n::0::0,0,:7999:hi\\r\\n..x\\r\\n.\\r\\n'"
-    else:
-        assert sent[-2] == "send: b'Content-Type: text/plain; charset=utf-8\\r\\n\\r\\n::0::0,0,:7999:hi\\r\\n..x\\r\\n.\\r\\n'"
-    assert any("MAIL FROM" in line.upper() for line in sent)
-    assert "reply: retcode (221)" in ours.err
-    assert "connect:" not in ours.err   # the level is set after the connection is made
-
-
-def test_smsc_debug_never_prints_a_password_or_key(smsc, mail, debug_run, capfd):
-    mail.smtp.extensions = ["AUTH LOGIN"]
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "s3cr3t-smsc"
-    ours = debug_run(smsc, True)  # SMTP_LOGIN "mailer", SMTP_PASSWORD "mailpass"
-    sent = [line for line in ours.err.splitlines() if line.startswith("send: ")]
-    assert sent[1:3] == ["send: 'AUTH LOGIN bWFpbGVy\\r\\n'", "send: '***\\r\\n'"]  # user name kept, password not
-    assert sent[-2] == "send: %r" % (HEADER + b"alice:***:0::0,0,:7999:hi\r\n..x\r\n.\r\n")
-    for secret in ("s3cr3t-smsc", "mailpass", "bWFpbHBhc3M=", "czNjcjN0LXNtc2M="):
-        assert secret not in ours.err
-    session, = [s for s in mail.smtp.sessions if s["data"]]
-    assert session["auth"] == [b"AUTH LOGIN bWFpbGVy", b"bWFpbHBhc3M="]  # the server still got them
-    assert session["data"] == HEADER + b"alice:s3cr3t-smsc:0::0,0,:7999:hi\r\n..x\r\n"
-
-
-def test_without_smsc_debug_stderr_stays_empty(smsc, legacy, mail, debug_run):
+def test_without_smsc_debug_stderr_stays_empty(smsc, legacy, gw, debug_run):
     for module in (smsc, legacy):
         assert debug_run(module, False) == ("", "")
-    assert len(mail.smtp.messages) == 2
+    assert len(gw.smtp.messages) == 2
 
 
 # Text that is not ASCII
 
 @pytest.mark.skipif(not six.PY2, reason="Python 3: 2.0 raises UnicodeEncodeError for non-ASCII mail text "
                                         "(defect 1; the fix is tested in test_fixes.py)")
-def test_python_2_utf8_byte_strings_are_sent_as_they_are(smsc, legacy, mail):
+def test_python_2_utf8_byte_strings_are_sent_as_they_are(smsc, legacy, gw):
     message = u"Ваш пароль: 123\n.ок".encode("utf-8")
     sender = u"Отправитель".encode("utf-8")
-    outcome, sessions, _ = both(smsc, legacy, mail, ("79999999999", message), dict(sender=sender),
+    outcome, sessions, _ = both(smsc, legacy, gw, ("79999999999", message), dict(sender=sender),
                                 SMSC_LOGIN=u"логин".encode("utf-8"), SMSC_PASSWORD="secret")
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + u"логин:secret:0::0,0,Отправитель:79999999999:"

@@ -15,10 +15,11 @@ pytest.importorskip("hypothesis", reason="hypothesis supports Python 3 only: the
 
 from urllib.parse import unquote_to_bytes  # noqa: E402
 
-from hypothesis import HealthCheck, assume, example, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from smsc_sandbox import Reply  # noqa: E402
+from helpers import MIRRORS  # noqa: E402
+from servers import Reply  # noqa: E402
 
 PROPERTY = settings(max_examples=100, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -46,9 +47,8 @@ def start(smsc, gw, post, reply=b"1,1"):
     """Per example: constants set, requests and connections recorded so far dropped."""
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD, smsc.SMSC_CHARSET = LOGIN, PASSWORD, "utf-8"
     smsc.SMSC_POST, smsc.SMSC_DEBUG, smsc.SMSC_HTTPS = post, False, False
+    gw.clear()
     gw.http.default = Reply(reply)
-    del gw.http.requests[:]
-    del gw.intercept.connections[:]
 
 
 def sent(gw, path, post):
@@ -158,8 +158,6 @@ CALLS = [
     pytest.param("get_status", lambda client: client.get_status(1, "79999999999", all=2), id="get_status-all2"),
     pytest.param("get_balance", lambda client: client.get_balance(), id="get_balance"),
 ]
-HOSTS = ["smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com",
-         "www5.smscentre.com"]
 
 
 def check_reply(smsc, gw, method, call, body):
@@ -173,9 +171,9 @@ def check_reply(smsc, gw, method, call, body):
     # then the fictitious ",".
     hosts = [host for host, port in gw.intercept.connections]
     if text:
-        assert hosts == HOSTS[:1]
+        assert hosts == MIRRORS[:1]
     else:
-        assert hosts == HOSTS
+        assert hosts == MIRRORS
         text = ","
     if method == "get_balance":
         assert result == (False if "," in text else text)

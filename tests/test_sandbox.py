@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -26,13 +27,11 @@ import six
 from six.moves import queue
 
 import smsc_sandbox
-from conftest import HERE, HTTP_VERSION
-from smsc_sandbox import Drop, HTTPServer, Intercept
+from helpers import DOMAINS, HTTP_VERSION, ROOT, environment, get_over_one_connection, native, read_to_end
+from servers import Drop, HTTPServer
+from smsc_sandbox import Intercept
 
-ROOT = os.path.dirname(HERE)
 NOW = 1700000000.25
-PY313 = sys.version_info >= (3, 13)
-DOMAINS = ["smscentre.com", "smsc.ru", "smsc.kz", "smsc.ua"]
 WAITING, DELIVERED = u"Ожидает отправки", u"Доставлено"
 
 
@@ -45,16 +44,16 @@ class Clock(object):
 
 
 @pytest.fixture
-def gw(smsc_gateway, tmpdir):
-    """The user fixture on a stopped clock, its output and log kept for the test."""
+def gateway(smsc_gateway, tmpdir):
+    """The user fixture (a smsc_sandbox.Gateway) on a stopped clock, its output and log kept for the test."""
     smsc_gateway.clock = Clock(NOW)
     smsc_gateway.out = io.StringIO()
     smsc_gateway.log = str(tmpdir.join("messages.jsonl"))
-    yield smsc_gateway
-    assert smsc_gateway.http.errors == [] and smsc_gateway.smtp.errors == []
+    yield smsc_gateway  # the plugin's fixture stops it, then raises the first error raised inside it
 
 
-def printed(gateway):
+def echoed(gateway):
+    """The lines the gateway printed."""
     return gateway.out.getvalue().splitlines()
 
 
@@ -65,33 +64,30 @@ def logged(gateway):
         return handle.read().splitlines()
 
 
-def exchange(gateway, data):
-    """Send raw bytes to the gateway's HTTP port, return every byte of the answer."""
+def send_raw(gateway, data):
+    """Send raw bytes to the gateway's HTTP port, then end the request stream; every byte of the answer."""
     sock = socket.create_connection(gateway.http.address, 5)  # 127.0.0.1: not intercepted
     try:
         sock.sendall(data)
-        answer = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return answer
-            answer += chunk
+        sock.shutdown(socket.SHUT_WR)  # a kept-alive connection is closed by the gateway once it has answered
+        return read_to_end(sock)
     finally:
         sock.close()
 
 
-def response(body, charset=b"utf-8", status=b"200 OK"):
-    return (b"HTTP/1.0 " + status + b"\r\nContent-Type: text/plain; charset=" + charset +
-            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
+def response(body, charset=b"utf-8", status=b"200 OK", connection=b"keep-alive"):
+    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain; charset=" + charset +
+            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\nConnection: " + connection +
+            b"\r\n\r\n" + body)
 
 
-def get(gateway, target, host=b"smscentre.com"):
-    return exchange(gateway, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+def raw_get(gateway, target, host=b"smscentre.com"):
+    return send_raw(gateway, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
 
 
 def api(gateway, command, query, charset=b"utf-8"):
     """The reply body of GET /sys/<command>.php?<query>&fmt=1&charset=<charset>."""
-    answer = get(gateway, b"/sys/" + command + b".php?" + query + b"&fmt=1&charset=" + charset)
+    answer = raw_get(gateway, b"/sys/" + command + b".php?" + query + b"&fmt=1&charset=" + charset)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert answer == response(body, charset)
     return body
@@ -107,18 +103,19 @@ def cost_of(gateway, message, phones=b"79999999999"):
 
 # 1. Request lines, hosts, methods
 
-HOSTS = [prefix + domain for domain in DOMAINS for prefix in ["", "www2.", "www3.", "www4.", "www5."]]
+SMSC_HOSTS = [prefix + domain for domain in DOMAINS for prefix in ["", "www2.", "www3.", "www4.", "www5."]]
 
 
-@pytest.mark.parametrize("host", HOSTS)
-def test_origin_and_absolute_request_lines_for_every_host_and_mirror(gw, host):
+@pytest.mark.parametrize("host", SMSC_HOSTS)
+def test_origin_and_absolute_request_lines_for_every_host_and_mirror(gateway, host):
     host = host.encode("ascii")
     query = b"/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"
-    assert get(gw, query, host) == response(b"100.00")
-    assert get(gw, b"http://" + host + query, host) == response(b"100.00")
-    assert exchange(gw, b"GET http://" + host.upper() + b":80" + query + b" HTTP/1.0\r\n\r\n") == response(b"100.00")
-    assert get(gw, query, host + b":80") == response(b"100.00")
-    assert printed(gw) == []
+    assert raw_get(gateway, query, host) == response(b"100.00")
+    assert raw_get(gateway, b"http://" + host + query, host) == response(b"100.00")
+    assert send_raw(gateway, b"GET http://" + host.upper() + b":80" + query + b" HTTP/1.0\r\n\r\n") == response(
+        b"100.00", connection=b"close")
+    assert raw_get(gateway, query, host + b":80") == response(b"100.00")
+    assert echoed(gateway) == []
 
 
 NOT_FOUND = response(b"smsc_sandbox: not an SMSC API address (see /)\n", status=b"404 Not Found")
@@ -131,75 +128,75 @@ NOT_FOUND = response(b"smsc_sandbox: not an SMSC API address (see /)\n", status=
     (b"GET /sys/jobs.php?login=a&psw=b HTTP/1.1", b"smscentre.com"),
     (b"GET /balance.php?login=a&psw=b HTTP/1.1", b"smscentre.com"),
 ])
-def test_other_hosts_and_paths_are_not_found(gw, request_line, host):
-    assert exchange(gw, request_line + b"\r\nHost: " + host + b"\r\n\r\n") == NOT_FOUND
+def test_other_hosts_and_paths_are_not_found(gateway, request_line, host):
+    assert send_raw(gateway, request_line + b"\r\nHost: " + host + b"\r\n\r\n") == NOT_FOUND
     target = request_line.split(b" ")[1].replace(b"psw=b", b"psw=***").decode("ascii")
-    assert printed(gw) == [u"ERROR HTTP 404 (not an SMSC API address) for GET " + target]
+    assert echoed(gateway) == [u"ERROR HTTP 404 (not an SMSC API address) for GET " + target]
 
 
-def test_the_root_page_and_other_methods(gw):
-    assert get(gw, b"/", b"127.0.0.1:8025") == response(
+def test_the_root_page_and_other_methods(gateway):
+    assert raw_get(gateway, b"/", b"127.0.0.1:8025") == response(
         b"smsc_sandbox: a local SMSC gateway for tests (no SMS is ever sent).\n"
         b"API: /sys/send.php, /sys/status.php, /sys/balance.php on smscentre.com, smsc.ru, smsc.kz, smsc.ua;\n"
         b"mail to send@send.smscentre.com over SMTP.\n")
-    assert exchange(gw, b"CONNECT smscentre.com:443 HTTP/1.1\r\nHost: smscentre.com:443\r\n\r\n") == response(
+    assert send_raw(gateway, b"CONNECT smscentre.com:443 HTTP/1.1\r\nHost: smscentre.com:443\r\n\r\n") == response(
         b"smsc_sandbox: only GET and POST\n", status=b"501 Not Implemented")
-    assert printed(gw) == [u"ERROR HTTP 501 (only GET and POST) for CONNECT smscentre.com:443"]
+    assert echoed(gateway) == [u"ERROR HTTP 501 (only GET and POST) for CONNECT smscentre.com:443"]
 
 
-def test_post_form_body_with_the_rest_in_the_query(gw):
+def test_post_form_body_with_the_rest_in_the_query(gateway):
     body = b"login=alice&psw=secret&fmt=1&charset=utf-8&phones=79999999999&mes=Hello+world%21&cost=2"
     request = (b"POST /sys/send.php?sender=shop HTTP/1.1\r\nHost: smsc.ru\r\n"
                b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
                str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
-    assert exchange(gw, request) == response(b"1,1,2.50")
-    assert printed(gw) == [u"SMS id=1 to 79999999999 from shop: Hello world! (1 part, 2.50)"]
-    assert gw.requests[0].reply == b"1,1,2.50"
+    assert send_raw(gateway, request) == response(b"1,1,2.50")
+    assert echoed(gateway) == [u"SMS id=1 to 79999999999 from shop: Hello world! (1 part, 2.50)"]
+    assert gateway.requests[0].reply == b"1,1,2.50"
 
 
-def test_post_and_get_through_smsc_api(smsc, gw):
+def test_post_and_get_through_smsc_api(smsc, gateway):
     assert smsc.SMSC("alice", "secret", post=True).send_sms("79999999999", "by post") == ["1", "1", "2.50", "97.50"]
     assert smsc.SMSC("alice", "secret").send_sms("79999999999", "by get") == ["2", "1", "2.50", "95.00"]
-    assert [r.method for r in gw.requests] == [b"POST", b"GET"]
-    assert [m["message"] for m in gw.messages] == ["by post", "by get"]
+    assert [r.method for r in gateway.requests] == [b"POST", b"GET"]
+    assert [m["message"] for m in gateway.messages] == ["by post", "by get"]
 
 
 # 2. Charsets
 
 @pytest.mark.parametrize("charset", ["utf-8", "windows-1251", "koi8-r"])
-def test_each_charset_decodes_the_request_and_encodes_the_reply(gw, charset):
+def test_each_charset_decodes_the_request_and_encodes_the_reply(gateway, charset):
     text = u"Привет, мир: тест"
     quoted = six.moves.urllib.parse.quote(text.encode(charset)).encode("ascii")
     name = charset.encode("ascii")
-    assert api(gw, b"send", b"phones=79999999999&mes=" + quoted + b"&id=5", name) == b"5,1"
-    assert gw.messages[0]["message"] == text
-    assert api(gw, b"status", b"phone=79999999999&id=5&all=1", name) == (
+    assert api(gateway, b"send", b"phones=79999999999&mes=" + quoted + b"&id=5", name) == b"5,1"
+    assert gateway.messages[0]["message"] == text
+    assert api(gateway, b"status", b"phone=79999999999&id=5&all=1", name) == (
         u"-1,1700000000,0,1700000000,79999999999,2.50,,%s,%s" % (WAITING, text)).encode(charset)
 
 
-def test_without_charset_the_gateway_reads_windows_1251(gw):
+def test_without_charset_the_gateway_reads_windows_1251(gateway):
     mes = six.moves.urllib.parse.quote(u"тест".encode("cp1251")).encode("ascii")
-    answer = get(gw, b"/sys/send.php?login=a&psw=b&fmt=1&phones=79999999999&mes=" + mes)
+    answer = raw_get(gateway, b"/sys/send.php?login=a&psw=b&fmt=1&phones=79999999999&mes=" + mes)
     assert answer == response(b"1,1", b"windows-1251")
-    assert gw.messages[0]["message"] == u"тест"
+    assert gateway.messages[0]["message"] == u"тест"
 
 
-def test_an_unknown_charset_is_error_1(gw):
-    assert get(gw, b"/sys/balance.php?login=a&psw=b&fmt=1&charset=latin-1") == response(b"0,-1")
-    assert printed(gw) == [u"ERROR 1 (parameters error) for /sys/balance.php"]
+def test_an_unknown_charset_is_error_1(gateway):
+    assert raw_get(gateway, b"/sys/balance.php?login=a&psw=b&fmt=1&charset=latin-1") == response(b"0,-1")
+    assert echoed(gateway) == [u"ERROR 1 (parameters error) for /sys/balance.php"]
 
 
-def test_plus_is_a_space_and_bytes_that_do_not_decode_are_replaced(gw):
-    assert api(gw, b"send", b"phones=79999999999&mes=a+b%2Bc%FF") == b"1,1"
-    assert gw.messages[0]["message"] == u"a b+c\ufffd"
+def test_plus_is_a_space_and_bytes_that_do_not_decode_are_replaced(gateway):
+    assert api(gateway, b"send", b"phones=79999999999&mes=a+b%2Bc%FF") == b"1,1"
+    assert gateway.messages[0]["message"] == u"a b+c\ufffd"
 
 
 # 3. Authentication
 
 @pytest.mark.parametrize("credentials", [b"login=alice&psw=secret", b"login=bob&psw=anything", b"apikey=KEY",
                                          b"apikey=", b"psw=x", b""])
-def test_by_default_any_credentials_are_accepted(gw, credentials):
-    assert api(gw, b"balance", credentials) == b"100.00"
+def test_by_default_any_credentials_are_accepted(gateway, credentials):
+    assert api(gateway, b"balance", credentials) == b"100.00"
 
 
 @pytest.mark.parametrize("credentials,accepted", [
@@ -218,20 +215,21 @@ def test_by_default_any_credentials_are_accepted(gw, credentials):
     (b"send", b"phones=79999999999&mes=hi&cost=1", b"2.50,1"),
     (b"status", b"phone=79999999999&id=3", b"-3,0,0"),
 ])
-def test_with_a_login_set_the_password_or_api_key_must_match(gw, credentials, accepted, command, query, reply):
-    gw.login, gw.password = "alice", "secret"
-    assert api(gw, command, credentials + b"&" + query) == (reply if accepted else b"0,-2")
-    assert printed(gw) == ([u"SMS id=4 to 79999999999: hi (1 part, 2.50)"] if accepted and reply == b"4,1" else
-                           [] if accepted else [u"ERROR 2 (wrong login or password) for /sys/%s.php" % command.decode()])
-    assert gw.balance == (Decimal("97.50") if accepted and reply == b"4,1" else 100)
+def test_with_a_login_set_the_password_or_api_key_must_match(gateway, credentials, accepted, command, query, reply):
+    gateway.login, gateway.password = "alice", "secret"
+    assert api(gateway, command, credentials + b"&" + query) == (reply if accepted else b"0,-2")
+    refused = u"ERROR 2 (wrong login or password) for /sys/%s.php" % command.decode()
+    assert echoed(gateway) == ([u"SMS id=4 to 79999999999: hi (1 part, 2.50)"] if accepted and reply == b"4,1" else
+                               [] if accepted else [refused])
+    assert gateway.balance == (Decimal("97.50") if accepted and reply == b"4,1" else 100)
 
 
-def test_smsc_api_with_and_without_the_right_password(smsc, gw):
-    gw.login, gw.password = "alice", u"пароль"
+def test_smsc_api_with_and_without_the_right_password(smsc, gateway):
+    gateway.login, gateway.password = "alice", u"пароль"
     assert smsc.SMSC("alice", u"пароль", charset="koi8-r").get_balance() == "100.00"
     assert smsc.SMSC("", u"пароль").get_balance() == "100.00"  # the API key
     assert smsc.SMSC("alice", "wrong").send_sms("79999999999", "x") == ["0", "-2"]
-    assert len(gw.requests) == 3
+    assert len(gateway.requests) == 3
 
 
 # 4. Phones, message, ids
@@ -245,36 +243,36 @@ def test_smsc_api_with_and_without_the_right_password(smsc, gw):
     (u"79999999999, 12345 ,79999999998", [u"79999999999", u"79999999998"]),  # the invalid one is left out
     (u"79999999999,79999999999", [u"79999999999"]),
 ])
-def test_valid_phones(gw, phones, valid):
+def test_valid_phones(gateway, phones, valid):
     query = b"phones=" + six.moves.urllib.parse.quote(phones.encode("utf-8")).encode("ascii") + b"&mes=hi"
-    assert send(gw, query) == b"1,%d" % len(valid)
-    assert gw.messages[0]["phones"] == valid
+    assert send(gateway, query) == b"1,%d" % len(valid)
+    assert gateway.messages[0]["phones"] == valid
 
 
 @pytest.mark.parametrize("phones", [b"", b"799999999", b"7999999999999999", b"7999abc9999", b"%2B%2B79999999999",
                                     b"7999999999.9", b",;"])
 @pytest.mark.parametrize("id,reply", [(b"", b"0,-7"), (b"&id=42", b"42,-7")])
-def test_no_valid_phone_is_error_7_with_the_clients_id(gw, phones, id, reply):
-    assert send(gw, b"phones=" + phones + b"&mes=hi" + id) == reply
-    assert printed(gw) == [u"ERROR 7 (wrong phone number format) for /sys/send.php"]
-    assert gw.messages == [] and gw.balance == 100
+def test_no_valid_phone_is_error_7_with_the_clients_id(gateway, phones, id, reply):
+    assert send(gateway, b"phones=" + phones + b"&mes=hi" + id) == reply
+    assert echoed(gateway) == [u"ERROR 7 (wrong phone number format) for /sys/send.php"]
+    assert gateway.messages == [] and gateway.balance == 100
 
 
 @pytest.mark.parametrize("query", [b"mes=hi", b"phones=79999999999", b"phones=79999999999&mes=hi&id=x",
                                    b"phones=79999999999&mes=hi&id=-1",
                                    b"phones=79999999999&mes=" + b"a" * 1001])
-def test_missing_or_malformed_parameters_are_error_1(gw, query):
-    assert send(gw, query) == b"0,-1"
-    assert printed(gw) == [u"ERROR 1 (parameters error) for /sys/send.php"]
+def test_missing_or_malformed_parameters_are_error_1(gateway, query):
+    assert send(gateway, query) == b"0,-1"
+    assert echoed(gateway) == [u"ERROR 1 (parameters error) for /sys/send.php"]
 
 
-def test_an_empty_message_and_1000_characters_are_accepted(gw):
-    assert send(gw, b"phones=79999999999&mes=&hlr=1") == b"1,1"
-    assert send(gw, b"phones=79999999999&mes=" + b"a" * 1000) == b"2,7"
+def test_an_empty_message_and_1000_characters_are_accepted(gateway):
+    assert send(gateway, b"phones=79999999999&mes=&hlr=1") == b"1,1"
+    assert send(gateway, b"phones=79999999999&mes=" + b"a" * 1000) == b"2,7"
 
 
-def test_ids_are_the_clients_or_counted_from_1(gw):
-    replies = [send(gw, b"phones=79999999999&mes=m%d%s" % (n, id)) for n, id in
+def test_ids_are_the_clients_or_counted_from_1(gateway):
+    replies = [send(gateway, b"phones=79999999999&mes=m%d%s" % (n, id)) for n, id in
                enumerate([b"", b"&id=77", b"", b"&id=0", b"&id=2147483647"])]
     assert replies == [b"1,1", b"77,1", b"2,1", b"3,1", b"2147483647,1"]
 
@@ -290,66 +288,66 @@ def test_ids_are_the_clients_or_counted_from_1(gw):
     (u"😀" * 35, 1), (u"😀" * 36, 2),        # outside the BMP: 2 UTF-16 units each
     (u"", 1),
 ])
-def test_parts_are_counted_as_the_gateway_counts_them(gw, message, cnt):
+def test_parts_are_counted_as_the_gateway_counts_them(gateway, message, cnt):
     assert smsc_sandbox.parts(message) == cnt
-    assert cost_of(gw, message.encode("utf-8")) == b"%s,%d" % (str(Decimal("2.50") * cnt).encode("ascii"), cnt)
+    assert cost_of(gateway, message.encode("utf-8")) == b"%s,%d" % (str(Decimal("2.50") * cnt).encode("ascii"), cnt)
 
 
-def test_cnt_and_cost_count_each_phone(gw):
-    assert cost_of(gw, b"a" * 161, b"79999999999,79999999998,79999999997") == b"15.00,6"
-    gw.price = "0.35"
-    assert cost_of(gw, b"a" * 161, b"79999999999,79999999998,79999999997") == b"2.10,6"
+def test_cnt_and_cost_count_each_phone(gateway):
+    assert cost_of(gateway, b"a" * 161, b"79999999999,79999999998,79999999997") == b"15.00,6"
+    gateway.price = "0.35"
+    assert cost_of(gateway, b"a" * 161, b"79999999999,79999999998,79999999997") == b"2.10,6"
 
 
 @pytest.mark.parametrize("cost,reply", [(b"", b"1,2"), (b"&cost=0", b"1,2"), (b"&cost=2", b"1,2,5.00"),
                                         (b"&cost=3", b"1,2,5.00,95.00"), (b"&cost=9", b"1,2")])
-def test_reply_shape_by_cost(gw, cost, reply):
-    assert send(gw, b"phones=79999999999,79999999998&mes=hi" + cost) == reply
-    assert gw.balance == Decimal("95.00") and len(gw.messages) == 1
+def test_reply_shape_by_cost(gateway, cost, reply):
+    assert send(gateway, b"phones=79999999999,79999999998&mes=hi" + cost) == reply
+    assert gateway.balance == Decimal("95.00") and len(gateway.messages) == 1
 
 
-def test_cost_1_only_prices(gw):
-    assert send(gw, b"phones=79999999999&mes=hi&cost=1") == b"2.50,1"
-    assert send(gw, b"phones=79999999999&mes=hi&cost=1") == b"2.50,1"  # not a duplicate: nothing was sent
-    assert (gw.balance, gw.messages, printed(gw), logged(gw)) == (100, [], [], [])
+def test_cost_1_only_prices(gateway):
+    assert send(gateway, b"phones=79999999999&mes=hi&cost=1") == b"2.50,1"
+    assert send(gateway, b"phones=79999999999&mes=hi&cost=1") == b"2.50,1"  # not a duplicate: nothing was sent
+    assert (gateway.balance, gateway.messages, echoed(gateway), logged(gateway)) == (100, [], [], [])
 
 
-def test_the_balance_goes_down_and_balance_php_says_so(smsc, gw):
+def test_the_balance_goes_down_and_balance_php_says_so(smsc, gateway):
     client = smsc.SMSC("alice", "secret")
     assert client.get_balance() == "100.00"
     assert client.send_sms("79999999999", "one") == ["1", "1", "2.50", "97.50"]
     assert client.send_sms("79999999999,79999999998", "a" * 200) == ["2", "4", "10.00", "87.50"]
     assert client.get_balance() == "87.50"
-    assert gw.balance == Decimal("87.50")
-    gw.balance = 12.1
+    assert gateway.balance == Decimal("87.50")
+    gateway.balance = 12.1
     assert client.get_balance() == "12.10"
 
 
-def test_not_enough_money_is_error_3(gw):
-    gw.balance = "2.49"
-    assert send(gw, b"phones=79999999999&mes=hi&id=8") == b"8,-3"
-    assert send(gw, b"phones=79999999999&mes=hi") == b"0,-3"
-    assert printed(gw) == [u"ERROR 3 (not enough money) for /sys/send.php"] * 2
-    gw.balance = "2.50"  # exactly enough
-    assert send(gw, b"phones=79999999999&mes=hi&cost=3") == b"1,1,2.50,0.00"
-    assert send(gw, b"phones=79999999999&mes=other") == b"0,-3"
+def test_not_enough_money_is_error_3(gateway):
+    gateway.balance = "2.49"
+    assert send(gateway, b"phones=79999999999&mes=hi&id=8") == b"8,-3"
+    assert send(gateway, b"phones=79999999999&mes=hi") == b"0,-3"
+    assert echoed(gateway) == [u"ERROR 3 (not enough money) for /sys/send.php"] * 2
+    gateway.balance = "2.50"  # exactly enough
+    assert send(gateway, b"phones=79999999999&mes=hi&cost=3") == b"1,1,2.50,0.00"
+    assert send(gateway, b"phones=79999999999&mes=other") == b"0,-3"
 
 
-def test_the_same_message_within_a_minute_is_error_9(gw):
-    assert send(gw, b"phones=79999999999&mes=hi&sender=a") == b"1,1"
-    gw.clock.now += 59.9
-    assert send(gw, b"phones=79999999999&mes=hi&sender=a&id=5") == b"0,-9"
-    assert send(gw, b"phones=+7(999)9999999&mes=hi&sender=a") == b"0,-9"  # the same phone
-    assert send(gw, b"phones=79999999999&mes=hi&sender=b") == b"2,1"
-    assert send(gw, b"phones=79999999999&mes=hi%21&sender=a") == b"3,1"
-    assert send(gw, b"phones=79999999998&mes=hi&sender=a") == b"4,1"
-    gw.clock.now += 0.1  # 60 s after the first
-    assert send(gw, b"phones=79999999999&mes=hi&sender=a") == b"5,1"
-    assert gw.balance == Decimal("87.50")
-    assert printed(gw)[1:3] == [u"ERROR 9 (duplicate request within a minute) for /sys/send.php"] * 2
+def test_the_same_message_within_a_minute_is_error_9(gateway):
+    assert send(gateway, b"phones=79999999999&mes=hi&sender=a") == b"1,1"
+    gateway.clock.now += 59.9
+    assert send(gateway, b"phones=79999999999&mes=hi&sender=a&id=5") == b"0,-9"
+    assert send(gateway, b"phones=+7(999)9999999&mes=hi&sender=a") == b"0,-9"  # the same phone
+    assert send(gateway, b"phones=79999999999&mes=hi&sender=b") == b"2,1"
+    assert send(gateway, b"phones=79999999999&mes=hi%21&sender=a") == b"3,1"
+    assert send(gateway, b"phones=79999999998&mes=hi&sender=a") == b"4,1"
+    gateway.clock.now += 0.1  # 60 s after the first
+    assert send(gateway, b"phones=79999999999&mes=hi&sender=a") == b"5,1"
+    assert gateway.balance == Decimal("87.50")
+    assert echoed(gateway)[1:3] == [u"ERROR 9 (duplicate request within a minute) for /sys/send.php"] * 2
 
 
-def test_many_threads_at_once(smsc, gw):
+def test_many_threads_at_once(smsc, gateway):
     client = smsc.SMSC("alice", "secret")
     results = []
     threads = [threading.Thread(target=lambda n=n: results.append(client.send_sms("79999999999", "m%d" % n)))
@@ -360,56 +358,55 @@ def test_many_threads_at_once(smsc, gw):
         thread.join(30)
     assert sorted(int(r[0]) for r in results) == list(range(1, 17))
     assert sorted(r[3] for r in results) == sorted("%.2f" % (100 - 2.5 * n) for n in range(1, 17))
-    assert gw.balance == 60
+    assert gateway.balance == 60
 
 
 # 6. Statuses
 
-def test_status_waits_then_is_delivered(gw):
-    gw.deliver_after = 1000
-    assert send(gw, b"phones=79999999999&mes=hi") == b"1,1"
-    status = lambda: api(gw, b"status", b"login=a&psw=b&phone=79999999999&id=1")  # noqa: E731
+def test_status_waits_then_is_delivered(gateway):
+    gateway.deliver_after = 1000
+    assert send(gateway, b"phones=79999999999&mes=hi") == b"1,1"
+    status = lambda: api(gateway, b"status", b"login=a&psw=b&phone=79999999999&id=1")  # noqa: E731
     assert status() == b"-1,1700000000,0"
-    gw.clock.now = NOW + 999.99
+    gateway.clock.now = NOW + 999.99
     assert status() == b"-1,1700000000,0"
-    gw.clock.now = NOW + 1000
+    gateway.clock.now = NOW + 1000
     assert status() == b"1,1700001000,0"
-    gw.deliver_after = 0
+    gateway.deliver_after = 0
     assert status() == b"1,1700000000,0"
 
 
-def test_deliver_after_0_is_delivered_at_once(smsc, gw):
-    gw.deliver_after = 0
+def test_deliver_after_0_is_delivered_at_once(smsc, gateway):
+    gateway.deliver_after = 0
     client = smsc.SMSC("alice", "secret")
     assert client.send_sms("79999999999", "hi", id=12) == ["12", "1", "2.50", "97.50"]
     assert client.get_status(12, "79999999999") == ["1", "1700000000", "0"]
 
 
 @pytest.mark.parametrize("query", [b"phone=79999999999&id=2", b"phone=79999999998&id=1", b"phone=x&id=1"])
-def test_an_unknown_message_is_status_minus_3(gw, query):
-    send(gw, b"phones=79999999999&mes=hi")
-    assert api(gw, b"status", b"login=a&psw=b&" + query) == b"-3,0,0"
-    assert api(gw, b"status", b"login=a&psw=b&all=1&" + query) == b"-3,0,0"
+def test_an_unknown_message_is_status_minus_3(gateway, query):
+    send(gateway, b"phones=79999999999&mes=hi")
+    assert api(gateway, b"status", b"login=a&psw=b&" + query) == b"-3,0,0"
+    assert api(gateway, b"status", b"login=a&psw=b&all=1&" + query) == b"-3,0,0"
 
 
 @pytest.mark.parametrize("query", [b"phone=79999999999", b"id=1", b"phone=79999999999&id=one",
                                    b"phone=79999999999&id=1&all=x"])
-def test_status_without_phone_or_id_is_error_1(gw, query):
-    assert api(gw, b"status", b"login=a&psw=b&" + query) == b"0,-1"
+def test_status_without_phone_or_id_is_error_1(gateway, query):
+    assert api(gateway, b"status", b"login=a&psw=b&" + query) == b"0,-1"
 
 
-def test_all_1_and_all_2_fields(smsc, gw):
-    gw.deliver_after = 5
+def test_all_1_and_all_2_fields(smsc, gateway):
+    gateway.deliver_after = 5
     client = smsc.SMSC("alice", "secret")
     message = u"Код: 1, 2, 3, 4, 5, 6"  # five commas: the 14-field reply 2.0 could not split
     assert client.send_sms("79999999999,79999999998", message, sender="shop") == ["1", "2", "5.00", "95.00"]
-    assert api(gw, b"status", b"login=a&psw=b&phone=79999999998&id=1&all=1") == (
+    assert api(gateway, b"status", b"login=a&psw=b&phone=79999999998&id=1&all=1") == (
         u"-1,1700000000,0,1700000000,79999999998,2.50,shop,%s,%s" % (WAITING, message)).encode("utf-8")
-    gw.clock.now += 5
-    assert api(gw, b"status", b"login=a&psw=b&phone=79999999999&id=1&all=2") == (
+    gateway.clock.now += 5
+    assert api(gateway, b"status", b"login=a&psw=b&phone=79999999999&id=1&all=2") == (
         u"1,1700000005,0,1700000000,79999999999,2.50,shop,%s,Россия,МТС,Москва,%s" % (DELIVERED, message)
     ).encode("utf-8")
-    native = (lambda text: text.encode("utf-8")) if six.PY2 else (lambda text: text)
     assert client.get_status(1, "79999999999", all=1) == [native(field) for field in [
         u"1", u"1700000005", u"0", u"1700000000", u"79999999999", u"2.50", u"shop", DELIVERED, message]]
     assert client.get_status(1, "79999999999", all=2) == [native(field) for field in [
@@ -422,31 +419,31 @@ def test_all_1_and_all_2_fields(smsc, gw):
 MAIL_HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
 
 
-def test_send_sms_mail_is_a_message(smsc, gw):
+def test_send_sms_mail_is_a_message(smsc, gateway):
     client = smsc.SMSC("alice", "secret")
     message = u"Ваш пароль: 123\n.second line: with colons"
     assert client.send_sms_mail("79999999999;+7 999 999-99-98", message, id=7, sender="shop") is None
-    session, = gw.smtp.sessions
+    session, = gateway.smtp.sessions
     assert session["data"] == (MAIL_HEADER + u"alice:secret:7::0,0,shop:79999999999;+7 999 999-99-98:Ваш пароль: "
                                u"123\r\n..second line: with colons\r\n".encode("utf-8"))  # dot-stuffed by smtplib
-    assert gw.messages == [{"id": 7, "phones": ["79999999999", "79999999998"], "message": message, "sender": "shop",
-                            "parts": 1, "cost": "5.00", "time": NOW, "via": "smtp",
-                            "target": "send@send.smscentre.com"}]
-    assert printed(gw) == [u"SMS id=7 to 79999999999,79999999998 from shop: Ваш пароль: 123\\n.second line: "
-                           u"with colons (1 part x 2 phones, 5.00, by mail)"]
-    assert gw.balance == 95
+    assert gateway.messages == [{"id": 7, "phones": ["79999999999", "79999999998"], "message": message,
+                                 "sender": "shop", "parts": 1, "cost": "5.00", "time": NOW, "via": "smtp",
+                                 "target": "send@send.smscentre.com"}]
+    assert echoed(gateway) == [u"SMS id=7 to 79999999999,79999999998 from shop: Ваш пароль: 123\\n.second line: "
+                               u"with colons (1 part x 2 phones, 5.00, by mail)"]
+    assert gateway.balance == 95
     assert client.get_status(7, "79999999998") == ["-1", "1700000000", "0"]
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
-def test_mail_to_each_domain_in_its_charset(smsc, gw, domain):
+def test_mail_to_each_domain_in_its_charset(smsc, gateway, domain):
     client = smsc.SMSC("alice", "secret", host=domain, charset="koi8-r")
     client.send_sms_mail("79999999999", u"Привет")
-    assert gw.smtp.sessions[0]["asked"] == ("send." + domain, 25)
-    assert (gw.messages[0]["message"], gw.messages[0]["target"]) == (u"Привет", "send@send." + domain)
+    assert gateway.smtp.sessions[0]["asked"] == ("send." + domain, 25)
+    assert (gateway.messages[0]["message"], gateway.messages[0]["target"]) == (u"Привет", "send@send." + domain)
 
 
-def mail(gw, data, recipient="send@send.smscentre.com"):
+def mail(gateway, data, recipient="send@send.smscentre.com"):
     server = smtplib.SMTP("send.smscentre.com", 25, timeout=5)  # intercepted
     try:
         return server.sendmail("me@example.org", recipient, data)
@@ -461,26 +458,26 @@ def mail(gw, data, recipient="send@send.smscentre.com"):
     (MAIL_HEADER + b"alice:secret:0::0,0,:79999999999", 1, "parameters error"),
     (b"Content-Type: text/plain; charset=latin-1\r\n\r\nalice:secret:0::0,0,:79999999999:hi", 1, "parameters error"),
 ])
-def test_a_refused_mail_is_554(gw, data, code, error):
-    gw.login, gw.password = "alice", "secret"
+def test_a_refused_mail_is_554(gateway, data, code, error):
+    gateway.login, gateway.password = "alice", "secret"
     with pytest.raises(smtplib.SMTPDataError) as refused:
-        mail(gw, data)
+        mail(gateway, data)
     assert (refused.value.smtp_code, refused.value.smtp_error) == (554, b"5.7.1 SMSC error %d: %s" % (
         code, error.encode("ascii")))
-    assert printed(gw) == [u"ERROR %d (%s) for mail to send@send.smscentre.com" % (code, error)]
-    assert gw.messages == []
+    assert echoed(gateway) == [u"ERROR %d (%s) for mail to send@send.smscentre.com" % (code, error)]
+    assert gateway.messages == []
 
 
-def test_mail_with_the_api_key_without_headers_and_in_base64(gw):
-    gw.login, gw.password = "alice", "secret"
-    assert mail(gw, b":secret:0::0,0,:79999999999:no header") == {}
-    assert mail(gw, b"Subject: x\r\nContent-Type: text/plain; charset=windows-1251\r\n"
-                    b"Content-Transfer-Encoding: base64\r\n\r\n" +
+def test_mail_with_the_api_key_without_headers_and_in_base64(gateway):
+    gateway.login, gateway.password = "alice", "secret"
+    assert mail(gateway, b":secret:0::0,0,:79999999999:no header") == {}
+    assert mail(gateway, b"Subject: x\r\nContent-Type: text/plain; charset=windows-1251\r\n"
+                         b"Content-Transfer-Encoding: base64\r\n\r\n" +
                 b"YWxpY2U6c2VjcmV0OjA6OjAsMCw6Nzk5OTk5OTk5OTk6" + b"8uXx8g==\r\n") == {}
-    assert [m["message"] for m in gw.messages] == [u"no header", u"тест"]
+    assert [m["message"] for m in gateway.messages] == [u"no header", u"тест"]
 
 
-def test_the_reply_to_an_accepted_mail_names_the_id(gw):
+def test_the_reply_to_an_accepted_mail_names_the_id(gateway):
     server = smtplib.SMTP("send.smsc.ru", 25, timeout=5)
     try:
         assert server.ehlo()[0] == 250
@@ -494,11 +491,11 @@ def test_the_reply_to_an_accepted_mail_names_the_id(gw):
         server.close()
 
 
-def test_mail_to_another_address_is_refused(gw):
+def test_mail_to_another_address_is_refused(gateway):
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-        mail(gw, MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi", "send@smscentre.com")
-    assert refused.value.recipients == {"send@smscentre.com": (550, b"5.1.1 this gateway takes mail to "
-                                                               b"send@send.smscentre.com (smsc.ru, smsc.kz, smsc.ua) only")}
+        mail(gateway, MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi", "send@smscentre.com")
+    assert refused.value.recipients == {"send@smscentre.com": (
+        550, b"5.1.1 this gateway takes mail to send@send.smscentre.com (smsc.ru, smsc.kz, smsc.ua) only")}
     server = smtplib.SMTP("send.smscentre.com", 25, timeout=5)
     try:  # DATA all the same
         server.ehlo()
@@ -507,20 +504,20 @@ def test_mail_to_another_address_is_refused(gw):
         assert server.data(MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (554, b"5.5.1 no valid recipients")
     finally:
         server.close()
-    assert gw.messages == []
+    assert gateway.messages == []
 
 
 # 8. What is printed and logged
 
-def test_printed_and_logged_lines(smsc, gw):
+def test_printed_and_logged_lines(smsc, gateway):
     smsc.SMSC("alice", "secret").send_sms("79999999999", u"Привет,\r\nмир", sender="shop")
-    gw.clock.now += 1.5
+    gateway.clock.now += 1.5
     smsc.SMSC("", "KEY").send_sms("79999999999,79999999998", "x" * 200)
     smsc.SMSC("alice", "secret").send_sms_mail("79999999999", "by mail")
-    assert printed(gw) == [u"SMS id=1 to 79999999999 from shop: Привет,\\r\\nмир (1 part, 2.50)",
-                           u"SMS id=2 to 79999999999,79999999998: " + u"x" * 200 + u" (2 parts x 2 phones, 10.00)",
-                           u"SMS id=3 to 79999999999: by mail (1 part, 2.50, by mail)"]
-    assert logged(gw) == [
+    assert echoed(gateway) == [u"SMS id=1 to 79999999999 from shop: Привет,\\r\\nмир (1 part, 2.50)",
+                               u"SMS id=2 to 79999999999,79999999998: " + u"x" * 200 + u" (2 parts x 2 phones, 10.00)",
+                               u"SMS id=3 to 79999999999: by mail (1 part, 2.50, by mail)"]
+    assert logged(gateway) == [
         u'{"cost": "2.50", "id": 1, "message": "Привет,\\r\\nмир", "parts": 1, "phones": ["79999999999"], '
         u'"sender": "shop", "target": "/sys/send.php?login=alice&psw=***&fmt=1&charset=utf-8&cost=3&phones='
         u'79999999999&mes=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82%2C%0D%0A%D0%BC%D0%B8%D1%80&translit=0&id=0&'
@@ -530,14 +527,14 @@ def test_printed_and_logged_lines(smsc, gw):
         u'79999999999%2C79999999998&mes=' + u"x" * 200 + u'&translit=0&id=0", "time": 1700000001.75, "via": "http"}',
         u'{"cost": "2.50", "id": 3, "message": "by mail", "parts": 1, "phones": ["79999999999"], "sender": "", '
         u'"target": "send@send.smscentre.com", "time": 1700000001.75, "via": "smtp"}']
-    assert [json.loads(line) for line in logged(gw)] == gw.messages
-    assert not [line for line in printed(gw) + logged(gw) if "secret" in line or "KEY" in line]
+    assert [json.loads(line) for line in logged(gateway)] == gateway.messages
+    assert not [line for line in echoed(gateway) + logged(gateway) if "secret" in line or "KEY" in line]
 
 
-def test_echo_off_and_output_to_stdout(smsc, gw, capsys):
-    gw.out = None
+def test_echo_off_and_output_to_stdout(smsc, gateway, capsys):
+    gateway.out = None
     smsc.SMSC().send_sms("79999999999", u"на экран")
-    gw.echo = False
+    gateway.echo = False
     smsc.SMSC().send_sms("79999999999", "quiet")
     assert capsys.readouterr() == (u"SMS id=1 to 79999999999: на экран (1 part, 2.50)\n", "")
 
@@ -550,11 +547,17 @@ def test_mask():
 
 # 9. The recording servers under the gateway, Intercept(smsc_only=True), the fixture
 
-def test_scripts_still_come_first(smsc, gw):
-    gw.http.script(Drop())
-    assert smsc.SMSC().send_sms("79999999999", "hi") == ["1", "1", "2.50", "97.50"]
-    assert [r.asked for r in gw.requests] == [("smscentre.com", 80), ("www2.smscentre.com", 80)]
-    assert [r.reply for r in gw.requests] == [None, b"1,1,2.50,97.50"]
+def test_scripts_still_come_first(smsc, gateway):
+    scripted = HTTPServer(default=gateway.http_action, keepalive=True).start()  # answering as the gateway
+    try:
+        scripted.script(Drop())
+        with Intercept({80: scripted}):
+            assert smsc.SMSC().send_sms("79999999999", "hi") == ["1", "1", "2.50", "97.50"]
+    finally:
+        scripted.stop()
+    scripted.check()
+    assert [r.asked for r in scripted.requests] == [("smscentre.com", 80), ("www2.smscentre.com", 80)]
+    assert [r.reply for r in scripted.requests] == [None, b"1,1,2.50,97.50"]
 
 
 def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
@@ -599,7 +602,15 @@ def test_the_fixture_with_an_unmodified_call(smsc_gateway, monkeypatch):
     assert smsc_gateway.intercept().smsc_only is True
 
 
-USER_CONFTEST = u'pytest_plugins = ["smsc_sandbox"]\n'
+def test_the_gateway_keeps_connections_alive(gateway):
+    answers = get_over_one_connection(gateway.http.port, [
+        "/sys/send.php?login=a&psw=b&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi",
+        "/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"], host="smscentre.com")
+    assert answers == [(200, "keep-alive", b"1,1,2.50,97.50"), (200, "keep-alive", b"97.50")]
+    assert [request.connection for request in gateway.requests] == [1, 1]
+
+
+USER_CONFTEST = u'pytest_plugins = ["pytest_smsc"]\n'
 USER_TEST = u'''# -*- coding: utf-8 -*-
 import smsc_api
 
@@ -619,28 +630,46 @@ def test_no_money(smsc_gateway):
 '''
 
 
-def test_a_users_suite_loads_the_fixture_with_pytest_plugins(tmpdir):
-    tmpdir.join("conftest.py").write_text(USER_CONFTEST, "utf-8")
+def run_user_suite(tmpdir, conftest, env):
+    """pytest over USER_TEST (and conftest.py, unless None) in tmpdir: its exit code and output."""
+    if conftest is not None:
+        tmpdir.join("conftest.py").write_text(conftest, "utf-8")
     tmpdir.join("test_app.py").write_text(USER_TEST, "utf-8")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
-               PYTHONDONTWRITEBYTECODE="1", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     process = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
-                                str(tmpdir)], cwd=str(tmpdir), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                str(tmpdir)], cwd=str(tmpdir), env=dict(env, PYTHONDONTWRITEBYTECODE="1"),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = process.communicate()[0].decode("utf-8")
-    assert process.returncode == 0, out
-    assert re.match(r"\.\.\s+\[100%\]\n2 passed in [0-9.]+ ?s(econds)?\n\Z", out) is not None, out
+    return process.returncode, out
+
+
+USER_SUITE_PASSED = r"\.\.\s+\[100%\]\n2 passed in [0-9.]+ ?s(econds)?\n\Z"
+
+
+def test_a_users_suite_loads_the_fixture_with_pytest_plugins(tmpdir):
+    """Copied files: smsc_sandbox.py and pytest_smsc.py on the path, the plugin named in conftest.py."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
+               PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    code, out = run_user_suite(tmpdir, USER_CONFTEST, env)
+    assert code == 0, out
+    assert re.match(USER_SUITE_PASSED, out) is not None, out
+
+
+@pytest.mark.parametrize("conftest", [None, USER_CONFTEST], ids=["without-conftest", "with-pytest_plugins"])
+def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, conftest):
+    """Installed: the entry point loads the fixture; pytest_plugins = ["pytest_smsc"] too is no second copy."""
+    if not [plugin for plugin, dist in request.config.pluginmanager.list_plugin_distinfo()
+            if getattr(plugin, "__name__", None) == "pytest_smsc"]:
+        pytest.skip("the package is not installed in this environment (tox installs it)")
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)  # the installed modules, not the checkout's
+    code, out = run_user_suite(tmpdir, conftest, env)
+    assert code == 0, out
+    assert re.match(USER_SUITE_PASSED, out) is not None, out
 
 
 # 10. The command line and the demo
 
-def environment(**variables):
-    env = dict((k, v) for k, v in os.environ.items()
-               if not k.lower().endswith("_proxy") and not k.startswith(("SMSC_", "SMTP_")))
-    env.update(PYTHONIOENCODING="utf-8", **variables)
-    return env
-
-
-class Sandbox(object):
+class SandboxProcess(object):
     """python smsc_sandbox.py ... as a subprocess; its output lines, read with bounded waits."""
 
     def __init__(self, *args):
@@ -683,8 +712,9 @@ def run_app(code, **variables):
 
 def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
     log = str(tmpdir.join("log.jsonl"))
-    sandbox = Sandbox("--port", "0", "--smtp-port", "0", "--log", log, "--login", "alice", "--password", "secret",
-                      "--balance", "10", "--price", "1.5", "--deliver-after", "0")
+    started = time.time()
+    sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", "--log", log, "--login", "alice",
+                             "--password", "secret", "--balance", "10", "--price", "1.5", "--deliver-after", "0")
     try:
         first = sandbox.line()
         match = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) \(use http_proxy=http://127\.0\.0\.1:(\d+)\), "
@@ -697,7 +727,8 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
         assert run_app("import smsc_api; print(smsc_api.SMSC().send_sms('79999999999', 'hi'))",
                        **credentials) == (0, "['1', '1', '1.50', '8.50']\n", "")
         assert sandbox.line() == "SMS id=1 to 79999999999: hi (1 part, 1.50)"
-        assert run_app("import smsc_api; c = smsc_api.SMSC(); c.send_sms_mail('79999999999', u'\\u043f\\u043e\\u0447\\u0442\\u0430: \\u0434\\u0430'); "
+        assert run_app("import smsc_api; c = smsc_api.SMSC(); "
+                       "c.send_sms_mail('79999999999', u'\\u043f\\u043e\\u0447\\u0442\\u0430: \\u0434\\u0430'); "
                        "print(c.get_status(2, '79999999999')[0] + ' ' + c.get_balance())",
                        SMTP_SERVER="127.0.0.1:" + smtp, **credentials) == (0, "1 7.00\n", "")
         assert sandbox.line() == u"SMS id=2 to 79999999999: почта: да (1 part, 1.50, by mail)"
@@ -706,12 +737,13 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
         assert sandbox.line() == "ERROR 2 (wrong login or password) for /sys/balance.php"
     finally:
         rest, code = sandbox.stop()
+    stopped = time.time()
     assert (rest, code) == (["Stopped."], 0)
     with io.open(log, encoding="utf-8") as handle:
         lines = handle.read().splitlines()
     records = [json.loads(line) for line in lines]
     assert lines == [json.dumps(record, sort_keys=True, ensure_ascii=False) for record in records]
-    assert [abs(record.pop("time") - NOW) < 1e9 for record in records] == [True, True]
+    assert [started <= record.pop("time") <= stopped for record in records] == [True, True]  # the real clock
     assert records == [
         {"cost": "1.50", "id": 1, "message": "hi", "parts": 1, "phones": ["79999999999"], "sender": "",
          "target": "http://smscentre.com/sys/send.php?login=alice&psw=***&fmt=1&charset=utf-8&cost=3"
@@ -780,7 +812,7 @@ Shown: each call, the request on the wire (password as ***), the reply, the retu
 >>> smsc.send_sms_mail("79999999999", "test2", format=1)
   wire:    SMTP send.smscentre.com:25, mail to send@send.smscentre.com, DATA:
            Content-Type: text/plain; charset=utf-8
-           
+{blank_line_of_data}
            demo:***:0::0,1,:79999999999:test2
   gateway: SMS id=2 to 79999999999: test2 (1 part, 2.50, by mail)
   returns: None
@@ -821,5 +853,5 @@ def test_the_demo(monkeypatch):
     delivered = str(int(sent) + 1)  # the second the status changed: 1 s after sending
     normalized = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text, count=2)
     normalized = normalized.replace(sent, "SENT").replace(delivered, "DELIVERED")
-    assert normalized.splitlines() == DEMO.format(version=smsc_api.__version__,
-                                                  http=HTTP_VERSION.decode("ascii")).splitlines()
+    assert normalized.splitlines() == DEMO.format(version=smsc_api.__version__, http=HTTP_VERSION.decode("ascii"),
+                                                  blank_line_of_data=" " * 11).splitlines()

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """What users used to patch into their copies: the domain, settings per instance, the
 environment, one TLS context, and many threads on one instance."""
-import inspect
+import json
 import os
 import ssl
 import subprocess
@@ -10,35 +10,26 @@ import threading
 import types
 
 import pytest
-import six
 
-from conftest import HERE, HTTP_VERSION, expected_headers
-from smsc_sandbox import Drop, Reply, Slow
-
-ROOT = os.path.dirname(HERE)
-DOMAINS = ["smscentre.com", "smsc.ru", "smsc.kz", "smsc.ua"]
+from helpers import DOMAINS, GET, HTTP_VERSION, LEGACY, MIRRORS, ROOT, argspec, environment, expected_headers, outcome
+from servers import Drop, Reply, Slow
 
 
 def country_copy(domain):
     """2.0 as published for that country: the official text with only the domain changed."""
-    with open(os.path.join(HERE, "legacy", "smsc_api_20.py"), "rb") as handle:
+    with open(os.path.join(LEGACY, "smsc_api_20.py"), "rb") as handle:
         source = handle.read().replace(b"smscentre.com", domain.encode("ascii"))
     module = types.ModuleType("smsc_api_20_" + domain.replace(".", "_"))
     exec(compile(source, module.__name__ + ".py", "exec"), module.__dict__)
     return module
 
 
-def run_side_by_side(modules, gw, capsys, call, replies, mail=False):
+def run_side_by_side(modules, gw, capsys, call, replies):
+    """helpers.outcome for each module, logged in as alice with SMSC_DEBUG on."""
     outcomes = []
     for module in modules:
         module.SMSC_LOGIN, module.SMSC_PASSWORD, module.SMSC_DEBUG = "alice", "secret", True
-        del gw.http.requests[:], gw.intercept.connections[:], gw.smtp.sessions[:]
-        gw.http.script(*replies)
-        capsys.readouterr()
-        result = call(module.SMSC())
-        gw.http._script[:] = []
-        outcomes.append((result, [r.raw for r in gw.requests], list(gw.intercept.connections),
-                         gw.smtp.sessions[:], capsys.readouterr()))
+        outcomes.append(outcome(module, gw, capsys, call, replies))
     return outcomes
 
 
@@ -56,9 +47,9 @@ def test_smsc_host_sends_what_that_countrys_copy_of_2_0_sends(smsc, gw, capsys, 
     smsc.SMSC_HOST = domain
     ours, theirs = run_side_by_side([smsc, country_copy(domain)], gw, capsys, call, replies)
     # SMSC_DEBUG: the SMTP dialogue printed shows *** for the password (README, Differences from 2.0)
-    printed = theirs[4][0], theirs[4][1].replace("alice:secret:", "alice:***:")
-    assert ours[:4] + (tuple(ours[4]),) == theirs[:4] + (printed,)
-    hosts = [host for host, port in ours[2]]
+    redacted = theirs.output.out, theirs.output.err.replace("alice:secret:", "alice:***:")
+    assert ours[:4] + (tuple(ours.output),) == theirs[:4] + (redacted,)
+    hosts = [host for host, port in ours.connections]
     assert all(host.endswith(domain) for host in hosts) and hosts
 
 
@@ -78,7 +69,8 @@ def test_smtp_from_and_server_edited_in_the_file_stay_as_edited(smsc, gw):
     smsc.SMSC().send_sms_mail("79999999999", "test")
     session, = gw.smtp.sessions
     assert session["asked"] == ("mail.example.org", 25)
-    assert session["mail_from"].endswith(b":<robot@example.org>") and session["rcpt_to"][0].endswith(b":<send@send.smsc.ua>")
+    assert session["mail_from"].endswith(b":<robot@example.org>")
+    assert session["rcpt_to"][0].endswith(b":<send@send.smsc.ua>")
 
 
 # 2. Settings per instance
@@ -100,7 +92,7 @@ def test_instance_settings_override_the_constants_and_the_rest_is_read_at_call_t
     assert first.header_lines == expected_headers("smsc.ru", first.body)
     assert second.request_line == (b"GET /sys/send.php?login=module-login&psw=module-pw&fmt=1&charset=utf-8&cost=3"
                                    b"&phones=79999999999&mes=test&translit=0&id=0 " + HTTP_VERSION)
-    assert third.request_line == b"GET /sys/balance.php?login=changed&psw=module-pw&fmt=1&charset=utf-8& " + HTTP_VERSION
+    assert third.request_line == GET(b"/sys/balance.php?login=changed&psw=module-pw&fmt=1&charset=utf-8&")
     assert fourth.body == b"login=bob&psw=%EF%E0%F0%EE%EB%FC&fmt=1&charset=windows-1251&"
 
 
@@ -126,8 +118,7 @@ def test_debug_https_and_timeout_per_instance(smsc, gw, capsys):
     assert capsys.readouterr() == ("", "")
     assert smsc.SMSC(debug=False).get_balance() == "mirror"  # the module's 0.3 s
     assert smsc.SMSC(https=True, debug=False).get_balance() is False  # nothing listens on 443 here
-    assert gw.intercept.connections[-5:] == [(host, 443) for host in (
-        "smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com", "www5.smscentre.com")]
+    assert gw.intercept.connections[-5:] == [(host, 443) for host in MIRRORS]
 
 
 def test_smtp_settings_per_instance(smsc, gw):
@@ -150,25 +141,23 @@ def test_a_subclass_that_never_calls_our_init_still_works(smsc, gw):
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
     gw.http.default = Reply(b"9")
     assert Legacy().get_balance() == "9"
-    assert gw.requests[0].request_line == b"GET /sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8& " + HTTP_VERSION
+    assert gw.requests[0].request_line == GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&")
 
 
 def test_the_signature_names_every_setting(smsc):
-    spec = inspect.getargspec(smsc.SMSC.__init__) if six.PY2 else inspect.getfullargspec(smsc.SMSC.__init__)
-    assert spec.args == ["self", "login", "password", "post", "https", "charset", "debug", "host", "timeout",
-                         "smtp_from", "smtp_server", "smtp_login", "smtp_password", "connect_timeout", "keepalive"]
-    assert [repr(default) for default in spec.defaults] == ["<module constant>"] * 14
+    args, varargs, varkw, defaults = argspec(smsc.SMSC.__init__)
+    assert args == ["self", "login", "password", "post", "https", "charset", "debug", "host", "timeout",
+                    "smtp_from", "smtp_server", "smtp_login", "smtp_password", "connect_timeout", "keepalive"]
+    assert [repr(default) for default in defaults] == ["<module constant>"] * 14
     with pytest.raises(TypeError):
         smsc.SMSC(user="bob")
 
 
 # 3. Defaults from the environment
 
-def constants_with_environment(environment):
+def constants_with_environment(variables):
     """The module constants as a fresh interpreter imports them with these variables set."""
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("SMSC_", "SMTP_")))
-    env.update(environment)
-    env["PYTHONPATH"] = ROOT
+    env = dict(environment(PYTHONPATH=ROOT), **variables)
     code = ("import smsc_api, json; print(json.dumps(dict((n, getattr(smsc_api, n)) for n in dir(smsc_api)"
             " if n.startswith(('SMSC_', 'SMTP_')))))")
     process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -183,15 +172,15 @@ DEFAULTS = {"SMSC_LOGIN": "", "SMSC_PASSWORD": "", "SMSC_POST": False, "SMSC_HTT
 
 
 def test_unset_environment_gives_the_defaults_of_2_0():
-    import json
     code, out, err = constants_with_environment({})
     assert (code, err) == (0, "")
     assert json.loads(out) == DEFAULTS
 
 
-@pytest.mark.parametrize("environment,changed", [
+@pytest.mark.parametrize("variables,changed", [
     ({"SMSC_LOGIN": "alice", "SMSC_PASSWORD": "s e c"}, {"SMSC_LOGIN": "alice", "SMSC_PASSWORD": "s e c"}),
-    ({"SMSC_POST": "1", "SMSC_HTTPS": "true", "SMSC_DEBUG": "YES"}, {"SMSC_POST": True, "SMSC_HTTPS": True, "SMSC_DEBUG": True}),
+    ({"SMSC_POST": "1", "SMSC_HTTPS": "true", "SMSC_DEBUG": "YES"},
+     {"SMSC_POST": True, "SMSC_HTTPS": True, "SMSC_DEBUG": True}),
     ({"SMSC_POST": "0", "SMSC_HTTPS": "false", "SMSC_DEBUG": "off"}, {}),
     ({"SMSC_DEBUG": "0"}, {}),
     ({"SMSC_DEBUG": "on", "SMSC_POST": "No"}, {"SMSC_DEBUG": True}),
@@ -203,9 +192,8 @@ def test_unset_environment_gives_the_defaults_of_2_0():
     ({"SMTP_FROM": "a@b.c", "SMTP_SERVER": "mx", "SMTP_LOGIN": "u", "SMTP_PASSWORD": "p"},
      {"SMTP_FROM": "a@b.c", "SMTP_SERVER": "mx", "SMTP_LOGIN": "u", "SMTP_PASSWORD": "p"}),
 ])
-def test_each_constant_defaults_to_its_environment_variable(environment, changed):
-    import json
-    code, out, err = constants_with_environment(environment)
+def test_each_constant_defaults_to_its_environment_variable(variables, changed):
+    code, out, err = constants_with_environment(variables)
     assert (code, err) == (0, "")
     assert json.loads(out) == dict(DEFAULTS, **changed)
 

@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+"""The pytest plugin of smsc_sandbox: the `smsc_gateway` fixture.
+
+Installed with the package (`pip install smsc_api`: entry point pytest11 "pytest_smsc"), it is loaded in
+every pytest run. With copied files, load it from the top-level conftest.py:
+
+    pytest_plugins = ["pytest_smsc"]     # or run: pytest -p pytest_smsc
+
+(the same name as the entry point: with the package installed too, it is loaded once).
+
+    def test_signup(smsc_gateway):         # the SMSC hosts' ports 80 and 25 go to a Gateway
+        app.signup("79999999999")          # any code that uses smsc_api (or urllib) unchanged
+        assert smsc_gateway.messages[0]["message"] == "Your code: 1234"
+"""
+import pytest
+
+import smsc_sandbox
+
+
+@pytest.fixture
+def smsc_gateway(monkeypatch):
+    """A smsc_sandbox.Gateway on free ports; connections to the SMSC hosts (ports 80 and 25) go to it.
+
+    Other hosts are not touched, and *_proxy variables do not apply to the SMSC hosts. HTTPS (port 443)
+    to the SMSC hosts is refused. After the test the gateway stops, and an error raised inside it (a bug
+    of the sandbox) fails the test.
+    """
+    smsc_sandbox.no_proxy_for_smsc(monkeypatch.setenv)
+    gateway = smsc_sandbox.Gateway().start()
+    try:
+        with gateway.intercept():
+            yield gateway
+    finally:
+        gateway.stop()
+    gateway.check()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    """Leave smsc_api as it is written: pytest does not rewrite its asserts.
+
+    pytest rewrites every module of an installed distribution that provides a plugin: smsc_api would
+    gain pytest's names (`from smsc_api import *` would bring @py_builtins and @pytest_ar), and it has no
+    docstring to carry PYTEST_DONT_REWRITE (2.0 has none). Called only for the installed plugin, before
+    any conftest.py imports smsc_api. _must_rewrite is pytest's (4.6 to 8); should it change, pytest
+    rewrites smsc_api as it rewrites any plugin's module.
+    """
+    marked = getattr(getattr(early_config.pluginmanager, "rewrite_hook", None), "_must_rewrite", None)
+    if isinstance(marked, set):
+        marked.discard("smsc_api")
