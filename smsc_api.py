@@ -43,10 +43,12 @@ import socket as _socket
 import sys as _sys
 
 _PY2 = _sys.version_info[0] == 2
+_FORM = "application/x-www-form-urlencoded"
 if _PY2:
     _text, _bytes, _integers = unicode, str, (int, long)  # noqa: F821
     from time import time as _monotonic  # нет монотонных часов
     from urllib import getproxies as _getproxies, proxy_bypass as _proxy_bypass, unquote as _unquote
+    _unquote_to_bytes = _unquote  # str is bytes
     from urlparse import urljoin as _urljoin, urlsplit as _urlsplit
 
     def _http_client():
@@ -60,9 +62,8 @@ if _PY2:
     def _too_many_redirects(visited, target):  # urllib.urlopen gave up at its 10th redirect
         return sum(visited.values()) >= 9
 
-    def _request_headers(host, body, proxy_auth, keepalive):
-        headers = [] if body is None else [("Content-Type", "application/x-www-form-urlencoded"),
-                                           ("Content-Length", "%d" % len(body))]
+    def _request_headers(host, body, proxy_auth, keepalive, content_type=_FORM):
+        headers = [] if body is None else [("Content-Type", content_type), ("Content-Length", "%d" % len(body))]
         headers += [("Proxy-Authorization", proxy_auth)] if proxy_auth else []
         headers += [("Host", host), ("User-Agent", "Python-urllib/1.17"), ("Accept", "*/*")]
         return headers + ([("Connection", "keep-alive")] if keepalive else [])
@@ -93,7 +94,8 @@ else:
     _text, _bytes, _integers = str, bytes, (int,)
     import io as _io
     from time import monotonic as _monotonic
-    from urllib.parse import unquote as _unquote, urljoin as _urljoin, urlsplit as _urlsplit
+    from urllib.parse import unquote as _unquote, unquote_to_bytes as _unquote_to_bytes, urljoin as _urljoin
+    from urllib.parse import urlsplit as _urlsplit
     from urllib.request import getproxies as _getproxies, proxy_bypass as _proxy_bypass
 
     def _http_client():
@@ -107,9 +109,8 @@ else:
     def _too_many_redirects(visited, target):  # urllib.request's HTTPRedirectHandler
         return visited.get(target, 0) >= 4 or len(visited) >= 10
 
-    def _request_headers(host, body, proxy_auth, keepalive):
-        headers = [] if body is None else [("Content-Type", "application/x-www-form-urlencoded"),
-                                           ("Content-Length", "%d" % len(body))]
+    def _request_headers(host, body, proxy_auth, keepalive, content_type=_FORM):
+        headers = [] if body is None else [("Content-Type", content_type), ("Content-Length", "%d" % len(body))]
         headers += [("Host", host), ("User-Agent", "Python-urllib/%d.%d" % _sys.version_info[:2])]
         headers += [("Proxy-Authorization", proxy_auth)] if proxy_auth else []
         return headers + ([] if keepalive else [("Connection", "close")])
@@ -388,12 +389,12 @@ class SMSC(object):
     #
     # возвращает массив (<id>, <количество sms>, <стоимость>, <баланс>) в случае успешной отправки
     # либо массив (<id>, -<код ошибки>) в случае ошибки
-    def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query=""):
-        m = self._smsc_send_cmd("send", "cost=3&phones=" + self._quote(self._phones(phones), "phones") +
-                                "&mes=" + self._quote(message, "message") +
-                                "&translit=" + self._number(translit, "translit") +
-                                "&id=" + self._number(id, "id") + self._format_flag(format) + self._sender_arg(sender) +
-                                self._time_arg(time) + self._query_arg(query))
+    def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query="", files=None):
+        arg = ("cost=3&phones=" + self._quote(self._phones(phones), "phones") + "&mes=" + self._quote(message, "message") +
+               "&translit=" + self._number(translit, "translit") + "&id=" + self._number(id, "id") +
+               self._format_flag(format) + self._sender_arg(sender) + self._time_arg(time) + self._query_arg(query))
+        files = self._files(files)  # прочитаны до соединения: ошибка чтения называет файл
+        m = self._smsc_send_cmd("send", arg, files=files) if files else self._smsc_send_cmd("send", arg)
 
         # (id, cnt, cost, balance) или (id, -error)
         if self._setting("debug"):
@@ -488,30 +489,36 @@ class SMSC(object):
     #
     # id - одно число или несколько через запятую
     def get_status(self, id, phone, all=0):
-        all_fields = self._number(all, "all")
+        all_fields, ids = self._number(all, "all"), self._ids(id)
         m = self._smsc_send_cmd("status", "phone=" + self._quote(self._phones(phone, "phone"), "phone") +
-                                "&id=" + self._ids(id) + "&all=" + all_fields)
+                                "&id=" + ids + "&all=" + all_fields)
+
+        # несколько id, как библиотека PHP 3.8: по строке ответа на сообщение, список списков; ошибка - как обычно
+        several = "," in ids and not (len(m) == 2 and m[1][:1] in ("-", ""))
+        lines = [line.rstrip("\r") for line in ",".join(m).split("\n")] if several else []
+        records = [line.split(",") for line in lines if line] if several else [m]
 
         # (status, time, err, ...) или (0, -error)
         if self._setting("debug"):
-            f = m + [""]
-            if f[1] >= "0":
-                tm = ""
-                if f[1] > "0":
-                    try:
-                        tm = str(datetime.fromtimestamp(int(f[1])))
-                    except (ValueError, OverflowError, OSError):
-                        tm = f[1]
-                print("Статус SMS = " + f[0] + ifs(f[1] > "0", ", время изменения статуса - " + tm, ""))
-            else:
-                print("Ошибка №" + f[1][1:])
+            for f in [record + [""] for record in records]:
+                if f[1] >= "0":
+                    tm = ""
+                    if f[1] > "0":
+                        try:
+                            tm = str(datetime.fromtimestamp(int(f[1])))
+                        except (ValueError, OverflowError, OSError):
+                            tm = f[1]
+                    print("Статус SMS = " + f[0] + ifs(f[1] > "0", ", время изменения статуса - " + tm, ""))
+                else:
+                    print("Ошибка №" + f[1][1:])
 
         # запятые в тексте сообщения: склеить хвост, как библиотека PHP 3.8 (all=1: 9 полей, all=2: 12)
         fields, hlr = (12, 17) if int(all_fields) == 2 else (9, 14)
-        if int(all_fields) and len(m) > 9 and (len(m) <= hlr or m[hlr] != "HLR"):
-            m = (",".join(m)).split(",", fields - 1)
+        for n, record in enumerate(records):
+            if int(all_fields) and len(record) > 9 and (len(record) <= hlr or record[hlr] != "HLR"):
+                records[n] = (",".join(record)).split(",", fields - 1)
 
-        return m
+        return records if several else records[0]
 
     # Метод получения баланса
     #
@@ -583,9 +590,21 @@ class SMSC(object):
             raise ValueError("%s must be %s, not %r" % (name, what, value[:40]))
         return str(text)
 
-    # id в get_status: одно или несколько через запятую
+    # id в get_status: одно или несколько через запятую, или list/tuple из них
     def _ids(self, id):
+        if isinstance(id, (list, tuple)):
+            if not id:
+                raise ValueError("id must not be empty")
+            return ",".join(self._number(item, "id") for item in id)
         return self._number(id, "id", "[0-9]+(,[0-9]+)*\\Z", "an int or text of digits (ids separated by commas)")
+
+    # Файлы для send_sms (MMS, вложения e-mail): [(имя файла, содержимое)], прочитанные до соединения
+    def _files(self, files):
+        if files is None:
+            return []
+        if not isinstance(files, (list, tuple)):
+            raise TypeError("files must be a list of paths or binary files, not %s" % type(files).__name__)
+        return [_read_file(item, n, self._setting("charset")) for n, item in enumerate(files)]
 
     def _format(self, format):
         number = self._number(format, "format")
@@ -660,7 +679,7 @@ class SMSC(object):
         return send_and_print
 
     # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
-    def _smsc_send_cmd(self, cmd, arg=""):
+    def _smsc_send_cmd(self, cmd, arg="", files=None):
         self._check_settings(self._HTTP_SETTINGS)
         host, login, password = self._setting("host"), self._setting("login"), self._setting("password")
         charset, timeout, connect_timeout = self._setting("charset"), self._setting("timeout"), self._setting("connect_timeout")
@@ -670,8 +689,12 @@ class SMSC(object):
         arg = ifs(login, "login=" + self._quote(login, "SMSC_LOGIN") + "&psw=", "apikey=") + self._quote(password, "SMSC_PASSWORD") + \
             "&fmt=1&charset=" + self._native(charset) + "&" + self._native(arg, "query")
 
-        # POST - тот же текст в теле; GET - с %XX для пробелов, переводов строк и не-ASCII, как urllib Python 2
-        if self._setting("post") or len(arg) > 2000:
+        # POST - тот же текст в теле; GET - с %XX для пробелов, переводов строк и не-ASCII, как urllib Python 2;
+        # с файлами - multipart/form-data: те же поля и file0, file1..., как библиотека PHP 3.8
+        content_type = _FORM
+        if files:
+            (content_type, body), query = _multipart(self._encoded(arg, "query"), files), ""
+        elif self._setting("post") or len(arg) > 2000:
             body, query = self._encoded(arg, "query"), ""
         else:
             body, query = None, "?" + quote(self._encoded(arg, "query"), safe=_URL_SAFE)
@@ -683,7 +706,7 @@ class SMSC(object):
 
             attempt = _Attempt(timeout, connect_timeout)
             try:
-                data = self._fetch(url + query, body, attempt, may_send)
+                data = self._fetch(url + query, body, attempt, may_send, content_type)
                 ret = data.decode(charset)  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
                 ret = ifs(_PY2, data, ret)
                 failure = "empty reply"
@@ -714,11 +737,11 @@ class SMSC(object):
         return ret.split(",")
 
     # Один запрос: через smsc_api.urlopen, если его подменили (mock в тестах приложения), как 2.0; иначе свой транспорт
-    def _fetch(self, url, body, attempt, may_send):
+    def _fetch(self, url, body, attempt, may_send, content_type=_FORM):
         if urlopen is not _URLOPEN:
             return (urlopen(url) if body is None else urlopen(url, body)).read()
         pool = self._pool() if self._setting("keepalive") else None
-        return _fetch(url, body, attempt, pool, resend_safe=not may_send)
+        return _fetch(url, body, attempt, pool, resend_safe=not may_send, content_type=content_type)
 
     # Соединения keep-alive этого экземпляра (создаются при первом запросе с keepalive)
     def _pool(self):
@@ -898,11 +921,74 @@ def _route(scheme, netloc):
     return ("proxy", proxy_host, proxy_port, tls, auth), proxy_host, proxy_port, tls, None, None, auth, True
 
 
+def _read_file(item, n, charset):
+    """(file name as bytes, content) of files[n]: a path (text or bytes) or an open binary file."""
+    name = "files[%d]" % n
+    if isinstance(item, (_text, _bytes)):
+        try:
+            with open(item, "rb") as handle:
+                return _file_name(item, charset), handle.read()
+        except (IOError, OSError) as error:
+            raise type(error)(error.errno, "%s: cannot read %r: %s" % (name, item, error.strerror))
+    if not hasattr(item, "read"):
+        raise TypeError("%s must be a path or a binary file, not %s" % (name, type(item).__name__))
+    content = item.read()
+    if not isinstance(content, _bytes):
+        raise TypeError("%s must be opened in binary mode ('rb')" % name)
+    path = getattr(item, "name", None)
+    return _file_name(path if isinstance(path, (_text, _bytes)) else "file%d" % n, charset), content
+
+
+def _file_name(path, charset):
+    base = _os.path.basename(path)
+    return base if isinstance(base, _bytes) else base.encode(charset, "replace")
+
+
+# Content-Type of a file part by its extension: the table curl uses (what PHP 3.8 sends), else octet-stream
+_FILE_TYPES = {b"gif": "image/gif", b"jpg": "image/jpeg", b"jpeg": "image/jpeg", b"png": "image/png",
+               b"svg": "image/svg+xml", b"txt": "text/plain", b"htm": "text/html", b"html": "text/html",
+               b"pdf": "application/pdf", b"xml": "application/xml"}
+
+
+def _multipart(query, files):
+    """(Content-Type, body) of multipart/form-data: the fields of query (bytes, decoded as a form) in their
+    order, then file0, file1, ... with each file's name and bytes."""
+    import binascii
+    parts = []
+    for pair in query.split(b"&"):
+        if pair:
+            name, _, value = pair.partition(b"=")
+            parts.append((_form_decoded(name), None, _form_decoded(value)))
+    for n, (filename, content) in enumerate(files):
+        parts.append((("file%d" % n).encode("ascii"), filename, content))
+    boundary = b"----smsc_api" + binascii.hexlify(_os.urandom(16))
+    while any(boundary in value for _, _, value in parts):
+        boundary = b"----smsc_api" + binascii.hexlify(_os.urandom(16))
+    body = []
+    for name, filename, value in parts:
+        head = b'Content-Disposition: form-data; name="' + _quoted_name(name) + b'"'
+        if filename is not None:
+            extension = filename.rpartition(b".")[2].lower() if b"." in filename else b""
+            head += (b'; filename="' + _quoted_name(filename) + b'"\r\nContent-Type: ' +
+                     _FILE_TYPES.get(extension, "application/octet-stream").encode("ascii"))
+        body += [b"--" + boundary, head, b"", value]
+    body = b"\r\n".join(body + [b"--" + boundary + b"--", b""])
+    return "multipart/form-data; boundary=" + boundary.decode("ascii"), body
+
+
+def _form_decoded(data):  # as PHP's parse_str: "+" is a space, %XX a byte
+    return _unquote_to_bytes(data.replace(b"+", b" "))
+
+
+def _quoted_name(name):  # a name or file name inside "...": the quote and line ends %-escaped, as browsers do
+    return name.replace(b"\r", b"%0D").replace(b"\n", b"%0A").replace(b'"', b"%22")
+
+
 class _BadReply(IOError):
     """A reply that is not the gateway's: an HTTP error status, a redirect that cannot be followed."""
 
 
-def _fetch(url, body, attempt, pool=None, resend_safe=False):
+def _fetch(url, body, attempt, pool=None, resend_safe=False, content_type=_FORM):
     """The body of the reply to GET url (POST body) as bytes; raises on anything but a complete 2xx reply.
 
     Redirects are followed as urllib followed them on this Python (only to http and https); a status other
@@ -911,7 +997,7 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False):
     """
     visited = {}  # redirect targets: how many times each
     while True:
-        response, connection, key = _exchange(url, body, attempt, pool, resend_safe)
+        response, connection, key = _exchange(url, body, attempt, pool, resend_safe, content_type)
         location = response.getheader("location") or response.getheader("uri")
         redirect = response.status in _REDIRECTS and location and (body is None or response.status < 307)
         if not redirect and not 200 <= response.status < 300:
@@ -936,12 +1022,12 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False):
         url, body = target, None  # POST after 301, 302, 303: GET, as urllib
 
 
-def _exchange(url, body, attempt, pool, resend_safe):
+def _exchange(url, body, attempt, pool, resend_safe, content_type):
     """Send one request; (response with its headers read, connection, pool key)."""
     parts = _urlsplit(url)
     key, host, port, tls, tunnel, tunnel_auth, proxy_auth, absolute = _route(parts.scheme, parts.netloc)
     selector = url if absolute else url[len(parts.scheme) + 3 + len(parts.netloc):] or "/"
-    headers = _request_headers(parts.netloc, body, proxy_auth, pool is not None)
+    headers = _request_headers(parts.netloc, body, proxy_auth, pool is not None, content_type)
     connection = pool.take(key) if pool is not None else None
     for fresh in (connection is None, True):
         if fresh:

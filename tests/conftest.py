@@ -9,6 +9,7 @@ inside it (a bug of the server, of an action, of a test's function): that test f
 import os
 import smtplib
 import sys
+import time
 
 import pytest
 import six
@@ -189,3 +190,19 @@ def debug_run(gw, capfd, monkeypatch):
         module.SMSC().send_sms_mail("7999", "hi\n.x")
         return capfd.readouterr()
     return run
+
+
+@pytest.fixture
+def utc():
+    """datetime.fromtimestamp in UTC, for the debug line of get_status."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is needed to print get_status times in UTC on this platform")
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if saved is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()

@@ -52,16 +52,29 @@ def POST(path):
     return b"POST " + path + b" " + HTTP_VERSION
 
 
-def expected_headers(host, body=None):
-    """The headers urllib sends, in its order: urllib.urlopen on Python 2, urllib.request on 3."""
+FORM = b"application/x-www-form-urlencoded"
+
+
+def expected_headers(host, body=None, content_type=FORM, keepalive=False):
+    """The headers urllib sends, in its order: urllib.urlopen on Python 2, urllib.request on 3.
+
+    keepalive: as smsc_api sends them with SMSC_KEEPALIVE, where only the connection header differs:
+    Python 2 adds "Connection: keep-alive" (the request stays HTTP/1.0), Python 3 leaves out "Connection: close".
+    """
     host = host.encode("ascii")
-    post = [] if body is None else [b"Content-Type: application/x-www-form-urlencoded",
-                                    b"Content-Length: %d" % len(body)]
+    post = [] if body is None else [b"Content-Type: " + content_type, b"Content-Length: %d" % len(body)]
     if six.PY2:
-        return post + [b"Host: " + host, b"User-Agent: Python-urllib/1.17", b"Accept: */*"]
+        return post + [b"Host: " + host, b"User-Agent: Python-urllib/1.17", b"Accept: */*"] + (
+            [b"Connection: keep-alive"] if keepalive else [])
     agent = ("Python-urllib/%d.%d" % sys.version_info[:2]).encode("ascii")
-    return [b"Accept-Encoding: identity"] + post + [b"Host: " + host, b"User-Agent: " + agent,
-                                                    b"Connection: close"]
+    return [b"Accept-Encoding: identity"] + post + [b"Host: " + host, b"User-Agent: " + agent] + (
+        [] if keepalive else [b"Connection: close"])
+
+
+def whole_request(host, line, body=None, content_type=FORM, keepalive=False):
+    """Every byte urllib sends to host: the request line, the headers, a blank line, the body."""
+    headers = expected_headers(host, body, content_type, keepalive)
+    return line + b"\r\n" + b"".join(header + b"\r\n" for header in headers) + b"\r\n" + (body or b"")
 
 
 # SMTP as smtplib speaks it

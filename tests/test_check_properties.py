@@ -37,7 +37,8 @@ def sent(smsc, gw, call):
     """None if call raised before any connection; else the request's parameters as (name, decoded bytes)."""
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD, smsc.SMSC_POST = "alice", "secret", False
     gw.http.default = Reply(b"1,1")
-    del gw.http.requests[:], gw.intercept.connections[:]
+    gw.http.clear()
+    gw.intercept.clear()
     try:
         call(smsc.SMSC())
     except (TypeError, ValueError, IndexError):
@@ -49,7 +50,10 @@ def sent(smsc, gw, call):
 
 
 def digits(value):
-    """What id, translit and all send: str() of an int, or the digits as they were given."""
+    """What id, translit and all send: str() of an int, or the digits as they were given; get_status's ids
+    given as a list: each, separated by commas."""
+    if isinstance(value, list):
+        return b",".join(digits(item) for item in value)
     return (str(value) if isinstance(value, int) else value.decode("latin-1") if isinstance(value, bytes)
             else value).encode("ascii")
 

@@ -14,7 +14,7 @@ import time
 import pytest
 import six
 
-from helpers import HTTP_VERSION, MIRRORS as HOSTS, expected_headers
+from helpers import HTTP_VERSION, MIRRORS as HOSTS, whole_request
 from servers import BlackHole, ConnectProxy, Drip, Drop, Held, Raw, Reply, Slow, Stall
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
 SEND = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
@@ -39,11 +39,6 @@ def client(smsc):
 def warnings(caplog):
     caplog.set_level(logging.WARNING, logger="smsc_api")
     return lambda: [r.getMessage() for r in caplog.records if r.name == "smsc_api"]
-
-
-def whole_request(host, line, body=None):
-    headers = expected_headers(host, body)
-    return line + b"\r\n" + b"".join(h + b"\r\n" for h in headers) + b"\r\n" + (body or b"")
 
 
 # 1. Deadlines: SMSC_TIMEOUT is the whole attempt, SMSC_CONNECT_TIMEOUT the connection

@@ -7,14 +7,12 @@ interpreter. Requests are compared whole: request line, the headers of the runni
 (helpers.expected_headers) and body. Where Python 2's urllib.urlopen and Python 3's
 urllib.request differ, each version's outcome is spelled out.
 """
-import os
 import sys
-import time
 
 import pytest
 import six
 
-from helpers import GET, MIRRORS, POST, expected_headers, native
+from helpers import GET, MIRRORS, POST, native, whole_request
 from servers import Drop, Raw, Reply, Reset
 
 # Python 2: urllib.urlopen reads an HTTP/0.9 answer, error pages and cut bodies as replies;
@@ -40,36 +38,14 @@ def client(api):
     return api.SMSC()
 
 
-@pytest.fixture
-def utc():
-    """datetime.fromtimestamp in UTC, for the debug line of get_status."""
-    if not hasattr(time, "tzset"):
-        pytest.skip("time.tzset is needed to print get_status times in UTC on this platform")
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if saved is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = saved
-    time.tzset()
-
-
 def printed(capsys):
     out = capsys.readouterr().out
     return out.decode("utf-8") if isinstance(out, bytes) else out
 
 
-def wire(host, line, body=None):
-    """The whole request urllib sends to host: request line, headers, blank line, body."""
-    headers = expected_headers(host, body)
-    return line + b"\r\n" + b"".join(header + b"\r\n" for header in headers) + b"\r\n" + (body or b"")
-
-
 def assert_sent(server, expected, port=80):
     """expected: [(host, request_line, body or None)], exactly the requests server got, in order."""
-    assert [request.raw for request in server.requests] == [wire(*e) for e in expected]
+    assert [request.raw for request in server.requests] == [whole_request(*e) for e in expected]
     assert [request.asked for request in server.requests] == [(e[0], port) for e in expected]
 
 

@@ -1,0 +1,214 @@
+# -*- coding: utf-8 -*-
+"""What the official PHP library 3.8 does and 2.0 cannot: files sent with an SMS (MMS pictures, e-mail
+attachments) as multipart/form-data, and the statuses of several messages in one request.
+
+Each request is asserted whole: the request line, the headers of the running Python, and every byte of
+the multipart body (its boundary is random: read from the Content-Type header, then the body is built
+from it and compared).
+"""
+import io
+import re
+
+import pytest
+import six
+
+from helpers import GET, HTTP_VERSION, POST, whole_request
+from servers import Drop, Reply
+
+FIELDS = [(b"login", b"alice"), (b"psw", b"secret"), (b"fmt", b"1"), (b"charset", b"utf-8"), (b"cost", b"3"),
+          (b"phones", b"79999999999"), (b"mes", b"Look"), (b"translit", b"0"), (b"id", b"0")]
+PICTURE = b"\x89PNG\r\n\x1a\n\x00\x00--boundary?\r\n\xff"
+
+
+@pytest.fixture
+def client(smsc):
+    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+    return smsc.SMSC()
+
+
+@pytest.fixture
+def pictures(tmpdir):
+    first, second = tmpdir.join("cat.png"), tmpdir.join(u"заметка.txt")
+    first.write_binary(PICTURE)
+    second.write_binary(u"Привет".encode("utf-8"))
+    return str(first), six.text_type(second)
+
+
+def multipart(boundary, fields, files):
+    """The body smsc_api builds: each field, then each file as fileN."""
+    body = b""
+    for name, value in fields:
+        body += (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="' + name + b'"\r\n\r\n' +
+                 value + b"\r\n")
+    for n, (filename, content_type, content) in enumerate(files):
+        body += (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="file%d"; filename="' % n +
+                 filename + b'"\r\nContent-Type: ' + content_type + b"\r\n\r\n" + content + b"\r\n")
+    return body + b"--" + boundary + b"--\r\n"
+
+
+def boundary_of(request):
+    match = re.match(br"multipart/form-data; boundary=(----smsc_api[0-9a-f]{32})\Z", request.header("Content-Type"))
+    assert match, request.header("Content-Type")
+    return match.group(1)
+
+
+def assert_multipart(request, fields, files, host="smscentre.com"):
+    boundary = boundary_of(request)
+    body = multipart(boundary, fields, files)
+    assert request.raw == whole_request(host, POST(b"/sys/send.php"), body,
+                                        content_type=b"multipart/form-data; boundary=" + boundary)
+
+
+# 1. send_sms(..., files=[...]): one multipart/form-data POST, the usual fields and file0, file1, ...
+
+def test_files_are_posted_as_multipart_with_the_usual_fields(client, gw, pictures):
+    gw.http.script(Reply(b"15,1,5.00,95.00"))
+    assert client.send_sms("79999999999", "Look", files=list(pictures)) == ["15", "1", "5.00", "95.00"]
+    request, = gw.requests
+    assert_multipart(request, FIELDS, [(b"cat.png", b"image/png", PICTURE),
+                                       (u"заметка.txt".encode("utf-8"), b"text/plain", u"Привет".encode("utf-8"))])
+
+
+def test_every_parameter_is_a_field_decoded_as_the_gateway_reads_it(smsc, client, gw, pictures):
+    smsc.SMSC_CHARSET = "windows-1251"
+    gw.http.script(Reply(b"15,1"))
+    client.send_sms(["79999999999", "79999999998"], u"Вот + кот", translit=1, time="+5", id=7, format=7,
+                    sender=u"Кот", query="maxsms=3&subj=a+b%26c", files=[pictures[0]])
+    fields = [(b"login", b"alice"), (b"psw", b"secret"), (b"fmt", b"1"), (b"charset", b"windows-1251"),
+              (b"cost", b"3"), (b"phones", b"79999999999,79999999998"), (b"mes", u"Вот + кот".encode("cp1251")),
+              (b"translit", b"1"), (b"id", b"7"), (b"mms", b"1"), (b"sender", u"Кот".encode("cp1251")),
+              (b"time", b"+5"), (b"maxsms", b"3"), (b"subj", b"a b&c")]
+    assert_multipart(gw.requests[0], fields, [(b"cat.png", b"image/png", PICTURE)])
+
+
+def test_open_binary_files_and_byte_paths(client, gw, pictures):
+    gw.http.script(Reply(b"15,1"))
+    with open(pictures[0], "rb") as named:
+        client.send_sms("79999999999", "Look", files=[named, io.BytesIO(b"data"), pictures[0].encode("ascii")])
+    assert_multipart(gw.requests[0], FIELDS, [(b"cat.png", b"image/png", PICTURE),
+                                              (b"file1", b"application/octet-stream", b"data"),
+                                              (b"cat.png", b"image/png", PICTURE)])
+
+
+def test_an_api_key_and_a_failed_host_send_the_same_body_again(smsc, client, gw, pictures):
+    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "", "KEY"
+    gw.http.script(Drop(), Reply(b"15,1"))
+    assert client.send_sms("79999999999", "Look", files=[pictures[0]]) == ["15", "1"]
+    first, second = gw.requests
+    fields = [(b"apikey", b"KEY")] + FIELDS[2:]
+    assert_multipart(first, fields, [(b"cat.png", b"image/png", PICTURE)])
+    assert_multipart(second, fields, [(b"cat.png", b"image/png", PICTURE)], host="www2.smscentre.com")
+    assert second.body == first.body
+
+
+def test_without_files_every_byte_is_2_0s(client, gw):
+    gw.http.script(Reply(b"15,1"), Reply(b"15,1"))
+    client.send_sms("79999999999", "Look")
+    client.send_sms("79999999999", "Look", files=[])
+    target = b"/sys/send.php?" + b"&".join(name + b"=" + value for name, value in FIELDS)
+    assert [r.raw for r in gw.requests] == [whole_request("smscentre.com", GET(target))] * 2
+
+
+@pytest.mark.parametrize("files,error,message", [
+    (["missing.png"], (IOError, OSError), "files[0]: cannot read 'missing.png': No such file or directory"),
+    ("cat.png", TypeError, "files must be a list of paths or binary files, not str"),
+    ([3], TypeError, "files[0] must be a path or a binary file, not int"),
+    ([io.StringIO(u"text")], TypeError, "files[0] must be opened in binary mode ('rb')"),
+], ids=["missing", "not-a-list", "not-a-path", "text-mode"])
+def test_a_file_that_cannot_be_read_is_an_error_naming_it_before_any_connection(client, gw, files, error, message):
+    with pytest.raises(error) as raised:
+        client.send_sms("79999999999", "Look", files=files)
+    assert message in str(raised.value)
+    assert gw.intercept.connections == []
+
+
+def test_a_directory_is_an_error_naming_it(client, gw, tmpdir):
+    with pytest.raises((IOError, OSError)) as raised:
+        client.send_sms("79999999999", "Look", files=[str(tmpdir)])
+    assert str(raised.value).startswith("[Errno %d] files[0]: cannot read %r" % (raised.value.errno, str(tmpdir)))
+    assert gw.intercept.connections == []
+
+
+def test_a_boundary_never_occurs_in_the_content(client, gw, tmpdir, monkeypatch):
+    smsc_api = __import__("smsc_api")
+    draws = iter([b"\x00" * 16, b"\x01" * 16])
+    monkeypatch.setattr(smsc_api._os, "urandom", lambda size: next(draws))
+    clash = tmpdir.join("clash.bin")
+    clash.write_binary(b"xx----smsc_api" + b"00" * 16 + b"yy")
+    gw.http.script(Reply(b"15,1"))
+    client.send_sms("79999999999", "Look", files=[str(clash)])
+    assert boundary_of(gw.requests[0]) == b"----smsc_api" + b"01" * 16
+
+
+# 2. get_status with several ids: one request, one record per line of the reply
+
+TWO = b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C79999999998&id=101,102&all="
+
+
+@pytest.mark.parametrize("ids,phones", [
+    ("101,102", "79999999999,79999999998"),
+    ([101, 102], ["79999999999", "79999999998"]),
+    (("101", b"102"), (79999999999, "79999999998")),
+], ids=["text", "lists", "tuples"])
+def test_several_ids_are_one_request_and_a_list_per_message(client, gw, ids, phones):
+    gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"))
+    assert client.get_status(ids, phones) == [["1", "1561977123", "0"], ["-1", "0", "0"]]
+    assert [r.raw for r in gw.requests] == [whole_request("smscentre.com", GET(TWO + b"0"))]
+
+
+@pytest.mark.parametrize("reply,result", [
+    (b"0,-2", ["0", "-2"]),                                     # an error: flat, as usual
+    (b"1,1561977123,0\r\n-3,0,0\r\n", [["1", "1561977123", "0"], ["-3", "0", "0"]]),  # CRLF, a last line feed
+    (b"1,1561977123,0", [["1", "1561977123", "0"]]),             # one line: still a list of records
+    (b"oops", [["oops"]]),
+], ids=["error", "crlf", "one-line", "garbage"])
+def test_reply_shapes_of_several_ids(client, gw, reply, result):
+    gw.http.script(Reply(reply))
+    assert client.get_status("101,102", "79999999999,79999999998") == result
+
+
+def test_several_ids_when_no_host_answers_is_2_0s_two_empty_strings(client, gw):
+    gw.http.default = Drop()
+    assert client.get_status([101, 102], "79999999999") == ["", ""]
+
+
+@pytest.mark.parametrize("all,rejoined", [
+    (1, ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered", "Hi, there, you"]),
+    (2, ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered", "Russia", "MTS", "Moscow",
+         "Hi, there, you"]),
+])
+def test_all_re_joins_the_message_of_each_record(client, gw, all, rejoined):
+    record = ",".join(rejoined).encode("ascii")
+    gw.http.script(Reply(record + b"\n" + record.replace(b"1561977123", b"1561977124")))
+    second = list(rejoined)
+    second[1] = "1561977124"
+    assert client.get_status("101,102", "79999999999", all=all) == [rejoined, second]
+    assert gw.requests[0].request_line == GET(TWO.replace(b"%2C79999999998", b"") + str(all).encode("ascii"))
+
+
+def test_one_id_is_one_flat_list_as_in_2_0(client, gw):
+    gw.http.script(Reply(b"1,1561977123,0"), Reply(b"1,1561977123,0"))
+    assert client.get_status(101, "79999999999") == ["1", "1561977123", "0"]
+    assert client.get_status([101], ["79999999999"]) == ["1", "1561977123", "0"]
+    assert gw.requests[0].request_line == gw.requests[1].request_line == (
+        b"GET /sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=101&all=0 " +
+        HTTP_VERSION)
+
+
+def test_debug_prints_a_line_per_message(smsc, client, gw, capsys, utc):
+    smsc.SMSC_DEBUG = True
+    gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"))
+    capsys.readouterr()
+    client.get_status("101,102", "79999999999,79999999998")
+    out = capsys.readouterr().out
+    out = out.decode("utf-8") if isinstance(out, bytes) else out
+    assert out == u"Статус SMS = 1, время изменения статуса - 2019-07-01 10:32:03\nСтатус SMS = -1\n"
+
+
+@pytest.mark.parametrize("ids,error", [([], ValueError), ([1, "2,3"], ValueError), ([True], TypeError),
+                                       ("1,,2", ValueError)])
+def test_bad_ids_are_errors_before_any_connection(client, gw, ids, error):
+    with pytest.raises(error) as raised:
+        client.get_status(ids, "79999999999")
+    assert "id" in str(raised.value)
+    assert gw.intercept.connections == []
