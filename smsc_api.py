@@ -1032,9 +1032,9 @@ def _exchange(url, body, attempt, pool, resend_safe, content_type):
     for fresh in (connection is None, True):
         if fresh:
             connection = _new_connection(host, port, tls, tunnel, tunnel_auth)
-        connection.attempt = attempt
-        if connection.sock is not None:
-            connection.sock.attempt, connection.sock.received = attempt, 0
+        connection.attempt, kept = attempt, connection.sock  # kept: the socket of a reused connection
+        if kept is not None:
+            kept.attempt, kept.received, attempt.connected = attempt, 0, True
         try:
             connection.putrequest("GET" if body is None else "POST", selector, skip_host=True)
             for name, value in headers:
@@ -1042,13 +1042,12 @@ def _exchange(url, body, attempt, pool, resend_safe, content_type):
             connection.endheaders(body)
             return connection.getresponse(), connection, key
         except Exception:
-            timed = connection.sock
             connection.close()
-            # a kept-alive connection that the server closed as the request went out: once more on a new one,
+            # a reused connection that the server closed as the request went out: once more on a new one,
             # unless the request may have been acted on (it was all sent, and it may send an SMS)
-            if fresh or getattr(timed, "received", 1) or (attempt.written and not resend_safe):
+            if fresh or kept.received or (attempt.written and not resend_safe):
                 raise
-            attempt.written = False
+            attempt.written = attempt.connected = False
 
 
 class _Pool(object):

@@ -143,9 +143,9 @@ class TLSLoopback(object):
         self._gw, self._files, self.servers = gw, tls_files, []
         self.http = self._start("trusted")
 
-    def _start(self, name):
+    def _start(self, name, **options):
         context = smsc_sandbox.server_context(*self._files[name][1:])
-        server = HTTPServer(ssl_context=context).start()
+        server = HTTPServer(ssl_context=context, **options).start()
         self.servers.append(server)
         self._gw.intercept.routes[443] = server
         return server
@@ -153,6 +153,11 @@ class TLSLoopback(object):
     def untrusted(self):
         """Route port 443 to a server whose certificate comes from a CA the client does not trust."""
         self.http = self._start("untrusted")
+        return self.http
+
+    def keepalive(self, idle_timeout=5):
+        """Route port 443 to a trusted server that keeps connections alive."""
+        self.http = self._start("trusted", keepalive=True, idle_timeout=idle_timeout)
         return self.http
 
     @property

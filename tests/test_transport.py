@@ -6,16 +6,21 @@ Deadlines are checked by what the servers saw (the client hung up before the rep
 complete, the black hole never accepted) and by a bound on the call's duration with a wide
 margin: a bound that can only fail when the deadline does not hold, never a speed target.
 """
+import gc
 import logging
+import os
 import socket
+import subprocess
 import sys
+import threading
 import time
+import warnings as warnings_module
 
 import pytest
 import six
 
-from helpers import HTTP_VERSION, MIRRORS as HOSTS, whole_request
-from servers import BlackHole, ConnectProxy, Drip, Drop, Held, Raw, Reply, Slow, Stall
+from helpers import GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, environment, whole_request
+from servers import BlackHole, ConnectProxy, Drip, Drop, Held, HTTPServer, Raw, Reply, Slow, Stall
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
 SEND = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
         b"&translit=0&id=0")
@@ -391,3 +396,196 @@ def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, gw, ca
     gw.intercept.refuse.update(HOSTS)
     assert smsc._main(["send", "79999999999", "test", "--json"]) == 3
     assert __import__("json").loads(capsys.readouterr().out) == {"error": "unreachable", "exit": 3, "ok": False}
+
+
+# 7. Keep-alive: connections reused across calls, the request line and body unchanged
+
+@pytest.fixture
+def kept(gw):
+    """A server that keeps connections alive, routed as port 80 (gw.http stays for other ports)."""
+    server = HTTPServer(keepalive=True).start()
+    gw.intercept.routes[80] = server
+    yield server
+    server.stop()
+    server.check()
+
+
+@pytest.fixture
+def alive(smsc):
+    client = smsc.SMSC(login="alice", password="secret", keepalive=True)
+    yield client
+    client.close()
+
+
+def test_keepalive_reuses_one_connection_and_changes_only_the_connection_header(smsc, alive, kept):
+    kept.default = Reply(b"42")
+    smsc.SMSC_POST = False
+    assert [alive.get_balance() for _ in range(3)] == ["42"] * 3
+    smsc.SMSC_POST = True
+    assert alive.get_balance() == "42"
+    body = BALANCE.split(b"?")[1]
+    assert [r.raw for r in kept.requests] == (
+        [whole_request("smscentre.com", GET(BALANCE), keepalive=True)] * 3 +
+        [whole_request("smscentre.com", POST(b"/sys/balance.php"), body, keepalive=True)])
+    assert [r.connection for r in kept.requests] == [1, 1, 1, 1]
+
+
+def test_without_keepalive_each_call_has_its_connection(client, kept):
+    kept.default = Reply(b"42")
+    client.get_balance(), client.get_balance()
+    assert [r.raw for r in kept.requests] == [whole_request("smscentre.com", GET(BALANCE))] * 2
+    assert [r.connection for r in kept.requests] == [1, 2]
+
+
+def test_https_keepalive_makes_one_tls_handshake(smsc, https):
+    server = https.keepalive()
+    server.default = Reply(b"42")
+    with smsc.SMSC(login="alice", password="secret", https=True, keepalive=True) as client:
+        assert [client.get_balance() for _ in range(3)] == ["42"] * 3
+    assert [r.connection for r in server.requests] == [1, 1, 1]
+    assert server.connections == 1  # one TCP connection, so one TLS handshake
+    assert [r.raw for r in server.requests] == [whole_request("smscentre.com", GET(BALANCE), keepalive=True)] * 3
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_failed_attempt(alive, kept, warnings):
+    kept.idle_timeout = 0.1
+    kept.default = Reply(b"42")
+    assert alive.get_balance() == "42"
+    assert kept.wait_served(1)  # the server closed the idle connection
+    assert alive.send_sms("79999999999", "test") == ["42"]
+    assert [r.connection for r in kept.requests] == [1, 2]  # each request sent once
+    assert warnings() == []
+
+
+@pytest.mark.parametrize("call,resent", [
+    (lambda c: c.get_balance(), True),
+    (lambda c: c.send_sms("79999999999", "test"), False),
+], ids=["get_balance", "send_sms"])
+def test_a_kept_connection_closed_as_the_request_arrives(alive, kept, warnings, call, resent):
+    # the server reads the request on the reused connection and closes it without a word: a status or
+    # balance is asked again on a new connection; a send may have been acted on, so it is a failed attempt
+    kept.script(Reply(b"1"), Drop(), Reply(b"42"))
+    alive.get_balance()
+    result = call(alive)
+    assert [r.connection for r in kept.requests] == [1, 1, 2]
+    if resent:
+        assert (result, warnings()) == ("42", [])
+    else:
+        assert result == ["42"]
+        assert [(r.asked[0], r.connection) for r in kept.requests[1:]] == [("smscentre.com", 1),
+                                                                           ("www2.smscentre.com", 2)]
+        assert [m.endswith("the message may have been sent") for m in warnings()] == [True]
+
+
+def test_one_instance_from_many_threads_never_shares_a_connection(alive, kept):
+    started, busy, overlaps = threading.Event(), set(), []
+
+    def echo(request):
+        with kept._lock:
+            overlaps.append(request.connection in busy)
+            busy.add(request.connection)
+        started.wait(5)
+        time.sleep(0.01)
+        with kept._lock:
+            busy.discard(request.connection)
+        return Reply(request.query.split(b"&mes=")[1].split(b"&")[0] + b",1")
+    kept.respond = echo
+    results = {}
+
+    def send(n):
+        for round in range(3):
+            results[n, round] = alive.send_sms("79999999999", "m%d-%d" % (n, round))
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    started.set()
+    for thread in threads:
+        thread.join(30)
+    assert results == dict(((n, r), ["m%d-%d" % (n, r), "1"]) for n in range(8) for r in range(3))
+    assert len(kept.requests) == 24 and not any(overlaps)
+    assert kept.connections < 24  # connections were reused
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
+def test_after_fork_the_child_never_touches_its_parents_connection(alive, kept):
+    kept.default = Reply(b"42")
+    assert alive.get_balance() == "42"
+    pid = os.fork()
+    if pid == 0:  # the child: its own connection, the parent's left alone
+        try:
+            code = 0 if alive.get_balance() == "42" else 1
+        except BaseException:
+            code = 2
+        os._exit(code)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert alive.get_balance() == "42"
+    assert [r.connection for r in kept.requests] == [1, 2, 1]
+
+
+def test_close_and_the_context_manager_close_the_connections(smsc, kept):
+    kept.default = Reply(b"42")
+    with smsc.SMSC(login="alice", password="secret", keepalive=True) as client:
+        client.get_balance()
+        assert kept.served == 0
+    assert kept.wait_served(1)
+    client.get_balance()  # still usable: a new connection
+    client.close()
+    assert kept.wait_served(2) and [r.connection for r in kept.requests] == [1, 2]
+
+
+def test_a_collected_instance_closes_its_connections(smsc, kept):
+    kept.default = Reply(b"42")
+    client = smsc.SMSC(login="alice", password="secret", keepalive=True)
+    client.get_balance()
+    with warnings_module.catch_warnings(record=True) as caught:
+        warnings_module.simplefilter("always")
+        del client
+        gc.collect()
+    assert kept.wait_served(1)
+    assert [str(w.message) for w in caught] == []  # closed by the instance, not left to the socket ("unclosed")
+
+
+def test_connections_close_at_interpreter_exit_without_noise(kept):
+    kept.default = Reply(b"42")
+    code = ("import smsc_api; c = smsc_api.SMSC(login='alice', password='secret', keepalive=True); "
+            "print(c.get_balance())")
+    env = environment(http_proxy="http://127.0.0.1:%d" % kept.port, PYTHONPATH=ROOT)
+    flags = ["-W", "error"] + ([] if six.PY2 else ["-X", "dev"])  # unclosed sockets would be ResourceWarnings
+    process = subprocess.Popen([sys.executable] + flags + ["-c", code], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = process.communicate()
+    assert (process.returncode, out.strip(), err) == (0, b"42", b"")
+    assert kept.wait_served(1)
+
+
+def test_keepalive_through_an_http_proxy(alive, kept, gw, monkeypatch):
+    gw.intercept.routes[3128] = kept
+    monkeypatch.setenv("http_proxy", "http://proxy.example.org:3128")
+    kept.default = Reply(b"42")
+    assert [alive.get_balance() for _ in range(2)] == ["42"] * 2
+    assert [r.request_line for r in kept.requests] == [GET(b"http://smscentre.com" + BALANCE)] * 2
+    assert [r.connection for r in kept.requests] == [1, 1]
+
+
+def test_keepalive_through_a_connect_proxy(smsc, gw, https, monkeypatch):
+    server = https.keepalive()
+    server.default = Reply(b"42")
+    tunnel = ConnectProxy({443: server}).start()
+    try:
+        gw.intercept.routes[3128] = tunnel
+        monkeypatch.setenv("https_proxy", "http://proxy.example.org:3128")
+        with smsc.SMSC(login="alice", password="secret", https=True, keepalive=True) as client:
+            assert [client.get_balance() for _ in range(3)] == ["42"] * 3
+    finally:
+        tunnel.stop()
+    assert len(tunnel.connects) == 1 and [r.connection for r in server.requests] == [1, 1, 1]
+
+
+def test_a_kept_connection_still_has_the_deadline(smsc, alive, kept, warnings):
+    smsc.SMSC_TIMEOUT = 0.3
+    kept.script(Reply(b"1"), Slow(Reply(b"42"), pieces=100, delay=0.05), Reply(b"43"))
+    alive.get_balance()
+    result, seconds = elapsed(alive.get_balance)
+    assert result == "43"
+    assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no complete reply within 0.3 s"]
+    assert seconds < 0.3 + MARGIN
