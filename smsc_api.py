@@ -183,6 +183,7 @@ def _checked_charset(value, label):
         raise TypeError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
     if not valid:
         raise ValueError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
+    _CHARSETS_CHECKED.add(value)
     return value
 
 
@@ -193,6 +194,15 @@ def _checked_text(value, label):
 
 
 _CHECKS = {"bool": _checked_bool, "seconds": _checked_seconds, "charset": _checked_charset, "text": _checked_text}
+_CHARSETS_CHECKED = set()  # charset names _checked_charset accepted
+_GLOBALS = globals()  # the module constants, read at each call as 2.0 read them
+_PLAINLY_VALID = {  # what each check returns as it is, seen at a glance (anything else goes through the check)
+    None: lambda value: True,
+    "bool": lambda value: value is True or value is False,
+    "seconds": lambda value: value is None or (type(value) in (int, float) and 0 < value < _INFINITY),
+    "charset": lambda value: type(value) is str and value in _CHARSETS_CHECKED,
+    "text": lambda value: type(value) is str}
+_INFINITY = float("inf")
 
 
 # Константы по умолчанию - из переменных окружения с теми же именами, когда те заданы
@@ -343,27 +353,27 @@ class SMSC(object):
         given = locals()
         self._settings = dict((name, given[name]) for name, _, _ in _SETTINGS if given[name] is not _CONSTANT)
 
-    _CONSTANTS = dict((name, constant) for name, constant, _ in _SETTINGS)
-    _KINDS = dict((name, kind) for name, _, kind in _SETTINGS)
+    _LOOKUP = dict((name, (constant, _PLAINLY_VALID[kind], _CHECKS.get(kind))) for name, constant, kind in _SETTINGS)
 
     # Значение настройки, проверенное (_CHECKS): заданное экземпляру или константа модуля в момент вызова
     def _setting(self, name):
-        settings = self.__dict__.get("_settings", {})  # подкласс мог не вызвать наш __init__
-        if name in settings:
-            value, label = settings[name], "SMSC(%s=...)" % name
-        else:
-            value, label = globals()[self._CONSTANTS[name]], self._CONSTANTS[name]
-        check = _CHECKS.get(self._KINDS[name])
-        return check(value, label) if check else value
+        constant, plainly_valid, check = self._LOOKUP[name]
+        settings = self.__dict__.get("_settings")  # подкласс мог не вызвать наш __init__
+        given = settings is not None and name in settings
+        value = settings[name] if given else _GLOBALS[constant]
+        if plainly_valid(value):  # быстрый путь: настройки читаются много раз за вызов
+            return value
+        return check(value, "SMSC(%s=...)" % name if given else constant)
 
     # Все настройки, нужные HTTP или SMTP, проверяются до соединения (иначе неверная, прочитанная после
     # запроса, как debug, дала бы исключение после отправленного SMS)
-    _HTTP_SETTINGS = ("post", "https", "charset", "debug", "host", "timeout", "connect_timeout", "keepalive")
+    _HTTP_SETTINGS = ("post", "https", "charset", "debug", "host", "timeout", "connect_timeout", "keepalive",
+                      "login", "password")
     _SMTP_SETTINGS = ("charset", "debug", "host", "timeout", "connect_timeout", "smtp_from", "smtp_server")
 
     def _check_settings(self, names):
-        for name in names:
-            self._setting(name)
+        """{name: value} of these settings, each checked."""
+        return {name: self._setting(name) for name in names}
 
     # Флаги форматов 1..13 (format - 1 индексирует список, 12 - пустой флаг)
     _FORMATS = ("flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "mail=1",
@@ -680,10 +690,10 @@ class SMSC(object):
 
     # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
     def _smsc_send_cmd(self, cmd, arg="", files=None):
-        self._check_settings(self._HTTP_SETTINGS)
-        host, login, password = self._setting("host"), self._setting("login"), self._setting("password")
-        charset, timeout, connect_timeout = self._setting("charset"), self._setting("timeout"), self._setting("connect_timeout")
-        url = ifs(self._setting("https"), "https", "http") + "://" + host + "/sys/" + cmd + ".php"
+        settings = self._check_settings(self._HTTP_SETTINGS)
+        host, login, password = settings["host"], settings["login"], settings["password"]
+        charset, timeout, connect_timeout = settings["charset"], settings["timeout"], settings["connect_timeout"]
+        url = ifs(settings["https"], "https", "http") + "://" + host + "/sys/" + cmd + ".php"
         _url = url
         may_send = cmd == "send" and not _re.match(r"cost=1(&|$)", arg)  # не только стоимость: может отправить SMS
         arg = ifs(login, "login=" + self._quote(login, "SMSC_LOGIN") + "&psw=", "apikey=") + self._quote(password, "SMSC_PASSWORD") + \
@@ -694,7 +704,7 @@ class SMSC(object):
         content_type = _FORM
         if files:
             (content_type, body), query = _multipart(self._encoded(arg, "query"), files), ""
-        elif self._setting("post") or len(arg) > 2000:
+        elif settings["post"] or len(arg) > 2000:
             body, query = self._encoded(arg, "query"), ""
         else:
             body, query = None, "?" + quote(self._encoded(arg, "query"), safe=_URL_SAFE)
