@@ -9,25 +9,31 @@ from time import sleep
 import smtplib
 
 try:
-    from urllib import urlopen, quote
-except ImportError:
     from urllib.request import urlopen
     from urllib.parse import quote
-_URLOPEN = urlopen  # smsc_api.urlopen, заменяемый в тестах приложений: тогда запрос идет через него, как в 2.0
+except ImportError:  # Python 2
+    from urllib import urlopen, quote  # type: ignore[attr-defined,no-redef]
 
 __version__ = "2.1.0"
 
-# Константы для настройки библиотеки
+# What "from smsc_api import *" gives: 2.0's names (its imports included) and the new constants
+__all__ = ["SMSC", "ifs", "datetime", "sleep", "smtplib", "urlopen", "quote",
+           "SMSC_LOGIN", "SMSC_PASSWORD", "SMSC_POST", "SMSC_HTTPS", "SMSC_CHARSET", "SMSC_DEBUG", "SMSC_TIMEOUT",
+           "SMSC_CONNECT_TIMEOUT", "SMSC_KEEPALIVE", "SMSC_HOST", "SMTP_FROM", "SMTP_SERVER", "SMTP_LOGIN",
+           "SMTP_PASSWORD"]
+
+# Константы для настройки библиотеки (каждая берет значение по умолчанию из переменной окружения
+# с тем же именем, когда та задана: SMSC_LOGIN=... SMSC_PASSWORD=... python app.py)
 SMSC_LOGIN = ""             # логин клиента
-SMSC_PASSWORD = ""          # пароль клиента. Если передан пустой логин, то SMSC_PASSWORD используется, как API ключ, вместо логина и пароля
+SMSC_PASSWORD = ""          # пароль клиента. Если передан пустой логин, то SMSC_PASSWORD используется, как API ключ, вместо логина и пароля  # noqa: E501
 SMSC_POST = False           # использовать метод POST
 SMSC_HTTPS = False          # использовать HTTPS протокол
 SMSC_CHARSET = "utf-8"      # кодировка сообщения (windows-1251 или koi8-r), по умолчанию используется utf-8
 SMSC_DEBUG = False          # флаг отладки
-SMSC_TIMEOUT = 60           # срок одной попытки целиком, секунды (HTTP и SMTP); None - тайм-аут сокета по умолчанию, как 2.0
-SMSC_CONNECT_TIMEOUT = 10   # срок установки соединения, секунды; None - как SMSC_TIMEOUT
+SMSC_TIMEOUT = 60           # type: Optional[float]  # срок попытки целиком (HTTP и SMTP), секунды; None - как 2.0
+SMSC_CONNECT_TIMEOUT = 10   # type: Optional[float]  # срок соединения, секунды; None - в пределах SMSC_TIMEOUT
 SMSC_KEEPALIVE = False      # держать соединения открытыми между вызовами (HTTP и HTTPS)
-SMSC_HOST = "smscentre.com" # домен сервиса: smscentre.com, smsc.ru, smsc.kz или smsc.ua (URL, зеркала www2..., SMTP)
+SMSC_HOST = "smscentre.com"  # домен сервиса: smscentre.com, smsc.ru, smsc.kz или smsc.ua (URL, зеркала www2..., SMTP)
 
 # Константы для отправки SMS по SMTP
 SMTP_FROM = "api@smscentre.com"     # e-mail адрес отправителя (api@SMSC_HOST, пока не изменен)
@@ -36,299 +42,42 @@ SMTP_LOGIN = ""             # логин для smtp сервера
 SMTP_PASSWORD = ""          # пароль для smtp сервера
 
 
-# Совместимость Python 2 / 3 и служебное (имена с "_" не попадают в "from smsc_api import *")
-import os as _os
-import re as _re
-import socket as _socket
-import sys as _sys
+# Совместимость Python 2 / 3
+import os  # noqa: E402 (after 2.0's lines above)
+import re  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
 
-_PY2 = _sys.version_info[0] == 2
-_FORM = "application/x-www-form-urlencoded"
-if _PY2:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # types for mypy and editors ("# type:" comments); typing is never imported at run time
+    # (flake8 does not read "# type:" comments: the names they use look unused to it)
+    from typing import IO, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union  # noqa: F401
+    _T = TypeVar("_T")
+    _U = TypeVar("_U")
+    _Text = Union[str, bytes]                                # text (unicode on Python 2), or bytes as they are
+    _Phones = Union[str, bytes, int, Sequence[Union[str, bytes, int]]]
+    _Digits = Union[int, str, bytes]                         # id, translit, format, all
+    _Ids = Union[int, str, bytes, Sequence[Union[int, str, bytes]]]
+    _Files = Sequence[Union[str, bytes, IO[bytes]]]          # paths, or files opened in binary mode
+
+if sys.version_info[0] == 2:
     _text, _bytes, _integers = unicode, str, (int, long)  # noqa: F821
-    from time import time as _monotonic  # нет монотонных часов
+    from time import time as _monotonic  # Python 2 has no monotonic clock
     from urllib import getproxies as _getproxies, proxy_bypass as _proxy_bypass, unquote as _unquote
-    _unquote_to_bytes = _unquote  # str is bytes
     from urlparse import urljoin as _urljoin, urlsplit as _urlsplit
-
-    def _http_client():
-        import httplib  # при первом запросе: import smsc_api не дороже, чем в 2.0
-        return httplib
-
-    # Запрос, который отправлял urllib.urlopen (2.0): HTTP/1.0, его заголовки и их порядок
-    _HTTP_VERSION, _CONNECTION_ARGS = (10, "HTTP/1.0"), {"strict": True}  # strict: ответ не HTTP - ошибка
-    _REDIRECTS = (301, 302, 303, 307)
-
-    def _too_many_redirects(visited, target):  # urllib.urlopen gave up at its 10th redirect
-        return sum(visited.values()) >= 9
-
-    def _request_headers(host, body, proxy_auth, keepalive, content_type=_FORM):
-        headers = [] if body is None else [("Content-Type", content_type), ("Content-Length", "%d" % len(body))]
-        headers += [("Proxy-Authorization", proxy_auth)] if proxy_auth else []
-        headers += [("Host", host), ("User-Agent", "Python-urllib/1.17"), ("Accept", "*/*")]
-        return headers + ([("Connection", "keep-alive")] if keepalive else [])
-
-    def _redirect_target(url, location):  # как urllib.urlopen: относительно url, с его экранированием
-        return quote(_urljoin(url, location), safe="%/:=&?~#+!$,;'@()*[]|")
-
-    class _TimedRecv(object):
-        """What socket._fileobject reads through: every recv() within the attempt's deadline."""
-
-        def __init__(self, timed):
-            # httplib закрывает объект сокета раньше, чем прочитан ответ: читать, как makefile(), через _sock
-            self._file = timed.sock.makefile("rb", 0)
-            self._sock, self._timed = self._file._sock, timed
-
-        def recv(self, size):
-            self._timed.limit(self._sock)
-            data = self._sock.recv(size)
-            self._timed.received += len(data)
-            return data
-
-        def close(self):
-            self._file.close()
-
-    def _timed_file(timed):
-        return _socket._fileobject(_TimedRecv(timed), "rb", -1, close=True)
+    _unquote_to_bytes = _unquote  # str is bytes
 else:
     _text, _bytes, _integers = str, bytes, (int,)
-    import io as _io
     from time import monotonic as _monotonic
-    from urllib.parse import unquote as _unquote, unquote_to_bytes as _unquote_to_bytes, urljoin as _urljoin
-    from urllib.parse import urlsplit as _urlsplit
+    from urllib.parse import unquote as _unquote, unquote_to_bytes as _unquote_to_bytes
+    from urllib.parse import urljoin as _urljoin, urlsplit as _urlsplit
     from urllib.request import getproxies as _getproxies, proxy_bypass as _proxy_bypass
-
-    def _http_client():
-        import http.client  # уже загружен urllib.request
-        return http.client
-
-    # Запрос, который отправлял urllib.request (2.0): HTTP/1.1, Accept-Encoding от http.client, его заголовки
-    _HTTP_VERSION, _CONNECTION_ARGS = (11, "HTTP/1.1"), {}
-    _REDIRECTS = (301, 302, 303, 307, 308) if _sys.version_info >= (3, 11) else (301, 302, 303, 307)
-
-    def _too_many_redirects(visited, target):  # urllib.request's HTTPRedirectHandler
-        return visited.get(target, 0) >= 4 or len(visited) >= 10
-
-    def _request_headers(host, body, proxy_auth, keepalive, content_type=_FORM):
-        headers = [] if body is None else [("Content-Type", content_type), ("Content-Length", "%d" % len(body))]
-        headers += [("Host", host), ("User-Agent", "Python-urllib/%d.%d" % _sys.version_info[:2])]
-        headers += [("Proxy-Authorization", proxy_auth)] if proxy_auth else []
-        return headers + ([] if keepalive else [("Connection", "close")])
-
-    def _redirect_target(url, location):  # как urllib.request: экранирование, без фрагмента
-        import string
-        parts = _urlsplit(location)
-        location = parts.geturl() if parts.path or not parts.netloc else parts._replace(path="/").geturl()
-        target = _urljoin(url, quote(location, encoding="iso-8859-1", safe=string.punctuation))
-        return target.split("#", 1)[0]
-
-    class _TimedReader(_io.RawIOBase):
-        """The raw stream under http.client's and smtplib's reads: every recv within the attempt's deadline."""
-
-        def __init__(self, timed):
-            _io.RawIOBase.__init__(self)
-            self._file, self._sock, self._timed = timed.sock.makefile("rb", buffering=0), timed.sock, timed
-
-        def readable(self):
-            return True
-
-        def readinto(self, buffer):
-            self._timed.limit(self._sock)
-            count = self._file.readinto(buffer)
-            self._timed.received += count or 0
-            return count
-
-        def close(self):
-            self._file.close()
-            _io.RawIOBase.close(self)
-
-    def _timed_file(timed):
-        return _io.BufferedReader(_TimedReader(timed))
-
-# Настройки: имя в SMSC(...), константа (и переменная окружения того же имени) и вид значения,
-# проверяемый при каждом чтении (SMSC._setting); None - без проверки здесь (пароли: при кодировании)
-_SETTINGS = (("login", "SMSC_LOGIN", None), ("password", "SMSC_PASSWORD", None), ("post", "SMSC_POST", "bool"),
-             ("https", "SMSC_HTTPS", "bool"), ("charset", "SMSC_CHARSET", "charset"), ("debug", "SMSC_DEBUG", "bool"),
-             ("host", "SMSC_HOST", "text"), ("timeout", "SMSC_TIMEOUT", "seconds"), ("smtp_from", "SMTP_FROM", "text"),
-             ("smtp_server", "SMTP_SERVER", "text"), ("smtp_login", "SMTP_LOGIN", None),
-             ("smtp_password", "SMTP_PASSWORD", None), ("connect_timeout", "SMSC_CONNECT_TIMEOUT", "seconds"),
-             ("keepalive", "SMSC_KEEPALIVE", "bool"))
-
-
-def _checked_bool(value, label):
-    if isinstance(value, _integers) and value in (0, 1):  # True, False, 1, 0
-        return bool(value)
-    raise TypeError("%s must be True or False (or 1 or 0), not %r" % (label, value))
-
-
-def _checked_seconds(value, label):
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, _integers + (float,)):
-        raise TypeError("%s must be a number of seconds or None, not %r" % (label, value))
-    if not 0 < value < float("inf"):  # nan too
-        raise ValueError("%s must be a positive, finite number of seconds or None, not %r" % (label, value))
-    return value
-
-
-def _checked_charset(value, label):
-    # Имя кодека, который кодирует текст (не base64, rot13, ...), из букв, цифр, "-", "_", ".": оно идет в запрос
-    import codecs
-    try:
-        valid = (_re.match("[A-Za-z0-9][A-Za-z0-9._-]*\\Z", value) and
-                 getattr(codecs.lookup(value), "_is_text_encoding", True))
-    except LookupError:
-        valid = False
-    except TypeError:
-        raise TypeError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
-    if not valid:
-        raise ValueError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
-    _CHARSETS_CHECKED.add(value)
-    return value
-
-
-def _checked_text(value, label):
-    if isinstance(value, (str, _text)):
-        return value
-    raise TypeError("%s must be text, not %r" % (label, value))
-
-
-_CHECKS = {"bool": _checked_bool, "seconds": _checked_seconds, "charset": _checked_charset, "text": _checked_text}
-_CHARSETS_CHECKED = set()  # charset names _checked_charset accepted
-_GLOBALS = globals()  # the module constants, read at each call as 2.0 read them
-_PLAINLY_VALID = {  # what each check returns as it is, seen at a glance (anything else goes through the check)
-    None: lambda value: True,
-    "bool": lambda value: value is True or value is False,
-    "seconds": lambda value: value is None or (type(value) in (int, float) and 0 < value < _INFINITY),
-    "charset": lambda value: type(value) is str and value in _CHARSETS_CHECKED,
-    "text": lambda value: type(value) is str}
-_INFINITY = float("inf")
-
-
-# Константы по умолчанию - из переменных окружения с теми же именами, когда те заданы
-def _from_environment(name, kind, default):
-    value = _os.environ.get(name)
-    if value is None:
-        return default
-    label = "environment variable " + name
-    if kind == "bool":
-        if value.strip().lower() in ("1", "true", "yes", "on"):
-            return True
-        if value.strip().lower() in ("0", "false", "no", "off"):
-            return False
-        raise ValueError("%s: expected 1/true/yes/on or 0/false/no/off, not %r" % (label, value))
-    if kind == "seconds":
-        if value.strip().lower() in ("", "none"):
-            return None
-        try:
-            value = float(value)
-        except ValueError:
-            raise ValueError("%s: expected a number of seconds or none, not %r" % (label, value))
-    return _CHECKS[kind](value, label) if kind else value
-
-
-# python smsc_api.py сообщает о неверной переменной сам (код 2); import smsc_api - ValueError, как всегда
-_environment_error = None
-for _name, _constant, _kind in _SETTINGS:
-    try:
-        globals()[_constant] = _from_environment(_constant, _kind, globals()[_constant])
-    except ValueError as _error:
-        if __name__ != "__main__":
-            raise
-        _environment_error = _error
-del _name, _constant, _kind
-
-# Что urllib.urlopen Python 2 оставляет в URL как есть; "#" Python 3 отрезал бы как фрагмент: там он %23
-_URL_SAFE = "%/:=&?~#+!$,;'@()*[]|" if _PY2 else "%/:=&?~+!$,;'@()*[]|"
-
-
-_tls_context = None
-
-
-def _tls():
-    # Один контекст TLS на все вызовы, с проверкой сертификата и имени (2.0 строил новый и читал CA каждый раз)
-    global _tls_context
-    if _tls_context is None:
-        import ssl
-        _tls_context = ssl.create_default_context()
-    return _tls_context
-
-
-_logger = None
-
-
-def _log():
-    # logging импортируется при первой неудачной попытке: import smsc_api не дороже, чем в 2.0
-    global _logger
-    if _logger is None:
-        import logging
-        logger = logging.getLogger("smsc_api")
-        logger.addHandler(logging.NullHandler())
-        _logger = logger
-    return _logger
-
-
-# Секреты в выводе. Пароль, API-ключ и пароль SMTP не попадают в отладку и журнал ни в каком виде:
-#     forms = _secret_forms(client._secrets(), charset)   # один раз на вызов
-#     line = _masked(line, forms)                          # текст или bytes, с *** вместо каждого вида
-
-def _secret_bytes(secret, charset):
-    if isinstance(secret, _bytes):
-        return secret
-    try:
-        return secret.encode(charset)
-    except (UnicodeError, LookupError):
-        return secret.encode("utf-8", "replace")
-
-
-def _secret_forms(secrets, charset="utf-8"):
-    """(bytes, text): every way each secret (text or bytes; others are skipped) may be written out,
-    longest first. As it is and without the whitespace and line feeds around it (read from a file);
-    with CRLF line ends (SMTP DATA); percent-encoded (quote() with the safe sets used here, and
-    quote_plus); base64 (SMTP AUTH); backslash-escaped (repr()). Text forms: the same, decoded."""
-    as_bytes, as_text = set(), set()
-    for secret in secrets:
-        if isinstance(secret, (_text, _bytes)):
-            as_bytes.update(_written_forms(_secret_bytes(secret, charset)))
-        if isinstance(secret, _text):
-            as_text.update(form for core in (secret, secret.strip()) if core
-                           for form in (core, core.encode("unicode_escape").decode("ascii")))
-    for form in list(as_bytes):
-        as_text.add(form.decode("latin-1"))
-        try:
-            as_text.add(form.decode(charset))
-        except (UnicodeError, LookupError):
-            pass
-    return sorted(as_bytes, key=len, reverse=True), sorted(as_text, key=len, reverse=True)
-
-
-def _written_forms(raw):
-    import base64
-    import codecs
-    try:
-        from urllib import quote_plus
-    except ImportError:
-        from urllib.parse import quote_plus
-    ascii = lambda value: value if isinstance(value, _bytes) else value.encode("ascii")  # noqa: E731
-    return [form for core in (raw, raw.strip()) if core
-            for form in (core, _re.sub(b"\r\n|\r|\n", b"\r\n", core), base64.b64encode(core),
-                         codecs.escape_encode(core)[0], ascii(quote(core)), ascii(quote(core, safe="")),
-                         ascii(quote(core, safe=_URL_SAFE)), ascii(quote_plus(core)))]
-
-
-def _masked(value, forms):
-    """value (text or bytes) with each of forms (from _secret_forms) replaced by ***."""
-    if isinstance(value, _bytes):
-        for form in forms[0]:
-            value = value.replace(form, b"***")
-    else:
-        for form in forms[1]:
-            value = value.replace(form, u"***")
-    return value
+_PY2 = sys.version_info[0] == 2
 
 
 # Вспомогательная функция, эмуляция тернарной операции ?:
 def ifs(cond, val1, val2):
+    # type: (object, _T, _U) -> Union[_T, _U]
     if cond:
         return val1
     return val2
@@ -336,10 +85,11 @@ def ifs(cond, val1, val2):
 
 class _ModuleConstant(object):
     def __repr__(self):
+        # type: () -> str
         return "<module constant>"
 
 
-_CONSTANT = _ModuleConstant()
+_MODULE_CONSTANT = _ModuleConstant()  # type: Any  # an SMSC(...) setting not given: the module constant applies
 
 
 # Класс для взаимодействия с сервером smscentre.com
@@ -347,37 +97,16 @@ class SMSC(object):
 
     # Настройки экземпляра; не заданные берутся из констант модуля в момент вызова, как в 2.0:
     # SMSC(), SMSC("login", "password"), SMSC(login="", password="API-ключ", host="smsc.kz", timeout=10)
-    def __init__(self, login=_CONSTANT, password=_CONSTANT, post=_CONSTANT, https=_CONSTANT, charset=_CONSTANT,
-                 debug=_CONSTANT, host=_CONSTANT, timeout=_CONSTANT, smtp_from=_CONSTANT, smtp_server=_CONSTANT,
-                 smtp_login=_CONSTANT, smtp_password=_CONSTANT, connect_timeout=_CONSTANT, keepalive=_CONSTANT):
+    # С keepalive соединения остаются открытыми: close() или "with SMSC(...) as smsc:" закрывает их.
+    def __init__(self, login=_MODULE_CONSTANT, password=_MODULE_CONSTANT, post=_MODULE_CONSTANT,
+                 https=_MODULE_CONSTANT, charset=_MODULE_CONSTANT, debug=_MODULE_CONSTANT, host=_MODULE_CONSTANT,
+                 timeout=_MODULE_CONSTANT, smtp_from=_MODULE_CONSTANT, smtp_server=_MODULE_CONSTANT,
+                 smtp_login=_MODULE_CONSTANT, smtp_password=_MODULE_CONSTANT, connect_timeout=_MODULE_CONSTANT,
+                 keepalive=_MODULE_CONSTANT):
+        # type: (_Text, _Text, bool, bool, str, bool, str, Optional[float], str, str, _Text, _Text, Optional[float], bool) -> None  # noqa: E501
         given = locals()
-        self._settings = dict((name, given[name]) for name, _, _ in _SETTINGS if given[name] is not _CONSTANT)
-
-    _LOOKUP = dict((name, (constant, _PLAINLY_VALID[kind], _CHECKS.get(kind))) for name, constant, kind in _SETTINGS)
-
-    # Значение настройки, проверенное (_CHECKS): заданное экземпляру или константа модуля в момент вызова
-    def _setting(self, name):
-        constant, plainly_valid, check = self._LOOKUP[name]
-        settings = self.__dict__.get("_settings")  # подкласс мог не вызвать наш __init__
-        given = settings is not None and name in settings
-        value = settings[name] if given else _GLOBALS[constant]
-        if plainly_valid(value):  # быстрый путь: настройки читаются много раз за вызов
-            return value
-        return check(value, "SMSC(%s=...)" % name if given else constant)
-
-    # Все настройки, нужные HTTP или SMTP, проверяются до соединения (иначе неверная, прочитанная после
-    # запроса, как debug, дала бы исключение после отправленного SMS)
-    _HTTP_SETTINGS = ("post", "https", "charset", "debug", "host", "timeout", "connect_timeout", "keepalive",
-                      "login", "password")
-    _SMTP_SETTINGS = ("charset", "debug", "host", "timeout", "connect_timeout", "smtp_from", "smtp_server")
-
-    def _check_settings(self, names):
-        """{name: value} of these settings, each checked."""
-        return {name: self._setting(name) for name in names}
-
-    # Флаги форматов 1..13 (format - 1 индексирует список, 12 - пустой флаг)
-    _FORMATS = ("flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "mail=1",
-                "call=1", "viber=1", "soc=1", "", "tg=1")
+        self._settings = dict((name, given[name]) for name, _, _ in _SETTINGS
+                              if given[name] is not _MODULE_CONSTANT)  # type: Dict[str, object]
 
     # Метод отправки SMS
     #
@@ -391,26 +120,29 @@ class SMSC(object):
     # translit - переводить или нет в транслит (1,2 или 0)
     # time - необходимое время доставки в виде строки (DDMMYYhhmm, h1-h2, 0ts, +m)
     # id - идентификатор сообщения. Представляет собой 32-битное число в диапазоне от 1 до 2147483647.
-    # format - формат сообщения (0 - обычное sms, 1 - flash-sms, 2 - wap-push, 3 - hlr, 4 - bin, 5 - bin-hex, 6 - ping-sms, 7 - mms, 8 - mail, 9 - call, 10 - viber, 11 - soc, 13 - telegram)
+    # format - формат сообщения (0 - обычное sms, 1 - flash-sms, 2 - wap-push, 3 - hlr, 4 - bin, 5 - bin-hex, 6 - ping-sms, 7 - mms, 8 - mail, 9 - call, 10 - viber, 11 - soc, 13 - telegram)  # noqa: E501
     # sender - имя отправителя (Sender ID).
     # query - строка дополнительных параметров, добавляемая в URL-запрос ("valid=01:00&maxsms=3")
+    # files - список файлов (пути или файлы, открытые "rb"): картинки MMS, вложения e-mail
     #
     # Текст (str, unicode в Python 2) передается в кодировке SMSC_CHARSET, bytes - как есть.
     #
     # возвращает массив (<id>, <количество sms>, <стоимость>, <баланс>) в случае успешной отправки
     # либо массив (<id>, -<код ошибки>) в случае ошибки
     def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query="", files=None):
-        arg = ("cost=3&phones=" + self._quote(self._phones(phones), "phones") + "&mes=" + self._quote(message, "message") +
-               "&translit=" + self._number(translit, "translit") + "&id=" + self._number(id, "id") +
-               self._format_flag(format) + self._sender_arg(sender) + self._time_arg(time) + self._query_arg(query))
-        files = self._files(files)  # прочитаны до соединения: ошибка чтения называет файл
-        m = self._smsc_send_cmd("send", arg, files=files) if files else self._smsc_send_cmd("send", arg)
+        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None], _Text, Optional[_Files]) -> List[str]  # noqa: E501
+        arg = ("cost=3&phones=" + self._quoted(self._phones(phones), "phones") +
+               "&mes=" + self._quoted(message, "message") + "&translit=" + self._digits(translit, "translit") +
+               "&id=" + self._digits(id, "id") + self._format_flag(format) + self._sender_arg(sender) +
+               self._time_arg(time) + self._query_arg(query))
+        attached = self._files(files)  # прочитаны до соединения: ошибка чтения называет файл
+        m = self._smsc_send_cmd("send", arg, files=attached) if attached else self._smsc_send_cmd("send", arg)
 
         # (id, cnt, cost, balance) или (id, -error)
         if self._setting("debug"):
             f = m + ["", "", ""]  # короткий ответ не обрывает отладочный вывод
             if f[1] > "0":
-                print("Сообщение отправлено успешно. ID: " + f[0] + ", всего SMS: " + f[1] + ", стоимость: " + f[2] + ", баланс: " + f[3])
+                print("Сообщение отправлено успешно. ID: " + f[0] + ", всего SMS: " + f[1] + ", стоимость: " + f[2] + ", баланс: " + f[3])  # noqa: E501
             else:
                 print("Ошибка №" + f[1][1:] + ifs(f[0] > "0", ", ID: " + f[0], ""))
 
@@ -419,32 +151,35 @@ class SMSC(object):
     # SMTP версия метода отправки SMS
     # (параметры проверяются, как в send_sms; в тексте письма они - как str(...) в 2.0)
     def send_sms_mail(self, phones, message, translit=0, time="", id=0, format=0, sender=""):
-        self._check_settings(self._SMTP_SETTINGS)
-        e, sender = self._encoded, self._sender(sender)
-        data = (e("Content-Type: text/plain; charset=" + self._setting("charset") + "\n\n", "SMSC_CHARSET") +
-                e(self._setting("login"), "SMSC_LOGIN") + b":" + e(self._setting("password"), "SMSC_PASSWORD") + b":" +
-                e(self._number(id, "id"), "id") + b":" + self._time(time) + b":" +
-                e(self._number(translit, "translit"), "translit") + b"," + e(self._format(format), "format") +
-                b"," + (sender or b"") + b":" + self._phones(phones) + b":" + e(message, "message"))
+        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None]) -> None
+        settings = self._settings_for(self._SMTP_SETTINGS)
+        e, sender_bytes, host = self._bytes_of, self._sender(sender), settings["host"]
+        data = (e("Content-Type: text/plain; charset=" + settings["charset"] + "\n\n", "SMSC_CHARSET") +
+                e(self._setting("login"), "SMSC_LOGIN") + b":" + e(self._setting("password"), "SMSC_PASSWORD") +
+                b":" + e(self._digits(id, "id"), "id") + b":" + self._time(time) + b":" +
+                e(self._digits(translit, "translit"), "translit") + b"," + e(self._format(format), "format") +
+                b"," + (sender_bytes or b"") + b":" + self._phones(phones) + b":" + e(message, "message"))
 
-        host, attempt = self._setting("host"), _Attempt(self._setting("timeout"), self._setting("connect_timeout"))
-        server = smtplib.SMTP()  # сессия целиком - в пределах срока попытки (SMSC_TIMEOUT, SMSC_CONNECT_TIMEOUT)
-        server._get_socket = lambda smtp_host, port, timeout: attempt.connect(smtp_host, port)
-        code, message = server.connect(self._smtp_address("smtp_server", "send.smscentre.com", "send." + host))
+        # сессия целиком - в пределах срока попытки (SMSC_TIMEOUT), соединение - SMSC_CONNECT_TIMEOUT
+        attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
+        server = smtplib.SMTP()
+        server._get_socket = lambda smtp_host, port, timeout: attempt.connect(smtp_host, port)  # type: ignore  # the hook SMTP_SSL overrides  # noqa: E501
+        code, reply = server.connect(self._smtp_address(settings["smtp_server"], "send.smscentre.com", "send." + host))
         if code != 220:  # как smtplib.SMTP(host) в 2.0
             server.close()
-            raise smtplib.SMTPConnectError(code, message)
+            raise smtplib.SMTPConnectError(code, reply)
         try:
-            if self._setting("debug"):
+            if settings["debug"]:
                 server.set_debuglevel(1)
-                server.send = self._send_without_secrets(server)
+                server.send = self._send_without_secrets(server)  # type: ignore  # smtplib prints what it sends
 
             if self._setting("smtp_login"):
                 server.login(self._setting("smtp_login"), self._setting("smtp_password"))
 
             if not _PY2:  # smtplib переводит строки в CRLF в тексте (и в str Python 2), но не в bytes
-                data = _re.sub(b"\r\n|\r|\n", b"\r\n", data)
-            server.sendmail(self._smtp_address("smtp_from", "api@smscentre.com", "api@" + host), "send@send." + host, data)
+                data = re.sub(b"\r\n|\r|\n", b"\r\n", data)
+            server.sendmail(self._smtp_address(settings["smtp_from"], "api@smscentre.com", "api@" + host),
+                            "send@send." + host, data)
             server.quit()
         finally:
             server.close()  # и когда сервер отказал (исключение доходит до вызывающего, как в 2.0)
@@ -459,15 +194,16 @@ class SMSC(object):
     # необязательные параметры:
     #
     # translit - переводить или нет в транслит (1,2 или 0)
-    # format - формат сообщения (0 - обычное sms, 1 - flash-sms, 2 - wap-push, 3 - hlr, 4 - bin, 5 - bin-hex, 6 - ping-sms, 7 - mms, 8 - mail, 9 - call, 10 - viber, 11 - soc, 13 - telegram)
+    # format - формат сообщения (0 - обычное sms, 1 - flash-sms, 2 - wap-push, 3 - hlr, 4 - bin, 5 - bin-hex, 6 - ping-sms, 7 - mms, 8 - mail, 9 - call, 10 - viber, 11 - soc, 13 - telegram)  # noqa: E501
     # sender - имя отправителя (Sender ID)
-    # query - строка дополнительных параметров, добавляемая в URL-запрос ("list=79999999999:Ваш пароль: 123\n78888888888:Ваш пароль: 456")
+    # query - строка дополнительных параметров, добавляемая в URL-запрос ("list=79999999999:Ваш пароль: 123\n78888888888:Ваш пароль: 456")  # noqa: E501
     #
     # возвращает массив (<стоимость>, <количество sms>) либо массив (0, -<код ошибки>) в случае ошибки
     def get_sms_cost(self, phones, message, translit=0, format=0, sender=False, query=""):
-        m = self._smsc_send_cmd("send", "cost=1&phones=" + self._quote(self._phones(phones), "phones") +
-                                "&mes=" + self._quote(message, "message") + self._sender_arg(sender) +
-                                "&translit=" + self._number(translit, "translit") + self._format_flag(format) +
+        # type: (_Phones, _Text, _Digits, _Digits, Union[_Text, int, None], _Text) -> List[str]
+        m = self._smsc_send_cmd("send", "cost=1&phones=" + self._quoted(self._phones(phones), "phones") +
+                                "&mes=" + self._quoted(message, "message") + self._sender_arg(sender) +
+                                "&translit=" + self._digits(translit, "translit") + self._format_flag(format) +
                                 self._query_arg(query))
 
         # (cost, cnt) или (0, -error)
@@ -482,13 +218,13 @@ class SMSC(object):
 
     # Метод проверки статуса отправленного SMS или HLR-запроса
     #
-    # id - ID cообщения
-    # phone - номер телефона
+    # id - ID cообщения; несколько - через запятую или списком: тогда один запрос и список записей
+    # phone - номер телефона (несколько - через запятую или списком, по одному на id)
     #
     # возвращает массив:
     # для отправленного SMS (<статус>, <время изменения>, <код ошибки sms>)
-    # для HLR-запроса (<статус>, <время изменения>, <код ошибки sms>, <код IMSI SIM-карты>, <номер сервис-центра>, <код страны регистрации>,
-    # <код оператора абонента>, <название страны регистрации>, <название оператора абонента>, <название роуминговой страны>,
+    # для HLR-запроса (<статус>, <время изменения>, <код ошибки sms>, <код IMSI SIM-карты>, <номер сервис-центра>, <код страны регистрации>,  # noqa: E501
+    # <код оператора абонента>, <название страны регистрации>, <название оператора абонента>, <название роуминговой страны>,  # noqa: E501
     # <название роумингового оператора>)
     #
     # При all = 1 дополнительно возвращаются элементы в конце массива:
@@ -497,13 +233,14 @@ class SMSC(object):
     #
     # либо массив (0, -<код ошибки>) в случае ошибки
     #
-    # id - одно число или несколько через запятую
+    # Для нескольких id - массив таких массивов, по одному на строку ответа (как библиотека PHP 3.8)
     def get_status(self, id, phone, all=0):
-        all_fields, ids = self._number(all, "all"), self._ids(id)
-        m = self._smsc_send_cmd("status", "phone=" + self._quote(self._phones(phone, "phone"), "phone") +
+        # type: (_Ids, _Phones, _Digits) -> List[Any]
+        all_fields, ids = self._digits(all, "all"), self._ids(id)
+        m = self._smsc_send_cmd("status", "phone=" + self._quoted(self._phones(phone, "phone"), "phone") +
                                 "&id=" + ids + "&all=" + all_fields)
 
-        # несколько id, как библиотека PHP 3.8: по строке ответа на сообщение, список списков; ошибка - как обычно
+        # несколько id: по строке ответа на сообщение; ошибка (0,-N) и неудача всех попыток - как обычно
         several = "," in ids and not (len(m) == 2 and m[1][:1] in ("-", ""))
         lines = [line.rstrip("\r") for line in ",".join(m).split("\n")] if several else []
         records = [line.split(",") for line in lines if line] if several else [m]
@@ -536,6 +273,7 @@ class SMSC(object):
     #
     # возвращает баланс в виде строки или False в случае ошибки
     def get_balance(self):
+        # type: () -> Union[str, bool]
         m = self._smsc_send_cmd("balance")  # (balance) или (0, -error)
 
         if self._setting("debug"):
@@ -546,141 +284,198 @@ class SMSC(object):
 
         return ifs(len(m) > 1, False, m[0])
 
+    # Закрыть соединения keep-alive (экземпляр остается рабочим: следующий вызов откроет новые)
+    def close(self):
+        # type: () -> None
+        pool = self.__dict__.get("_connections")  # type: Optional[_Pool]
+        if pool is not None:
+            pool.close()
+
+    def __enter__(self):
+        # type: () -> SMSC
+        return self
+
+    def __exit__(self, *exc_info):
+        # type: (*object) -> None
+        self.close()
+
     # ВНУТРЕННИЕ МЕТОДЫ
 
-    # Текст - в кодировке SMSC_CHARSET, bytes (str в Python 2) - как есть
-    def _encoded(self, value, name):
+    # Настройка, проверенная при чтении: заданная экземпляру или константа модуля в момент вызова, как в 2.0
+    def _setting(self, name):
+        # type: (str) -> Any
+        constant, plainly_valid, check = _SETTING_LOOKUP[name]
+        settings = self.__dict__.get("_settings") or _NOTHING_GIVEN  # подкласс мог не вызвать наш __init__
+        given = name in settings
+        value = settings[name] if given else _GLOBALS[constant]
+        if check is None or plainly_valid(value):  # быстрый путь: настройки читаются много раз за вызов
+            return value
+        return check(value, "SMSC(%s=...)" % name if given else constant)
+
+    # Все настройки, нужные HTTP или SMTP, читаются и проверяются до соединения (неверная, прочитанная после
+    # запроса, как debug, дала бы исключение после отправленного SMS)
+    _HTTP_SETTINGS = ("post", "https", "charset", "debug", "host", "timeout", "connect_timeout", "keepalive",
+                      "login", "password")
+    _SMTP_SETTINGS = ("charset", "debug", "host", "timeout", "connect_timeout", "smtp_from", "smtp_server")
+
+    def _settings_for(self, names):
+        # type: (Sequence[str]) -> Dict[str, Any]
+        return {name: self._setting(name) for name in names}
+
+    # Параметры запроса. В запрос идут: текст - в кодировке SMSC_CHARSET, bytes (str в Python 2) - как есть
+
+    def _bytes_of(self, value, name):
+        # type: (object, str) -> bytes
         if isinstance(value, _bytes):
             return value
         if not isinstance(value, _text):
             raise TypeError("%s must be text or bytes, not %s" % (name, type(value).__name__))
+        charset = self._setting("charset")
         try:
-            return value.encode(self._setting("charset"))
+            return value.encode(charset)
         except UnicodeEncodeError as error:
-            error.reason = "not in SMSC_CHARSET %s (%s)" % (self._setting("charset"), name)
+            error.reason = "not in SMSC_CHARSET %s (%s)" % (charset, name)
             raise
 
-    def _quote(self, value, name):
-        return quote(self._encoded(value, name))
+    def _quoted(self, value, name):  # %XX, как quote() в 2.0: str
+        # type: (object, str) -> str
+        return quote(self._bytes_of(value, name))
 
-    def _str(self, value):  # как str(value) в 2.0, но текст и bytes - как есть
+    def _text_or_bytes(self, value):  # как str(value) в 2.0, но текст и bytes - как есть
+        # type: (object) -> _Text
         return value if isinstance(value, (_text, _bytes)) else str(value)
 
-    # Значение в виде str, как str(value) в 2.0: unicode (Python 2) - в SMSC_CHARSET, bytes (Python 3) - %XX
-    def _native(self, value, name=""):
+    # str, как str(value) в 2.0: unicode (Python 2) - в SMSC_CHARSET, bytes (Python 3) - %XX
+    def _native_str(self, value, name=""):
+        # type: (object, str) -> str
         if isinstance(value, str):
             return value
         if isinstance(value, _text):
-            return self._encoded(value, name)
+            return self._bytes_of(value, name)  # type: ignore  # Python 2: bytes is str
         if isinstance(value, _bytes):
             return quote(value, safe=_URL_SAFE)
         return str(value)
 
     # Телефоны: строка, bytes, int или непустой list/tuple из них (через запятую)
     def _phones(self, phones, name="phones"):
+        # type: (object, str) -> bytes
         if isinstance(phones, (_text, _bytes)):
-            return self._encoded(phones, name)
+            return self._bytes_of(phones, name)
         items = phones if isinstance(phones, (list, tuple)) else [phones]
         for item in items:
             if isinstance(item, bool) or not isinstance(item, (_text, _bytes) + _integers):
-                raise TypeError("%s must be text, bytes, an int or a list of them, not %s" % (name, type(item).__name__))
+                raise TypeError("%s must be text, bytes, an int or a list of them, not %s"
+                                % (name, type(item).__name__))
         if not items:
             raise ValueError("%s must not be empty" % name)
-        return b",".join(self._encoded(self._str(item), name) for item in items)
+        return b",".join(self._bytes_of(self._text_or_bytes(item), name) for item in items)
 
     # id, translit, format, all: int (не bool) или текст (bytes) из цифр - как str, байты 2.0 (str(value));
     # shape - регулярное выражение для текста. Ничто иное не попадает в запрос, где они идут без кодирования
-    def _number(self, value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
+    def _digits(self, value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
+        # type: (object, str, str, str) -> str
         if isinstance(value, _integers) and not isinstance(value, bool):
             return str(value)
         if not isinstance(value, (_text, _bytes)):
             raise TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
         text = value.decode("latin-1") if isinstance(value, bytes) and not _PY2 else value
-        if not _re.match(shape, text):
+        if not re.match(shape, text):  # type: ignore[arg-type]  # Python 2 matches bytes with a str pattern
             raise ValueError("%s must be %s, not %r" % (name, what, value[:40]))
         return str(text)
 
     # id в get_status: одно или несколько через запятую, или list/tuple из них
     def _ids(self, id):
+        # type: (object) -> str
         if isinstance(id, (list, tuple)):
             if not id:
                 raise ValueError("id must not be empty")
-            return ",".join(self._number(item, "id") for item in id)
-        return self._number(id, "id", "[0-9]+(,[0-9]+)*\\Z", "an int or text of digits (ids separated by commas)")
+            return ",".join(self._digits(item, "id") for item in id)
+        return self._digits(id, "id", "[0-9]+(,[0-9]+)*\\Z", "an int or text of digits (ids separated by commas)")
 
     # Файлы для send_sms (MMS, вложения e-mail): [(имя файла, содержимое)], прочитанные до соединения
     def _files(self, files):
+        # type: (object) -> List[Tuple[bytes, bytes]]
         if files is None:
             return []
         if not isinstance(files, (list, tuple)):
             raise TypeError("files must be a list of paths or binary files, not %s" % type(files).__name__)
         return [_read_file(item, n, self._setting("charset")) for n, item in enumerate(files)]
 
+    # Флаги форматов 1..13 (format - 1 индексирует список, 12 - пустой флаг)
+    _FORMATS = ("flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "mail=1",
+                "call=1", "viber=1", "soc=1", "", "tg=1")
+
     def _format(self, format):
-        number = self._number(format, "format")
+        # type: (object) -> str
+        number = self._digits(format, "format")
         if not 0 <= int(number) <= 13:
             raise IndexError("format must be from 0 to 13, not %d" % int(number))
         return number
 
     def _format_flag(self, format):
+        # type: (object) -> str
         number = int(self._format(format))
         return ifs(number > 0, "&" + self._FORMATS[number - 1], "")
 
     # Отправитель в байтах; None, False и 0 - без отправителя (None)
     def _sender(self, sender):
+        # type: (object) -> Optional[bytes]
         if sender is None or (isinstance(sender, _integers) and sender == 0):  # как в 2.0, False и 0; и None
             return None
         if isinstance(sender, bool) or not isinstance(sender, (_text, _bytes) + _integers):
             raise TypeError("sender must be text, bytes or an int (None, False or 0: no sender), not %s"
                             % type(sender).__name__)
-        return self._encoded(self._str(sender), "sender")
+        return self._bytes_of(self._text_or_bytes(sender), "sender")
 
     def _sender_arg(self, sender):
-        sender = self._sender(sender)
-        return "" if sender is None else "&sender=" + quote(sender)
+        # type: (object) -> str
+        sender_bytes = self._sender(sender)
+        return "" if sender_bytes is None else "&sender=" + quote(sender_bytes)
 
     # Время в байтах; None, 0 и "" - без времени (b"")
     def _time(self, time):
+        # type: (object) -> bytes
         if time is None or (isinstance(time, _integers) and time == 0):
             return b""
-        return self._encoded(time, "time")
+        return self._bytes_of(time, "time")
 
     def _time_arg(self, time):
-        time = self._time(time)
-        return "&time=" + quote(time) if time else ""
+        # type: (object) -> str
+        time_bytes = self._time(time)
+        return "&time=" + quote(time_bytes) if time_bytes else ""
 
     def _query_arg(self, query):
-        return "&" + self._native(query, "query") if query else ""
-
-    def _timeout(self):
-        timeout = self._setting("timeout")
-        return _socket._GLOBAL_DEFAULT_TIMEOUT if timeout is None else timeout
+        # type: (object) -> str
+        return "&" + self._native_str(query, "query") if query else ""
 
     # SMTP_FROM и SMTP_SERVER, не измененные в файле, следуют за SMSC_HOST, как в копиях 2.0 для smsc.ru, ...
-    def _smtp_address(self, name, smscentre_default, host_default):
-        value = self._setting(name)
+    def _smtp_address(self, value, smscentre_default, host_default):
+        # type: (str, str, str) -> str
         return host_default if value == smscentre_default else value
 
     # Пароль или API-ключ, пароль SMTP и строка AUTH PLAIN (\0логин\0пароль): их не должно быть в выводе
     def _secrets(self):
+        # type: () -> List[object]
         charset = self._setting("charset")
         login, password = self._setting("smtp_login"), self._setting("smtp_password")
-        secrets = [self._setting("password"), password]
+        secrets = [self._setting("password"), password]  # type: List[object]
         if login and password and isinstance(login, (_text, _bytes)) and isinstance(password, (_text, _bytes)):
             secrets.append(b"\0" + _secret_bytes(login, charset) + b"\0" + _secret_bytes(password, charset))
         return secrets
 
     # Отладка SMTP: smtplib печатает все, что отправляет; здесь - с *** вместо паролей и ключа в любом виде
     def _send_without_secrets(self, server):
+        # type: (smtplib.SMTP) -> Callable[[Any], None]
         send, forms = server.send, _secret_forms(self._secrets(), self._setting("charset"))
 
         def send_and_print(data):
+            # type: (Any) -> None
             level, shown = server.debuglevel, _masked(data, forms)
             if level > 0:
                 if _PY2:
-                    smtplib.stderr.write("send: %r\n" % (shown,))
+                    smtplib.stderr.write("send: %r\n" % (shown,))  # type: ignore  # Python 2's smtplib.stderr
                 else:
-                    server._print_debug("send:", repr(shown))
+                    server._print_debug("send:", repr(shown))  # type: ignore  # smtplib's own debug printer
             server.debuglevel = 0
             try:
                 send(data)
@@ -690,37 +485,39 @@ class SMSC(object):
 
     # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
     def _smsc_send_cmd(self, cmd, arg="", files=None):
-        settings = self._check_settings(self._HTTP_SETTINGS)
+        # type: (str, str, Optional[List[Tuple[bytes, bytes]]]) -> List[str]
+        settings = self._settings_for(self._HTTP_SETTINGS)
         host, login, password = settings["host"], settings["login"], settings["password"]
         charset, timeout, connect_timeout = settings["charset"], settings["timeout"], settings["connect_timeout"]
         url = ifs(settings["https"], "https", "http") + "://" + host + "/sys/" + cmd + ".php"
         _url = url
-        may_send = cmd == "send" and not _re.match(r"cost=1(&|$)", arg)  # не только стоимость: может отправить SMS
-        arg = ifs(login, "login=" + self._quote(login, "SMSC_LOGIN") + "&psw=", "apikey=") + self._quote(password, "SMSC_PASSWORD") + \
-            "&fmt=1&charset=" + self._native(charset) + "&" + self._native(arg, "query")
+        may_send = cmd == "send" and not re.match(r"cost=1(&|$)", arg)  # не только стоимость: может отправить SMS
+        arg = ifs(login, "login=" + self._quoted(login, "SMSC_LOGIN") + "&psw=", "apikey=") + \
+            self._quoted(password, "SMSC_PASSWORD") + "&fmt=1&charset=" + self._native_str(charset) + "&" + \
+            self._native_str(arg, "query")
 
         # POST - тот же текст в теле; GET - с %XX для пробелов, переводов строк и не-ASCII, как urllib Python 2;
         # с файлами - multipart/form-data: те же поля и file0, file1..., как библиотека PHP 3.8
         content_type = _FORM
         if files:
-            (content_type, body), query = _multipart(self._encoded(arg, "query"), files), ""
+            (content_type, body), query = _multipart(self._bytes_of(arg, "query"), files), ""
         elif settings["post"] or len(arg) > 2000:
-            body, query = self._encoded(arg, "query"), ""
+            body, query = self._bytes_of(arg, "query"), ""
         else:
-            body, query = None, "?" + quote(self._encoded(arg, "query"), safe=_URL_SAFE)
+            body, query = None, "?" + quote(self._bytes_of(arg, "query"), safe=_URL_SAFE)
 
-        ret, possibly_sent = "", None
+        ret, possibly_sent = "", None  # type: str, Optional[Tuple[int, str]]
         for i in (1, 2, 3, 4, 5):
             if i > 1:
                 url = _url.replace(host + "/", "www" + str(i) + "." + host + "/")
 
             attempt = _Attempt(timeout, connect_timeout)
             try:
-                data = self._fetch(url + query, body, attempt, may_send, content_type)
+                data = self._fetch(url + query, body, attempt, may_send, content_type, settings["keepalive"])
                 ret = data.decode(charset)  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
-                ret = ifs(_PY2, data, ret)
+                ret = ifs(_PY2, data, ret)  # type: ignore  # Python 2: the reply as a byte string, as 2.0
                 failure = "empty reply"
-            except _socket.timeout:
+            except socket.timeout:
                 ret, failure = "", attempt.timed_out()
             except Exception as error:  # KeyboardInterrupt и SystemExit не перехватываются
                 ret, failure = "", self._safe_text(error, arg)
@@ -740,149 +537,414 @@ class SMSC(object):
                            extra={"smsc_most_likely_sent": possibly_sent[1]})
 
         if ret == "":
-            if self._setting("debug"):
+            if settings["debug"]:
                 print("Ошибка чтения адреса: " + url)
             ret = ","  # фиктивный ответ
 
         return ret.split(",")
 
     # Один запрос: через smsc_api.urlopen, если его подменили (mock в тестах приложения), как 2.0; иначе свой транспорт
-    def _fetch(self, url, body, attempt, may_send, content_type=_FORM):
+    def _fetch(self, url, body, attempt, may_send, content_type, keepalive):
+        # type: (str, Optional[bytes], _Attempt, bool, str, bool) -> bytes
         if urlopen is not _URLOPEN:
-            return (urlopen(url) if body is None else urlopen(url, body)).read()
-        pool = self._pool() if self._setting("keepalive") else None
-        return _fetch(url, body, attempt, pool, resend_safe=not may_send, content_type=content_type)
+            reply = (urlopen(url) if body is None else urlopen(url, body)).read()  # type: bytes
+            return reply
+        return _fetch(url, body, attempt, self._pool() if keepalive else None, not may_send, content_type)
 
     # Соединения keep-alive этого экземпляра (создаются при первом запросе с keepalive)
     def _pool(self):
-        pool = self.__dict__.get("_connections")
+        # type: () -> _Pool
+        pool = self.__dict__.get("_connections")  # type: Optional[_Pool]
         if pool is None:
             pool = self.__dict__.setdefault("_connections", _Pool())
         return pool
 
-    # Закрыть соединения keep-alive (экземпляр остается рабочим: следующий вызов откроет новые)
-    def close(self):
-        pool = self.__dict__.get("_connections")
-        if pool is not None:
-            pool.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-
     # Текст ошибки для журнала: без пароля, ключа и строки запроса
     def _safe_text(self, error, arg):
+        # type: (Exception, str) -> str
         text = "%s: %s" % (type(error).__name__, error)
-        return _masked(text, _secret_forms([arg] + self._secrets(), self._setting("charset")))
+        masked = _masked(text, _secret_forms([arg] + self._secrets(), self._setting("charset")))  # type: str
+        return masked
 
 
-# Транспорт: запрос HTTP(S) с теми же байтами, что отправлял urllib в 2.0, но в пределах срока попытки,
-# с прокси (CONNECT для HTTPS и на Python 2) и, по желанию, с соединениями keep-alive
+# Examples:
+# smsc = SMSC()
+# smsc.send_sms("79999999999", "test", sender="sms")
+# smsc.send_sms("79999999999", "http://smscentre.com\nSMSCENTRE.COM", query="maxsms=3")
+# smsc.send_sms("79999999999", "0605040B8423F0DC0601AE02056A0045C60C036D79736974652E72750001036D7973697465000101", format=5)  # noqa: E501
+# smsc.send_sms("79999999999", "", format=3)
+# r = smsc.get_sms_cost("79999999999", "Вы успешно зарегистрированы!")
+# smsc.send_sms_mail("79999999999", "test2", format=1)
+# r = smsc.get_status(12345, "79999999999")
+# print(smsc.get_balance())
+#
+# smsc.send_sms("79999999999", "", format=7, files=["picture.jpg"])   # MMS с картинкой
+# r = smsc.get_status("101,102", "79999999999,79999999998")          # [[...], [...]]: по записи на сообщение
+# with SMSC(keepalive=True) as smsc: ...                             # одно соединение на все вызовы
+
+
+# Настройки: имя в SMSC(...), константа (и переменная окружения того же имени) и вид значения,
+# проверяемый при каждом чтении (SMSC._setting); None - без проверки здесь (пароли: при кодировании)
+
+_SETTINGS = (("login", "SMSC_LOGIN", None), ("password", "SMSC_PASSWORD", None), ("post", "SMSC_POST", "bool"),
+             ("https", "SMSC_HTTPS", "bool"), ("charset", "SMSC_CHARSET", "charset"), ("debug", "SMSC_DEBUG", "bool"),
+             ("host", "SMSC_HOST", "text"), ("timeout", "SMSC_TIMEOUT", "seconds"), ("smtp_from", "SMTP_FROM", "text"),
+             ("smtp_server", "SMTP_SERVER", "text"), ("smtp_login", "SMTP_LOGIN", None),
+             ("smtp_password", "SMTP_PASSWORD", None), ("connect_timeout", "SMSC_CONNECT_TIMEOUT", "seconds"),
+             ("keepalive", "SMSC_KEEPALIVE", "bool"))  # type: Tuple[Tuple[str, str, Optional[str]], ...]
+
+
+def _checked_bool(value, label):
+    # type: (object, str) -> bool
+    if isinstance(value, _integers) and value in (0, 1):  # True, False, 1, 0
+        return bool(value)
+    raise TypeError("%s must be True or False (or 1 or 0), not %r" % (label, value))
+
+
+def _checked_seconds(value, label):
+    # type: (object, str) -> Optional[float]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, _integers + (float,)):
+        raise TypeError("%s must be a number of seconds or None, not %r" % (label, value))
+    if not 0 < value < _INFINITY:  # nan too
+        raise ValueError("%s must be a positive, finite number of seconds or None, not %r" % (label, value))
+    return value
+
+
+def _checked_charset(value, label):
+    # type: (object, str) -> str
+    # Имя кодека, который кодирует текст (не base64, rot13, ...), из букв, цифр, "-", "_", ".": оно идет в запрос
+    import codecs
+    if not isinstance(value, (str, _text)):
+        raise TypeError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
+    try:
+        valid = bool(re.match("[A-Za-z0-9][A-Za-z0-9._-]*\\Z", value) and
+                     getattr(codecs.lookup(value), "_is_text_encoding", True))
+    except LookupError:
+        valid = False
+    if not valid:
+        raise ValueError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
+    _CHARSETS_CHECKED.add(value)
+    return value
+
+
+def _checked_text(value, label):
+    # type: (object, str) -> str
+    if isinstance(value, (str, _text)):
+        return value
+    raise TypeError("%s must be text, not %r" % (label, value))
+
+
+_INFINITY = float("inf")
+_CHARSETS_CHECKED = set()  # type: Set[str]  # charset names _checked_charset accepted
+_CHECKS = {"bool": _checked_bool, "seconds": _checked_seconds, "charset": _checked_charset,
+           "text": _checked_text}  # type: Dict[str, Callable[[object, str], Any]]
+_PLAINLY_VALID = {  # what each check would return as it is, seen at a glance; anything else goes through the check
+    "bool": lambda value: value is True or value is False,
+    "seconds": lambda value: value is None or (type(value) in (int, float) and 0 < value < _INFINITY),
+    "charset": lambda value: type(value) is str and value in _CHARSETS_CHECKED,
+    "text": lambda value: type(value) is str}  # type: Dict[str, Callable[[Any], bool]]
+_SETTING_LOOKUP = dict(
+    (name, (constant, _PLAINLY_VALID.get(kind or ""), _CHECKS.get(kind or "")))
+    for name, constant, kind in _SETTINGS)  # type: Dict[str, Tuple[str, Any, Optional[Callable[[object, str], Any]]]]
+_GLOBALS = globals()  # the module constants, read at each call as 2.0 read them
+_NOTHING_GIVEN = {}  # type: Dict[str, object]  # the settings of an instance whose __init__ was not ours
+
+
+# Константы по умолчанию - из переменных окружения с теми же именами, когда те заданы
+def _from_environment(name, kind, default):
+    # type: (str, Optional[str], object) -> object
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    label = "environment variable " + name
+    if kind == "bool":
+        if value.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError("%s: expected 1/true/yes/on or 0/false/no/off, not %r" % (label, value))
+    if kind == "seconds":
+        if value.strip().lower() in ("", "none"):
+            return None
+        try:
+            seconds = float(value)
+        except ValueError:
+            raise ValueError("%s: expected a number of seconds or none, not %r" % (label, value))
+        return _checked_seconds(seconds, label)
+    return _CHECKS[kind](value, label) if kind else value
+
+
+# python smsc_api.py сообщает о неверной переменной сам (код 2); import smsc_api - ValueError, как всегда
+_environment_error = None  # type: Optional[ValueError]
+for _name, _constant, _kind in _SETTINGS:
+    try:
+        _GLOBALS[_constant] = _from_environment(_constant, _kind, _GLOBALS[_constant])
+    except ValueError as _error:
+        if __name__ != "__main__":
+            raise
+        _environment_error = _error
+del _name, _constant, _kind
+
+
+# Журнал: logging импортируется при первой неудачной попытке, так что import smsc_api не дороже, чем в 2.0
+
+_logger = []  # type: List[Any]  # the "smsc_api" logger, once made
+
+
+def _log():
+    # type: () -> Any
+    if not _logger:
+        import logging
+        logger = logging.getLogger("smsc_api")
+        logger.addHandler(logging.NullHandler())
+        _logger.append(logger)
+    return _logger[0]
+
+
+# Транспорт: запрос HTTP(S) с теми же байтами, что отправлял urllib в 2.0, но с одним сроком на попытку,
+# с прокси (CONNECT для HTTPS и на Python 2) и, по желанию, с соединениями keep-alive.
+#
+#     attempt = _Attempt(timeout, connect_timeout)      # the limits of one attempt
+#     body = _fetch(url, data, attempt, pool)             # the reply's bytes; raises on anything else
+#
+# What urllib sent differs between Python 2 (urllib.urlopen) and 3 (urllib.request); each piece of that is
+# defined once per Python below. The rest is one code path: httplib / http.client driven by hand.
+
+_FORM = "application/x-www-form-urlencoded"
+_URLOPEN = urlopen  # when a test suite replaces smsc_api.urlopen (a mock), requests go to it, as in 2.0
+
+if sys.version_info[0] == 2:
+    def _http_client():
+        import httplib  # at the first request: import smsc_api stays as cheap as 2.0's
+        return httplib
+
+    # urllib.urlopen: HTTP/1.0, its headers in its order; "#" left in the URL, as it did
+    _HTTP_VERSION, _CONNECTION_ARGS = (10, "HTTP/1.0"), {"strict": True}  # strict: HTTP/0.9 is an error
+    _URL_SAFE = "%/:=&?~#+!$,;'@()*[]|"
+    _REDIRECTS = (301, 302, 303, 307)
+
+    def _request_headers(host, body, proxy_auth, keepalive, content_type=_FORM):
+        headers = [] if body is None else [("Content-Type", content_type), ("Content-Length", "%d" % len(body))]
+        headers += [("Proxy-Authorization", proxy_auth)] if proxy_auth else []
+        headers += [("Host", host), ("User-Agent", "Python-urllib/1.17"), ("Accept", "*/*")]
+        return headers + ([("Connection", "keep-alive")] if keepalive else [])
+
+    def _redirect_target(url, location):  # relative to url, escaped as urllib.urlopen did
+        return quote(_urljoin(url, location), safe=_URL_SAFE)
+
+    def _too_many_redirects(visited, target):  # urllib.urlopen gave up at its 10th redirect
+        return sum(visited.values()) >= 9
+
+    class _TimedRecv(object):
+        """What socket._fileobject reads through: every recv() within the attempt's deadline."""
+
+        def __init__(self, timed):
+            # httplib closes the socket object before the reply is read: read, as makefile() does, through _sock
+            self._file = timed.sock.makefile("rb", 0)
+            self._sock, self._timed = self._file._sock, timed
+
+        def recv(self, size):
+            self._timed.limit(self._sock)
+            data = self._sock.recv(size)
+            self._timed.received += len(data)
+            return data
+
+        def close(self):
+            self._file.close()
+
+    def _timed_file(timed):
+        return socket._fileobject(_TimedRecv(timed), "rb", -1, close=True)
+else:
+    import http.client  # loaded already by urllib.request
+    import io
+
+    def _http_client():
+        # type: () -> Any
+        return http.client
+
+    # urllib.request: HTTP/1.1, Accept-Encoding from http.client, its headers in its order; "#" as %23 (not cut)
+    _HTTP_VERSION, _CONNECTION_ARGS = (11, "HTTP/1.1"), {}  # type: Tuple[int, str], Dict[str, bool]
+    _URL_SAFE = "%/:=&?~+!$,;'@()*[]|"
+    _REDIRECTS = (301, 302, 303, 307, 308) if sys.version_info >= (3, 11) else (301, 302, 303, 307)
+
+    def _request_headers(host, body, proxy_auth, keepalive, content_type=_FORM):
+        # type: (str, Optional[bytes], Optional[str], bool, str) -> List[Tuple[str, str]]
+        headers = [] if body is None else [("Content-Type", content_type), ("Content-Length", "%d" % len(body))]
+        headers += [("Host", host), ("User-Agent", "Python-urllib/%d.%d" % sys.version_info[:2])]
+        headers += [("Proxy-Authorization", proxy_auth)] if proxy_auth else []
+        return headers + ([] if keepalive else [("Connection", "close")])
+
+    def _redirect_target(url, location):  # escaped as urllib.request did, without the fragment
+        # type: (str, str) -> str
+        import string
+        parts = _urlsplit(location)
+        location = parts.geturl() if parts.path or not parts.netloc else parts._replace(path="/").geturl()
+        target = _urljoin(url, quote(location, encoding="iso-8859-1", safe=string.punctuation))
+        return target.split("#", 1)[0]
+
+    def _too_many_redirects(visited, target):  # urllib.request's HTTPRedirectHandler
+        # type: (Dict[str, int], str) -> bool
+        return visited.get(target, 0) >= 4 or len(visited) >= 10
+
+    class _TimedReader(io.RawIOBase):
+        """The raw stream under http.client's and smtplib's reads: every recv within the attempt's deadline."""
+
+        def __init__(self, timed):
+            # type: (_Timed) -> None
+            io.RawIOBase.__init__(self)
+            self._file, self._sock, self._timed = timed.sock.makefile("rb", buffering=0), timed.sock, timed
+
+        def readable(self):
+            # type: () -> bool
+            return True
+
+        def readinto(self, buffer):  # a bytearray or memoryview, as io hands it
+            # type: (Any) -> Optional[int]
+            self._timed.limit(self._sock)
+            count = self._file.readinto(buffer)  # type: Optional[int]
+            self._timed.received += count or 0
+            return count
+
+        def close(self):
+            # type: () -> None
+            self._file.close()
+            io.RawIOBase.close(self)
+
+    def _timed_file(timed):
+        # type: (_Timed) -> io.BufferedReader
+        return io.BufferedReader(_TimedReader(timed))
+
 
 class _Attempt(object):
     """One attempt's limits: connecting within connect_timeout, everything else by the deadline.
 
     timeout None: no deadline, each wait takes the socket default (2.0's behaviour); connect_timeout None:
-    connecting is bounded by timeout alone. `written` turns True once the whole request has been sent.
+    connecting is bounded by timeout alone. Then what happened: connected, the whole request written,
+    answered (a complete reply that is not a 5xx).
     """
 
     def __init__(self, timeout, connect_timeout):
+        # type: (Optional[float], Optional[float]) -> None
         self.timeout, self.connect_timeout = timeout, connect_timeout
-        self.deadline = None if timeout is None else _monotonic() + timeout
-        self.connected = self.written = self.answered = False  # answered: a complete reply, not a 5xx
+        self.deadline = None if timeout is None else _monotonic() + timeout  # type: Optional[float]
+        self.connected = self.written = self.answered = False
 
     def timed_out(self):
+        # type: () -> str
         """What a socket.timeout in this attempt means, for the log."""
         if not self.connected:
             limit = self.timeout if self.connect_timeout is None else self.connect_timeout
-            return "timeout: no connection within %g s" % limit if limit is not None else \
-                "timeout: no connection within the socket default timeout"
-        if self.deadline is None:
+            if limit is None:
+                return "timeout: no connection within the socket default timeout"
+            return "timeout: no connection within %g s" % limit
+        timeout = self.timeout
+        if timeout is None:
             return "timeout: a wait took longer than the socket default timeout"
-        return "timeout: no complete reply within %g s" % self.timeout
+        return "timeout: no complete reply within %g s" % timeout
 
     def left(self):
+        # type: () -> Optional[float]
         """Seconds left until the deadline (None without one); socket.timeout once it has passed."""
         if self.deadline is None:
             return None
         left = self.deadline - _monotonic()
         if left <= 0:
-            raise _socket.timeout("the attempt's %g s are over" % self.timeout)
+            raise socket.timeout("the attempt's time is over")
         return left
 
-    def connect(self, host, port):
-        """A _Timed socket connected to (host, port) within this attempt's limits."""
-        sock = _socket.create_connection((host, port), self.connect_limit())
-        self.connected = True
-        return _Timed(sock, self)
-
     def connect_limit(self):
+        # type: () -> Any
         left, limit = self.left(), self.connect_timeout
         if left is None:
-            return _socket._GLOBAL_DEFAULT_TIMEOUT if limit is None else limit
+            return socket._GLOBAL_DEFAULT_TIMEOUT if limit is None else limit  # type: ignore[attr-defined]
         return left if limit is None else min(limit, left)
+
+    def connect(self, host, port):
+        # type: (str, int) -> _Timed
+        """A socket connected to (host, port) within this attempt's limits, its waits held to the deadline."""
+        sock = socket.create_connection((host, port), self.connect_limit())
+        self.connected = True
+        return _Timed(sock, self)
 
 
 class _Timed(object):
     """A connected socket whose waits all end by the attempt's deadline (a socket timeout bounds one wait only)."""
 
     def __init__(self, sock, attempt):
+        # type: (Any, _Attempt) -> None
         self.sock, self.attempt, self.received = sock, attempt, 0
 
     def limit(self, sock):
+        # type: (socket.socket) -> None
         left = self.attempt.left()
-        sock.settimeout(_socket.getdefaulttimeout() if left is None else left)
+        sock.settimeout(socket.getdefaulttimeout() if left is None else left)
 
     def sendall(self, data):
+        # type: (bytes) -> None
         self.limit(self.sock)
         self.sock.sendall(data)
 
     def makefile(self, *mode):
+        # type: (*object) -> Any
         return _timed_file(self)
 
     def start_tls(self, context, hostname):
+        # type: (Any, str) -> _Timed
         self.limit(self.sock)
         return _Timed(context.wrap_socket(self.sock, server_hostname=hostname), self.attempt)
 
     def close(self):
+        # type: () -> None
         self.sock.close()
 
     def __getattr__(self, name):  # fileno, setsockopt, ... of the socket
+        # type: (str) -> Any
         return getattr(self.sock, name)
 
 
-class _Connection:  # a classic class on Python 2, as httplib's, so that httplib's __init__ comes before object's
-    """Mixed into httplib's (http.client's) HTTPConnection: connects (and tunnels, and starts TLS) within the
-    attempt's limits, and notes when the whole request has been written. Set attempt (and tls) before use."""
+if TYPE_CHECKING:
+    from http.client import HTTPConnection as _HTTPConnectionBase
+else:
+    _HTTPConnectionBase = object
 
-    attempt = tls = base = None
+
+class _Connection(_HTTPConnectionBase):
+    """Mixed into httplib's (http.client's) HTTPConnection (_new_connection): connects, tunnels and starts
+    TLS within the attempt's limits, and notes when the whole request has been written."""
+
+    attempt = None  # type: Any  # an _Attempt, set before each request
+    tls = None  # type: Any  # the SSLContext of an HTTPS connection
     _http_vsn, _http_vsn_str = _HTTP_VERSION
 
     def connect(self):
-        self.sock = self.attempt.connect(self.host, self.port)
+        # type: () -> None
+        self.sock = self.attempt.connect(self.host, self.port)  # a _Timed socket
         try:
-            self.sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)  # as http.client: no Nagle delays
-        except _socket.error:
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as http.client: no Nagle delays
+        except socket.error:
             pass
-        if self._tunnel_host:
-            self._tunnel()  # CONNECT host:443 through the proxy
+        tunnel_host = getattr(self, "_tunnel_host")
+        if tunnel_host:
+            getattr(self, "_tunnel")()  # CONNECT host:443 through the proxy
         if self.tls is not None:
-            self.sock = self.sock.start_tls(self.tls, self._tunnel_host or self.host)
+            self.sock = self.sock.start_tls(self.tls, tunnel_host or self.host)
 
-    def endheaders(self, message_body=None):
-        self.base.endheaders(self, message_body)
+    def endheaders(self, message_body=None):  # type: ignore[override]  # httplib's signature, on Python 2 too
+        # type: (Optional[bytes]) -> None
+        super(_Connection, self).endheaders(message_body)
         self.attempt.written = True
 
 
-_connection_class = []
+_connection_class = []  # type: List[Any]  # made at the first request (Python 2 imports httplib then)
 
 
 def _new_connection(host, port, tls, tunnel, tunnel_auth):
-    if not _connection_class:
+    # type: (str, int, bool, Optional[Tuple[str, int]], Optional[str]) -> Any
+    if not _connection_class:  # object last: on Python 2, httplib's classic class then comes before object
         base = _http_client().HTTPConnection
-        _connection_class.append(type("_HTTPConnection", (_Connection, base, object), {"base": base}))
+        _connection_class.append(type("_HTTPConnection", (_Connection, base, object), {}))
     connection = _connection_class[0](host, port, **_CONNECTION_ARGS)
     connection.tls = _tls() if tls else None
     if tunnel:
@@ -890,23 +952,39 @@ def _new_connection(host, port, tls, tunnel, tunnel_auth):
     return connection
 
 
+_tls_context = None  # type: Any
+
+
+def _tls():
+    # type: () -> Any
+    # Один контекст TLS на все вызовы, с проверкой сертификата и имени (2.0 строил новый и читал CA каждый раз)
+    global _tls_context
+    if _tls_context is None:
+        import ssl
+        _tls_context = ssl.create_default_context()
+    return _tls_context
+
+
 def _split_host(netloc, default_port):
+    # type: (str, int) -> Tuple[str, int]
     host, colon, port = netloc.rpartition(":")
     if not colon or "]" in port:
         return netloc.strip("[]"), default_port
     return host.strip("[]"), int(port) if port else default_port
 
 
-_proxies = []  # the *_proxy environment variables, once read
+_proxies = []  # type: List[Dict[str, str]]  # the *_proxy environment variables, once read
 
 
 def _route(scheme, netloc):
+    # type: (str, str) -> Tuple[Tuple[object, ...], str, int, bool, Optional[Tuple[str, int]], Optional[str], Optional[str], bool]  # noqa: E501
     """How to reach scheme://netloc: (pool key, host, port, tls, tunnel, tunnel_auth, proxy_auth, absolute form).
 
-    From the *_proxy environment variables, as urllib: HTTP through a proxy asks it for the absolute URL
-    (with Proxy-Authorization from the proxy's user:password); HTTPS tunnels with CONNECT on both Pythons.
+    From the *_proxy environment variables, read at the first request and kept, as 2.0's urllib opener did:
+    HTTP through a proxy asks it for the absolute URL (with Proxy-Authorization from the proxy's
+    user:password); HTTPS tunnels with CONNECT on both Pythons.
     """
-    if not _proxies:  # read at the first request and kept, as 2.0's urllib opener did
+    if not _proxies:
         _proxies.append(_getproxies())
     proxy = _proxies[0].get(scheme)
     if not proxy or _proxy_bypass(netloc):
@@ -931,81 +1009,19 @@ def _route(scheme, netloc):
     return ("proxy", proxy_host, proxy_port, tls, auth), proxy_host, proxy_port, tls, None, None, auth, True
 
 
-def _read_file(item, n, charset):
-    """(file name as bytes, content) of files[n]: a path (text or bytes) or an open binary file."""
-    name = "files[%d]" % n
-    if isinstance(item, (_text, _bytes)):
-        try:
-            with open(item, "rb") as handle:
-                return _file_name(item, charset), handle.read()
-        except (IOError, OSError) as error:
-            raise type(error)(error.errno, "%s: cannot read %r: %s" % (name, item, error.strerror))
-    if not hasattr(item, "read"):
-        raise TypeError("%s must be a path or a binary file, not %s" % (name, type(item).__name__))
-    content = item.read()
-    if not isinstance(content, _bytes):
-        raise TypeError("%s must be opened in binary mode ('rb')" % name)
-    path = getattr(item, "name", None)
-    return _file_name(path if isinstance(path, (_text, _bytes)) else "file%d" % n, charset), content
-
-
-def _file_name(path, charset):
-    base = _os.path.basename(path)
-    return base if isinstance(base, _bytes) else base.encode(charset, "replace")
-
-
-# Content-Type of a file part by its extension: the table curl uses (what PHP 3.8 sends), else octet-stream
-_FILE_TYPES = {b"gif": "image/gif", b"jpg": "image/jpeg", b"jpeg": "image/jpeg", b"png": "image/png",
-               b"svg": "image/svg+xml", b"txt": "text/plain", b"htm": "text/html", b"html": "text/html",
-               b"pdf": "application/pdf", b"xml": "application/xml"}
-
-
-def _multipart(query, files):
-    """(Content-Type, body) of multipart/form-data: the fields of query (bytes, decoded as a form) in their
-    order, then file0, file1, ... with each file's name and bytes."""
-    import binascii
-    parts = []
-    for pair in query.split(b"&"):
-        if pair:
-            name, _, value = pair.partition(b"=")
-            parts.append((_form_decoded(name), None, _form_decoded(value)))
-    for n, (filename, content) in enumerate(files):
-        parts.append((("file%d" % n).encode("ascii"), filename, content))
-    boundary = b"----smsc_api" + binascii.hexlify(_os.urandom(16))
-    while any(boundary in value for _, _, value in parts):
-        boundary = b"----smsc_api" + binascii.hexlify(_os.urandom(16))
-    body = []
-    for name, filename, value in parts:
-        head = b'Content-Disposition: form-data; name="' + _quoted_name(name) + b'"'
-        if filename is not None:
-            extension = filename.rpartition(b".")[2].lower() if b"." in filename else b""
-            head += (b'; filename="' + _quoted_name(filename) + b'"\r\nContent-Type: ' +
-                     _FILE_TYPES.get(extension, "application/octet-stream").encode("ascii"))
-        body += [b"--" + boundary, head, b"", value]
-    body = b"\r\n".join(body + [b"--" + boundary + b"--", b""])
-    return "multipart/form-data; boundary=" + boundary.decode("ascii"), body
-
-
-def _form_decoded(data):  # as PHP's parse_str: "+" is a space, %XX a byte
-    return _unquote_to_bytes(data.replace(b"+", b" "))
-
-
-def _quoted_name(name):  # a name or file name inside "...": the quote and line ends %-escaped, as browsers do
-    return name.replace(b"\r", b"%0D").replace(b"\n", b"%0A").replace(b'"', b"%22")
-
-
 class _BadReply(IOError):
     """A reply that is not the gateway's: an HTTP error status, a redirect that cannot be followed."""
 
 
 def _fetch(url, body, attempt, pool=None, resend_safe=False, content_type=_FORM):
+    # type: (str, Optional[bytes], _Attempt, Optional[_Pool], bool, str) -> bytes
     """The body of the reply to GET url (POST body) as bytes; raises on anything but a complete 2xx reply.
 
     Redirects are followed as urllib followed them on this Python (only to http and https); a status other
     than 2xx is an error (_BadReply), a body shorter than its Content-Length too. With a pool, connections
     are kept alive and reused; a reused connection the server has closed is replaced without resending.
     """
-    visited = {}  # redirect targets: how many times each
+    visited = {}  # type: Dict[str, int]  # redirect targets: how many times each
     while True:
         response, connection, key = _exchange(url, body, attempt, pool, resend_safe, content_type)
         location = response.getheader("location") or response.getheader("uri")
@@ -1015,7 +1031,7 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False, content_type=_FORM)
             response.close()
             connection.close()
             raise _BadReply("HTTP %d %s" % (response.status, response.reason))
-        data = response.read()
+        data = response.read()  # type: bytes
         attempt.answered = True
         if pool is not None and not response.will_close and connection.sock is not None:
             pool.give(key, connection)
@@ -1033,12 +1049,13 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False, content_type=_FORM)
 
 
 def _exchange(url, body, attempt, pool, resend_safe, content_type):
+    # type: (str, Optional[bytes], _Attempt, Optional[_Pool], bool, str) -> Tuple[Any, Any, Tuple[object, ...]]
     """Send one request; (response with its headers read, connection, pool key)."""
     parts = _urlsplit(url)
     key, host, port, tls, tunnel, tunnel_auth, proxy_auth, absolute = _route(parts.scheme, parts.netloc)
     selector = url if absolute else url[len(parts.scheme) + 3 + len(parts.netloc):] or "/"
     headers = _request_headers(parts.netloc, body, proxy_auth, pool is not None, content_type)
-    connection = pool.take(key) if pool is not None else None
+    connection = pool.take(key) if pool is not None else None  # type: Any
     for fresh in (connection is None, True):
         if fresh:
             connection = _new_connection(host, port, tls, tunnel, tunnel_auth)
@@ -1058,6 +1075,7 @@ def _exchange(url, body, attempt, pool, resend_safe, content_type):
             if fresh or kept.received or (attempt.written and not resend_safe):
                 raise
             attempt.written = attempt.connected = False
+    raise AssertionError("unreachable: the second pass uses a new connection")
 
 
 class _Pool(object):
@@ -1066,16 +1084,19 @@ class _Pool(object):
     Each call takes a connection of its own (never one in use by another thread) and gives it back once
     its reply is read. A connection the server closed while idle is dropped, never used. After os.fork()
     the child forgets its parent's connections (closing only its own copies of the descriptors).
+    Connections are closed by close(), when the instance is collected, and at interpreter exit.
     """
 
     IDLE_PER_KEY = 4
 
     def __init__(self):
+        # type: () -> None
         import threading
-        self._lock, self._idle, self._pid = threading.Lock(), {}, _os.getpid()
+        self._lock, self._idle, self._pid = threading.Lock(), {}, os.getpid()  # type: Any, Dict[Any, List[Any]], int
         _pools_to_close_at_exit().add(self)
 
     def take(self, key):
+        # type: (Tuple[object, ...]) -> Any
         self._forget_after_fork()
         while True:
             with self._lock:
@@ -1086,6 +1107,7 @@ class _Pool(object):
             connection.close()
 
     def give(self, key, connection):
+        # type: (Tuple[object, ...], Any) -> None
         self._forget_after_fork()
         with self._lock:
             idle = self._idle.setdefault(key, [])
@@ -1095,6 +1117,7 @@ class _Pool(object):
         connection.close()
 
     def close(self):
+        # type: () -> None
         with self._lock:
             connections = [c for idle in self._idle.values() for c in idle]
             self._idle = {}
@@ -1102,14 +1125,16 @@ class _Pool(object):
             connection.close()
 
     def _forget_after_fork(self):
-        if self._pid != _os.getpid():
+        # type: () -> None
+        if self._pid != os.getpid():
             import threading
-            self._lock, self._pid = threading.Lock(), _os.getpid()
+            self._lock, self._pid = threading.Lock(), os.getpid()
             forgotten, self._idle = self._idle, {}
             for connection in [c for idle in forgotten.values() for c in idle]:
                 connection.sock.sock.close()  # the child's copy only: no TLS close_notify, the parent's stays open
 
     def __del__(self):  # the instance was collected: its connections close with it
+        # type: () -> None
         try:
             self.close()
         except Exception:  # at interpreter exit, modules may be gone already
@@ -1117,6 +1142,7 @@ class _Pool(object):
 
 
 def _dropped(sock):
+    # type: (Any) -> bool
     """True when an idle connection cannot be reused: the server closed it (or sent something unasked)."""
     import select
     try:
@@ -1125,14 +1151,15 @@ def _dropped(sock):
             poller.register(sock, select.POLLIN)
             return bool(poller.poll(0))
         return bool(select.select([sock], [], [], 0)[0])
-    except (ValueError, _socket.error, select.error):
+    except (ValueError, socket.error, select.error):
         return True
 
 
-_pools = []
+_pools = []  # type: List[Any]  # a WeakSet of the pools, made with the first one
 
 
 def _pools_to_close_at_exit():
+    # type: () -> Any
     if not _pools:
         import atexit
         import weakref
@@ -1141,16 +1168,136 @@ def _pools_to_close_at_exit():
     return _pools[0]
 
 
-# Examples:
-# smsc = SMSC()
-# smsc.send_sms("79999999999", "test", sender="sms")
-# smsc.send_sms("79999999999", "http://smscentre.com\nSMSCENTRE.COM", query="maxsms=3")
-# smsc.send_sms("79999999999", "0605040B8423F0DC0601AE02056A0045C60C036D79736974652E72750001036D7973697465000101", format=5)
-# smsc.send_sms("79999999999", "", format=3)
-# r = smsc.get_sms_cost("79999999999", "Вы успешно зарегистрированы!")
-# smsc.send_sms_mail("79999999999", "test2", format=1)
-# r = smsc.get_status(12345, "79999999999")
-# print(smsc.get_balance())
+# Файлы send_sms: multipart/form-data, как библиотека PHP 3.8 (curl): поля запроса, затем file0, file1, ...
+
+def _read_file(item, n, charset):
+    # type: (object, int, str) -> Tuple[bytes, bytes]
+    """(file name as bytes, content) of files[n]: a path (text or bytes) or an open binary file."""
+    name = "files[%d]" % n
+    if isinstance(item, (_text, _bytes)):
+        try:
+            with open(item, "rb") as handle:
+                return _file_name(item, charset), handle.read()
+        except (IOError, OSError) as error:
+            raise type(error)(error.errno, "%s: cannot read %r: %s" % (name, item, error.strerror))
+    if not hasattr(item, "read"):
+        raise TypeError("%s must be a path or a binary file, not %s" % (name, type(item).__name__))
+    content = getattr(item, "read")()
+    if not isinstance(content, _bytes):
+        raise TypeError("%s must be opened in binary mode ('rb')" % name)
+    path = getattr(item, "name", None)
+    return _file_name(path if isinstance(path, (_text, _bytes)) else "file%d" % n, charset), content
+
+
+def _file_name(path, charset):
+    # type: (Any, str) -> bytes
+    base = os.path.basename(path)
+    return base if isinstance(base, _bytes) else base.encode(charset, "replace")
+
+
+# Content-Type of a file part by its extension: the table curl uses (what PHP 3.8 sends), else octet-stream
+_FILE_TYPES = {b"gif": "image/gif", b"jpg": "image/jpeg", b"jpeg": "image/jpeg", b"png": "image/png",
+               b"svg": "image/svg+xml", b"txt": "text/plain", b"htm": "text/html", b"html": "text/html",
+               b"pdf": "application/pdf", b"xml": "application/xml"}
+
+
+def _multipart(query, files):
+    # type: (bytes, List[Tuple[bytes, bytes]]) -> Tuple[str, bytes]
+    """(Content-Type, body) of multipart/form-data: the fields of query (bytes, decoded as a form) in their
+    order, then file0, file1, ... with each file's name and bytes."""
+    import binascii
+    parts = []  # type: List[Tuple[bytes, Optional[bytes], bytes]]
+    for pair in query.split(b"&"):
+        if pair:
+            name, _, value = pair.partition(b"=")
+            parts.append((_form_decoded(name), None, _form_decoded(value)))
+    for n, (file_name, content) in enumerate(files):
+        parts.append((("file%d" % n).encode("ascii"), file_name, content))
+    boundary = b"----smsc_api" + binascii.hexlify(os.urandom(16))
+    while any(boundary in value for _, _, value in parts):
+        boundary = b"----smsc_api" + binascii.hexlify(os.urandom(16))
+    lines = []  # type: List[bytes]
+    for name, filename, value in parts:
+        head = b'Content-Disposition: form-data; name="' + _quoted_name(name) + b'"'
+        if filename is not None:
+            extension = filename.rpartition(b".")[2].lower() if b"." in filename else b""
+            head += (b'; filename="' + _quoted_name(filename) + b'"\r\nContent-Type: ' +
+                     _FILE_TYPES.get(extension, "application/octet-stream").encode("ascii"))
+        lines += [b"--" + boundary, head, b"", value]
+    body = b"\r\n".join(lines + [b"--" + boundary + b"--", b""])
+    return "multipart/form-data; boundary=" + boundary.decode("ascii"), body
+
+
+def _form_decoded(data):  # as PHP's parse_str: "+" is a space, %XX a byte
+    # type: (bytes) -> bytes
+    return _unquote_to_bytes(data.replace(b"+", b" "))
+
+
+def _quoted_name(name):  # a name or file name inside "...": the quote and line ends %-escaped, as browsers do
+    # type: (bytes) -> bytes
+    return name.replace(b"\r", b"%0D").replace(b"\n", b"%0A").replace(b'"', b"%22")
+
+
+# Секреты в выводе. Пароль, API-ключ и пароль SMTP не попадают в отладку и журнал ни в каком виде:
+#     forms = _secret_forms(client._secrets(), charset)   # один раз на вызов
+#     line = _masked(line, forms)                          # текст или bytes, с *** вместо каждого вида
+
+def _secret_bytes(secret, charset):
+    # type: (_Text, str) -> bytes
+    if isinstance(secret, _bytes):
+        return secret
+    try:
+        return secret.encode(charset)
+    except (UnicodeError, LookupError):
+        return secret.encode("utf-8", "replace")
+
+
+def _secret_forms(secrets, charset="utf-8"):
+    # type: (Sequence[object], str) -> Tuple[List[bytes], List[str]]
+    """(bytes, text): every way each secret (text or bytes; others are skipped) may be written out,
+    longest first. As it is and without the whitespace and line feeds around it (read from a file);
+    with CRLF line ends (SMTP DATA); percent-encoded (quote() with the safe sets used here, and
+    quote_plus); base64 (SMTP AUTH); backslash-escaped (repr()). Text forms: the same, decoded."""
+    as_bytes, as_text = set(), set()  # type: Set[bytes], Set[str]
+    for secret in secrets:
+        if isinstance(secret, (_text, _bytes)):
+            as_bytes.update(_written_forms(_secret_bytes(secret, charset)))
+        if isinstance(secret, _text):
+            as_text.update(form for core in (secret, secret.strip()) if core
+                           for form in (core, core.encode("unicode_escape").decode("ascii")))
+    for form in list(as_bytes):
+        as_text.add(form.decode("latin-1"))
+        try:
+            as_text.add(form.decode(charset))
+        except (UnicodeError, LookupError):
+            pass
+    return sorted(as_bytes, key=len, reverse=True), sorted(as_text, key=len, reverse=True)
+
+
+def _written_forms(raw):
+    # type: (bytes) -> List[bytes]
+    import base64
+    import codecs
+    try:
+        from urllib import quote_plus  # type: ignore[attr-defined]  # Python 2
+    except ImportError:
+        from urllib.parse import quote_plus
+
+    def ascii(value):
+        # type: (Union[str, bytes]) -> bytes
+        return value if isinstance(value, _bytes) else value.encode("ascii")
+    return [form for core in (raw, raw.strip()) if core
+            for form in (core, re.sub(b"\r\n|\r|\n", b"\r\n", core), base64.b64encode(core),
+                         codecs.escape_encode(core)[0], ascii(quote(core)), ascii(quote(core, safe="")),
+                         ascii(quote(core, safe=_URL_SAFE)), ascii(quote_plus(core)))]
+
+
+def _masked(value, forms):
+    # type: (Any, Tuple[List[bytes], List[str]]) -> Any
+    """value (text or bytes) with each of forms (from _secret_forms) replaced by ***."""
+    for form in forms[0] if isinstance(value, _bytes) else forms[1]:
+        value = value.replace(form, b"***" if isinstance(value, _bytes) else u"***")
+    return value
 
 
 # Командная строка: python smsc_api.py balance | send | cost | status | mail (python smsc_api.py -h)
@@ -1182,6 +1329,7 @@ _REFUSAL_SHAPE = "[0-9]+,-[0-9]+"                                        # 0,-er
 
 
 def _cli_parser(prog=None):
+    # type: (Optional[str]) -> Any
     """The parser of argv: the options every command takes, then the commands and their arguments.
 
     prog None: named as started (smsc-api, smsc_api.py), argparse's default."""
@@ -1189,7 +1337,8 @@ def _cli_parser(prog=None):
 
     class Parser(argparse.ArgumentParser):
         def _print_message(self, message, file=None):  # usage, help and errors: any locale, a closed pipe
-            _cli_write(file or _sys.stderr, message.rstrip("\n"))
+            # type: (str, Any) -> None
+            _cli_write(file or sys.stderr, message.rstrip("\n"))
 
     common = _cli_options(Parser(add_help=False), argparse)
     parser = Parser(prog=prog, parents=[common], description=(
@@ -1215,8 +1364,10 @@ def _cli_parser(prog=None):
 
 
 def _cli_options(common, argparse):
+    # type: (Any, Any) -> Any
     # Given, they override the settings (SMSC(...)); absent, the module constants apply (SUPPRESS)
     def seconds(text):
+        # type: (str) -> Optional[float]
         try:
             return _checked_seconds(float(text), "")
         except ValueError:
@@ -1227,7 +1378,8 @@ def _cli_options(common, argparse):
                        ("--host", "smscentre.com, smsc.ru, smsc.kz or smsc.ua (default: $SMSC_HOST)")):
         common.add_argument(flag, default=argparse.SUPPRESS, help=help)
     for flag, help in (("--https", "use HTTPS"), ("--post", "use POST"),
-                       ("--keepalive", "keep connections open between attempts"), ("--json", "print JSON, for scripts")):
+                       ("--keepalive", "keep connections open between attempts"),
+                       ("--json", "print JSON, for scripts")):
         common.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=help)
     common.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS, metavar="SECONDS",
                         help="seconds per attempt (default: $SMSC_TIMEOUT, 60)")
@@ -1237,10 +1389,11 @@ def _cli_options(common, argparse):
 
 
 def _cli_parse(parser, argv=None):
+    # type: (Any, Optional[Sequence[str]]) -> Any
     """The options of argv (default: sys.argv[1:]), with .settings for SMSC(...) and .json; exits 2 (nothing
     sent) on bad usage, a bad environment variable or no credentials at all."""
     try:
-        arguments = _cli_arguments(_sys.argv[1:] if argv is None else argv)
+        arguments = _cli_arguments(sys.argv[1:] if argv is None else argv)
     except ValueError as error:
         parser.error("%s" % (error,))
     args = parser.parse_args(arguments)
@@ -1256,6 +1409,7 @@ def _cli_parse(parser, argv=None):
 
 
 def _cli_locale_encoding():
+    # type: () -> str
     # The terminal's encoding; under the C locale (ASCII) UTF-8, as Python 3.7+ reads it there
     import codecs
     import locale
@@ -1267,12 +1421,13 @@ def _cli_locale_encoding():
 
 
 def _cli_arguments(argv):
+    # type: (Sequence[Any]) -> List[str]
     """argv as text: Python 2 bytes and the surrogates of Python 3 under an ASCII locale (3.6, or PYTHONUTF8=0)
     are decoded from the terminal's encoding. An argument that is not in it: a ValueError naming it."""
     encoding, decoded = _cli_locale_encoding(), []
     for argument in argv:
-        if not _PY2 and _re.search(u"[\udc80-\udcff]", argument):  # bytes that the locale could not decode
-            argument = argument.encode(_sys.getfilesystemencoding(), "surrogateescape")
+        if not _PY2 and re.search(u"[\udc80-\udcff]", argument):  # bytes that the locale could not decode
+            argument = argument.encode(sys.getfilesystemencoding(), "surrogateescape")
         try:
             decoded.append(argument.decode(encoding) if isinstance(argument, _bytes) else argument)
         except UnicodeDecodeError:
@@ -1281,6 +1436,7 @@ def _cli_arguments(argv):
 
 
 def _cli_run(args):
+    # type: (Any) -> Tuple[str, Dict[str, Any]]
     """Make the call the options ask for: (outcome, fields), outcome a key of _EXIT, fields for JSON."""
     client = SMSC(**args.settings)
     if args.command == "mail":
@@ -1299,17 +1455,19 @@ def _cli_run(args):
 
 
 def _cli_send(client, args):
+    # type: (SMSC, Any) -> Tuple[str, Dict[str, Any]]
     # A send may have gone out although no host confirmed it: the module logs it (smsc_possibly_sent, and
     # smsc_most_likely_sent once a later host answers error 9); said here in words and in --json
     import logging
 
     class Collect(logging.Handler):
         def emit(self, record):
+            # type: (Any) -> None
             for name in ("possibly_sent", "most_likely_sent"):
                 url = getattr(record, "smsc_" + name, None)
                 if url is not None:
                     seen.setdefault(name, url)
-    seen, collect = {}, Collect()
+    seen, collect = {}, Collect()  # type: Dict[str, str], Any
     _log().addHandler(collect)
     try:
         reply = client.send_sms(args.phones, args.message, translit=args.translit, format=args.format,
@@ -1325,14 +1483,15 @@ def _cli_send(client, args):
 
 
 def _cli_judge(command, reply):
+    # type: (str, List[str]) -> Tuple[str, Dict[str, Any]]
     """The outcome of a gateway call from its reply (fields as text): exit 0 only for the gateway's shape."""
     text = ",".join(reply).rstrip()
     if reply == ["", ""]:
         return "unreachable", {"error": "unreachable"}
-    if _re.match(_REFUSAL_SHAPE + "\\Z", text):
+    if re.match(_REFUSAL_SHAPE + "\\Z", text):
         code = text.split(",")[1][1:]
         return "refused", {"error": int(code), "message": _ERRORS.get(code, "unknown error"), "reply": text.split(",")}
-    if not _re.match("(%s)\\Z" % _REPLY_SHAPES[command], text, _re.S):
+    if not re.match("(%s)\\Z" % _REPLY_SHAPES[command], text, re.S):
         return "unexpected", {"error": "unexpected reply", "reply": _cli_shortened(text)}
     m = text.split(",")
     if command == "balance":
@@ -1345,12 +1504,14 @@ def _cli_judge(command, reply):
 
 
 def _cli_shortened(text, limit=60):
+    # type: (str, int) -> str
     # What came back, cut short, control characters escaped (nothing reaches the terminal but text)
     text = text if len(text) <= limit else text[:limit] + "..."
-    return _re.sub(u"[\x00-\x1f\x7f]", lambda match: "\\x%02x" % ord(match.group()), text)
+    return re.sub(u"[\x00-\x1f\x7f]", lambda match: "\\x%02x" % ord(match.group()), text)
 
 
 def _cli_mail(client, args):
+    # type: (SMSC, Any) -> Tuple[str, Dict[str, Any]]
     forms = _secret_forms(client._secrets(), client._setting("charset"))  # a server may echo what it was sent
     try:
         client.send_sms_mail(args.phones, args.message)
@@ -1358,12 +1519,13 @@ def _cli_mail(client, args):
         code, text = list(error.recipients.values())[0] if hasattr(error, "recipients") else error.args[:2]
         text = text.decode("utf-8", "replace") if isinstance(text, _bytes) else text
         return "refused", {"error": code, "message": _masked(text, forms)}
-    except (smtplib.SMTPException, _socket.error) as error:
+    except (smtplib.SMTPException, socket.error) as error:
         return "unreachable", {"error": "unreachable", "reason": _masked("%s" % (error,), forms)}
     return "ok", {"command": "mail"}
 
 
 def _cli_line(command, outcome, fields):
+    # type: (str, str, Dict[str, Any]) -> str
     """The line printed for a person."""
     if outcome == "refused":
         if command == "mail":
@@ -1376,7 +1538,9 @@ def _cli_line(command, outcome, fields):
         if "possibly_sent" in fields:
             return ("error: no host answered; the message may have been sent: %(possibly_sent)s received the whole "
                     "request, and no complete reply came back" % fields)
-        return "error: no mail server answered (%(reason)s)" % fields if command == "mail" else "error: no host answered"
+        if command == "mail":
+            return "error: no mail server answered (%(reason)s)" % fields
+        return "error: no host answered"
     if outcome == "unexpected":
         return "error: unexpected reply: %(reply)s" % fields
     if command == "send":
@@ -1394,17 +1558,19 @@ def _cli_line(command, outcome, fields):
 
 
 def _cli_say(args, outcome, fields):
+    # type: (Any, str, Dict[str, Any]) -> int
     """Print the outcome (a line, or JSON with --json) and return the exit status."""
     import json
     code = _EXIT[outcome]
     if args.json:
-        _cli_write(_sys.stdout, json.dumps(dict(fields, ok=code == 0, exit=code), sort_keys=True))
+        _cli_write(sys.stdout, json.dumps(dict(fields, ok=code == 0, exit=code), sort_keys=True))
     else:
-        _cli_write(_sys.stderr if code else _sys.stdout, _cli_line(args.command, outcome, fields))
+        _cli_write(sys.stderr if code else sys.stdout, _cli_line(args.command, outcome, fields))
     return code
 
 
 def _cli_write(stream, text):
+    # type: (Any, Union[str, bytes]) -> None
     """Write a line: what the stream cannot encode is backslash-escaped; a closed stream or pipe (| head,
     >&-) is not an error: its descriptor then points at os.devnull, so that exiting stays quiet."""
     import errno
@@ -1420,14 +1586,15 @@ def _cli_write(stream, text):
         if error.errno not in (errno.EPIPE, errno.EBADF):
             raise
         try:
-            devnull = _os.open(_os.devnull, _os.O_WRONLY)
-            _os.dup2(devnull, stream.fileno())
-            _os.close(devnull)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
         except (AttributeError, ValueError, IOError, OSError):
             pass
 
 
 def _main(argv=None):
+    # type: (Optional[Sequence[str]]) -> int
     """python smsc_api.py ...: parse, run, say. Returns the exit status (argparse exits 2 itself)."""
     parser = _cli_parser(None if argv is None else "smsc_api.py")  # argv given (tests): the file's name
     args = _cli_parse(parser, argv)
@@ -1439,4 +1606,4 @@ def _main(argv=None):
 
 
 if __name__ == "__main__":
-    _sys.exit(_main())
+    sys.exit(_main())

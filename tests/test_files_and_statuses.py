@@ -7,6 +7,7 @@ the multipart body (its boundary is random: read from the Content-Type header, t
 from it and compared).
 """
 import io
+import os
 import re
 
 import pytest
@@ -130,9 +131,8 @@ def test_a_directory_is_an_error_naming_it(client, gw, tmpdir):
 
 
 def test_a_boundary_never_occurs_in_the_content(client, gw, tmpdir, monkeypatch):
-    smsc_api = __import__("smsc_api")
     draws = iter([b"\x00" * 16, b"\x01" * 16])
-    monkeypatch.setattr(smsc_api._os, "urandom", lambda size: next(draws))
+    monkeypatch.setattr(os, "urandom", lambda size: next(draws))
     clash = tmpdir.join("clash.bin")
     clash.write_binary(b"xx----smsc_api" + b"00" * 16 + b"yy")
     gw.http.script(Reply(b"15,1"))
