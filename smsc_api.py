@@ -487,8 +487,7 @@ class SMSC(object):
     def _smsc_send_cmd(self, cmd, arg="", files=None):
         # type: (str, str, Optional[List[Tuple[bytes, bytes]]]) -> List[str]
         settings = self._settings_for(self._HTTP_SETTINGS)
-        host, login, password = settings["host"], settings["login"], settings["password"]
-        charset, timeout, connect_timeout = settings["charset"], settings["timeout"], settings["connect_timeout"]
+        host, login, password, charset = settings["host"], settings["login"], settings["password"], settings["charset"]
         url = ifs(settings["https"], "https", "http") + "://" + host + "/sys/" + cmd + ".php"
         _url = url
         may_send = cmd == "send" and not re.match(r"cost=1(&|$)", arg)  # не только стоимость: может отправить SMS
@@ -496,32 +495,15 @@ class SMSC(object):
             self._quoted(password, "SMSC_PASSWORD") + "&fmt=1&charset=" + self._native_str(charset) + "&" + \
             self._native_str(arg, "query")
 
-        # POST - тот же текст в теле; GET - с %XX для пробелов, переводов строк и не-ASCII, как urllib Python 2;
-        # с файлами - multipart/form-data: те же поля и file0, file1..., как библиотека PHP 3.8
-        content_type = _FORM
-        if files:
-            (content_type, body), query = _multipart(self._bytes_of(arg, "query"), files), ""
-        elif settings["post"] or len(arg) > 2000:
-            body, query = self._bytes_of(arg, "query"), ""
-        else:
-            body, query = None, "?" + quote(self._bytes_of(arg, "query"), safe=_URL_SAFE)
+        query, body, content_type = self._encoded_request(arg, files, settings["post"])
 
         ret, possibly_sent = "", None  # type: str, Optional[Tuple[int, str]]
         for i in (1, 2, 3, 4, 5):
             if i > 1:
                 url = _url.replace(host + "/", "www" + str(i) + "." + host + "/")
 
-            attempt = _Attempt(timeout, connect_timeout)
-            try:
-                data = self._fetch(url + query, body, attempt, may_send, content_type, settings["keepalive"])
-                ret = data.decode(charset)  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
-                ret = ifs(_PY2, data, ret)  # type: ignore  # Python 2: the reply as a byte string, as 2.0
-                failure = "empty reply"
-            except socket.timeout:
-                ret, failure = "", attempt.timed_out()
-            except Exception as error:  # KeyboardInterrupt и SystemExit не перехватываются
-                ret, failure = "", self._safe_text(error, arg)
-
+            attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
+            ret, failure = self._one_attempt(url + query, body, attempt, may_send, content_type, settings, arg)
             if ret != "":
                 break
             if may_send and attempt.written and not attempt.answered:  # запрос ушел целиком, ответа нет: SMS могло уйти
@@ -542,6 +524,29 @@ class SMSC(object):
             ret = ","  # фиктивный ответ
 
         return ret.split(",")
+
+    # Запрос: строка (GET), тело и его тип. POST - тот же текст в теле; GET - с %XX для пробелов, переводов строк
+    # и не-ASCII, как urllib Python 2; с файлами - multipart/form-data: те же поля и file0, file1..., как PHP 3.8
+    def _encoded_request(self, arg, files, post):
+        # type: (str, Optional[List[Tuple[bytes, bytes]]], bool) -> Tuple[str, Optional[bytes], str]
+        if files:
+            content_type, body = _multipart(self._bytes_of(arg, "query"), files)
+            return "", body, content_type
+        if post or len(arg) > 2000:
+            return "", self._bytes_of(arg, "query"), _FORM
+        return "?" + quote(self._bytes_of(arg, "query"), safe=_URL_SAFE), None, _FORM
+
+    # Одна попытка: (ответ, почему попытка неудачна, если ответ "")
+    def _one_attempt(self, url, body, attempt, may_send, content_type, settings, arg):
+        # type: (str, Optional[bytes], _Attempt, bool, str, Dict[str, Any], str) -> Tuple[str, str]
+        try:
+            data = self._fetch(url, body, attempt, may_send, content_type, settings["keepalive"])
+            text = data.decode(settings["charset"])  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
+            return ifs(_PY2, data, text), "empty reply"  # type: ignore  # Python 2: the byte string, as 2.0
+        except socket.timeout:
+            return "", attempt.timed_out()
+        except Exception as error:  # KeyboardInterrupt и SystemExit не перехватываются
+            return "", self._safe_text(error, arg)
 
     # Один запрос: через smsc_api.urlopen, если его подменили (mock в тестах приложения), как 2.0; иначе свой транспорт
     def _fetch(self, url, body, attempt, may_send, content_type, keepalive):
