@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # types for mypy and editors ("# type:" comments); typing is 
     _Digits = Union[int, str, bytes]                         # id, translit, format, all
     _Ids = Union[int, str, bytes, Sequence[Union[int, str, bytes]]]
     _Files = Sequence[Union[str, bytes, IO[bytes]]]          # paths, or files opened in binary mode
+    import argparse as _argparse  # noqa: F401 (the command line's parser, in its type comments)
 
 if sys.version_info[0] == 2:
     _text, _bytes, _integers = unicode, str, (int, long)  # noqa: F821
@@ -497,7 +498,8 @@ class SMSC(object):
 
         query, body, content_type = self._encoded_request(arg, files, settings["post"])
 
-        ret, possibly_sent = "", None  # type: str, Optional[Tuple[int, str]]
+        ret = ""
+        possibly_sent = None  # type: Optional[Tuple[int, str]]  # (attempt, url) that may have sent the SMS
         for i in (1, 2, 3, 4, 5):
             if i > 1:
                 url = _url.replace(host + "/", "www" + str(i) + "." + host + "/")
@@ -559,9 +561,9 @@ class SMSC(object):
     # Соединения keep-alive этого экземпляра (создаются при первом запросе с keepalive)
     def _pool(self):
         # type: () -> _Pool
-        pool = self.__dict__.get("_connections")  # type: Optional[_Pool]
-        if pool is None:
-            pool = self.__dict__.setdefault("_connections", _Pool())
+        if "_connections" not in self.__dict__:
+            self.__dict__.setdefault("_connections", _Pool())  # one pool, even when threads race here
+        pool = self.__dict__["_connections"]  # type: _Pool
         return pool
 
     # Текст ошибки для журнала: без пароля, ключа и строки запроса
@@ -682,15 +684,19 @@ def _from_environment(name, kind, default):
 
 
 # python smsc_api.py сообщает о неверной переменной сам (код 2); import smsc_api - ValueError, как всегда
-_environment_error = None  # type: Optional[ValueError]
-for _name, _constant, _kind in _SETTINGS:
-    try:
-        _GLOBALS[_constant] = _from_environment(_constant, _kind, _GLOBALS[_constant])
-    except ValueError as _error:
-        if __name__ != "__main__":
-            raise
-        _environment_error = _error
-del _name, _constant, _kind
+def _constants_from_environment():
+    # type: () -> Optional[ValueError]
+    for name, constant, kind in _SETTINGS:
+        try:
+            _GLOBALS[constant] = _from_environment(constant, kind, _GLOBALS[constant])
+        except ValueError as error:
+            if __name__ != "__main__":
+                raise
+            return error
+    return None
+
+
+_environment_error = _constants_from_environment()
 
 
 # Журнал: logging импортируется при первой неудачной попытке, так что import smsc_api не дороже, чем в 2.0
@@ -770,7 +776,8 @@ else:
         return http.client
 
     # urllib.request: HTTP/1.1, Accept-Encoding from http.client, its headers in its order; "#" as %23 (not cut)
-    _HTTP_VERSION, _CONNECTION_ARGS = (11, "HTTP/1.1"), {}  # type: Tuple[int, str], Dict[str, bool]
+    _HTTP_VERSION = (11, "HTTP/1.1")
+    _CONNECTION_ARGS = {}  # type: Dict[str, bool]
     _URL_SAFE = "%/:=&?~+!$,;'@()*[]|"
     _REDIRECTS = (301, 302, 303, 307, 308) if sys.version_info >= (3, 11) else (301, 302, 303, 307)
 
@@ -925,16 +932,17 @@ class _Connection(_HTTPConnectionBase):
 
     def connect(self):
         # type: () -> None
-        self.sock = self.attempt.connect(self.host, self.port)  # a _Timed socket
+        timed = self.attempt.connect(self.host, self.port)  # a _Timed socket
         try:
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as http.client: no Nagle delays
+            timed.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as http.client: no Nagle delays
         except socket.error:
             pass
+        self.sock = timed
         tunnel_host = getattr(self, "_tunnel_host")
         if tunnel_host:
             getattr(self, "_tunnel")()  # CONNECT host:443 through the proxy
         if self.tls is not None:
-            self.sock = self.sock.start_tls(self.tls, tunnel_host or self.host)
+            self.sock = timed.start_tls(self.tls, tunnel_host or self.host)
 
     def endheaders(self, message_body=None):  # type: ignore[override]  # httplib's signature, on Python 2 too
         # type: (Optional[bytes]) -> None
@@ -1077,7 +1085,7 @@ def _exchange(url, body, attempt, pool, resend_safe, content_type):
             connection.close()
             # a reused connection that the server closed as the request went out: once more on a new one,
             # unless the request may have been acted on (it was all sent, and it may send an SMS)
-            if fresh or kept.received or (attempt.written and not resend_safe):
+            if fresh or kept is None or kept.received or (attempt.written and not resend_safe):
                 raise
             attempt.written = attempt.connected = False
     raise AssertionError("unreachable: the second pass uses a new connection")
@@ -1097,7 +1105,9 @@ class _Pool(object):
     def __init__(self):
         # type: () -> None
         import threading
-        self._lock, self._idle, self._pid = threading.Lock(), {}, os.getpid()  # type: Any, Dict[Any, List[Any]], int
+        self._lock = threading.Lock()  # type: Any
+        self._idle = {}  # type: Dict[Any, List[Any]]  # key -> connections
+        self._pid = os.getpid()
         _pools_to_close_at_exit().add(self)
 
     def take(self, key):
@@ -1263,7 +1273,8 @@ def _secret_forms(secrets, charset="utf-8"):
     longest first. As it is and without the whitespace and line feeds around it (read from a file);
     with CRLF line ends (SMTP DATA); percent-encoded (quote() with the safe sets used here, and
     quote_plus); base64 (SMTP AUTH); backslash-escaped (repr()). Text forms: the same, decoded."""
-    as_bytes, as_text = set(), set()  # type: Set[bytes], Set[str]
+    as_bytes = set()  # type: Set[bytes]
+    as_text = set()  # type: Set[str]
     for secret in secrets:
         if isinstance(secret, (_text, _bytes)):
             as_bytes.update(_written_forms(_secret_bytes(secret, charset)))
@@ -1300,8 +1311,12 @@ def _written_forms(raw):
 def _masked(value, forms):
     # type: (Any, Tuple[List[bytes], List[str]]) -> Any
     """value (text or bytes) with each of forms (from _secret_forms) replaced by ***."""
-    for form in forms[0] if isinstance(value, _bytes) else forms[1]:
-        value = value.replace(form, b"***" if isinstance(value, _bytes) else u"***")
+    if isinstance(value, _bytes):
+        for form in forms[0]:
+            value = value.replace(form, b"***")
+        return value
+    for text_form in forms[1]:
+        value = value.replace(text_form, u"***")
     return value
 
 
@@ -1334,7 +1349,7 @@ _REFUSAL_SHAPE = "[0-9]+,-[0-9]+"                                        # 0,-er
 
 
 def _cli_parser(prog=None):
-    # type: (Optional[str]) -> Any
+    # type: (Optional[str]) -> _argparse.ArgumentParser
     """The parser of argv: the options every command takes, then the commands and their arguments.
 
     prog None: named as started (smsc-api, smsc_api.py), argparse's default."""
@@ -1394,7 +1409,7 @@ def _cli_options(common, argparse):
 
 
 def _cli_parse(parser, argv=None):
-    # type: (Any, Optional[Sequence[str]]) -> Any
+    # type: (_argparse.ArgumentParser, Optional[Sequence[str]]) -> _argparse.Namespace
     """The options of argv (default: sys.argv[1:]), with .settings for SMSC(...) and .json; exits 2 (nothing
     sent) on bad usage, a bad environment variable or no credentials at all."""
     try:
@@ -1403,7 +1418,7 @@ def _cli_parse(parser, argv=None):
         parser.error("%s" % (error,))
     args = parser.parse_args(arguments)
     if _environment_error is not None:
-        parser.error(_environment_error)
+        parser.error("%s" % (_environment_error,))
     names = ("login", "password", "host", "https", "post", "timeout", "connect_timeout", "keepalive")
     args.settings = dict((name, getattr(args, name)) for name in names if hasattr(args, name))
     args.json = getattr(args, "json", False)
@@ -1472,7 +1487,8 @@ def _cli_send(client, args):
                 url = getattr(record, "smsc_" + name, None)
                 if url is not None:
                     seen.setdefault(name, url)
-    seen, collect = {}, Collect()  # type: Dict[str, str], Any
+    seen = {}  # type: Dict[str, str]
+    collect = Collect()
     _log().addHandler(collect)
     try:
         reply = client.send_sms(args.phones, args.message, translit=args.translit, format=args.format,
@@ -1520,13 +1536,19 @@ def _cli_mail(client, args):
     forms = _secret_forms(client._secrets(), client._setting("charset"))  # a server may echo what it was sent
     try:
         client.send_sms_mail(args.phones, args.message)
-    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
-        code, text = list(error.recipients.values())[0] if hasattr(error, "recipients") else error.args[:2]
-        text = text.decode("utf-8", "replace") if isinstance(text, _bytes) else text
-        return "refused", {"error": code, "message": _masked(text, forms)}
+    except smtplib.SMTPRecipientsRefused as error:
+        code, text = list(error.recipients.values())[0]
+        return "refused", {"error": code, "message": _masked(_cli_text(text), forms)}
+    except smtplib.SMTPResponseException as error:
+        return "refused", {"error": error.smtp_code, "message": _masked(_cli_text(error.smtp_error), forms)}
     except (smtplib.SMTPException, socket.error) as error:
         return "unreachable", {"error": "unreachable", "reason": _masked("%s" % (error,), forms)}
     return "ok", {"command": "mail"}
+
+
+def _cli_text(text):
+    # type: (Union[str, bytes]) -> str
+    return text.decode("utf-8", "replace") if isinstance(text, _bytes) else text
 
 
 def _cli_line(command, outcome, fields):
