@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+"""The types users' checkers read (issue 13): `mypy --strict` passes on the module, and catches a misuse
+in a user's code (tests/typing/users_code.py) through the module's type comments.
+
+mypy runs in the typecheck environment (tox -e typecheck); elsewhere these tests are skipped, saying so.
+"""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ROOT, TESTS
+
+pytest.importorskip("mypy", reason="mypy runs in the typecheck environment (tox -e typecheck)")
+
+USERS_CODE = os.path.join(TESTS, "typing", "users_code.py")
+
+
+def mypy(*arguments):
+    """(exit status, output lines) of mypy --strict, the checkout first on its path (as a copied file is)."""
+    env = dict(os.environ, MYPYPATH=ROOT)
+    process = subprocess.Popen([sys.executable, "-m", "mypy", "--strict", "--no-color-output",
+                                "--no-error-summary"] + list(arguments),
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    out, err = process.communicate()
+    return process.returncode, out.decode("utf-8").splitlines(), err.decode("utf-8")
+
+
+def test_the_module_passes_mypy_strict():
+    assert mypy("smsc_api.py") == (0, [], "")
+
+
+def test_mypy_catches_adding_to_a_balance_that_may_be_false():
+    code, lines, err = mypy(USERS_CODE)
+    errors = [line.split(os.sep)[-1] for line in lines if ": error: " in line]
+    last = len(open(USERS_CODE).read().splitlines())
+    assert (code, err) == (1, "")
+    assert errors == ['users_code.py:%d: error: Unsupported operand types for + ("str" and "int")  [operator]' % last]
