@@ -156,6 +156,17 @@ def test_several_ids_are_one_request_and_a_list_per_message(client, gw, ids, pho
     assert [r.raw for r in gw.requests] == [whole_request("smscentre.com", GET(TWO + b"0"))]
 
 
+def test_2_0_returned_several_statuses_as_one_flat_list(smsc, legacy, gw):
+    # README row 22: the lines of the reply joined by the commas inside 2.0's items
+    for module in (legacy, smsc):
+        module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
+    gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"), Reply(b"1,1561977123,0\n-1,0,0"))
+    assert legacy.SMSC().get_status("101,102", "79999999999,79999999998") == ["1", "1561977123", "0\n-1", "0", "0"]
+    assert smsc.SMSC().get_status("101,102", "79999999999,79999999998") == [["1", "1561977123", "0"],
+                                                                            ["-1", "0", "0"]]
+    assert gw.requests[0].raw == gw.requests[1].raw
+
+
 @pytest.mark.parametrize("reply,result", [
     (b"0,-2", ["0", "-2"]),                                     # an error: flat, as usual
     (b"1,1561977123,0\r\n-3,0,0\r\n", [["1", "1561977123", "0"], ["-3", "0", "0"]]),  # CRLF, a last line feed

@@ -165,6 +165,15 @@ def test_a_send_that_timed_out_after_the_request_was_written_is_logged_as_possib
         "(http://smscentre.com/sys/send.php) most likely sent the message"]
 
 
+def test_2_0_said_nothing_of_a_send_that_may_have_gone_out(legacy, gw, caplog):
+    # README row 21: 2.0 (no timeout) waits for the first host to close, then reports the next host's error 9
+    caplog.set_level(logging.DEBUG)
+    legacy.SMSC_LOGIN, legacy.SMSC_PASSWORD = "alice", "secret"
+    gw.http.script(Stall(0.3), Reply(b"0,-9"))
+    assert legacy.SMSC().send_sms("79999999999", "test") == ["0", "-9"]
+    assert len(gw.requests) == 2 and caplog.records == []
+
+
 @pytest.mark.parametrize("call", [
     lambda c: c.get_sms_cost("79999999999", "test"),
     lambda c: c.get_status(1, "79999999999"),
@@ -230,6 +239,19 @@ def test_https_through_a_proxy_tunnels_with_connect(smsc, client, gw, https, pro
     # the gateway (inside the tunnel) gets the usual request, with no proxy header
     assert [r.raw for r in https.requests] == [whole_request("smscentre.com", b"GET " + BALANCE + b" " + HTTP_VERSION)]
     assert https.requests[0].asked == ("smscentre.com", 443)
+
+
+def test_2_0_on_python_2_opened_tls_to_the_proxy_itself(legacy, gw, https, proxy, monkeypatch):
+    # README row 20: 2.0 on Python 2 spoke TLS to an ordinary proxy (every call failed); on Python 3 it tunnelled
+    proxied(gw, proxy, monkeypatch, "http://proxy.example.org:3128")
+    legacy.SMSC_LOGIN, legacy.SMSC_PASSWORD, legacy.SMSC_HTTPS = "alice", "secret", True
+    https.http.default = Reply(b"42")
+    result = legacy.SMSC().get_balance()
+    if six.PY2:
+        assert (result, proxy.connects, https.requests) == (False, [], [])
+        assert gw.intercept.connections == [("proxy.example.org", 3128)] * 5
+    else:
+        assert result == "42" and len(proxy.connects) == 1
 
 
 def test_the_certificate_is_checked_inside_the_tunnel(smsc, client, gw, https, proxy, monkeypatch):
