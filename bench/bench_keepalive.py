@@ -27,7 +27,6 @@ from __future__ import print_function
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,12 +39,11 @@ import smsc_api  # noqa: E402
 import smsc_api_20  # noqa: E402
 import smsc_sandbox  # noqa: E402
 
-from bench_tls import ca_bundle, median  # noqa: E402
+from bench_tls import Remote, measure, median, ratio, serving  # noqa: E402
 
 DELAY = 0.010  # seconds, each way
 CALLS_PER_BATCH = 10
 REPLY = b"15,1,1.5,98.5"
-clock = getattr(time, "perf_counter", time.time)
 
 
 class DelayRelay(object):
@@ -117,25 +115,11 @@ def serve(directory):
     sys.stdin.read()  # until the client is done
 
 
-class Far(object):
-    """What smsc_sandbox.Intercept routes to: the relay, one round trip away."""
-
-    def __init__(self, port):
-        self.address = ("127.0.0.1", port)
-
-    def note_asked(self, client_port, host, port):
-        pass
-
-
 def main(rounds):
     directory = tempfile.mkdtemp(prefix="smsc-bench-")
     try:
-        ca, cert, key = smsc_sandbox.make_certificate(directory)
-        bundle, system = ca_bundle(directory, ca)
-        os.environ["SSL_CERT_FILE"] = bundle
-        server = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", directory],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        far = Far(int(server.stdout.readline()))
+        server, ports, system = serving(__file__, directory)
+        far = Remote(ports[0])  # the relay, one round trip away
         smsc_api_20.SMSC_LOGIN, smsc_api_20.SMSC_PASSWORD, smsc_api_20.SMSC_HTTPS = "alice", "secret", True
         legacy = smsc_api_20.SMSC()
         ours = smsc_api.SMSC(login="alice", password="secret", https=True)
@@ -151,7 +135,7 @@ def main(rounds):
                     time.sleep(2 * DELAY)  # SYN, SYN-ACK
                     return connect(*args, **kwargs)
                 socket.create_connection = one_round_trip_away
-                timings = measure(cases, rounds)
+                timings = measure(cases, rounds, CALLS_PER_BATCH, REPLY)
         finally:
             kept.close()
             server.stdin.close()
@@ -175,23 +159,6 @@ def main(rounds):
     print("defaults   / 2.0 = %.3f  (target <= 1.05, the same round trips)  %s" % (
         default, "ok" if default <= 1.05 else "OVER"))
     return 0 if (keepalive <= 0.30 or at_floor) and default <= 1.05 else 1
-
-
-def measure(cases, rounds):
-    timings = dict((name, []) for name, _ in cases)
-    for name, call in cases:  # warm up (the keep-alive connection opens here) and check
-        assert call() == REPLY.decode("ascii").split(","), name
-    for round in range(rounds):
-        for name, call in cases[round % len(cases):] + cases[:round % len(cases)]:
-            start = clock()
-            for _ in range(CALLS_PER_BATCH):
-                call()
-            timings[name].append((clock() - start) / CALLS_PER_BATCH)
-    return timings
-
-
-def ratio(timings, ours, theirs):
-    return median([a / b for a, b in zip(timings[ours], timings[theirs])])
 
 
 if __name__ == "__main__":

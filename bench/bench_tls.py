@@ -85,17 +85,17 @@ def median(values):
     return values[len(values) // 2]
 
 
-def measure(cases, rounds):
+def measure(cases, rounds, calls_per_batch=CALLS_PER_BATCH, reply=REPLY):
     """{name: [seconds per call, one per round]}, the order of the cases turning each round."""
     timings = dict((name, []) for name, _ in cases)
-    for name, call in cases:  # warm up: the global opener, the module's context; and check
-        assert call() in (REPLY.decode("ascii").split(","), REPLY), name
+    for name, call in cases:  # warm up (the global opener, the module's context, a kept connection); check
+        assert call() in (reply.decode("ascii").split(","), reply), name
     for round in range(rounds):
         for name, call in cases[round % len(cases):] + cases[:round % len(cases)]:
             start = clock()
-            for _ in range(CALLS_PER_BATCH):
+            for _ in range(calls_per_batch):
                 call()
-            timings[name].append((clock() - start) / CALLS_PER_BATCH)
+            timings[name].append((clock() - start) / calls_per_batch)
     return timings
 
 
@@ -103,15 +103,22 @@ def ratio(timings, ours, theirs):
     return median([a / b for a, b in zip(timings[ours], timings[theirs])])
 
 
+def serving(script, directory):
+    """A test certificate in directory, the system CA bundle plus its CA trusted (SSL_CERT_FILE), and the
+    script's --serve process in directory: (process, the ports it printed, the system bundle's path)."""
+    ca, cert, key = smsc_sandbox.make_certificate(directory)
+    bundle, system = ca_bundle(directory, ca)
+    os.environ["SSL_CERT_FILE"] = bundle
+    server = subprocess.Popen([sys.executable, os.path.abspath(script), "--serve", directory],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    return server, [int(port) for port in server.stdout.readline().split()], system
+
+
 def main(rounds):
     directory = tempfile.mkdtemp(prefix="smsc-bench-")
     try:
-        ca, cert, key = smsc_sandbox.make_certificate(directory)
-        bundle, system = ca_bundle(directory, ca)
-        os.environ["SSL_CERT_FILE"] = bundle
-        server = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", directory],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        http, https = [Remote(int(port)) for port in server.stdout.readline().split()]
+        server, ports, system = serving(__file__, directory)
+        http, https = [Remote(port) for port in ports]
         smsc_api_20.SMSC_LOGIN, smsc_api_20.SMSC_PASSWORD = "alice", "secret"
         ours, theirs = smsc_api.SMSC(login="alice", password="secret"), smsc_api_20.SMSC()
         ours_tls = smsc_api.SMSC(login="alice", password="secret", https=True)

@@ -78,6 +78,13 @@ def smsc():
 
 
 @pytest.fixture
+def client(smsc):
+    """SMSC() with SMSC_LOGIN alice, SMSC_PASSWORD secret."""
+    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+    return smsc.SMSC()
+
+
+@pytest.fixture
 def legacy():
     """The official smsc_api.py 2.0, for side-by-side comparison."""
     for module in _constants_fixture(smsc_api_20):

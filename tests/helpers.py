@@ -141,3 +141,12 @@ def outcome(module, gw, capsys, call, replies):
     result = call(module.SMSC())
     return Outcome(result, [request.raw for request in gw.requests], list(gw.intercept.connections),
                    list(gw.smtp.sessions), capsys.readouterr())
+
+
+def run_together(threads, started, timeout=30):
+    """Start every thread, then set `started` (the event their work waits for), then wait for all of them."""
+    for thread in threads:
+        thread.start()
+    started.set()
+    for thread in threads:
+        thread.join(timeout)

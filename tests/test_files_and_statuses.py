@@ -22,12 +22,6 @@ PICTURE = b"\x89PNG\r\n\x1a\n\x00\x00--boundary?\r\n\xff"
 
 
 @pytest.fixture
-def client(smsc):
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
-    return smsc.SMSC()
-
-
-@pytest.fixture
 def pictures(tmpdir):
     first, second = tmpdir.join("cat.png"), tmpdir.join(u"заметка.txt")
     first.write_binary(PICTURE)

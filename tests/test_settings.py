@@ -11,7 +11,8 @@ import types
 
 import pytest
 
-from helpers import DOMAINS, GET, HTTP_VERSION, LEGACY, MIRRORS, ROOT, argspec, environment, expected_headers, outcome
+from helpers import (DOMAINS, GET, HTTP_VERSION, LEGACY, MIRRORS, ROOT, argspec, environment, expected_headers, outcome,
+                     run_together)
 from servers import Drop, Reply, Slow
 
 
@@ -247,11 +248,6 @@ def test_one_instance_from_16_threads_gives_each_caller_its_own_reply(smsc, gw, 
 
     def send(n):
         results[n] = client.send_sms("79999999999", "m%d" % n)
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(16)]
-    for thread in threads:
-        thread.start()
-    started.set()
-    for thread in threads:
-        thread.join(30)
+    run_together([threading.Thread(target=send, args=(n,)) for n in range(16)], started)
     assert results == dict((n, ["m%d" % n, "1"]) for n in range(16))
     assert len(server.requests) == 16

@@ -19,7 +19,7 @@ import warnings as warnings_module
 import pytest
 import six
 
-from helpers import GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, environment, whole_request
+from helpers import GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, environment, run_together, whole_request
 from servers import BlackHole, ConnectProxy, Drip, Drop, Held, HTTPServer, Raw, Reply, Slow, Stall
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
 SEND = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
@@ -32,12 +32,6 @@ def elapsed(call):
     start = time.time()
     result = call()
     return result, time.time() - start
-
-
-@pytest.fixture
-def client(smsc):
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
-    return smsc.SMSC()
 
 
 @pytest.fixture
@@ -517,12 +511,7 @@ def test_one_instance_from_many_threads_never_shares_a_connection(alive, kept):
     def send(n):
         for round in range(3):
             results[n, round] = alive.send_sms("79999999999", "m%d-%d" % (n, round))
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    started.set()
-    for thread in threads:
-        thread.join(30)
+    run_together([threading.Thread(target=send, args=(n,)) for n in range(8)], started)
     assert results == dict(((n, r), ["m%d-%d" % (n, r), "1"]) for n in range(8) for r in range(3))
     assert len(kept.requests) == 24 and not any(overlaps)
     assert kept.connections < 24  # connections were reused
