@@ -76,6 +76,17 @@ else:
 _PY2 = sys.version_info[0] == 2
 
 
+def _plain_ascii(value):
+    # type: (Union[str, bytes]) -> Optional[str]
+    """The characters of text or bytes as a plain native str when they are ASCII (else None): never a
+    subclass, nor what its __str__ returns."""
+    try:
+        data = _text.encode(value, "ascii") if isinstance(value, _text) else _bytes.__add__(b"", value)
+        return data.decode("ascii") if not _PY2 else _bytes.__add__(b"", data)  # type: ignore[return-value]
+    except (UnicodeError, TypeError):
+        return None
+
+
 # Вспомогательная функция, эмуляция тернарной операции ?:
 def ifs(cond, val1, val2):
     # type: (object, _T, _U) -> Union[_T, _U]
@@ -154,12 +165,17 @@ class SMSC(object):
     def send_sms_mail(self, phones, message, translit=0, time="", id=0, format=0, sender=""):
         # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None]) -> None
         settings = self._settings_for(self._SMTP_SETTINGS)
-        e, sender_bytes, host = self._bytes_of, self._sender(sender), settings["host"]
+        e, host = self._bytes_of, settings["host"]
+        # login:psw:id:time:translit,format,sender:phones:message
+        login, password, id_, time_, translit_, format_, sender_, phones_ = [self._mail_field(value, name) for value, name in (
+            (e(self._setting("login"), self._label("login")), self._label("login")),
+            (e(self._setting("password"), self._label("password")), self._label("password")),
+            (e(self._digits(id, "id"), "id"), "id"), (self._time(time), "time"),
+            (e(self._digits(translit, "translit"), "translit"), "translit"), (e(self._format(format), "format"), "format"),
+            (self._sender(sender) or b"", "sender"), (self._phones(phones), "phones"))]
         data = (e("Content-Type: text/plain; charset=" + settings["charset"] + "\n\n", "SMSC_CHARSET") +
-                e(self._setting("login"), "SMSC_LOGIN") + b":" + e(self._setting("password"), "SMSC_PASSWORD") +
-                b":" + e(self._digits(id, "id"), "id") + b":" + self._time(time) + b":" +
-                e(self._digits(translit, "translit"), "translit") + b"," + e(self._format(format), "format") +
-                b"," + (sender_bytes or b"") + b":" + self._phones(phones) + b":" + e(message, "message"))
+                b":".join([login, password, id_, time_, translit_ + b"," + format_ + b"," + sender_, phones_,
+                           e(message, "message")]))
 
         # сессия целиком - в пределах срока попытки (SMSC_TIMEOUT), соединение - SMSC_CONNECT_TIMEOUT
         attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
@@ -367,22 +383,25 @@ class SMSC(object):
             if isinstance(item, bool) or not isinstance(item, (_text, _bytes) + _integers):
                 raise TypeError("%s must be text, bytes, an int or a list of them, not %s"
                                 % (name, type(item).__name__))
-        if not items:
+        encoded = [self._bytes_of(self._text_or_bytes(item), name) for item in items]
+        if not encoded:
             raise ValueError("%s must not be empty" % name)
-        return b",".join(self._bytes_of(self._text_or_bytes(item), name) for item in items)
+        if not all(item.strip() for item in encoded):
+            raise ValueError("%s must not hold an empty item" % name)
+        return b",".join(encoded)
 
     # id, translit, format, all: int (не bool) или текст (bytes) из цифр - как str, байты 2.0 (str(value));
     # shape - регулярное выражение для текста. Ничто иное не попадает в запрос, где они идут без кодирования
     def _digits(self, value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
         # type: (object, str, str, str) -> str
         if isinstance(value, _integers) and not isinstance(value, bool):
-            return str(value)
+            return "%d" % int(value)  # not str(): an IntEnum or a subclass's __str__ sends digits too
         if not isinstance(value, (_text, _bytes)):
             raise TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
-        text = value.decode("latin-1") if isinstance(value, bytes) and not _PY2 else value
-        if not re.match(shape, text):  # type: ignore[arg-type]  # Python 2 matches bytes with a str pattern
+        text = _plain_ascii(value)  # the characters themselves, whatever a subclass's __str__ says
+        if text is None or not re.match(shape, text):
             raise ValueError("%s must be %s, not %r" % (name, what, value[:40]))
-        return str(text)
+        return text
 
     # id в get_status: одно или несколько через запятую, или list/tuple из них
     def _ids(self, id):
@@ -391,7 +410,7 @@ class SMSC(object):
             if not id:
                 raise ValueError("id must not be empty")
             return ",".join(self._digits(item, "id") for item in id)
-        return self._digits(id, "id", "[0-9]+(,[0-9]+)*\\Z", "an int or text of digits (ids separated by commas)")
+        return self._digits(id, "id", "[0-9]+(,[0-9]+)*,?\\Z", "an int or text of digits (ids separated by commas)")
 
     # Файлы для send_sms (MMS, вложения e-mail): [(имя файла, содержимое)], прочитанные до соединения
     def _files(self, files):
@@ -454,6 +473,19 @@ class SMSC(object):
         # type: (str, str, str) -> str
         return host_default if value == smscentre_default else value
 
+    # Поле письма send_sms_mail (кроме текста): без ":", который сдвинул бы поля (экранирования у письма нет)
+    def _mail_field(self, value, name):
+        # type: (bytes, str) -> bytes
+        if b":" in value:
+            raise ValueError("%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
+        return value
+
+    # Имя настройки в сообщении об ошибке: SMSC(login=...), если задана экземпляру, иначе константа
+    def _label(self, name):
+        # type: (str) -> str
+        given = name in (self.__dict__.get("_settings") or _NOTHING_GIVEN)
+        return "SMSC(%s=...)" % name if given else _SETTING_LOOKUP[name][0]
+
     # Пароль или API-ключ, пароль SMTP и строка AUTH PLAIN (\0логин\0пароль): их не должно быть в выводе
     def _secrets(self):
         # type: () -> List[object]
@@ -492,8 +524,8 @@ class SMSC(object):
         url = ifs(settings["https"], "https", "http") + "://" + host + "/sys/" + cmd + ".php"
         _url = url
         may_send = cmd == "send" and not re.match(r"cost=1(&|$)", arg)  # не только стоимость: может отправить SMS
-        arg = ifs(login, "login=" + self._quoted(login, "SMSC_LOGIN") + "&psw=", "apikey=") + \
-            self._quoted(password, "SMSC_PASSWORD") + "&fmt=1&charset=" + self._native_str(charset) + "&" + \
+        arg = ifs(login, "login=" + self._quoted(login, self._label("login")) + "&psw=", "apikey=") + \
+            self._quoted(password, self._label("password")) + "&fmt=1&charset=" + self._native_str(charset) + "&" + \
             self._native_str(arg, "query")
 
         query, body, content_type = self._encoded_request(arg, files, settings["post"])

@@ -236,7 +236,33 @@ def test_mail_accepts_exactly_what_send_sms_accepts(smsc, gw, name):
     for value in VALUES + [u"Я", "+5", "0101251200"]:
         sms = raised(client.send_sms, "79999999999", "hi", **{name: value})
         mail = raised(client.send_sms_mail, "79999999999", "hi", **{name: value})
+        if sms == ("returned", None) and u":" in u"%s" % (value,):  # what a mail alone cannot carry: its separator
+            sms = (ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
         assert (value, mail) == (value, sms)
+
+
+@pytest.mark.parametrize("name,value,shifted", [
+    ("sender", "shop:70000000000", b"alice:secret:0::0,0,shop:70000000000:79999999999:hi"),
+    ("time", "0:70000000000", b"alice:secret:0:0:70000000000:0,0,:79999999999:hi"),
+    ("phones", "79999999999:evil", b"alice:secret:0::0,0,:79999999999:evil:hi"),
+])
+def test_mail_refuses_a_colon_that_would_shift_its_fields(smsc, legacy, gw, name, value, shifted):
+    # 2.0 pasted it into the mail: the gateway then reads the next field from it (70000000000 as the phones)
+    arguments = dict({"phones": "79999999999", "message": "hi"}, **{name: value})
+    configure(legacy).send_sms_mail(**arguments)
+    assert gw.smtp.messages[0]["data"] == HEADER + shifted + b"\r\n"
+    assert raised(configure(smsc).send_sms_mail, **arguments) == (
+        ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
+    assert len(gw.smtp.sessions) == 1
+
+
+def test_mail_refuses_a_colon_in_the_credentials(smsc, gw):
+    for constants, name in ((dict(SMSC_PASSWORD="se:cret"), "SMSC_PASSWORD"), (dict(SMSC_LOGIN="al:ice"), "SMSC_LOGIN")):
+        assert raised(configure(smsc, **constants).send_sms_mail, "7999", "m") == (
+            ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
+    assert raised(smsc.SMSC(login="alice", password="se:cret").send_sms_mail, "7999", "m") == (
+        ValueError, "SMSC(password=...) must not hold ':' in send_sms_mail: it would shift the mail's fields")
+    assert gw.smtp.sessions == []
 
 
 def test_mail_format_outside_0_to_13_is_refused_as_by_send_sms(smsc, legacy, gw):
