@@ -167,12 +167,15 @@ class SMSC(object):
         settings = self._settings_for(self._SMTP_SETTINGS)
         e, host = self._bytes_of, settings["host"]
         # login:psw:id:time:translit,format,sender:phones:message
-        login, password, id_, time_, translit_, format_, sender_, phones_ = [self._mail_field(value, name) for value, name in (
-            (e(self._setting("login"), self._label("login")), self._label("login")),
-            (e(self._setting("password"), self._label("password")), self._label("password")),
-            (e(self._digits(id, "id"), "id"), "id"), (self._time(time), "time"),
-            (e(self._digits(translit, "translit"), "translit"), "translit"), (e(self._format(format), "format"), "format"),
-            (self._sender(sender) or b"", "sender"), (self._phones(phones), "phones"))]
+        label = self._label
+        login, password, id_, time_, translit_, format_, sender_, phones_ = [
+            self._mail_field(value, name) for name, value in (
+                (label("login"), e(self._setting("login"), label("login"))),
+                (label("password"), e(self._setting("password"), label("password"))),
+                ("id", e(self._digits(id, "id"), "id")), ("time", self._time(time)),
+                ("translit", e(self._digits(translit, "translit"), "translit")),
+                ("format", e(self._format(format), "format")), ("sender", self._sender(sender) or b""),
+                ("phones", self._phones(phones)))]
         data = (e("Content-Type: text/plain; charset=" + settings["charset"] + "\n\n", "SMSC_CHARSET") +
                 b":".join([login, password, id_, time_, translit_ + b"," + format_ + b"," + sender_, phones_,
                            e(message, "message")]))

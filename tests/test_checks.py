@@ -257,7 +257,8 @@ def test_mail_refuses_a_colon_that_would_shift_its_fields(smsc, legacy, gw, name
 
 
 def test_mail_refuses_a_colon_in_the_credentials(smsc, gw):
-    for constants, name in ((dict(SMSC_PASSWORD="se:cret"), "SMSC_PASSWORD"), (dict(SMSC_LOGIN="al:ice"), "SMSC_LOGIN")):
+    for constants, name in ((dict(SMSC_PASSWORD="se:cret"), "SMSC_PASSWORD"),
+                            (dict(SMSC_LOGIN="al:ice"), "SMSC_LOGIN")):
         assert raised(configure(smsc, **constants).send_sms_mail, "7999", "m") == (
             ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
     assert raised(smsc.SMSC(login="alice", password="se:cret").send_sms_mail, "7999", "m") == (
