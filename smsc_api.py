@@ -26,13 +26,13 @@ __all__ = ["SMSC", "ifs", "datetime", "sleep", "smtplib", "urlopen", "quote",
 # с тем же именем, когда та задана: SMSC_LOGIN=... SMSC_PASSWORD=... python app.py)
 SMSC_LOGIN = ""             # логин клиента
 SMSC_PASSWORD = ""          # пароль клиента. Если передан пустой логин, то SMSC_PASSWORD используется, как API ключ, вместо логина и пароля  # noqa: E501
-SMSC_POST = False           # использовать метод POST
-SMSC_HTTPS = False          # использовать HTTPS протокол
+SMSC_POST = False           # type: _Flag  # использовать метод POST
+SMSC_HTTPS = False          # type: _Flag  # использовать HTTPS протокол
 SMSC_CHARSET = "utf-8"      # кодировка сообщения (windows-1251 или koi8-r), по умолчанию используется utf-8
-SMSC_DEBUG = False          # флаг отладки
+SMSC_DEBUG = False          # type: _Flag  # флаг отладки
 SMSC_TIMEOUT = 60           # type: Optional[float]  # срок попытки целиком (HTTP и SMTP), секунды; None - как 2.0
 SMSC_CONNECT_TIMEOUT = 10   # type: Optional[float]  # срок соединения, секунды; None - в пределах SMSC_TIMEOUT
-SMSC_KEEPALIVE = False      # держать соединения открытыми между вызовами (HTTP и HTTPS)
+SMSC_KEEPALIVE = False      # type: _Flag  # держать соединения открытыми между вызовами (HTTP и HTTPS)
 SMSC_HOST = "smscentre.com"  # домен сервиса: smscentre.com, smsc.ru, smsc.kz или smsc.ua (URL, зеркала www2..., SMTP)
 
 # Константы для отправки SMS по SMTP
@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # types for mypy and editors ("# type:" comments); typing is 
     _Digits = Union[int, str, bytes]                         # id, translit, format, all
     _Ids = Union[int, str, bytes, Sequence[Union[int, str, bytes]]]
     _Files = Sequence[Union[str, bytes, IO[bytes]]]          # paths, or files opened in binary mode
+    _Flag = Union[bool, int]                                 # True or False, or 1 or 0
     import argparse as _argparse  # noqa: F401 (the command line's parser, in its type comments)
 
 if sys.version_info[0] == 2:
@@ -115,7 +116,7 @@ class SMSC(object):
                  timeout=_MODULE_CONSTANT, smtp_from=_MODULE_CONSTANT, smtp_server=_MODULE_CONSTANT,
                  smtp_login=_MODULE_CONSTANT, smtp_password=_MODULE_CONSTANT, connect_timeout=_MODULE_CONSTANT,
                  keepalive=_MODULE_CONSTANT):
-        # type: (_Text, _Text, bool, bool, str, bool, str, Optional[float], str, str, _Text, _Text, Optional[float], bool) -> None  # noqa: E501
+        # type: (_Text, _Text, _Flag, _Flag, str, _Flag, str, Optional[float], str, str, _Text, _Text, Optional[float], _Flag) -> None  # noqa: E501
         given = locals()
         self._settings = dict((name, given[name]) for name, _, _ in _SETTINGS
                               if given[name] is not _MODULE_CONSTANT)  # type: Dict[str, object]
@@ -148,7 +149,7 @@ class SMSC(object):
                "&id=" + self._digits(id, "id") + self._format_flag(format) + self._sender_arg(sender) +
                self._time_arg(time) + self._query_arg(query))
         attached = self._files(files)  # прочитаны до соединения: ошибка чтения называет файл
-        m = self._smsc_send_cmd("send", arg, files=attached) if attached else self._smsc_send_cmd("send", arg)
+        m = self._send_cmd("send", arg, attached) if attached else self._smsc_send_cmd("send", arg)
 
         # (id, cnt, cost, balance) или (id, -error)
         if self._setting("debug"):
@@ -170,8 +171,8 @@ class SMSC(object):
         label = self._label
         login, password, id_, time_, translit_, format_, sender_, phones_ = [
             self._mail_field(value, name) for name, value in (
-                (label("login"), e(self._setting("login"), label("login"))),
-                (label("password"), e(self._setting("password"), label("password"))),
+                (label("login"), e(self._setting("login"), label("login"), True)),
+                (label("password"), e(self._setting("password"), label("password"), True)),
                 ("id", e(self._digits(id, "id"), "id")), ("time", self._time(time)),
                 ("translit", e(self._digits(translit, "translit"), "translit")),
                 ("format", e(self._format(format), "format")), ("sender", self._sender(sender) or b""),
@@ -188,19 +189,19 @@ class SMSC(object):
         if code != 220:  # как smtplib.SMTP(host) в 2.0
             server.close()
             raise smtplib.SMTPConnectError(code, reply)
+        # с SMSC_DEBUG smtplib печатает весь диалог: *** вместо пароля, ключа и пароля SMTP в любом виде
+        forms = _secret_forms(self._secrets(), settings["charset"]) if settings["debug"] else None
         try:
-            if settings["debug"]:
-                server.set_debuglevel(1)
-                server.send = self._send_without_secrets(server)  # type: ignore  # smtplib prints what it sends
-
-            if self._setting("smtp_login"):
-                server.login(self._setting("smtp_login"), self._setting("smtp_password"))
-
-            if not _PY2:  # smtplib переводит строки в CRLF в тексте (и в str Python 2), но не в bytes
-                data = re.sub(b"\r\n|\r|\n", b"\r\n", data)
-            server.sendmail(self._smtp_address(settings["smtp_from"], "api@smscentre.com", "api@" + host),
-                            "send@send." + host, data)
-            server.quit()
+            with _SMTPDebugMasked(server, forms):
+                if forms is not None:
+                    server.set_debuglevel(1)
+                if self._setting("smtp_login"):
+                    self._smtp_login(server)
+                if not _PY2:  # smtplib переводит строки в CRLF в тексте (и в str Python 2), но не в bytes
+                    data = re.sub(b"\r\n|\r|\n", b"\r\n", data)
+                server.sendmail(self._smtp_address(settings["smtp_from"], "api@smscentre.com", "api@" + host),
+                                "send@send." + host, data)
+                server.quit()
         finally:
             server.close()  # и когда сервер отказал (исключение доходит до вызывающего, как в 2.0)
 
@@ -344,8 +345,8 @@ class SMSC(object):
 
     # Параметры запроса. В запрос идут: текст - в кодировке SMSC_CHARSET, bytes (str в Python 2) - как есть
 
-    def _bytes_of(self, value, name):
-        # type: (object, str) -> bytes
+    def _bytes_of(self, value, name, secret=False):
+        # type: (object, str, bool) -> bytes
         if isinstance(value, _bytes):
             return value
         if not isinstance(value, _text):
@@ -354,12 +355,14 @@ class SMSC(object):
         try:
             return value.encode(charset)
         except UnicodeEncodeError as error:
+            if secret:  # the message would show a character of the password and where it stands
+                raise _SecretEncodeError("%s cannot be encoded in SMSC_CHARSET %s" % (name, charset))
             error.reason = "not in SMSC_CHARSET %s (%s)" % (charset, name)
             raise
 
-    def _quoted(self, value, name):  # %XX, как quote() в 2.0: str
-        # type: (object, str) -> str
-        return quote(self._bytes_of(value, name))
+    def _quoted(self, value, name, secret=False):  # %XX, как quote() в 2.0: str
+        # type: (object, str, bool) -> str
+        return quote(self._bytes_of(value, name, secret))
 
     def _text_or_bytes(self, value):  # как str(value) в 2.0, но текст и bytes - как есть
         # type: (object) -> _Text
@@ -499,37 +502,31 @@ class SMSC(object):
             secrets.append(b"\0" + _secret_bytes(login, charset) + b"\0" + _secret_bytes(password, charset))
         return secrets
 
-    # Отладка SMTP: smtplib печатает все, что отправляет; здесь - с *** вместо паролей и ключа в любом виде
-    def _send_without_secrets(self, server):
-        # type: (smtplib.SMTP) -> Callable[[Any], None]
-        send, forms = server.send, _secret_forms(self._secrets(), self._setting("charset"))
+    # AUTH SMTP; логин или пароль SMTP, которых не закодировать, - ошибка без самого символа и его места
+    def _smtp_login(self, server):
+        # type: (smtplib.SMTP) -> None
+        try:
+            server.login(self._setting("smtp_login"), self._setting("smtp_password"))
+        except UnicodeEncodeError as error:
+            raise _SecretEncodeError("SMTP_LOGIN or SMTP_PASSWORD cannot be encoded for SMTP AUTH (%s)"
+                                     % error.encoding)
 
-        def send_and_print(data):
-            # type: (Any) -> None
-            level, shown = server.debuglevel, _masked(data, forms)
-            if level > 0:
-                if _PY2:
-                    smtplib.stderr.write("send: %r\n" % (shown,))  # type: ignore  # Python 2's smtplib.stderr
-                else:
-                    server._print_debug("send:", repr(shown))  # type: ignore  # smtplib's own debug printer
-            server.debuglevel = 0
-            try:
-                send(data)
-            finally:
-                server.debuglevel = level
-        return send_and_print
+    # Метод вызова запроса (подклассы переопределяют его, как в 2.0; send_sms с файлами идет мимо: в 2.0 их не было)
+    def _smsc_send_cmd(self, cmd, arg=""):
+        # type: (str, str) -> List[str]
+        return self._send_cmd(cmd, arg, None)
 
-    # Метод вызова запроса. Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
-    def _smsc_send_cmd(self, cmd, arg="", files=None):
+    # Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
+    def _send_cmd(self, cmd, arg, files):
         # type: (str, str, Optional[List[Tuple[bytes, bytes]]]) -> List[str]
         settings = self._settings_for(self._HTTP_SETTINGS)
         host, login, password, charset = settings["host"], settings["login"], settings["password"], settings["charset"]
         url = ifs(settings["https"], "https", "http") + "://" + host + "/sys/" + cmd + ".php"
         _url = url
         may_send = cmd == "send" and not re.match(r"cost=1(&|$)", arg)  # не только стоимость: может отправить SMS
-        arg = ifs(login, "login=" + self._quoted(login, self._label("login")) + "&psw=", "apikey=") + \
-            self._quoted(password, self._label("password")) + "&fmt=1&charset=" + self._native_str(charset) + "&" + \
-            self._native_str(arg, "query")
+        arg = ifs(login, "login=" + self._quoted(login, self._label("login"), True) + "&psw=", "apikey=") + \
+            self._quoted(password, self._label("password"), True) + "&fmt=1&charset=" + self._native_str(charset) + \
+            "&" + self._native_str(arg, "query")
 
         query, body, content_type = self._encoded_request(arg, files, settings["post"])
 
@@ -630,8 +627,8 @@ class SMSC(object):
 
 _SETTINGS = (("login", "SMSC_LOGIN", None), ("password", "SMSC_PASSWORD", None), ("post", "SMSC_POST", "bool"),
              ("https", "SMSC_HTTPS", "bool"), ("charset", "SMSC_CHARSET", "charset"), ("debug", "SMSC_DEBUG", "bool"),
-             ("host", "SMSC_HOST", "text"), ("timeout", "SMSC_TIMEOUT", "seconds"), ("smtp_from", "SMTP_FROM", "text"),
-             ("smtp_server", "SMTP_SERVER", "text"), ("smtp_login", "SMTP_LOGIN", None),
+             ("host", "SMSC_HOST", "host"), ("timeout", "SMSC_TIMEOUT", "seconds"), ("smtp_from", "SMTP_FROM", "text"),
+             ("smtp_server", "SMTP_SERVER", "host"), ("smtp_login", "SMTP_LOGIN", None),
              ("smtp_password", "SMTP_PASSWORD", None), ("connect_timeout", "SMSC_CONNECT_TIMEOUT", "seconds"),
              ("keepalive", "SMSC_KEEPALIVE", "bool"))  # type: Tuple[Tuple[str, str, Optional[str]], ...]
 
@@ -678,15 +675,28 @@ def _checked_text(value, label):
     raise TypeError("%s must be text, not %r" % (label, value))
 
 
+def _checked_host(value, label):
+    # type: (object, str) -> str
+    # Имя хоста (и порт): оно идет в URL и в адрес SMTP; ни пусто, ни "/", "?", "@", пробелы
+    text = _checked_text(value, label)
+    if re.match("([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(:[0-9]+)?\\Z", text):
+        _HOSTS_CHECKED.add(text)
+        return text
+    raise ValueError("%s must be a host name (smscentre.com, smsc.ru, ...; host:port for SMTP), not %r"
+                     % (label, value))
+
+
 _INFINITY = float("inf")
 _CHARSETS_CHECKED = set()  # type: Set[str]  # charset names _checked_charset accepted
 _CHECKS = {"bool": _checked_bool, "seconds": _checked_seconds, "charset": _checked_charset,
-           "text": _checked_text}  # type: Dict[str, Callable[[object, str], Any]]
+           "text": _checked_text, "host": _checked_host}  # type: Dict[str, Callable[[object, str], Any]]
+_HOSTS_CHECKED = set()  # type: Set[str]  # host names _checked_host accepted
 _PLAINLY_VALID = {  # what each check would return as it is, seen at a glance; anything else goes through the check
     "bool": lambda value: value is True or value is False,
     "seconds": lambda value: value is None or (type(value) in (int, float) and 0 < value < _INFINITY),
     "charset": lambda value: type(value) is str and value in _CHARSETS_CHECKED,
-    "text": lambda value: type(value) is str}  # type: Dict[str, Callable[[Any], bool]]
+    "text": lambda value: type(value) is str,
+    "host": lambda value: type(value) is str and value in _HOSTS_CHECKED}  # type: Dict[str, Callable[[Any], bool]]
 _SETTING_LOOKUP = dict(
     (name, (constant, _PLAINLY_VALID.get(kind or ""), _CHECKS.get(kind or "")))
     for name, constant, kind in _SETTINGS)  # type: Dict[str, Tuple[str, Any, Optional[Callable[[object, str], Any]]]]
@@ -698,7 +708,7 @@ _NOTHING_GIVEN = {}  # type: Dict[str, object]  # the settings of an instance wh
 def _from_environment(name, kind, default):
     # type: (str, Optional[str], object) -> object
     value = os.environ.get(name)
-    if value is None:
+    if value is None or (kind in ("bool", "seconds") and not value.strip()):  # empty (VAR=): as if not set
         return default
     label = "environment variable " + name
     if kind == "bool":
@@ -708,27 +718,32 @@ def _from_environment(name, kind, default):
             return False
         raise ValueError("%s: expected 1/true/yes/on or 0/false/no/off, not %r" % (label, value))
     if kind == "seconds":
-        if value.strip().lower() in ("", "none"):
+        if value.strip().lower() == "none":
             return None
-        try:
-            seconds = float(value)
-        except ValueError:
+        if not re.match("\\s*-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+|nan|inf|infinity)\\s*\\Z", value, re.I):  # not 5_0, 1e3
             raise ValueError("%s: expected a number of seconds or none, not %r" % (label, value))
-        return _checked_seconds(seconds, label)
+        return _checked_seconds(float(value), label)
     return _CHECKS[kind](value, label) if kind else value
 
 
-# python smsc_api.py сообщает о неверной переменной сам (код 2); import smsc_api - ValueError, как всегда
+# Командная строка (python smsc_api.py, команда smsc-api) сообщает о неверной переменной сама, кодом 2;
+# import smsc_api - ValueError, как всегда
 def _constants_from_environment():
     # type: () -> Optional[ValueError]
     for name, constant, kind in _SETTINGS:
         try:
             _GLOBALS[constant] = _from_environment(constant, kind, _GLOBALS[constant])
         except ValueError as error:
-            if __name__ != "__main__":
+            if not _running_as_the_command():
                 raise
             return error
     return None
+
+
+def _running_as_the_command():
+    # type: () -> bool
+    command = os.path.basename(getattr(sys, "argv", [""])[0] or "")
+    return __name__ == "__main__" or command in ("smsc-api", "smsc-api.exe", "smsc-api-script.py")
 
 
 _environment_error = _constants_from_environment()
@@ -864,6 +879,9 @@ else:
         return io.BufferedReader(_TimedReader(timed))
 
 
+_LONGEST_WAIT = 10 ** 8  # seconds (3 years): a socket takes no longer timeout (Python 3 overflows near 10 ** 10)
+
+
 class _Attempt(object):
     """One attempt's limits: connecting within connect_timeout, everything else by the deadline.
 
@@ -905,8 +923,8 @@ class _Attempt(object):
         # type: () -> Any
         left, limit = self.left(), self.connect_timeout
         if left is None:
-            return socket._GLOBAL_DEFAULT_TIMEOUT if limit is None else limit  # type: ignore[attr-defined]
-        return left if limit is None else min(limit, left)
+            return socket._GLOBAL_DEFAULT_TIMEOUT if limit is None else min(limit, _LONGEST_WAIT)  # type: ignore[attr-defined]  # noqa: E501
+        return min(left, _LONGEST_WAIT) if limit is None else min(limit, left, _LONGEST_WAIT)
 
     def connect(self, host, port):
         # type: (str, int) -> _Timed
@@ -926,7 +944,7 @@ class _Timed(object):
     def limit(self, sock):
         # type: (socket.socket) -> None
         left = self.attempt.left()
-        sock.settimeout(socket.getdefaulttimeout() if left is None else left)
+        sock.settimeout(socket.getdefaulttimeout() if left is None else min(left, _LONGEST_WAIT))
 
     def sendall(self, data):
         # type: (bytes) -> None
@@ -1195,10 +1213,11 @@ def _dropped(sock):
     # type: (Any) -> bool
     """True when an idle connection cannot be reused: the server closed it (or sent something unasked)."""
     import select
+    poll = getattr(select, "poll", None)  # no FD_SETSIZE limit; not on Windows
     try:
-        if hasattr(select, "poll"):  # no FD_SETSIZE limit
-            poller = select.poll()
-            poller.register(sock, select.POLLIN)
+        if poll is not None:
+            poller = poll()
+            poller.register(sock, getattr(select, "POLLIN"))
             return bool(poller.poll(0))
         return bool(select.select([sock], [], [], 0)[0])
     except (ValueError, socket.error, select.error):
@@ -1337,22 +1356,91 @@ def _written_forms(raw):
     def ascii(value):
         # type: (Union[str, bytes]) -> bytes
         return value if isinstance(value, _bytes) else value.encode("ascii")
-    return [form for core in (raw, raw.strip()) if core
-            for form in (core, re.sub(b"\r\n|\r|\n", b"\r\n", core), base64.b64encode(core),
-                         codecs.escape_encode(core)[0], ascii(quote(core)), ascii(quote(core, safe="")),
-                         ascii(quote(core, safe=_URL_SAFE)), ascii(quote_plus(core)))]
+    cores = [core for core in (raw, raw.strip()) if core]
+    variants = cores + [re.sub(b"\r\n|\r|\n", b"\r\n", core) for core in cores]  # as sent in SMTP DATA
+    return [form for variant in variants
+            for form in (variant, base64.b64encode(variant), codecs.escape_encode(variant)[0],  # repr()'s escapes
+                         ascii(quote(variant)), ascii(quote(variant, safe="")), ascii(quote(variant, safe=_URL_SAFE)),
+                         ascii(quote_plus(variant)))]
 
 
 def _masked(value, forms):
     # type: (Any, Tuple[List[bytes], List[str]]) -> Any
-    """value (text or bytes) with each of forms (from _secret_forms) replaced by ***."""
+    """value (text or bytes) with each of forms (from _secret_forms) replaced by ***. A short form (a short
+    password) only where it stands alone: "e" is not masked inside "error", which would show what it is."""
     if isinstance(value, _bytes):
         for form in forms[0]:
-            value = value.replace(form, b"***")
+            value = value.replace(form, b"***") if len(form) >= 8 else re.sub(
+                b"(?<![A-Za-z0-9])" + re.escape(form) + b"(?![A-Za-z0-9])", b"***", value)
         return value
     for text_form in forms[1]:
-        value = value.replace(text_form, u"***")
+        value = value.replace(text_form, u"***") if len(text_form) >= 8 else re.sub(
+            u"(?<![A-Za-z0-9])" + re.escape(text_form) + u"(?![A-Za-z0-9])", u"***", value)
     return value
+
+
+class _SecretEncodeError(UnicodeEncodeError):
+    """A password, key or login that the charset cannot encode: said without the character and its place."""
+
+    def __init__(self, message):
+        # type: (str) -> None
+        UnicodeEncodeError.__init__(self, "ascii", u"", 0, 0, message)
+
+    def __str__(self):
+        # type: () -> str
+        return str(self.reason)
+
+
+# With SMSC_DEBUG smtplib prints the whole SMTP dialogue, what it sends and what the server answers (which
+# may echo it): inside `with _SMTPDebugMasked(server, forms):` each secret of forms shows as ***
+if sys.version_info[0] == 2:
+    class _MaskedStream(object):
+        """Python 2's smtplib prints to smtplib.stderr: this stands there for the session, masking."""
+
+        def __init__(self, stream, forms):
+            self.stream, self.forms, self.softspace = stream, forms, 0
+
+        def write(self, text):
+            self.stream.write(_masked(text, self.forms))
+
+        def flush(self):
+            self.stream.flush()
+
+    class _SMTPDebugMasked(object):
+        lock = __import__("thread").allocate_lock()  # smtplib.stderr is one for all: one session at a time
+
+        def __init__(self, server, forms):
+            self.forms = forms
+
+        def __enter__(self):
+            if self.forms is not None:
+                self.lock.acquire()
+                self.stream, smtplib.stderr = smtplib.stderr, _MaskedStream(smtplib.stderr, self.forms)
+
+        def __exit__(self, *exc_info):
+            if self.forms is not None:
+                smtplib.stderr = self.stream
+                self.lock.release()
+else:
+    class _SMTPDebugMasked(object):
+        """Python 3's smtplib prints through the session's _print_debug: replaced by one that masks."""
+
+        def __init__(self, server, forms):
+            # type: (smtplib.SMTP, Optional[Tuple[List[bytes], List[str]]]) -> None
+            self.server, self.forms = server, forms
+
+        def __enter__(self):
+            # type: () -> None
+            print_debug, forms = getattr(self.server, "_print_debug"), self.forms
+            if forms is not None:
+                def print_masked(*args):
+                    # type: (*object) -> None
+                    print_debug(*[_masked(arg if isinstance(arg, str) else str(arg), forms) for arg in args])
+                setattr(self.server, "_print_debug", print_masked)
+
+        def __exit__(self, *exc_info):
+            # type: (*object) -> None
+            pass
 
 
 # Командная строка: python smsc_api.py balance | send | cost | status | mail (python smsc_api.py -h)
@@ -1369,9 +1457,8 @@ _STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0"
              "1": "delivered", "2": "read", "3": "expired", "4": "link clicked", "20": "impossible to deliver",
              "22": "wrong number", "23": "prohibited", "24": "not enough money", "25": "unreachable number"}
 
-# Outcomes of a call and their exit status (bad usage, 2, never gets that far: argparse exits). Another outcome,
-# such as "possibly sent" for send (the request went out, no reply came back), takes an entry here, its
-# detection in _cli_run and its line in _cli_line; --json prints its fields as they are.
+# Outcomes of a call and their exit status (bad usage, 2, is argparse's: nothing is sent then). A send that may
+# have gone out adds possibly_sent / most_likely_sent to the fields of its outcome (_cli_send, _cli_line).
 _EXIT = {"ok": 0, "refused": 1, "unreachable": 3, "unexpected": 3}
 
 # The reply of each command that means success: the gateway's fields, numbers where it sends numbers
@@ -1409,12 +1496,13 @@ def _cli_parser(prog=None):
         command.add_argument("message")
         if name == "send":
             command.add_argument("--sender", default=False, help="sender name (Sender ID)")
-            command.add_argument("--format", type=int, default=0, help="0 SMS, 1 flash, 2 push, 3 HLR, ... 13 telegram")
-            command.add_argument("--translit", type=int, default=0, help="0 no, 1 or 2: transliterate")
+            # text, checked by the module as any caller's (int() would read "١" or " 1")
+            command.add_argument("--format", default=0, help="0 SMS, 1 flash, 2 push, 3 HLR, ... 13 telegram")
+            command.add_argument("--translit", default=0, help="0 no, 1 or 2: transliterate")
     command = commands.add_parser("status", parents=[common], help="the status of a sent message")
     command.add_argument("id")
     command.add_argument("phone")
-    command.add_argument("--all", type=int, default=0, help="1 or 2: the full record")
+    command.add_argument("--all", default=0, help="1 or 2: the full record")
     return parser
 
 
@@ -1504,9 +1592,30 @@ def _cli_run(args):
         reply = client.get_sms_cost(args.phones, args.message)
     else:
         reply = client.get_status(args.id, args.phone, all=args.all)
+        if reply and isinstance(reply[0], list):  # several ids: a record each
+            return _cli_statuses(client, reply)
+    return _cli_judge(args.command, _cli_fields(client, reply), _cli_forms(client))
+
+
+def _cli_fields(client, reply):
+    # type: (SMSC, List[Any]) -> List[str]
     charset = client._setting("charset")
-    return _cli_judge(args.command, [field.decode(charset, "replace") if isinstance(field, _bytes) else field
-                                     for field in reply])
+    return [field.decode(charset, "replace") if isinstance(field, _bytes) else field for field in reply]
+
+
+def _cli_forms(client):
+    # type: (SMSC) -> Tuple[List[bytes], List[str]]
+    # a page that echoes the request (a portal, an error page) would show the password: what is shown is masked
+    return _secret_forms(client._secrets(), client._setting("charset"))
+
+
+def _cli_statuses(client, records):
+    # type: (SMSC, List[List[Any]]) -> Tuple[str, Dict[str, Any]]
+    judged = [_cli_judge("status", _cli_fields(client, record), _cli_forms(client)) for record in records]
+    for outcome, fields in judged:
+        if outcome != "ok":
+            return outcome, fields
+    return "ok", {"statuses": [fields for _, fields in judged]}
 
 
 def _cli_send(client, args):
@@ -1530,17 +1639,16 @@ def _cli_send(client, args):
                                 sender=args.sender)
     finally:
         _log().removeHandler(collect)
-    charset = client._setting("charset")
-    outcome, fields = _cli_judge("send", [field.decode(charset, "replace") if isinstance(field, _bytes) else field
-                                          for field in reply])
+    outcome, fields = _cli_judge("send", _cli_fields(client, reply), _cli_forms(client))
     if outcome != "ok":
         fields.update(seen)
     return outcome, fields
 
 
-def _cli_judge(command, reply):
-    # type: (str, List[str]) -> Tuple[str, Dict[str, Any]]
-    """The outcome of a gateway call from its reply (fields as text): exit 0 only for the gateway's shape."""
+def _cli_judge(command, reply, forms):
+    # type: (str, List[str], Tuple[List[bytes], List[str]]) -> Tuple[str, Dict[str, Any]]
+    """The outcome of a gateway call from its reply (fields as text): exit 0 only for the gateway's shape.
+    What is shown of a reply that is not the gateway's has the secrets of forms masked."""
     text = ",".join(reply).rstrip()
     if reply == ["", ""]:
         return "unreachable", {"error": "unreachable"}
@@ -1548,7 +1656,7 @@ def _cli_judge(command, reply):
         code = text.split(",")[1][1:]
         return "refused", {"error": int(code), "message": _ERRORS.get(code, "unknown error"), "reply": text.split(",")}
     if not re.match("(%s)\\Z" % _REPLY_SHAPES[command], text, re.S):
-        return "unexpected", {"error": "unexpected reply", "reply": _cli_shortened(text)}
+        return "unexpected", {"error": "unexpected reply", "reply": _cli_shortened(_masked(text, forms))}
     m = text.split(",")
     if command == "balance":
         return "ok", {"balance": m[0]}
@@ -1608,6 +1716,8 @@ def _cli_line(command, outcome, fields):
     if command == "send":
         return "sent: " + ", ".join("%s %s" % (name, fields[name]) for name in ("id", "sms", "cost", "balance")
                                     if name in fields)
+    if command == "status" and "statuses" in fields:  # several ids: a line each
+        return "\n".join(_cli_line(command, outcome, record) for record in fields["statuses"])
     if command == "status":
         line = "status %(status)s: %(name)s" % fields
         try:

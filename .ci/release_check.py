@@ -41,8 +41,7 @@ import zipfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMMAND_TIMEOUT = 60  # seconds for any one command; the slowest (the demo) takes about 2
 BUILD_TIMEOUT = 300   # the build may install setuptools from PyPI into its isolated env
-# What the usage line names, per command. The second name is accepted until smsc_api.py and
-# smsc_sandbox.py name the program as it was started (argparse's default prog); then remove it.
+# What the usage line names, per command: the program as it was started (argparse's default prog).
 USAGE_NAMES = {"smsc-api": ("smsc-api",), "smsc-sandbox": ("smsc-sandbox",)}
 # Copied to the build: not what a developer's checkout holds besides the project (see .gitignore).
 NOT_SOURCE = shutil.ignore_patterns(".git", ".tox", ".venv", "__pycache__", "*.pyc", "*.egg-info", "build",

@@ -16,7 +16,7 @@ import pytest
 import six
 
 from helpers import HTTP_VERSION, ROOT
-from servers import Reply
+from servers import HTTPServer, Reply
 
 OK = b"15,1,1.5,98.5"
 HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
@@ -413,8 +413,7 @@ def test_a_subclass_that_never_calls_our_init_is_checked_against_the_constants(s
 # Environment variables: checked at import, the variable named
 
 def import_with(environment):
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("SMSC_", "SMTP_")))
-    env.update(environment, PYTHONPATH=ROOT)
+    env = environment_of(environment)
     process = subprocess.Popen([sys.executable, "-c", "import smsc_api"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = process.communicate()
@@ -533,3 +532,144 @@ def test_secrets_of_an_instance(smsc):
     client = smsc.SMSC(password="pw", smtp_login="mailer", smtp_password="mp")
     assert client._secrets() == ["pw", "mp", b"\0mailer\0mp"]
     assert smsc.SMSC(password="pw")._secrets() == ["pw", ""]
+
+
+# 4. What a hostile review found (each failed before its fix)
+
+def test_a_subclass_or_an_int_enum_sends_its_own_digits(smsc, gw):
+    # str() of a subclass, or of an IntEnum on Python 3.6-3.10, is whatever it says: the digits are sent
+    class Sly(str):
+        def __str__(self):
+            return "5&phones=70000000000"
+
+    class SlyInt(int):
+        def __str__(self):
+            return "5&phones=70000000000"
+    values = [Sly("5"), SlyInt(5)]
+    if not six.PY2:
+        import enum
+        values.append(enum.IntEnum("Ids", [("FIVE", 5)]).FIVE)
+    gw.http.default = Reply(OK)
+    client = configure(smsc)
+    for value in values:
+        client.send_sms("79999999999", "hi", id=value)
+        client.get_status(value, "79999999999")
+    client.send_sms("79999999999", "hi", translit=SlyInt(1))
+    send = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
+            b"&translit=%s&id=%s")
+    status = b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0"
+    assert [r.request_line for r in gw.requests] == [get(send % (b"0", b"5")), get(status)] * len(values) + [
+        get(send % (b"1", b"0"))]
+
+
+def test_get_status_takes_the_gateways_trailing_comma_for_one_id(smsc, legacy, gw):
+    gw.http.default = Reply(b"1,1561977123,0")
+    configure(legacy).get_status("101,", "79999999999,")
+    assert configure(smsc).get_status("101,", "79999999999,") == [["1", "1561977123", "0"]]
+    theirs, ours = [r.request_line for r in gw.requests]
+    assert ours == theirs == get(
+        b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C&id=101,&all=0")
+
+
+@pytest.mark.parametrize("phones", [[""], ["79999999999", " "], ("",)])
+def test_a_blank_phone_in_a_list_is_refused(smsc, gw, phones):
+    assert raised(configure(smsc).send_sms, phones, "hi") == (ValueError, "phones must not hold an empty item")
+    assert gw.intercept.connections == []
+
+
+def test_a_password_outside_the_charset_is_refused_without_showing_it(smsc, gw):
+    client = configure(smsc, SMSC_CHARSET="koi8-r", SMSC_PASSWORD=u"секрет\u20ac")
+    for call in (client.get_balance, lambda: client.send_sms_mail("7999", "hi")):
+        with pytest.raises(UnicodeEncodeError) as error:
+            call()
+        assert str(error.value) == "SMSC_PASSWORD cannot be encoded in SMSC_CHARSET koi8-r"
+        assert u"\u20ac" not in repr(error.value.args) and "position" not in str(error.value)
+    assert gw.intercept.connections == []
+
+
+def test_an_smtp_password_that_auth_cannot_carry_is_refused_without_showing_it(smsc, gw):
+    client = configure(smsc, SMTP_LOGIN="mailer", SMTP_PASSWORD=u"p\u00e4ssw\u00f6rd")
+    with pytest.raises(UnicodeEncodeError) as error:
+        client.send_sms_mail("7999", "hi")
+    assert str(error.value).startswith("SMTP_LOGIN or SMTP_PASSWORD cannot be encoded for SMTP AUTH")
+    assert u"\u00e4" not in repr(error.value.args) and "position" not in str(error.value)
+
+
+def test_a_short_password_is_masked_only_where_it_stands_alone(smsc):
+    forms = smsc._secret_forms(["e"])
+    assert smsc._masked(u"ConnectionRefusedError: [Errno 111] Connection refused", forms) == (
+        u"ConnectionRefusedError: [Errno 111] Connection refused")
+    assert smsc._masked(u"login=alice&psw=e&fmt=1 alice:e:0", forms) == u"login=alice&psw=***&fmt=1 alice:***:0"
+    assert smsc._masked(b"alice:e:0", forms) == b"alice:***:0"
+
+
+def test_smsc_debug_masks_what_the_smtp_server_echoes(smtp_debug, gw):
+    # a server that echoes AUTH and the message in its replies: smtplib prints the replies too
+    gw.smtp.fail["auth"] = "235 accepted AUTH PLAIN " + base64.b64encode(b"\0mailer\0mailpass").decode("ascii")
+    gw.smtp.fail["message"] = "250 queued alice:s3cr3t-smsc:0::0,0,:7999:hi"
+    err, sent = smtp_debug(SMSC_PASSWORD="s3cr3t-smsc", SMTP_PASSWORD="mailpass")
+    for secret in ("s3cr3t-smsc", "mailpass", base64.b64encode(b"\0mailer\0mailpass").decode("ascii")):
+        assert secret not in err
+    assert "235 accepted AUTH PLAIN ***" in err and "250 queued alice:***:0::0,0,:7999:hi" in err
+
+
+@pytest.mark.parametrize("settings", [dict(timeout=1e10), dict(timeout=None, connect_timeout=1e10),
+                                      dict(timeout=10 ** 12, connect_timeout=10 ** 12)])
+def test_a_huge_timeout_waits_as_long_as_a_socket_can(smsc, gw, settings):
+    gw.http.default = Reply(b"42")
+    assert instance(smsc, **settings).get_balance() == "42"
+
+
+def test_keepalive_without_poll_uses_select(smsc, gw, monkeypatch):
+    # Windows has no select.poll: an idle connection is checked with select()
+    import select
+    monkeypatch.delattr(select, "poll", raising=False)
+    server = HTTPServer(keepalive=True, default=Reply(b"42")).start()
+    try:
+        gw.intercept.routes[80] = server
+        client = instance(smsc, keepalive=True)
+        assert [client.get_balance(), client.get_balance()] == ["42", "42"]
+        client.close()
+    finally:
+        server.stop()
+    assert [r.connection for r in server.requests] == [1, 1]
+
+
+@pytest.mark.parametrize("environment,constant,value", [
+    ({"SMSC_TIMEOUT": ""}, "SMSC_TIMEOUT", 60), ({"SMSC_CONNECT_TIMEOUT": " "}, "SMSC_CONNECT_TIMEOUT", 10),
+    ({"SMSC_POST": ""}, "SMSC_POST", False), ({"SMSC_KEEPALIVE": ""}, "SMSC_KEEPALIVE", False),
+])
+def test_an_empty_variable_is_as_if_it_were_not_set(environment, constant, value):
+    # docker-compose and .env files give VAR= for a variable left empty: not "no deadline"
+    code = ("import smsc_api, json; print(json.dumps(smsc_api.%s))" % constant)
+    env = environment_of(environment)
+    out = subprocess.check_output([sys.executable, "-c", code], env=env).decode("ascii").strip()
+    assert out == json_of(value)
+
+
+@pytest.mark.parametrize("environment,message", [
+    ({"SMSC_TIMEOUT": "5_0"}, "environment variable SMSC_TIMEOUT: expected a number of seconds or none, not '5_0'"),
+    ({"SMSC_HOST": ""}, "environment variable SMSC_HOST must be a host name (smscentre.com, smsc.ru, ...; "
+                        "host:port for SMTP), not ''"),
+    ({"SMTP_SERVER": "mail/x"}, "environment variable SMTP_SERVER must be a host name (smscentre.com, "
+                                "smsc.ru, ...; host:port for SMTP), not 'mail/x'"),
+])
+def test_a_number_python_3_alone_reads_and_an_empty_host_are_refused(environment, message):
+    assert import_with(environment) == (1, "", ["ValueError: " + message])
+
+
+def test_the_host_is_a_host_name(smsc, gw):
+    for host in ("", "evil.example/x?", "user@smsc.ru", "smsc.ru "):
+        assert raised(CALLS[0], instance(smsc, host=host))[0] is ValueError
+    assert gw.intercept.connections == []
+
+
+def environment_of(variables):
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("SMSC_", "SMTP_")))
+    env.update(variables, PYTHONPATH=ROOT)
+    return env
+
+
+def json_of(value):
+    import json
+    return json.dumps(value)

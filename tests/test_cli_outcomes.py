@@ -201,3 +201,45 @@ def test_a_bad_environment_variable_exits_2_naming_it(gw, variable, value, messa
     assert err.startswith("usage: smsc_api.py") and "Traceback" not in err
     assert last_line(err) == "smsc_api.py: error: " + message
     assert gw.requests == []
+
+
+# What a hostile review found (each failed before its fix)
+
+@pytest.mark.parametrize("login,password,echo", [
+    ("alice", "s3cr3t", b"<html>Error for GET /sys/balance.php?login=alice&psw=s3cr3t&fmt=1</html>"),
+    ("", "my-api-key", b"<html>Error for GET /sys/balance.php?apikey=my-api-key&fmt=1</html>"),
+])
+def test_a_reply_that_echoes_the_request_never_shows_the_password(smsc, gw, capsys, login, password, echo):
+    gw.http.default = Reply(echo)
+    code, out, err = cli(smsc, capsys, "balance", "--login", login, "--password", password)
+    assert (code, out) == (3, "") and password not in err and "***" in err
+    code, out, err = cli(smsc, capsys, "balance", "--login", login, "--password", password, "--json")
+    assert code == 3 and password not in out and json.loads(out)["reply"].count("***") == 1
+
+
+def test_status_of_several_ids_prints_a_line_each(smsc, gw, capsys):
+    gw.http.default = Reply(b"1,0,0\n-1,0,0")
+    assert cli(smsc, capsys, "status", "101,102", "79999999999,79999999998", *CREDENTIALS) == (
+        0, "status 1: delivered\nstatus -1: waiting to be sent\n", "")
+    code, out, err = cli(smsc, capsys, "status", "101,102", "79999999999,79999999998", "--json", *CREDENTIALS)
+    assert [record["status"] for record in json.loads(out)["statuses"]] == ["1", "-1"]
+
+
+@pytest.mark.parametrize("option", [["--format", u"\u0661"], ["--translit", " 1"], ["--format", "1.0"]])
+def test_numbers_on_the_command_line_are_checked_as_the_module_checks_them(smsc, gw, capsys, option):
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", *(option + CREDENTIALS))
+    assert (code, out) == (2, "") and gw.intercept.connections == []
+
+
+def test_the_installed_command_names_a_bad_environment_variable_without_a_traceback(tmpdir):
+    # the console script imports smsc_api as a module, then calls _main: as "python smsc_api.py", exit 2
+    script = tmpdir.join("smsc-api")
+    script.write("import sys\nsys.path.insert(0, %r)\nfrom smsc_api import _main\nsys.exit(_main())\n" % ROOT)
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("SMSC_", "SMTP_")))
+    env.update(SMSC_TIMEOUT="abc", SMSC_LOGIN="alice", SMSC_PASSWORD="secret")
+    process = subprocess.Popen([sys.executable, str(script), "balance"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    out, err = process.communicate()
+    assert (process.returncode, out) == (2, b"")
+    assert err.decode("utf-8").splitlines()[-1] == (
+        "smsc-api: error: environment variable SMSC_TIMEOUT: expected a number of seconds or none, not 'abc'")
