@@ -5,8 +5,10 @@ Fixtures are in conftest.py, the loopback servers in servers.py.
 """
 import base64
 import inspect
+import io
 import os
 import smtplib
+import socket
 import sys
 from collections import namedtuple
 
@@ -113,6 +115,52 @@ def get_over_one_connection(port, targets, host=None):
     finally:
         client.close()
     return answers
+
+
+# The sandbox gateway (the `gateway` fixture of conftest.py)
+
+NOW = 1700000000.25  # the gateway's stopped clock
+
+
+class Clock(object):
+    """A clock that moves only when a test sets `now`."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def echoed(gateway):
+    """The lines the gateway printed."""
+    return gateway.out.getvalue().splitlines()
+
+
+def logged(gateway):
+    """The lines of the gateway's log (--log)."""
+    if not os.path.exists(gateway.log):
+        return []
+    with io.open(gateway.log, encoding="utf-8") as handle:
+        return handle.read().splitlines()
+
+
+def send_raw(gateway, data):
+    """Send raw bytes to the gateway's HTTP port, then end the request stream; every byte of the answer."""
+    sock = socket.create_connection(gateway.http.address, 5)  # 127.0.0.1: not intercepted
+    try:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)  # a kept-alive connection is closed by the gateway once it has answered
+        return read_to_end(sock)
+    finally:
+        sock.close()
+
+
+def response(body, charset=b"utf-8", status=b"200 OK", connection=b"keep-alive"):
+    """An answer of the gateway, every byte."""
+    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain; charset=" + charset +
+            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\nConnection: " + connection +
+            b"\r\n\r\n" + body)
 
 
 # Runs
