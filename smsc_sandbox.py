@@ -196,8 +196,10 @@ def _gateway_certificate():
             try:
                 _certificates.append(make_certificate(directory))
             except (OSError, subprocess.CalledProcessError) as exc:
-                raise OSError("no certificate could be made: install trustme (pip install trustme) or the "
-                              "openssl command (%s)" % exc)
+                missing = isinstance(exc, OSError) and exc.errno == errno.ENOENT
+                raise OSError("no certificate could be made: " + ("neither trustme (pip install trustme) nor the "
+                                                                  "openssl command is installed" if missing else
+                                                                  "openssl: %s" % exc))
         return _certificates[0]
 
 
@@ -307,6 +309,18 @@ class _Channel(object):
     def reply(self, line):
         """Write one line of text (SMTP), CRLF added."""
         self.conn.sendall(line.encode("ascii") + b"\r\n")
+
+    def linger(self, seconds=1):
+        """After a last answer: end the writing side, then read and forget what the client still sends until it
+        closes (within `seconds`), so that closing with unread bytes does not reset the connection before the
+        client has read the answer."""
+        try:
+            self.conn.shutdown(socket.SHUT_WR)
+            self.expect_within(seconds)
+            while self._recv(self.PIECE):
+                pass
+        except socket.error:  # socket.timeout included: the client is still sending, or has gone
+            pass
 
 
 def _end_tls(conn):
@@ -722,6 +736,7 @@ class LoopbackHTTPServer(LoopbackServer):
             self._refuse(channel, request, 413, "a body of %d bytes, over the limit of %d" % (
                 size, self.max_request_size))
             channel.skip(size)  # read and forgotten: the client, still sending, then reads the answer
+            channel.linger()
             return None
         if size and request.version == b"HTTP/1.1" and re.search(br"\r\nexpect: *100-continue", head, re.I):
             channel.conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -741,6 +756,8 @@ class LoopbackHTTPServer(LoopbackServer):
         if request is not None:
             request.reply = body
         self.refused(request, status, detail)
+        if status != 413:  # 413: its body is read first
+            channel.linger()
         return None
 
     def _start_tls(self, channel, context):
@@ -808,10 +825,12 @@ class LoopbackSMTPServer(LoopbackServer):
         channel.reply(greeting)
         try:
             self._dialogue(channel, session, client_port, greeting.startswith("220"))
+            return
         except socket.timeout:
             channel.reply("421 4.4.2 smsc-sandbox: no whole command within %g s" % self.request_timeout)
         except _TooLarge:
             channel.reply("552 5.3.4 smsc-sandbox: over %d bytes" % self.max_message_size)
+        channel.linger()
 
     def _dialogue(self, channel, session, client_port, going):
         while going:

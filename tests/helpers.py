@@ -7,13 +7,16 @@ import base64
 import inspect
 import io
 import os
+import signal
 import smtplib
 import socket
+import subprocess
 import sys
+import threading
 from collections import namedtuple
 
 import six
-from six.moves import http_client
+from six.moves import http_client, queue
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)                  # smsc_api.py, smsc_sandbox.py, pytest_smsc.py
@@ -163,6 +166,24 @@ def response(body, charset=b"utf-8", status=b"200 OK", connection=b"keep-alive")
             b"\r\n\r\n" + body)
 
 
+def raw_get(gateway, target, host=b"smscentre.com"):
+    """Every byte of the answer to GET target (Host: host)."""
+    return send_raw(gateway, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+
+
+def api(gateway, command, query, charset=b"utf-8"):
+    """The reply body of GET /sys/<command>.php?<query>&fmt=1&charset=<charset>."""
+    answer = raw_get(gateway, b"/sys/" + command + b".php?" + query + b"&fmt=1&charset=" + charset)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert answer == response(body, charset)
+    return body
+
+
+def send(gateway, query):
+    """The reply body of send.php with login alice, password secret and query."""
+    return api(gateway, b"send", b"login=alice&psw=secret&" + query)
+
+
 # Runs
 
 def scrubbed(name):
@@ -189,3 +210,50 @@ def outcome(module, gw, capsys, call, replies):
     result = call(module.SMSC())
     return Outcome(result, [request.raw for request in gw.requests], list(gw.intercept.connections),
                    list(gw.smtp.sessions), capsys.readouterr())
+
+
+# The command line of the sandbox
+
+class SandboxProcess(object):
+    """python smsc_sandbox.py ... as a subprocess (environment(**variables)); its output lines, read with bounded
+    waits."""
+
+    def __init__(self, *args, **variables):
+        self.process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py")] + list(args),
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        env=environment(**variables))
+        self._lines = queue.Queue()
+        reader = threading.Thread(target=self._read)
+        reader.daemon = True
+        reader.start()
+
+    def _read(self):
+        for line in iter(self.process.stdout.readline, b""):
+            self._lines.put(line.decode("utf-8").rstrip("\n"))
+        self._lines.put(None)  # end of output
+
+    def line(self):
+        """The next line of output (None: the output has ended)."""
+        return self._lines.get(timeout=10)
+
+    def stop(self):
+        """SIGTERM; the rest of the output and the exit code (None if it had to be killed)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        rest = []
+        for line in iter(self.line, None):
+            rest.append(line)
+        for _ in range(100):
+            if self.process.poll() is not None:
+                return rest, self.process.returncode
+            threading.Event().wait(0.1)
+        self.process.kill()
+        return rest, None
+
+
+def run_app(code, **variables):
+    """python -c code with the checkout's modules and environment(**variables): (exit status, out, err)."""
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=environment(PYTHONPATH=ROOT, **variables))
+    out, err = process.communicate()
+    return process.returncode, out.decode("utf-8"), err.decode("utf-8")

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import re
-import signal
 import smtplib
 import socket
 import stat
@@ -25,31 +24,14 @@ from decimal import Decimal
 
 import pytest
 import six
-from six.moves import queue
 
 import smsc_sandbox
-from helpers import (DOMAINS, HTTP_VERSION, NOW, ROOT, echoed, environment, get_over_one_connection, logged, native,
-                     response, send_raw)
+from helpers import (DOMAINS, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
+                     get_over_one_connection, logged, native, raw_get, response, run_app, send, send_raw)
 from servers import Drop, HTTPServer
 from smsc_sandbox import Intercept
 
 WAITING, DELIVERED = u"Ожидает отправки", u"Доставлено"
-
-
-def raw_get(gateway, target, host=b"smscentre.com"):
-    return send_raw(gateway, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
-
-
-def api(gateway, command, query, charset=b"utf-8"):
-    """The reply body of GET /sys/<command>.php?<query>&fmt=1&charset=<charset>."""
-    answer = raw_get(gateway, b"/sys/" + command + b".php?" + query + b"&fmt=1&charset=" + charset)
-    head, _, body = answer.partition(b"\r\n\r\n")
-    assert answer == response(body, charset)
-    return body
-
-
-def send(gateway, query):
-    return api(gateway, b"send", b"login=alice&psw=secret&" + query)
 
 
 def cost_of(gateway, message, phones=b"79999999999"):
@@ -725,40 +707,6 @@ def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, 
 
 # 10. The command line and the demo
 
-class SandboxProcess(object):
-    """python smsc_sandbox.py ... as a subprocess; its output lines, read with bounded waits."""
-
-    def __init__(self, *args):
-        self.process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py")] + list(args),
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment())
-        self._lines = queue.Queue()
-        reader = threading.Thread(target=self._read)
-        reader.daemon = True
-        reader.start()
-
-    def _read(self):
-        for line in iter(self.process.stdout.readline, b""):
-            self._lines.put(line.decode("utf-8").rstrip("\n"))
-        self._lines.put(None)  # end of output
-
-    def line(self):
-        return self._lines.get(timeout=10)
-
-    def stop(self):
-        """SIGTERM; the rest of the output and the exit code (None if it had to be killed)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        rest = []
-        for line in iter(self.line, None):
-            rest.append(line)
-        for _ in range(100):
-            if self.process.poll() is not None:
-                return rest, self.process.returncode
-            threading.Event().wait(0.1)
-        self.process.kill()
-        return rest, None
-
-
 def certificates_here():
     """True where the sandbox can make its certificate (trustme, or the openssl command): HTTPS is served."""
     try:
@@ -778,13 +726,6 @@ def https_line(sandbox, http_port, ca_file=None):
                      r"SSL_CERT_FILE=(.+)\Z" % http_port, line)
     assert match and (ca_file is None or match.group(1) == ca_file), line
     return match.group(1)
-
-
-def run_app(code, **variables):
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=environment(PYTHONPATH=ROOT, **variables))
-    out, err = process.communicate()
-    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
 
 
 def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
