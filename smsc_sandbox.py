@@ -279,6 +279,8 @@ class _Channel(object):
                 return None
             self.buffer += chunk
             found = self.buffer.find(marker, start)
+        if found > self.limit:
+            raise _TooLarge(self.limit)
         data = bytes(self.buffer[:found])
         del self.buffer[:found + len(marker)]
         return data
@@ -730,9 +732,8 @@ class LoopbackHTTPServer(LoopbackServer):
         request = Request(head, tunnel or self.asked(client_port), tls, number, body=b"")
         length = re.search(br"\r\ncontent-length: *(\d+)", head, re.I)
         size = int(length.group(1)) if length else 0
-        with self._lock:
-            self.requests.append(request)
         if self.max_request_size is not None and size > self.max_request_size:
+            self._record(request)  # without its body
             self._refuse(channel, request, 413, "a body of %d bytes, over the limit of %d" % (
                 size, self.max_request_size))
             channel.skip(size)  # read and forgotten: the client, still sending, then reads the answer
@@ -743,18 +744,24 @@ class LoopbackHTTPServer(LoopbackServer):
         try:
             request.body = channel.read(size)
         except socket.timeout:
+            self._record(request)
             return self._refuse(channel, request, 408, "no whole request within %g s" % self.request_timeout)
         request.keep_alive = self.keepalive and request.wants_keep_alive() and not self._stopped.is_set()
+        self._record(request)
         return request
+
+    def _record(self, request):
+        with self._lock:
+            self.requests.append(request)
 
     def _refuse(self, channel, request, status, detail):
         """Answer status with detail and "Connection: close"; call refused(). None."""
         body = ("smsc_sandbox: %s\n" % detail).encode("ascii")
         head = "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n" \
             "Connection: close\r\n\r\n" % (status, self._REFUSALS[status], len(body))
-        channel.conn.sendall(head.encode("ascii") + body)
         if request is not None:
             request.reply = body
+        channel.conn.sendall(head.encode("ascii") + body)
         self.refused(request, status, detail)
         if status != 413:  # 413: its body is read first
             channel.linger()
@@ -1012,11 +1019,11 @@ class GatewayError(Exception):
 
 
 class Record(list):
-    """A list that keeps only its last items: at most `count` of them and, by their sizes (size_of(item)), at
-    most `size` in all; the newest is kept whatever its size. None: no bound. append() is safe from many
-    threads; items are removed with del (del record[:] forgets them all)."""
+    """A list that keeps only its last items: at most `count` of them and, by their sizes (size_of(item); None:
+    items have no size), at most `size` in all; the newest is kept whatever its size. None: no bound. append()
+    is safe from many threads; items are removed with del (del record[:] forgets them all)."""
 
-    def __init__(self, count=None, size=None, size_of=len):
+    def __init__(self, count=None, size=None, size_of=None):
         list.__init__(self)
         self.count, self.size, self.size_of = count, size, size_of
         self._total = 0  # the sizes of the items kept
@@ -1025,15 +1032,18 @@ class Record(list):
     def append(self, item):
         with self._lock:
             list.append(self, item)
-            self._total += self.size_of(item)
+            self._total += self._size(item)
             while len(self) > 1 and ((self.count is not None and len(self) > self.count) or
                                      (self.size is not None and self._total > self.size)):
-                self._total -= self.size_of(list.pop(self, 0))
+                self._total -= self._size(list.pop(self, 0))
+
+    def _size(self, item):
+        return 0 if self.size_of is None else self.size_of(item)
 
     def __delitem__(self, index):
         with self._lock:
             list.__delitem__(self, index)
-            self._total = sum(self.size_of(item) for item in self)
+            self._total = sum(self._size(item) for item in self)
 
     def __delslice__(self, start, end):  # Python 2: del record[i:j]
         self.__delitem__(slice(start, end))
