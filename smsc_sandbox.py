@@ -228,8 +228,7 @@ class _Channel(object):
     Every wait is bounded twice: by the socket's timeout (each wait), and by `deadline` (time.time() by which
     what is being read must have arrived; None: no deadline), so that a client sending a byte at a time still
     has to send a whole request in time. read_until looks through at most `limit` bytes for its marker.
-    Bytes are gathered once (a bytearray, or pieces joined at the end): reading n bytes takes time in
-    proportion to n.
+    Bytes are gathered in a bytearray, which grows in place: reading n bytes takes time in proportion to n.
     """
 
     PIECE = 1 << 18  # the most bytes one recv asks for
@@ -286,17 +285,16 @@ class _Channel(object):
         return data
 
     def read(self, count):
-        """count bytes, or fewer if the client closed first."""
-        pieces = [bytes(self.buffer[:count])]
+        """count bytes, or fewer if the client closed first. Gathered in one growing bytearray: the pieces
+        received do not pile up in the allocator as a list of them would, and are copied once more at the end."""
+        data = self.buffer[:count]
         del self.buffer[:count]
-        left = count - len(pieces[0])
-        while left > 0:
-            chunk = self._recv(min(left, self.PIECE))
+        while len(data) < count:
+            chunk = self._recv(min(count - len(data), self.PIECE))
             if not chunk:
                 break
-            pieces.append(chunk)
-            left -= len(chunk)
-        return b"".join(pieces)
+            data += chunk
+        return bytes(data)
 
     def skip(self, count):
         """Read count bytes and forget them (a refused body); fewer if the client closed first."""
@@ -997,6 +995,20 @@ def _write_line(stream, line):
     stream.flush()
 
 
+class _Fields(object):
+    """The fields of a request (bytes) as text in its charset, each decoded when it is read: a large field the
+    API does not read is never decoded."""
+
+    def __init__(self, raw, codec):
+        self.raw, self.codec = raw, codec
+
+    def get(self, name, default=None):
+        return self[name] if name in self.raw else default
+
+    def __getitem__(self, name):
+        return self.raw[name].decode(self.codec, "replace")
+
+
 class _Amount(object):
     """An attribute of the Gateway holding an amount of money (a Decimal), set with any amount."""
 
@@ -1491,7 +1503,7 @@ class Gateway(object):
         if codec is None:
             charset, reply = "utf-8", self._refuse(GatewayError(1), path)
         else:
-            params = dict((name, value.decode(codec, "replace")) for name, value in raw.items())
+            params = _Fields(raw, codec)
             files = [{"name": file.name.decode(codec, "replace") if file.name is not None else u"",
                       "type": (file.type or b"").decode("latin-1"), "size": len(file.content)} for file in files]
             try:
