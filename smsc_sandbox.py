@@ -37,7 +37,7 @@ import socket
 import sys
 import threading
 import time
-from collections import namedtuple
+from collections import OrderedDict, namedtuple
 
 # Python 2 and 3
 _PY2 = sys.version_info[0] == 2
@@ -298,7 +298,7 @@ class _Channel(object):
 
     def skip(self, count):
         """Read count bytes and forget them (a refused body); fewer if the client closed first."""
-        left = count - len(self.buffer[:count])
+        left = count - min(count, len(self.buffer))
         del self.buffer[:count]
         while left > 0:
             chunk = self._recv(min(left, self.PIECE))
@@ -786,8 +786,8 @@ class LoopbackSMTPServer(LoopbackServer):
     advertises after its first line, in order.
 
     Limits: each command, and each message after DATA, must arrive within request_timeout seconds (else
-    421 and the session ends); a line or a message over max_message_size bytes is refused (500 or 552) and
-    the session ends.
+    421 and the session ends); a line or a message over max_message_size bytes is refused with 552 and the
+    session ends.
     """
 
     max_message_size = 1 << 20
@@ -1156,7 +1156,6 @@ class Gateway(object):
                  log=None, out=None, echo=True, clock=None, https=True, ca_file=None,
                  max_request_size=MAX_REQUEST_SIZE, max_records=MAX_RECORDS, max_record_bytes=MAX_RECORD_BYTES,
                  max_connections=MAX_CONNECTIONS, request_timeout=REQUEST_TIMEOUT):
-        from collections import OrderedDict
         self.login, self.password = login, password
         self.balance, self.price = balance, price
         self.deliver_after = deliver_after
