@@ -132,15 +132,18 @@ def make_certificate(directory, name="sandbox", hosts=HOSTS):
     Returns (ca_pem, cert_chain_pem, key_pem). Uses trustme where it is installed (Python 3),
     else the openssl command line; OSError when neither is there.
     """
+    import warnings
     files = tuple(os.path.join(directory, name + suffix) for suffix in ("-ca.pem", ".pem", ".key"))
     names = [u"%s%s" % (prefix, host) for host in hosts for prefix in ("", "*.")]
-    try:
-        import trustme
-    except ImportError:
-        _openssl_certificate(directory, name, names, files)
-        return files
-    ca = trustme.CA()
-    leaf = ca.issue_cert(*names)
+    with warnings.catch_warnings():  # cryptography (under trustme) warns of the Python running it (3.6-3.8):
+        warnings.simplefilter("ignore")  # not this program's concern, nor an error under -W error
+        try:
+            import trustme
+        except ImportError:
+            _openssl_certificate(directory, name, names, files)
+            return files
+        ca = trustme.CA()
+        leaf = ca.issue_cert(*names)
     ca.cert_pem.write_to_path(files[0])
     with open(files[1], "wb") as handle:
         handle.write(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
@@ -1201,14 +1204,14 @@ class Gateway(object):
 
     def start(self, http_port=0, smtp_port=0, https_port=0):
         """Listen on 127.0.0.1 (port 0: any free port): HTTP, SMTP, and HTTPS when a certificate can be made."""
-        servers = [(self.http, http_port), (self.smtp, smtp_port)]
-        if self._prepare_https():
-            servers.append((self.https, https_port))
         started = []
         try:
-            for server, port in servers:
+            for server, port in [(self.http, http_port), (self.smtp, smtp_port)]:
                 server.start(port)
                 started.append(server)
+            if self._prepare_https():  # once HTTP and SMTP listen: a port in use fails before a certificate is made
+                self.https.start(https_port)
+                started.append(self.https)
         except Exception:
             for server in started:
                 server.stop()
