@@ -153,34 +153,34 @@ def connect():
 
 
 def test_a_head_that_does_not_arrive_whole_in_time_is_408(gateway, connect):
-    gateway.request_timeout = 0.5  # each byte comes well within the 10 s a read may wait
+    gateway.request_timeout = 0.2  # each byte comes well within the 10 s a read may wait
     assert trickle(connect(gateway.http.address), BALANCE * 10) == refused(b"408 Request Timeout",
-                                                                           b"no whole request within 0.5 s")
-    assert echoed(gateway) == [u"ERROR HTTP 408 (no whole request within 0.5 s)"]
+                                                                           b"no whole request within 0.2 s")
+    assert echoed(gateway) == [u"ERROR HTTP 408 (no whole request within 0.2 s)"]
 
 
 def test_a_body_that_does_not_arrive_whole_in_time_is_408(gateway, connect):
-    gateway.request_timeout = 0.5
+    gateway.request_timeout = 0.2
     body = b"login=a&psw=b&fmt=1&charset=utf-8&phones=79999999999&mes=" + b"x" * 100
     sock = connect(gateway.http.address)
     sock.sendall(post(body)[:-len(body)])
-    assert trickle(sock, body) == refused(b"408 Request Timeout", b"no whole request within 0.5 s")
-    assert echoed(gateway) == [u"ERROR HTTP 408 (no whole request within 0.5 s) for POST /sys/send.php"]
+    assert trickle(sock, body) == refused(b"408 Request Timeout", b"no whole request within 0.2 s")
+    assert echoed(gateway) == [u"ERROR HTTP 408 (no whole request within 0.2 s) for POST /sys/send.php"]
     assert gateway.messages == []
 
 
 def test_an_idle_connection_is_closed_without_a_word(gateway, connect):
-    gateway.request_timeout = 0.3
+    gateway.request_timeout = 0.1
     assert read_to_end(connect(gateway.http.address)) == b""
     assert echoed(gateway) == []
 
 
 def test_an_smtp_command_that_does_not_arrive_whole_in_time_is_421(gateway, connect):
-    gateway.request_timeout = 0.5
+    gateway.request_timeout = 0.2
     sock = connect(gateway.smtp.address)
     assert sock.recv(100) == b"220 smsc-sandbox ESMTP\r\n"
     assert trickle(sock, b"EHLO a-very-slow-client.example.org\r\n" * 3) == (
-        b"421 4.4.2 smsc-sandbox: no whole command within 0.5 s\r\n")
+        b"421 4.4.2 smsc-sandbox: no whole command within 0.2 s\r\n")
 
 
 # 4. Bounded records
