@@ -124,7 +124,7 @@ def big_bodies(path, size):
                      figure(sandbox.megabytes()), sandbox.status("Threads"), "%.2f s" % seconds))
         rows.append(("  its peak while reading and parsing (VmHWM)", figure(sandbox.megabytes("VmHWM")), "", ""))
         request(sandbox.port, BALANCE + b"\r\n")
-        rows.append(("  after one more request" + (" (records over 100 MB: the oldest forgotten)" if limited else ""),
+        rows.append(("  after one more request" + (" (over 100 MB kept: forgotten)" if limited else ""),
                      figure(sandbox.megabytes()), sandbox.status("Threads"), ""))
     finally:
         sandbox.stop()
