@@ -8,10 +8,12 @@ every pytest run. With copied files, load it from the top-level conftest.py:
 
 (the same name as the entry point: with the package installed too, it is loaded once).
 
-    def test_signup(smsc_gateway):         # the SMSC hosts' ports 80 and 25 go to a Gateway
+    def test_signup(smsc_gateway):         # the SMSC hosts' ports 80, 443 and 25 go to a Gateway
         app.signup("79999999999")          # any code that uses smsc_api (or urllib) unchanged
         assert smsc_gateway.messages[0]["message"] == "Your code: 1234"
 """
+import sys
+
 import pytest
 
 import smsc_sandbox
@@ -19,20 +21,34 @@ import smsc_sandbox
 
 @pytest.fixture
 def smsc_gateway(monkeypatch):
-    """A smsc_sandbox.Gateway on free ports; connections to the SMSC hosts (ports 80 and 25) go to it.
+    """A smsc_sandbox.Gateway on free ports; connections to the SMSC hosts (ports 80, 443 and 25) go to it.
 
-    Other hosts are not touched, and *_proxy variables do not apply to the SMSC hosts. HTTPS (port 443)
-    to the SMSC hosts is refused. After the test the gateway stops, and an error raised inside it (a bug
-    of the sandbox) fails the test.
+    Other hosts are not touched, and *_proxy variables do not apply to the SMSC hosts. HTTPS is served with a
+    certificate from the sandbox's own CA, which the client trusts for the test alone (SSL_CERT_FILE); where no
+    certificate can be made (neither trustme nor the openssl command), port 443 is refused. The gateway keeps
+    every request and message of the test (no max_records). After the test the gateway stops, and an error
+    raised inside it (a bug of the sandbox) fails the test.
     """
     smsc_sandbox.no_proxy_for_smsc(monkeypatch.setenv)
-    gateway = smsc_sandbox.Gateway().start()
+    gateway = smsc_sandbox.Gateway(max_records=None, max_record_bytes=None).start()
+    if gateway.https is not None:
+        monkeypatch.setenv("SSL_CERT_FILE", gateway.ca_file)
+    _forget_tls_context()
     try:
         with gateway.intercept():
             yield gateway
     finally:
         gateway.stop()
+        _forget_tls_context()
     gateway.check()
+
+
+def _forget_tls_context():
+    """smsc_api (this project's module) keeps the TLS context it builds at its first HTTPS call, with the CAs of
+    that moment: forgotten before the test, to trust the gateway's CA, and after it, to trust the usual ones."""
+    smsc_api = sys.modules.get("smsc_api")
+    if smsc_api is not None:
+        smsc_api._tls_context = None
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -1,16 +1,19 @@
 # -*- coding: utf-8 -*-
-"""A local SMSC gateway on 127.0.0.1 (HTTP API and SMTP) to run and test against. No SMS is ever sent.
+"""A local SMSC gateway on 127.0.0.1 (HTTP API, HTTPS and SMTP) to run and test against. No SMS is ever sent.
 
-Standard library only, Python 2.7 and 3.6+.
+Standard library only, Python 2.7 and 3.6+ (HTTPS also needs trustme or the openssl command, to make
+its certificate).
 
     python smsc_sandbox.py [--port 8025] [--smtp-port 8026] [--log FILE] [--login L --password P]
-                           [--balance 100.00] [--price 2.50] [--deliver-after 2]
+                           [--balance 100.00] [--price 2.50] [--deliver-after 2] [--ca-file PATH]
+                           [--max-request-size BYTES] [--max-records N] [--max-connections N]
+                           [--request-timeout SECONDS]
     python smsc_sandbox.py demo            # smsc_api against it, call by call
 
 In Python:
 
-    gateway = Gateway(balance="10.00").start()       # HTTP and SMTP on free ports
-    with gateway.intercept():                          # smscentre.com:80 and :25 (and mirrors) go there
+    gateway = Gateway(balance="10.00").start()       # HTTP, HTTPS and SMTP on free ports
+    with gateway.intercept():                          # smscentre.com:80, :443, :25 (and mirrors) go there
         smsc_api.SMSC().send_sms("79999999999", "hi")  # ['1', '1', '2.50', '7.50']
     gateway.messages                                   # [{"id": 1, "phones": ["79999999999"], ...}]
     gateway.stop()
@@ -28,11 +31,13 @@ build their recording and fault-injecting servers on these classes (tests/server
 from __future__ import print_function
 
 import errno
+import os
 import re
 import socket
 import sys
 import threading
 import time
+from collections import OrderedDict, namedtuple
 
 # Python 2 and 3
 _PY2 = sys.version_info[0] == 2
@@ -43,9 +48,9 @@ else:
     _text = str
     from urllib.parse import unquote_to_bytes as _unquote_bytes
 
-__all__ = ["Gateway", "GatewayError", "Intercept", "Request", "LoopbackServer", "LoopbackHTTPServer",
-           "LoopbackSMTPServer", "make_certificate", "server_context", "HOSTS", "is_smsc_host", "mask", "parts",
-           "normalize_phone", "no_proxy_for_smsc", "demo", "main"]
+__all__ = ["Gateway", "GatewayError", "Intercept", "Request", "File", "Record", "LoopbackServer",
+           "LoopbackHTTPServer", "LoopbackSMTPServer", "make_certificate", "server_context", "HOSTS", "is_smsc_host",
+           "mask", "parts", "normalize_phone", "no_proxy_for_smsc", "demo", "main"]
 
 
 # The SMSC hosts, texts as the gateway reads them
@@ -53,7 +58,7 @@ __all__ = ["Gateway", "GatewayError", "Intercept", "Request", "LoopbackServer", 
 HOSTS = ("smscentre.com", "smsc.ru", "smsc.kz", "smsc.ua")
 
 _PHONE = re.compile(u"\\+?[0-9]{10,15}\\Z")
-_SECRET = re.compile(br"((?:^|[?&])(?:psw|apikey)=)[^&]*")
+_SECRET_NAMES = (b"psw", b"apikey")
 # GSM 03.38: the basic alphabet (1 septet a character) and its extension table (2 septets)
 _GSM_BASIC = frozenset(u"@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
                        u"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
@@ -68,9 +73,29 @@ def is_smsc_host(host):
     return any(host == domain or host.endswith("." + domain) for domain in HOSTS)
 
 
+def _is_secret_name(name):
+    """True for a form field name (bytes) that may carry the password or the API key, however it is written:
+    percent-encoded (ps%77, %70sw), with + or spaces around it, in capitals, or as PHP's array psw[]."""
+    name = _unquote_bytes(name.replace(b"+", b" ")).strip().lower()
+    return name.split(b"[", 1)[0] in _SECRET_NAMES
+
+
 def mask(data):
-    """The request target or query with the psw= and apikey= values replaced by ***."""
-    return _SECRET.sub(br"\1***", data)
+    """A request line, request target, query or form body with the value of every psw and apikey field
+    replaced by ***, however the name is written (_is_secret_name) and however many times it comes."""
+    line = re.match(br"([A-Za-z]+ )(\S*)( HTTP/[0-9.]+)\Z", data)
+    if line:
+        return line.group(1) + mask(line.group(2)) + line.group(3)
+    if re.match(br"/|[A-Za-z][A-Za-z0-9+.-]*://", data):  # a target: its query is after the first "?"
+        path, question, query = data.partition(b"?")
+    else:  # a query or a body: "?" is a character of a value
+        path, question, query = b"", b"", data
+    fields = query.split(b"&")
+    for n, field in enumerate(fields):
+        name, equals, value = field.partition(b"=")
+        if equals and _is_secret_name(name):
+            fields[n] = name + b"=***"
+    return path + question + b"&".join(fields)
 
 
 def parts(text):
@@ -94,13 +119,12 @@ def no_proxy_for_smsc(setenv=None):
     Adds HOSTS to no_proxy and NO_PROXY through setenv(name, value): monkeypatch.setenv in a test,
     os.environ by default.
     """
-    import os
     setenv = setenv or os.environ.__setitem__
     for name in ("no_proxy", "NO_PROXY"):
         setenv(name, ",".join([value for value in [os.environ.get(name)] if value] + list(HOSTS)))
 
 
-# Certificates for a TLS server (the gateway will serve HTTPS with them)
+# Certificates for a TLS server (the gateway serves HTTPS with them)
 
 def make_certificate(directory, name="sandbox", hosts=HOSTS):
     """A new test CA and a certificate it signs for hosts and *.hosts, as PEM files in directory.
@@ -108,16 +132,18 @@ def make_certificate(directory, name="sandbox", hosts=HOSTS):
     Returns (ca_pem, cert_chain_pem, key_pem). Uses trustme where it is installed (Python 3),
     else the openssl command line; OSError when neither is there.
     """
-    import os
+    import warnings
     files = tuple(os.path.join(directory, name + suffix) for suffix in ("-ca.pem", ".pem", ".key"))
     names = [u"%s%s" % (prefix, host) for host in hosts for prefix in ("", "*.")]
-    try:
-        import trustme
-    except ImportError:
-        _openssl_certificate(directory, name, names, files)
-        return files
-    ca = trustme.CA()
-    leaf = ca.issue_cert(*names)
+    with warnings.catch_warnings():  # cryptography (under trustme) warns of the Python running it (3.6-3.8):
+        warnings.simplefilter("ignore")  # not this program's concern, nor an error under -W error
+        try:
+            import trustme
+        except ImportError:
+            _openssl_certificate(directory, name, names, files)
+            return files
+        ca = trustme.CA()
+        leaf = ca.issue_cert(*names)
     ca.cert_pem.write_to_path(files[0])
     with open(files[1], "wb") as handle:
         handle.write(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
@@ -126,7 +152,6 @@ def make_certificate(directory, name="sandbox", hosts=HOSTS):
 
 
 def _openssl_certificate(directory, name, names, files):
-    import os
     import subprocess
     config = os.path.join(directory, name + ".cnf")
     with open(config, "w") as handle:
@@ -156,6 +181,31 @@ def server_context(cert_chain_pem, key_pem):
     return context
 
 
+_certificates = []  # the gateway's (ca_pem, cert_chain_pem, key_pem), made once per process
+_certificates_lock = threading.Lock()
+
+
+def _gateway_certificate():
+    """The files of make_certificate for the SMSC hosts, made at the first call in a temporary directory that
+    is removed when the process exits. OSError saying why when no certificate can be made."""
+    import subprocess
+    with _certificates_lock:
+        if not _certificates:
+            import atexit
+            import shutil
+            import tempfile
+            directory = tempfile.mkdtemp(prefix="smsc-sandbox-")  # 0700: the CA's key stays private
+            atexit.register(shutil.rmtree, directory, True)
+            try:
+                _certificates.append(make_certificate(directory))
+            except (OSError, subprocess.CalledProcessError) as exc:
+                missing = isinstance(exc, OSError) and exc.errno == errno.ENOENT
+                raise OSError("no certificate could be made: " + ("neither trustme (pip install trustme) nor the "
+                                                                  "openssl command is installed" if missing else
+                                                                  "openssl: %s" % exc))
+        return _certificates[0]
+
+
 # Loopback servers: real sockets on 127.0.0.1, a thread per connection, every byte recorded
 
 # What a client does by going away (a reset, a broken pipe, a closed socket), as errno values
@@ -171,48 +221,122 @@ def _client_gone(exc):
     return isinstance(exc, socket.error) and exc.errno in _GONE
 
 
+class _TooLarge(Exception):
+    """More bytes than a channel looks through for its marker (a request head, an SMTP line or message)."""
+
+
 class _Channel(object):
-    """A client connection read in pieces: what has arrived and is not read yet waits in `buffer`."""
+    """A client connection read in pieces: what has arrived and is not read yet waits in `buffer`.
+
+    Every wait is bounded twice: by the socket's timeout (each wait), and by `deadline` (time.time() by which
+    what is being read must have arrived; None: no deadline), so that a client sending a byte at a time still
+    has to send a whole request in time. read_until looks through at most `limit` bytes for its marker.
+    Bytes are gathered in a bytearray, which grows in place: reading n bytes takes time in proportion to n.
+    """
+
+    PIECE = 1 << 18  # the most bytes one recv asks for
 
     def __init__(self, conn, limit=1 << 20):
-        self.conn, self.buffer, self.limit = conn, b"", limit
+        self.conn, self.limit = conn, limit
+        self.buffer = bytearray()
+        self.deadline = None
+        self.wait_limit = conn.gettimeout()
 
-    def _receive(self):
-        chunk = self.conn.recv(65536)
-        self.buffer += chunk
-        return bool(chunk)
+    def expect_within(self, seconds):
+        """Start a deadline: what is read from now on must arrive within `seconds` (None: no deadline)."""
+        self.deadline = None if seconds is None else time.time() + seconds
+
+    def _recv(self, size):
+        if self.deadline is not None:
+            left = self.deadline - time.time()
+            if left <= 0:
+                raise socket.timeout("the deadline has passed")
+            self.conn.settimeout(left if self.wait_limit is None else min(left, self.wait_limit))
+        return self.conn.recv(size)
 
     def wait(self, seconds):
         """True once a byte is there to read; False if the client closed or sent nothing for `seconds`."""
         if self.buffer:
             return True
-        previous = self.conn.gettimeout()
         self.conn.settimeout(seconds)
         try:
-            return self._receive()
+            chunk = self.conn.recv(self.PIECE)
         except socket.timeout:
             return False
         finally:
-            self.conn.settimeout(previous)
+            self.conn.settimeout(self.wait_limit)
+        self.buffer += chunk
+        return bool(chunk)
 
     def read_until(self, marker):
-        """The bytes before marker (marker consumed), or None if the client closed first."""
-        while marker not in self.buffer:
-            if len(self.buffer) > self.limit or not self._receive():
+        """The bytes before marker (marker consumed), or None if the client closed first; _TooLarge when
+        `limit` bytes have come without it."""
+        found = self.buffer.find(marker)
+        while found < 0:
+            if len(self.buffer) > self.limit:
+                raise _TooLarge(self.limit)
+            start = max(0, len(self.buffer) - len(marker) + 1)
+            chunk = self._recv(self.PIECE)
+            if not chunk:
                 return None
-        data, self.buffer = self.buffer.split(marker, 1)
+            self.buffer += chunk
+            found = self.buffer.find(marker, start)
+        if found > self.limit:
+            raise _TooLarge(self.limit)
+        data = bytes(self.buffer[:found])
+        del self.buffer[:found + len(marker)]
         return data
 
     def read(self, count):
-        """count bytes, or fewer if the client closed first."""
-        while len(self.buffer) < count and self._receive():
-            pass
-        data, self.buffer = self.buffer[:count], self.buffer[count:]
-        return data
+        """count bytes, or fewer if the client closed first. Gathered in one growing bytearray: the pieces
+        received do not pile up in the allocator as a list of them would, and are copied once more at the end."""
+        data = self.buffer[:count]
+        del self.buffer[:count]
+        while len(data) < count:
+            chunk = self._recv(min(count - len(data), self.PIECE))
+            if not chunk:
+                break
+            data += chunk
+        return bytes(data)
+
+    def skip(self, count):
+        """Read count bytes and forget them (a refused body); fewer if the client closed first."""
+        left = count - min(count, len(self.buffer))
+        del self.buffer[:count]
+        while left > 0:
+            chunk = self._recv(min(left, self.PIECE))
+            if not chunk:
+                return
+            left -= len(chunk)
 
     def reply(self, line):
         """Write one line of text (SMTP), CRLF added."""
         self.conn.sendall(line.encode("ascii") + b"\r\n")
+
+    def linger(self, seconds=1):
+        """After a last answer: end the writing side, then read and forget what the client still sends until it
+        closes (within `seconds`), so that closing with unread bytes does not reset the connection before the
+        client has read the answer."""
+        try:
+            self.conn.shutdown(socket.SHUT_WR)
+            self.expect_within(seconds)
+            while self._recv(self.PIECE):
+                pass
+        except socket.error:  # socket.timeout included: the client is still sending, or has gone
+            pass
+
+
+def _end_tls(conn):
+    """Close a TLS connection with close_notify, as real servers do: Python 2's urllib reads to EOF, and
+    OpenSSL 3 reports a bare TCP close as an error."""
+    try:
+        conn.unwrap()
+    except Exception:  # the client has gone already
+        pass
+    try:
+        conn.close()
+    except socket.error:
+        pass
 
 
 class LoopbackServer(object):
@@ -222,9 +346,15 @@ class LoopbackServer(object):
     function); check() raises the first one, so a fixture that calls it at teardown fails the test that
     caused it. disconnects: what clients caused (a reset, a broken pipe, a timeout, a refused TLS
     handshake), expected in fault tests and never raised. Both are kept until the server is dropped.
+
+    At most max_connections connections are served at once (a thread each): further ones wait, accepted
+    only when a thread is free (the kernel's listen queue holds them meanwhile). peak_connections: the
+    most served at once so far.
     """
 
-    timeout = 10  # seconds a connection may wait for the client's next bytes
+    timeout = 10           # seconds each wait for the client's next bytes may take
+    request_timeout = 10   # seconds a whole request (HTTP) or command (SMTP) may take to arrive
+    max_connections = 100  # connections served at once
 
     def __init__(self, ssl_context=None):
         self.ssl_context = ssl_context
@@ -232,6 +362,7 @@ class LoopbackServer(object):
         self.disconnects = []  # what the clients caused
         self.connections = 0   # connections accepted so far (Request.connection numbers them from 1)
         self.served = 0        # connections ended (the client closed, or the server was done)
+        self.peak_connections = 0
         self._asked = {}       # client port -> (host, port) the client asked for
         self._lock = threading.Lock()
         self._served = threading.Condition(self._lock)
@@ -249,7 +380,7 @@ class LoopbackServer(object):
             self._sock.close()
             del self._sock
             raise
-        self._sock.listen(64)
+        self._sock.listen(1024)  # connections waiting for a free thread wait here (the kernel may cap it)
         self.address = self._sock.getsockname()
         self.port = self.address[1]
         self._spawn(self._accept_loop)
@@ -262,7 +393,9 @@ class LoopbackServer(object):
         """Stop accepting, shut down the open connections, wait for their threads (5 s each at most)."""
         if self._stopped.is_set():
             return
-        self._stopped.set()
+        with self._served:
+            self._stopped.set()
+            self._served.notify_all()  # an accept loop waiting for a free thread
         waker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # wakes the blocking accept()
         waker.connect(self.address)
         waker.close()
@@ -324,6 +457,9 @@ class LoopbackServer(object):
 
     def _accept_loop(self):
         while True:
+            with self._served:
+                while len(self._open) >= self.max_connections and not self._stopped.is_set():
+                    self._served.wait()  # until a connection ends
             conn, peer = self._sock.accept()
             if self._stopped.is_set():
                 conn.close()
@@ -331,6 +467,7 @@ class LoopbackServer(object):
             with self._lock:
                 self.connections += 1
                 self._open.add(conn)
+                self.peak_connections = max(self.peak_connections, len(self._open))
                 number = self.connections
             self._spawn(self._serve, conn, peer, number)
 
@@ -349,42 +486,99 @@ class LoopbackServer(object):
 
     def _close(self, conn, plain):
         if conn is not plain:
-            try:  # TLS close_notify, as real servers send: Python 2's urllib reads to EOF,
-                conn.unwrap()  # and OpenSSL 3 reports a bare TCP close as an error
-            except Exception:  # the client has gone already
-                pass
+            _end_tls(conn)
         # Python 2: the TLS socket shares the plain one's descriptor, which stays open (and
         # the client, reading to EOF, waits) until the plain socket object is closed too.
-        for sock in (conn, plain):
-            try:
-                sock.close()
-            except socket.error:
-                pass
+        try:
+            plain.close()
+        except socket.error:
+            pass
         with self._served:
             self._open.discard(plain)
             self.served += 1
             self._served.notify_all()
 
 
+class File(namedtuple("File", "field name type content")):
+    """A file of a multipart/form-data body: its field (text: file0, ...), the file name and Content-Type as they
+    were sent (bytes; None when not given) and its bytes."""
+    __slots__ = ()
+
+
+def _form(data):
+    """application/x-www-form-urlencoded bytes -> [(name (text), value (bytes))] in order, + and %XX decoded."""
+    fields = []
+    for pair in data.split(b"&"):
+        if pair:
+            name, _, value = pair.partition(b"=")
+            fields.append((_unquote_bytes(name.replace(b"+", b" ")).decode("latin-1"),
+                           _unquote_bytes(value.replace(b"+", b" "))))
+    return fields
+
+
+def _multipart(body, boundary):
+    """The fields [(name, value)] and files [File] of a multipart/form-data body, each part copied once."""
+    fields, files = [], []
+    delimiter = b"\r\n--" + boundary
+    start = body.find(delimiter[2:])  # the first delimiter: at the start, or after a preamble
+    while start >= 0:
+        start += len(delimiter) - 2
+        end, blank = body.find(delimiter, start), body.find(b"\r\n\r\n", start)
+        if body[start:start + 2] == b"--" or end < 0 or not 0 <= blank < end:  # the end, or a broken part
+            break
+        head = body[start:blank]
+        disposition = re.search(br"(?im)^content-disposition:([^\r\n]*)", head)
+        disposition = disposition.group(1) if disposition else b""
+        name, filename = _parameter(disposition, b"name"), _parameter(disposition, b"filename")
+        content_type = re.search(br"(?im)^content-type:[ \t]*([^\r\n]*)", head)
+        if name is not None and filename is not None:
+            files.append(File(name.decode("latin-1"), filename, content_type and content_type.group(1),
+                              body[blank + 4:end]))
+        elif name is not None:
+            fields.append((name.decode("latin-1"), body[blank + 4:end]))
+        start = end + 2
+    return fields, files
+
+
+def _parameter(header, key):
+    """The value of key="..." (or key=token) in a header's parameters, or None."""
+    found = re.search(br'(?i);\s*' + key + br'=(?:"([^"]*)"|([^\s;"]*))', header)
+    return None if found is None else found.group(1) if found.group(1) is not None else found.group(2)
+
+
 class Request(object):
-    """One raw HTTP request as received, split but not interpreted."""
+    """One raw HTTP request as received, split but not interpreted (form() reads its fields and files).
 
-    reply = None  # the body the sandbox gateway answered with (bytes), when it answered
+    raw: every byte received, or with body given, the head alone (the bytes before the blank line).
+    """
 
-    def __init__(self, raw, asked, tls, connection=None):
-        self.raw = raw
+    reply = None      # the body of the answer (bytes), when the sandbox gateway answered or refused it
+    start_tls = None  # an SSL context, set by an action that answered CONNECT with 200: the connection goes on in TLS
+
+    def __init__(self, raw, asked, tls, connection=None, body=None):
         self.asked = asked            # (host, port) the client connected to, or None
         self.tls = tls
         self.connection = connection  # the number of the connection it came on: 1, 2, ... in each server
         self.keep_alive = False       # set by the server: the connection stays open after a complete answer
-        head, _, self.body = raw.partition(b"\r\n\r\n")
-        lines = head.split(b"\r\n")
+        if body is None:
+            raw, _, body = raw.partition(b"\r\n\r\n")
+        self.head, self.body = raw, body  # kept apart: a large body is held once
+        lines = raw.split(b"\r\n")
         self.request_line = lines[0]
         self.header_lines = lines[1:]
         self.headers = [tuple(line.split(b": ", 1)) for line in lines[1:]]
         parts = self.request_line.split(b" ")
         self.method, self.target = parts[0], parts[1] if len(parts) > 1 else b""
         self.version = parts[2] if len(parts) > 2 else b"HTTP/0.9"
+
+    @property
+    def raw(self):
+        """Every byte of the request: the head, a blank line, the body."""
+        return self.head + b"\r\n\r\n" + self.body
+
+    @property
+    def size(self):
+        return len(self.head) + 4 + len(self.body)
 
     def header(self, name):
         for key, value in self.headers:
@@ -403,6 +597,22 @@ class Request(object):
             return self.body
         return self.target.split(b"?", 1)[1] if b"?" in self.target else b""
 
+    def form(self):
+        """(fields, files) as the gateway reads them. fields: [(name (text), value (bytes))] in order, those of
+        the query, then those of a POST body (application/x-www-form-urlencoded, the default, or
+        multipart/form-data), + and %XX decoded in the first; a name given twice comes twice (the last wins
+        at the gateway, as in PHP). files: [File] of a multipart body."""
+        fields, files = _form(self.target.partition(b"?")[2]), []
+        if self.method == b"POST":
+            content_type = self.header("Content-Type") or b"application/x-www-form-urlencoded"
+            if re.match(br"(?i)\s*multipart/form-data\s*;", content_type):
+                boundary = _parameter(content_type, b"boundary")
+                body_fields, files = _multipart(self.body, boundary) if boundary else ([], [])
+                fields += body_fields
+            elif re.match(br"(?i)\s*application/x-www-form-urlencoded\b", content_type):
+                fields += _form(self.body)
+        return fields, files
+
     def wants_keep_alive(self):
         """HTTP/1.1 without "Connection: close", or HTTP/1.0 with "Connection: keep-alive"."""
         tokens = [token.strip().lower() for token in (self.header("Connection") or b"").split(b",")]
@@ -411,7 +621,7 @@ class Request(object):
         return self.version == b"HTTP/1.0" and b"keep-alive" in tokens
 
     def __repr__(self):
-        return "<Request %r from %r>" % (self.request_line, self.asked)
+        return "<Request %r from %r>" % (mask(self.request_line), self.asked)
 
 
 def _answer_empty(conn, request, server):
@@ -437,9 +647,21 @@ class LoopbackHTTPServer(LoopbackServer):
     keep-alive" when the connection stays open, "Connection: close" when the server closes it after
     the answer. Requests may be pipelined. After an answer, a connection on which no request starts
     within idle_timeout seconds (default 5) is closed without a byte.
+
+    Limits, each answered by the server itself (then the connection is closed): a request whose body is
+    over max_request_size bytes (Content-Length; None: no limit) is 413 (recorded without its body, which
+    is read and forgotten); a head over max_head_size bytes is 431; a request that has not arrived whole
+    within request_timeout seconds of its start is 408. refused(request, status, detail) is then called
+    (request: None before its head has arrived), for a subclass to say so.
+
+    CONNECT: an action that answers 200 and sets request.start_tls to an SSL context makes the server go on
+    inside TLS on that connection (as a TLS-intercepting proxy does), serving the requests that come in it.
     """
 
     IDLE_TIMEOUT = 5
+    max_request_size = None
+    max_head_size = 1 << 20
+    _REFUSALS = {408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large"}
 
     def __init__(self, ssl_context=None, default=None, keepalive=False, idle_timeout=IDLE_TIMEOUT):
         LoopbackServer.__init__(self, ssl_context)
@@ -472,21 +694,88 @@ class LoopbackHTTPServer(LoopbackServer):
             lines.append("Connection: keep-alive" if keep else "Connection: close")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body, keep
 
+    def refused(self, request, status, detail):
+        """Called when the server has refused a request (408, 413, 431): a subclass may say so."""
+
     def handle(self, conn, client_port, number):
-        channel = _Channel(conn)
-        while True:
+        channel, tunnel = _Channel(conn, self.max_head_size), None  # tunnel: (host, port) of a CONNECT
+        try:
+            while True:
+                channel.expect_within(self.request_timeout)
+                request = self._receive(channel, client_port, number, tunnel)
+                if request is None:
+                    return
+                keep = self.respond(request)(channel.conn, request, self)
+                if request.start_tls is not None:
+                    host, _, port = request.target.rpartition(b":")
+                    tunnel = host.decode("latin-1"), int(port) if port.isdigit() else None
+                    channel = self._start_tls(channel, request.start_tls)
+                elif not (keep and request.keep_alive and channel.wait(self.idle_timeout)):
+                    return
+        finally:
+            if channel.conn is not conn:
+                _end_tls(channel.conn)
+
+    def _receive(self, channel, client_port, number, tunnel):
+        """The next request, read whole and recorded; None when the connection is to end: the client closed,
+        or the request was refused (answered here)."""
+        try:
             head = channel.read_until(b"\r\n\r\n")
-            if head is None:
-                return
-            length = re.search(br"\r\ncontent-length: *(\d+)", head, re.I)
-            raw = head + b"\r\n\r\n" + channel.read(int(length.group(1)) if length else 0)
-            request = Request(raw, self.asked(client_port), self.ssl_context is not None, number)
-            request.keep_alive = self.keepalive and request.wants_keep_alive() and not self._stopped.is_set()
-            with self._lock:
-                self.requests.append(request)
-            keep = self.respond(request)(conn, request, self)
-            if not (keep and request.keep_alive and channel.wait(self.idle_timeout)):
-                return
+        except _TooLarge:
+            return self._refuse(channel, None, 431, "a request head over %d bytes" % self.max_head_size)
+        except socket.timeout:
+            if channel.buffer:  # part of a request has come, not all of it
+                self._refuse(channel, None, 408, "no whole request within %g s" % self.request_timeout)
+            return None
+        if head is None:
+            return None
+        tls = tunnel is not None or self.ssl_context is not None
+        request = Request(head, tunnel or self.asked(client_port), tls, number, body=b"")
+        length = re.search(br"\r\ncontent-length: *(\d+)", head, re.I)
+        size = int(length.group(1)) if length else 0
+        if self.max_request_size is not None and size > self.max_request_size:
+            self._record(request)  # without its body
+            self._refuse(channel, request, 413, "a body of %d bytes, over the limit of %d" % (
+                size, self.max_request_size))
+            channel.skip(size)  # read and forgotten: the client, still sending, then reads the answer
+            channel.linger()
+            return None
+        if size and request.version == b"HTTP/1.1" and re.search(br"\r\nexpect: *100-continue", head, re.I):
+            channel.conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        try:
+            request.body = channel.read(size)
+        except socket.timeout:
+            self._record(request)
+            return self._refuse(channel, request, 408, "no whole request within %g s" % self.request_timeout)
+        request.keep_alive = self.keepalive and request.wants_keep_alive() and not self._stopped.is_set()
+        self._record(request)
+        return request
+
+    def _record(self, request):
+        with self._lock:
+            self.requests.append(request)
+
+    def _refuse(self, channel, request, status, detail):
+        """Answer status with detail and "Connection: close"; call refused(). None."""
+        body = ("smsc_sandbox: %s\n" % detail).encode("ascii")
+        head = "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n" \
+            "Connection: close\r\n\r\n" % (status, self._REFUSALS[status], len(body))
+        if request is not None:
+            request.reply = body
+        channel.conn.sendall(head.encode("ascii") + body)
+        self.refused(request, status, detail)
+        if status != 413:  # 413: its body is read first
+            channel.linger()
+        return None
+
+    def _start_tls(self, channel, context):
+        """The channel of a TLS connection started, server side, on channel's connection (CONNECT answered)."""
+        if channel.buffer:  # bytes sent before the answer to CONNECT: no TLS client would
+            raise socket.error(errno.ECONNABORTED, "bytes before the TLS handshake in a CONNECT tunnel")
+        channel.conn.settimeout(self.request_timeout)  # the handshake, within the time of a request
+        conn = context.wrap_socket(channel.conn, server_side=True)
+        conn.settimeout(self.timeout)
+        return _Channel(conn, self.max_head_size)
 
 
 class LoopbackSMTPServer(LoopbackServer):
@@ -498,7 +787,13 @@ class LoopbackSMTPServer(LoopbackServer):
     the session; a verb without one is answered 502. The reply at each step is answer(step, session,
     argument): a subclass changes what the server says there. extensions: the keywords the EHLO reply
     advertises after its first line, in order.
+
+    Limits: each command, and each message after DATA, must arrive within request_timeout seconds (else
+    421 and the session ends); a line or a message over max_message_size bytes is refused with 552 and the
+    session ends.
     """
+
+    max_message_size = 1 << 20
 
     EXTENSIONS = ("8BITMIME", "AUTH PLAIN LOGIN")
     REPLIES = {"connect": "220 smsc-sandbox ESMTP", "helo": "250 smsc-sandbox",
@@ -533,11 +828,21 @@ class LoopbackSMTPServer(LoopbackServer):
         session = {"asked": None, "commands": [], "auth": [], "mail_from": None, "rcpt_to": [], "data": None}
         with self._lock:
             self.sessions.append(session)
-        channel = _Channel(conn)
+        channel = _Channel(conn, self.max_message_size)
         greeting = self.answer("connect", session)
         channel.reply(greeting)
-        ended = not greeting.startswith("220")
-        while not ended:
+        try:
+            self._dialogue(channel, session, client_port, greeting.startswith("220"))
+            return
+        except socket.timeout:
+            channel.reply("421 4.4.2 smsc-sandbox: no whole command within %g s" % self.request_timeout)
+        except _TooLarge:
+            channel.reply("552 5.3.4 smsc-sandbox: over %d bytes" % self.max_message_size)
+        channel.linger()
+
+    def _dialogue(self, channel, session, client_port, going):
+        while going:
+            channel.expect_within(self.request_timeout)
             line = channel.read_until(b"\r\n")
             if line is None:
                 return
@@ -548,7 +853,7 @@ class LoopbackSMTPServer(LoopbackServer):
             if command is None:
                 channel.reply("502 Command not implemented")
             else:
-                ended = command(channel, session, line)
+                going = not command(channel, session, line)
 
     def smtp_EHLO(self, channel, session, line):
         channel.reply(self.answer("ehlo", session))
@@ -582,6 +887,7 @@ class LoopbackSMTPServer(LoopbackServer):
         channel.reply(reply)
         if not reply.startswith("354"):
             return None
+        channel.expect_within(self.request_timeout)
         data = channel.read_until(b"\r\n.\r\n")
         if data is None:
             return True
@@ -654,7 +960,7 @@ _ERRORS = {1: "parameters error", 2: "wrong login or password", 3: "not enough m
 _STATUS_NAMES = {-3: u"Сообщение не найдено", -1: u"Ожидает отправки", 1: u"Доставлено"}
 # all=2: country, operator, region (fixed placeholders, whatever the number)
 _PLACE = (u"Россия", u"МТС", u"Москва")
-_REASONS = {200: "OK", 404: "Not Found", 500: "Internal Server Error", 501: "Not Implemented"}
+_REASONS = {200: "OK", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error", 501: "Not Implemented"}
 _COMMANDS = {b"/sys/send.php": "send", b"/sys/status.php": "status", b"/sys/balance.php": "balance"}
 _HELP = (b"smsc_sandbox: a local SMSC gateway for tests (no SMS is ever sent).\n"
          b"API: /sys/send.php, /sys/status.php, /sys/balance.php on smscentre.com, smsc.ru, smsc.kz, smsc.ua;\n"
@@ -692,15 +998,18 @@ def _write_line(stream, line):
     stream.flush()
 
 
-def _form(data):
-    """application/x-www-form-urlencoded bytes -> {name: raw value bytes} (the last one wins, as PHP)."""
-    params = {}
-    for pair in data.split(b"&"):
-        if pair:
-            name, _, value = pair.partition(b"=")
-            params[_unquote_bytes(name.replace(b"+", b" ")).decode("latin-1")] = \
-                _unquote_bytes(value.replace(b"+", b" "))
-    return params
+class _Fields(object):
+    """The fields of a request (bytes) as text in its charset, each decoded when it is read: a large field the
+    API does not read is never decoded."""
+
+    def __init__(self, raw, codec):
+        self.raw, self.codec = raw, codec
+
+    def get(self, name, default=None):
+        return self[name] if name in self.raw else default
+
+    def __getitem__(self, name):
+        return self.raw[name].decode(self.codec, "replace")
 
 
 class _Amount(object):
@@ -724,12 +1033,80 @@ class GatewayError(Exception):
         self.code, self.id = code, id
 
 
-class _GatewaySMTP(LoopbackSMTPServer):
+class Record(list):
+    """A list that keeps only its last items: at most `count` of them and, by their sizes (size_of(item); None:
+    items have no size), at most `size` in all; the newest is kept whatever its size. None: no bound. append()
+    is safe from many threads; items are removed with del (del record[:] forgets them all)."""
+
+    def __init__(self, count=None, size=None, size_of=None):
+        list.__init__(self)
+        self.count, self.size, self.size_of = count, size, size_of
+        self._total = 0  # the sizes of the items kept
+        self._lock = threading.Lock()
+
+    def append(self, item):
+        with self._lock:
+            list.append(self, item)
+            self._total += self._size(item)
+            while len(self) > 1 and ((self.count is not None and len(self) > self.count) or
+                                     (self.size is not None and self._total > self.size)):
+                self._total -= self._size(list.pop(self, 0))
+
+    def _size(self, item):
+        return 0 if self.size_of is None else self.size_of(item)
+
+    def __delitem__(self, index):
+        with self._lock:
+            list.__delitem__(self, index)
+            self._total = sum(self._size(item) for item in self)
+
+    def __delslice__(self, start, end):  # Python 2: del record[i:j]
+        self.__delitem__(slice(start, end))
+
+
+def _request_size(request):
+    return request.size
+
+
+class _GatewayLimits(object):
+    """The limits of a Gateway's server, read from the gateway at each use: they may change while it runs."""
+
+    @property
+    def max_connections(self):
+        return self.gateway.max_connections
+
+    @property
+    def request_timeout(self):
+        return self.gateway.request_timeout
+
+
+class _GatewayHTTP(_GatewayLimits, LoopbackHTTPServer):
+    """The HTTP side of a Gateway (HTTPS with an SSL context): kept alive, as the real gateway; every request is
+    answered by gateway.http_action and recorded in gateway.requests."""
+
+    def __init__(self, gateway, ssl_context=None):
+        LoopbackHTTPServer.__init__(self, ssl_context, gateway.http_action, keepalive=True)
+        self.gateway = gateway
+        self.requests = gateway.requests
+
+    @property
+    def max_request_size(self):
+        return self.gateway.max_request_size
+
+    def refused(self, request, status, detail):
+        self.gateway.http_refused(request, status, detail)
+
+
+class _GatewaySMTP(_GatewayLimits, LoopbackSMTPServer):
     """The SMTP side of a Gateway: mail to send@send.<domain> is an SMS."""
 
     def __init__(self, gateway):
         LoopbackSMTPServer.__init__(self)
         self.gateway = gateway
+
+    @property
+    def max_message_size(self):
+        return self.gateway.max_request_size
 
     def answer(self, step, session, argument=None):
         if step == "rcpt" and not self.gateway.recipient(argument):
@@ -740,10 +1117,10 @@ class _GatewaySMTP(LoopbackSMTPServer):
 
 
 class Gateway(object):
-    """A local SMSC gateway: the HTTP API (send, status, balance; fmt=1 replies) and SMTP.
+    """A local SMSC gateway: the HTTP API (send, status, balance; fmt=1 replies) over HTTP and HTTPS, and SMTP.
 
-        gateway = Gateway(balance="10.00").start()       # HTTP and SMTP on free ports
-        with gateway.intercept():                          # smscentre.com:80 and :25 go there
+        gateway = Gateway(balance="10.00").start()       # HTTP, HTTPS and SMTP on free ports
+        with gateway.intercept():                          # smscentre.com:80, :443 and :25 go there
             smsc_api.SMSC().send_sms("79999999999", "hi")  # ['1', '1', '2.50', '7.50']
         gateway.messages  # [{"id": 1, "phones": ["79999999999"], "message": "hi", ...}]
         gateway.stop()
@@ -752,53 +1129,129 @@ class Gateway(object):
     login/password: None accepts any credentials; else psw (or apikey) must match. balance and
     price (per SMS) are amounts of money (Decimal, str, int or float). deliver_after: seconds
     from sending until the status is 1 (delivered). log: a file path, one JSON object a line per
-    message. out: where each message is printed (None: sys.stdout at that moment); echo=False:
-    nothing is printed. clock: the time function (time.time), which tests may replace.
-    Every attribute may be changed while it runs; all state is behind one lock.
-    `http` (a LoopbackHTTPServer with keep-alive, as real gateways) and `smtp` are the servers
-    underneath: http.requests and smtp.sessions hold what they received.
+    message (created readable by its owner only). out: where each message is printed (None: sys.stdout at
+    that moment); echo=False: nothing is printed. clock: the time function (time.time), which tests may
+    replace. Every attribute may be changed while it runs; all state is behind one lock.
+
+    HTTPS (https=True): at start() a certificate for the SMSC hosts is made (make_certificate, once per
+    process) and its CA written to ca_file (default: a file in a temporary directory); `ca_file` then names
+    it. The HTTP port answers CONNECT <an SMSC host>:443 (an https_proxy) with 200 and serves the API inside
+    TLS; `https` is a TLS server of its own, where intercept() sends port 443. When no certificate can be
+    made, `https` is None and `https_error` says why; HTTP is served all the same.
+
+    Limits: a request body over max_request_size bytes is answered 413 (SMTP: a message, 552); a request
+    must arrive whole within request_timeout seconds (else 408); at most max_connections connections are
+    served at once on each port (further ones wait); `requests` keeps the last max_records requests and of
+    their bytes at most max_record_bytes, `messages` the last max_records messages (a status of a forgotten
+    one is -3). None: no limit.
+
+    `http`, `https` and `smtp` are the servers underneath (LoopbackHTTPServer with keep-alive, as real
+    gateways, and LoopbackSMTPServer): smtp.sessions holds what the SMTP server received.
     """
 
+    MAX_REQUEST_SIZE = 10 << 20
+    MAX_RECORDS = 1000
+    MAX_RECORD_BYTES = 100 << 20
+    MAX_CONNECTIONS = 100
+    REQUEST_TIMEOUT = 10
+
     def __init__(self, login=None, password=None, balance="100.00", price="2.50", deliver_after=2,
-                 log=None, out=None, echo=True, clock=None):
+                 log=None, out=None, echo=True, clock=None, https=True, ca_file=None,
+                 max_request_size=MAX_REQUEST_SIZE, max_records=MAX_RECORDS, max_record_bytes=MAX_RECORD_BYTES,
+                 max_connections=MAX_CONNECTIONS, request_timeout=REQUEST_TIMEOUT):
         self.login, self.password = login, password
         self.balance, self.price = balance, price
         self.deliver_after = deliver_after
         self.log, self.out, self.echo = log, out, echo
         self.clock = clock or time.time
-        self.messages = []  # what was sent, as logged
-        self._sent = []     # the same, with what status.php needs
-        self._recent = []   # (phones, message, sender, time) of the last minute's sends
+        self.max_request_size, self.max_connections, self.request_timeout = (max_request_size, max_connections,
+                                                                             request_timeout)
+        self._requests = Record(max_records, max_record_bytes, _request_size)
+        self.messages = Record(max_records)  # what was sent, as logged
+        self._sent = Record(max_records)     # the same, with what status.php needs
+        self._recent = OrderedDict()         # (phones, message, sender) -> time, of the last minute's sends
         self._next_id = 1
         self._lock = threading.RLock()
-        self.http = LoopbackHTTPServer(default=self.http_action, keepalive=True)
+        self.http = _GatewayHTTP(self)
         self.smtp = _GatewaySMTP(self)
+        self.https, self.ca_file, self._tls_context = None, ca_file, None
+        self.https_error = None if https else u"HTTPS is off (https=False)"
 
     balance = _Amount("balance", "The money left (a Decimal); set it with any amount (Decimal, str, int or float).")
     price = _Amount("price", "The price of one SMS (a Decimal); set it with any amount.")
 
     @property
     def requests(self):
-        """Every raw HTTP request received (smsc_sandbox.Request), in order."""
-        return self.http.requests
+        """The raw HTTP and HTTPS requests received (smsc_sandbox.Request), in order: the last max_records."""
+        return self._requests
 
-    def start(self, http_port=0, smtp_port=0):
-        self.http.start(http_port)
+    @property
+    def max_records(self):
+        return self._requests.count
+
+    @max_records.setter
+    def max_records(self, count):
+        for record in (self._requests, self.messages, self._sent):
+            record.count = count
+
+    @property
+    def max_record_bytes(self):
+        return self._requests.size
+
+    @max_record_bytes.setter
+    def max_record_bytes(self, size):
+        self._requests.size = size
+
+    def start(self, http_port=0, smtp_port=0, https_port=0):
+        """Listen on 127.0.0.1 (port 0: any free port): HTTP, SMTP, and HTTPS when a certificate can be made."""
+        started = []
         try:
-            self.smtp.start(smtp_port)
+            for server, port in [(self.http, http_port), (self.smtp, smtp_port)]:
+                server.start(port)
+                started.append(server)
+            if self._prepare_https():  # once HTTP and SMTP listen: a port in use fails before a certificate is made
+                self.https.start(https_port)
+                started.append(self.https)
         except Exception:
-            self.http.stop()
+            for server in started:
+                server.stop()
             raise
         return self
 
+    def _prepare_https(self):
+        """Make (or reuse) the certificate, write the CA to ca_file and build the HTTPS server: True if done,
+        else False with https_error saying why."""
+        if self.https_error is not None or self.https is not None:
+            return self.https is not None
+        try:
+            ca, chain, key = _gateway_certificate()
+        except OSError as exc:
+            self.https_error = _text(exc)
+            return False
+        if self.ca_file is None:
+            self.ca_file = ca
+        elif self.ca_file != ca:
+            import shutil
+            try:
+                shutil.copyfile(ca, self.ca_file)
+            except (IOError, OSError) as exc:
+                self.https_error = u"cannot write the CA file %s: %s" % (_as_text(self.ca_file), exc.strerror)
+                return False
+        self._tls_context = server_context(chain, key)
+        self.https = _GatewayHTTP(self, self._tls_context)
+        return True
+
+    def _servers(self):
+        return [server for server in (self.http, self.https, self.smtp) if server is not None]
+
     def stop(self):
-        self.http.stop()
-        self.smtp.stop()
+        for server in self._servers():
+            server.stop()
 
     def check(self):
         """Raise the first error raised inside the gateway's servers (a bug of the sandbox)."""
-        self.http.check()
-        self.smtp.check()
+        for server in self._servers():
+            server.check()
 
     def __enter__(self):
         return self.start()
@@ -807,8 +1260,11 @@ class Gateway(object):
         self.stop()
 
     def intercept(self, smsc_only=True):
-        """An Intercept sending the SMSC hosts' ports 80 and 25 here (443 is refused: no HTTPS)."""
-        return Intercept({80: self.http, 25: self.smtp}, smsc_only=smsc_only)
+        """An Intercept sending the SMSC hosts' ports 80 and 25 here, and 443 when HTTPS is served."""
+        routes = {80: self.http, 25: self.smtp}
+        if self.https is not None:
+            routes[443] = self.https
+        return Intercept(routes, smsc_only=smsc_only)
 
     def delivery_time(self, id):
         """When message id is (or was) delivered: its time of sending plus deliver_after; None if unknown."""
@@ -825,10 +1281,12 @@ class Gateway(object):
             return login == _as_text(self.login) and secret == _as_text(self.password)
         return secret == _as_text(self.password)  # an API key: the password
 
-    def submit(self, login, secret, phones, message, sender=u"", id=u"0", cost=0, via="http", target=u""):
+    def submit(self, login, secret, phones, message, sender=u"", id=u"0", cost=0, via="http", target=u"",
+               files=()):
         """Send (or with cost=1 only price) an SMS as the gateway does; returns the reply fields.
 
-        Raises GatewayError for an API error. All arguments are text as decoded.
+        Raises GatewayError for an API error. All arguments are text as decoded; files: [{"name": text,
+        "type": text, "size": bytes}] of the files sent with it (an MMS, an e-mail's attachments).
         """
         with self._lock:
             if not self._authorized(login, secret):
@@ -840,7 +1298,7 @@ class Gateway(object):
             total = _cents(self.price * cnt)
             if cost == 1:
                 return [str(total), str(cnt)]
-            record = self._charge(valid, message, sender or u"", client_id, count, total, via, target)
+            record = self._charge(valid, message, sender or u"", client_id, count, total, via, target, files)
             fields = [str(record["id"]), str(cnt)]
             if cost in (2, 3):
                 fields.append(str(total))
@@ -864,21 +1322,23 @@ class Gateway(object):
     @staticmethod
     def _phones(phones, client_id):
         """The valid phones of a "," or ";" list, each once, in order: error 7 when there is none."""
-        valid = []
+        valid, seen = [], set()
         for phone in re.split(u"[,;]", phones):
             phone = normalize_phone(phone)
-            if phone and phone not in valid:
+            if phone and phone not in seen:
                 valid.append(phone)
+                seen.add(phone)
         if not valid:
             raise GatewayError(7, client_id)
         return valid
 
-    def _charge(self, phones, message, sender, client_id, count, total, via, target):
+    def _charge(self, phones, message, sender, client_id, count, total, via, target, files):
         """Record a message and take its price: its record. Errors 9 (sent within a minute) and 3 (no money)."""
         now = self.clock()
         key = (tuple(phones), message, sender)
-        self._recent = [entry for entry in self._recent if now - entry[1] < 60]
-        if any(entry[0] == key for entry in self._recent):
+        while self._recent and now - next(iter(self._recent.values())) >= 60:  # the oldest first
+            self._recent.popitem(last=False)
+        if now - self._recent.get(key, now - 60) < 60:
             raise GatewayError(9)
         if total > self.balance:
             raise GatewayError(3, client_id)
@@ -887,9 +1347,12 @@ class Gateway(object):
             message_id = client_id
         else:
             message_id, self._next_id = self._next_id, self._next_id + 1
-        self._recent.append((key, now))
+        self._recent.pop(key, None)
+        self._recent[key] = now
         record = {"id": message_id, "phones": phones, "message": message, "sender": sender,
                   "parts": count, "cost": str(total), "time": round(now, 3), "via": via, "target": target}
+        if files:
+            record["files"] = list(files)
         self.messages.append(record)
         self._sent.append((record, now, str(_cents(self.price * count))))
         self._announce(record)
@@ -897,20 +1360,30 @@ class Gateway(object):
 
     def status(self, id, phone, all=0):
         """The fields of status.php for message id to phone (text): -3 when not found."""
+        return self.statuses([(id, phone)], all)[0]
+
+    def statuses(self, pairs, all=0):
+        """The fields of status.php for each (id, phone) of pairs, in order (see status)."""
         with self._lock:
-            phone = normalize_phone(phone) or phone
-            found = [entry for entry in self._sent if entry[0]["id"] == id and phone in entry[0]["phones"]]
-            if not found:
-                return [u"-3", u"0", u"0"]
-            record, sent, each = found[-1]
-            due = sent + self.deliver_after
-            code, changed = (1, int(due)) if self.clock() >= due else (-1, int(sent))
-            fields = [_text(code), _text(changed), u"0"]
-            if all in (1, 2):
-                fields += [_text(int(sent)), phone, _text(each), record["sender"], _STATUS_NAMES[code]]
-                fields += list(_PLACE) if all == 2 else []
-                fields.append(record["message"])
-            return fields
+            sent = {}
+            for entry in self._sent:
+                sent.setdefault(entry[0]["id"], []).append(entry)
+            return [self._status(sent.get(id, ()), phone, all) for id, phone in pairs]
+
+    def _status(self, entries, phone, all):
+        phone = normalize_phone(phone) or phone
+        found = [entry for entry in entries if phone in entry[0]["phones"]]
+        if not found:
+            return [u"-3", u"0", u"0"]
+        record, sent, each = found[-1]
+        due = sent + self.deliver_after
+        code, changed = (1, int(due)) if self.clock() >= due else (-1, int(sent))
+        fields = [_text(code), _text(changed), u"0"]
+        if all in (1, 2):
+            fields += [_text(int(sent)), phone, _text(each), record["sender"], _STATUS_NAMES[code]]
+            fields += list(_PLACE) if all == 2 else []
+            fields.append(record["message"])
+        return fields
 
     def recipient(self, argument):
         """The address of an SMTP "TO:<address>" when it is send@send.<an SMSC domain>, else None."""
@@ -960,16 +1433,47 @@ class Gateway(object):
     def http_action(self, conn, request, server):
         """Answer one HTTP request as the gateway: an action of a LoopbackHTTPServer (that of `http`)."""
         try:
+            if request.method == b"CONNECT":
+                return self._tunnel(conn, request, server)
             status, body, charset = self._answer(request)
         except Exception as exc:  # a bug of the sandbox: said, recorded, and answered as one
             server.errors.append(exc)
             self._say(u"sandbox error: %s: %s" % (type(exc).__name__, exc))
             status, body, charset = 500, b"smsc_sandbox internal error\n", "utf-8"
+        return self._send(conn, request, server, status, body, charset)
+
+    @staticmethod
+    def _send(conn, request, server, status, body, charset="utf-8", close=False):
         request.reply = body
         data, keep = server.response(request, body, status, _REASONS[status],
-                                     [("Content-Type", "text/plain; charset=" + charset)])
+                                     [("Content-Type", "text/plain; charset=" + charset)], close=close)
         conn.sendall(data)
         return keep
+
+    def _tunnel(self, conn, request, server):
+        """CONNECT <an SMSC host>:443: 200, then the server goes on inside TLS with the gateway's certificate."""
+        target = mask(request.target).decode("latin-1")
+        host, _, port = target.rpartition(u":")
+        if not (is_smsc_host(host) and port == u"443"):
+            status, reason = 403, u"CONNECT only to port 443 of smscentre.com, smsc.ru, smsc.kz, smsc.ua and their " \
+                                  u"subdomains"
+        elif self._tls_context is None:
+            status, reason = 501, u"HTTPS unavailable: " + (self.https_error or u"not started")
+        else:
+            request.reply, request.start_tls = b"", self._tls_context
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            return True
+        self._say(u"ERROR HTTP %d (%s) for CONNECT %s" % (status, reason, target))
+        return self._send(conn, request, server, status, (u"smsc_sandbox: %s\n" % reason).encode("utf-8"),
+                          close=True)
+
+    def http_refused(self, request, status, detail):
+        """Say that the gateway's server refused a request (408, 413, 431; request None: its head never came)."""
+        if request is None:
+            self._say(u"ERROR HTTP %d (%s)" % (status, detail))
+        else:
+            target = mask(request.target).decode("latin-1")
+            self._say(u"ERROR HTTP %d (%s) for %s %s" % (status, detail, request.method.decode("latin-1"), target))
 
     def _answer(self, request):
         """(HTTP status, body, charset) for a request."""
@@ -980,7 +1484,7 @@ class Gateway(object):
         else:
             host, rest = request.header("Host") or (request.asked or (b"",))[0], request.target
         host = re.sub(u":[0-9]*\\Z", u"", host.decode("latin-1") if isinstance(host, bytes) else host)
-        path, _, query = (rest if rest.startswith(b"/") else b"/" + rest).partition(b"?")
+        path = (rest if rest.startswith(b"/") else b"/" + rest).partition(b"?")[0]
         method = request.method.decode("latin-1")
         if request.method not in (b"GET", b"POST"):
             self._say(u"ERROR HTTP 501 (only GET and POST) for %s %s" % (method, target))
@@ -990,55 +1494,60 @@ class Gateway(object):
         if not is_smsc_host(host) or path not in _COMMANDS:
             self._say(u"ERROR HTTP 404 (not an SMSC API address) for %s %s" % (method, target))
             return 404, b"smsc_sandbox: not an SMSC API address (see /)\n", "utf-8"
-        return self._api(request, _COMMANDS[path], path, query, target)
+        return self._api(request, _COMMANDS[path], path, target)
 
-    def _api(self, request, command, path, query, target):
-        """(200, reply body, charset) of an API command: its fields, or its error."""
-        raw = _form(query)
-        content_type = (request.header("Content-Type") or b"application/x-www-form-urlencoded").lower()
-        if request.method == b"POST" and content_type.startswith(b"application/x-www-form-urlencoded"):
-            raw.update(_form(request.body))
+    def _api(self, request, command, path, target):
+        """(200, reply body, charset) of an API command: its reply, or its error."""
+        fields, files = request.form()
+        raw = dict(fields)  # the last of a name wins, as in PHP
         charset = raw.get("charset", _DEFAULT_CHARSET.encode("ascii")).decode("latin-1")
         codec = _CHARSETS.get(charset.lower())
         if codec is None:
-            charset, fields = "utf-8", self._refuse(GatewayError(1), path)
+            charset, reply = "utf-8", self._refuse(GatewayError(1), path)
         else:
-            params = dict((name, value.decode(codec, "replace")) for name, value in raw.items())
+            params = _Fields(raw, codec)
+            files = [{"name": file.name.decode(codec, "replace") if file.name is not None else u"",
+                      "type": (file.type or b"").decode("latin-1"), "size": len(file.content)} for file in files]
             try:
-                fields = getattr(self, "_api_" + command)(params, target)
+                reply = getattr(self, "_api_" + command)(params, target, files)
             except GatewayError as refused:
-                fields = self._refuse(refused, path)
-        return 200, u",".join(fields).encode(codec or "utf-8", "replace"), charset
+                reply = self._refuse(refused, path)
+        return 200, reply.encode(codec or "utf-8", "replace"), charset
 
     def _refuse(self, refused, path):
         self._say(u"ERROR %d (%s) for %s" % (refused.code, _ERRORS[refused.code], path.decode("latin-1")))
-        return [_text(refused.id), u"-%d" % refused.code]
+        return u"%d,-%d" % (refused.id, refused.code)
 
     def _credentials(self, params):
         login = params.get("login")
         return (login, params.get("psw")) if login else (None, params.get("apikey", params.get("psw")))
 
-    def _api_send(self, params, target):
+    def _api_send(self, params, target, files):
         cost = params.get("cost", u"0")
         cost = int(cost) if cost in (u"0", u"1", u"2", u"3") else 0
-        return self.submit(*self._credentials(params), phones=params.get("phones"), message=params.get("mes"),
-                           sender=params.get("sender", u""), id=params.get("id", u"0"), cost=cost, target=target)
+        return u",".join(self.submit(*self._credentials(params), phones=params.get("phones"),
+                                     message=params.get("mes"), sender=params.get("sender", u""),
+                                     id=params.get("id", u"0"), cost=cost, target=target, files=files))
 
-    def _api_status(self, params, target):
+    def _api_status(self, params, target, files):
+        """One line a message: the i-th id with the i-th phone, or one phone with every id."""
         if not self._authorized(*self._credentials(params)):
             raise GatewayError(2)
         try:
-            id, all = int(params["id"]), int(params.get("all") or 0)
-            phone = params["phone"]
+            ids, all = [int(id) for id in params["id"].split(u",")], int(params.get("all") or 0)
+            phones = params["phone"].split(u",")
         except (KeyError, ValueError):
             raise GatewayError(1)
-        return self.status(id, phone, all)
+        if len(phones) not in (1, len(ids)):
+            raise GatewayError(1)
+        pairs = zip(ids, phones if len(phones) == len(ids) else phones * len(ids))
+        return u"\n".join(u",".join(fields) for fields in self.statuses(pairs, all))
 
-    def _api_balance(self, params, target):
+    def _api_balance(self, params, target, files):
         if not self._authorized(*self._credentials(params)):
             raise GatewayError(2)
         with self._lock:
-            return [_text(_cents(self.balance))]
+            return _text(_cents(self.balance))
 
     # Output
 
@@ -1048,14 +1557,14 @@ class Gateway(object):
                 _write_line(self.out or sys.stdout, line)
 
     def describe(self, record):
-        """The line printed for a message."""
+        """The line printed for a message: its files by name, type and size (never their bytes)."""
         phones = record["phones"]
-        return u"SMS id=%d to %s%s: %s (%d part%s%s, %s%s)" % (
+        return u"SMS id=%d to %s%s: %s (%d part%s%s, %s%s)%s" % (
             record["id"], u",".join(phones), u" from " + record["sender"] if record["sender"] else u"",
-            record["message"].replace(u"\r", u"\\r").replace(u"\n", u"\\n"),
-            record["parts"], u"" if record["parts"] == 1 else u"s",
+            _escaped(record["message"]), record["parts"], u"" if record["parts"] == 1 else u"s",
             u" x %d phones" % len(phones) if len(phones) > 1 else u"", record["cost"],
-            u", by mail" if record["via"] == "smtp" else u"")
+            u", by mail" if record["via"] == "smtp" else u"",
+            u" with " + u", ".join(_file_shown(file) for file in record["files"]) if record.get("files") else u"")
 
     def _announce(self, record):
         self._say(self.describe(record))
@@ -1063,8 +1572,24 @@ class Gateway(object):
             import io
             import json
             line = json.dumps(record, sort_keys=True, ensure_ascii=False)
-            with io.open(self.log, "a", encoding="utf-8") as handle:
+            # created readable by its owner only (the messages are the application's data); an existing
+            # file keeps its mode
+            descriptor = os.open(self.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with io.open(descriptor, "a", encoding="utf-8") as handle:
                 handle.write(_as_text(line) + u"\n")
+
+
+def _escaped(text, most=None):
+    """text on one line (CR and LF as \\r, \\n), cut to `most` characters with an ellipsis."""
+    if most is not None and len(text) > most:
+        text = text[:most - 1] + u"\u2026"
+    return text.replace(u"\r", u"\\r").replace(u"\n", u"\\n")
+
+
+def _file_shown(file):
+    """A file as the gateway prints it: name (type, size)."""
+    return u"%s (%s, %d bytes)" % (_escaped(file["name"], 80), _escaped(file["type"], 80) or u"no type",
+                                   file["size"])
 
 
 # python smsc_sandbox.py demo
@@ -1094,7 +1619,6 @@ def _shown(value):
 
 def _smsc_api_as_2_0():
     """smsc_api from this file's directory, with 2.0's settings whatever SMSC_* variables the environment holds."""
-    import os
     here = os.path.dirname(os.path.abspath(__file__))
     if here not in sys.path:
         sys.path.insert(0, here)
@@ -1105,6 +1629,11 @@ def _smsc_api_as_2_0():
                         ("SMTP_LOGIN", ""), ("SMTP_PASSWORD", "")):
         setattr(smsc_api, name, value)
     return smsc_api
+
+
+# A picture for the demo's MMS: a PNG of 1 x 1 transparent pixel
+_PIXEL = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+          b"\x00\x00\x00\x0bIDATx\xdacd`\x00\x02\x00\x00\x05\x00\x01\xe9\xfa\xdc\xd8\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
 class _Demo(object):
@@ -1147,9 +1676,30 @@ class _Demo(object):
         self.say(u"(%s s after sending: delivered)" % gateway.deliver_after)
         self.call(u'get_status(%s, "79999999999")' % _as_text(sent[0]), "get_status", sent[0], "79999999999")
         self.call(u"get_balance()", "get_balance")
+        self.mms_and_statuses(sent[0])
         self.say()
         self.say(u"Your own application, unchanged: run  python smsc_sandbox.py  and start the application with")
         self.say(u"http_proxy=http://127.0.0.1:8025 (and SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).")
+        self.say(u"With SMSC_HTTPS = True: https_proxy=http://127.0.0.1:8025 and SSL_CERT_FILE=<the CA file it "
+                 u"prints>.")
+
+    def mms_and_statuses(self, first):
+        """An MMS with a picture (a file written for it), then the statuses of two messages in one call."""
+        import shutil
+        import tempfile
+        directory = tempfile.mkdtemp(prefix="smsc-demo-")
+        try:
+            picture = os.path.join(directory, "picture.png")
+            with open(picture, "wb") as handle:
+                handle.write(_PIXEL)
+            self.say()
+            self.say(u'>>> picture = "%s"   # a PNG of 1 x 1 pixel, %d bytes' % (_as_text(picture), len(_PIXEL)))
+            mms = self.call(u'send_sms("79999999998", "Ваш билет", format=7, files=[picture])', "send_sms",
+                            "79999999998", u"Ваш билет", format=7, files=[picture])
+        finally:
+            shutil.rmtree(directory, True)
+        ids = u"%s,%s" % (_as_text(first), _as_text(mms[0]))
+        self.call(u'get_status("%s", "79999999999,79999999998")' % ids, "get_status", ids, "79999999999,79999999998")
 
     def call(self, text, method, *args, **kwargs):
         """Call smsc.<method>(...) shown as text, then show what happened; its result."""
@@ -1161,18 +1711,27 @@ class _Demo(object):
         for line in self.said.lines[self.seen["said"]:]:
             self.say(u"  gateway: " + line)
         for reply in replies:
-            self.say(u"  reply:   " + reply.decode("utf-8"))
+            self.say(u"  reply:   " + u"\n           ".join(reply.decode("utf-8").split(u"\n")))
         self.say(u"  returns: " + _shown(result))
-        self.seen.update(http=len(self.gateway.http.requests), smtp=len(self.gateway.smtp.messages),
+        self.seen.update(http=len(self.gateway.requests), smtp=len(self.gateway.smtp.messages),
                          said=len(self.said.lines))
         return result
 
     def _show_requests(self):
         """Show the HTTP requests not shown yet; their replies."""
         replies = []
-        for request in self.gateway.http.requests[self.seen["http"]:]:
+        for request in self.gateway.requests[self.seen["http"]:]:
             self.say(u"  wire:    " + mask(request.request_line).decode("latin-1"))
-            if request.body:
+            fields, files = request.form()
+            if files:  # multipart/form-data: summarised
+                self.say(u"           multipart/form-data, the fields: " + u", ".join(
+                    u"%s=%s" % (name, u"***" if _is_secret_name(name.encode("latin-1")) else
+                                _escaped(value.decode("utf-8", "replace"), 40)) for name, value in fields))
+                for file in files:
+                    self.say(u"           %s: %s" % (file.field, _file_shown(
+                        {"name": file.name.decode("utf-8", "replace"), "type": (file.type or b"").decode("latin-1"),
+                         "size": len(file.content)})))
+            elif request.body:
                 self.say(u"           " + mask(request.body).decode("latin-1"))
             replies.append(request.reply)
         return replies
@@ -1194,7 +1753,7 @@ def demo(out=None):
     smsc_api = _smsc_api_as_2_0()
     no_proxy_for_smsc()
     said = _Lines()
-    gateway = Gateway(login="demo", password=_Demo.PASSWORD, deliver_after=1, out=said).start()
+    gateway = Gateway(login="demo", password=_Demo.PASSWORD, deliver_after=1, out=said, https=False).start()
     try:
         with gateway.intercept():
             _Demo(smsc_api, gateway, said, out or sys.stdout).run()
@@ -1210,17 +1769,20 @@ def _parser(prog=None):
     import argparse
     parser = argparse.ArgumentParser(
         prog=prog,  # None: named as started (smsc-sandbox, smsc_sandbox.py), argparse's default
-        description="A local SMSC-compatible gateway on 127.0.0.1, HTTP and SMTP, until Ctrl-C: try smsc_api, "
-                    "or test your own application, without an account. No SMS is ever sent.",
-        epilog="Point an unmodified application at it with http_proxy=http://127.0.0.1:PORT (HTTP API; HTTPS is "
-               "not served) and, for send_sms_mail, SMTP_SERVER=127.0.0.1:SMTP_PORT. Every message is printed, "
-               "and with --log appended to FILE as one JSON object a line. 'demo' runs smsc_api against it "
-               "in-process on free ports and shows each call, the request on the wire and the reply.")
+        description="A local SMSC-compatible gateway on 127.0.0.1, HTTP, HTTPS and SMTP, until Ctrl-C: try "
+                    "smsc_api, or test your own application, without an account. No SMS is ever sent.",
+        epilog="Point an unmodified application at it with http_proxy=http://127.0.0.1:PORT (HTTP API), "
+               "https_proxy=http://127.0.0.1:PORT and SSL_CERT_FILE=<the CA file printed at start> (HTTPS: "
+               "CONNECT on the same port; the certificate is made with trustme or the openssl command) and, for "
+               "send_sms_mail, SMTP_SERVER=127.0.0.1:SMTP_PORT. Every message is printed, and with --log "
+               "appended to FILE as one JSON object a line. 'demo' runs smsc_api against it in-process on free "
+               "ports and shows each call, the request on the wire and the reply.")
     parser.add_argument("command", nargs="?", default="serve", choices=("serve", "demo"),
                         help="serve (the default) or demo")
     parser.add_argument("--port", type=int, default=8025, help="HTTP port (default 8025; 0: any free port)")
     parser.add_argument("--smtp-port", type=int, default=8026, help="SMTP port (default 8026; 0: any free port)")
-    parser.add_argument("--log", metavar="FILE", help="append each message to FILE as a line of JSON")
+    parser.add_argument("--log", metavar="FILE", help="append each message to FILE as a line of JSON (a new FILE "
+                                                      "is made readable by its owner only)")
     parser.add_argument("--login", help="accept only this login (with --password); default: any")
     parser.add_argument("--password", help="its password, also accepted as the API key (apikey=)")
 
@@ -1230,7 +1792,43 @@ def _parser(prog=None):
     parser.add_argument("--price", type=amount, default="2.50", help="price of one SMS (default 2.50)")
     parser.add_argument("--deliver-after", type=float, default=2, metavar="SECONDS",
                         help="status -1 (waiting) until this long after sending, then 1 (delivered); default 2")
+    _limit_arguments(parser)
     return parser
+
+
+def _limit_arguments(parser):
+    import argparse
+
+    def checked(convert, least, what):
+        def check(text):
+            try:
+                value = convert(text)
+            except ValueError:
+                value = None
+            if value is None or not value >= least:  # not: nan
+                raise argparse.ArgumentTypeError("%r is not %s" % (text, what))
+            return value
+        return check
+
+    def size(text):  # bytes, or with K, M or G (1024-based)
+        match = re.match(r"([0-9]+)([KMG]?)B?\Z", text.strip().upper())
+        return int(match.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[match.group(2)] if match else None
+    parser.add_argument("--ca-file", metavar="PATH", help="write the CA of the HTTPS certificate to PATH (default: "
+                                                          "a file in a temporary directory); both are printed")
+    parser.add_argument("--max-request-size", type=checked(size, 0, "a size (bytes, or 10M, 512K)"),
+                        default=Gateway.MAX_REQUEST_SIZE, metavar="BYTES",
+                        help="answer 413 to a request whose body is larger (default 10M)")
+    parser.add_argument("--max-records", type=checked(int, 0, "a whole number"), default=Gateway.MAX_RECORDS,
+                        metavar="N", help="requests and messages kept in memory (default %d; a status of a "
+                                          "message no longer kept is -3)" % Gateway.MAX_RECORDS)
+    parser.add_argument("--max-connections", type=checked(int, 1, "a whole number from 1"),
+                        default=Gateway.MAX_CONNECTIONS, metavar="N",
+                        help="connections served at once on each port, a thread each; more wait (default %d)"
+                             % Gateway.MAX_CONNECTIONS)
+    parser.add_argument("--request-timeout", type=checked(float, 0.001, "a number of seconds"),
+                        default=Gateway.REQUEST_TIMEOUT, metavar="SECONDS",
+                        help="answer 408 to a request that has not arrived whole in this time (default %g)"
+                             % Gateway.REQUEST_TIMEOUT)
 
 
 def main(argv=None):
@@ -1241,22 +1839,35 @@ def main(argv=None):
     if args.command == "demo":
         return demo()
     gateway = Gateway(login=args.login, password=args.password, balance=args.balance, price=args.price,
-                      deliver_after=args.deliver_after, log=args.log)
+                      deliver_after=args.deliver_after, log=args.log, ca_file=args.ca_file,
+                      max_request_size=args.max_request_size, max_records=args.max_records,
+                      max_connections=args.max_connections, request_timeout=args.request_timeout)
     try:
         gateway.start(args.port, args.smtp_port)
     except socket.error as exc:
         parser.exit(2, "%s: cannot listen on 127.0.0.1 (ports %d, %d): %s\n"
                     % (parser.prog, args.port, args.smtp_port, exc))
-    http, smtp = gateway.http.port, gateway.smtp.port
-    _write_line(sys.stdout, u"HTTP on http://127.0.0.1:%d (use http_proxy=http://127.0.0.1:%d), SMTP on 127.0.0.1:%d "
-                u"(use SMTP_SERVER=127.0.0.1:%d)" % (http, http, smtp, smtp))
-    _write_line(sys.stdout, u"%s; balance %s, %s per SMS, delivered %g s after sending. Ctrl-C to stop." % (
-        u"login %s only" % _as_text(args.login) if args.login is not None else u"any login",
-        _cents(gateway.balance), _cents(gateway.price), args.deliver_after))
+    for line in _started(gateway, args):
+        _write_line(sys.stdout, line)
     _serve_until_stopped()
     gateway.stop()
     _write_line(sys.stdout, u"Stopped.")
     return 0
+
+
+def _started(gateway, args):
+    """The lines printed once the gateway listens: where to point an application, and how it is set."""
+    http, smtp = gateway.http.port, gateway.smtp.port
+    yield (u"HTTP on http://127.0.0.1:%d (use http_proxy=http://127.0.0.1:%d), SMTP on 127.0.0.1:%d "
+           u"(use SMTP_SERVER=127.0.0.1:%d)" % (http, http, smtp, smtp))
+    if gateway.https is not None:
+        yield (u"HTTPS through the same port (CONNECT): use https_proxy=http://127.0.0.1:%d and SSL_CERT_FILE=%s"
+               % (http, _as_text(gateway.ca_file)))
+    else:
+        yield u"HTTPS unavailable (%s); HTTP and SMTP only." % gateway.https_error
+    yield u"%s; balance %s, %s per SMS, delivered %g s after sending. Ctrl-C to stop." % (
+        u"login %s only" % _as_text(args.login) if args.login is not None else u"any login",
+        _cents(gateway.balance), _cents(gateway.price), args.deliver_after)
 
 
 def _serve_until_stopped():

@@ -6,6 +6,7 @@ run unchanged: the request line stays in origin form and Host: keeps the real na
 Every fixture that starts a server stops it after the test and raises the first error raised
 inside it (a bug of the server, of an action, of a test's function): that test fails.
 """
+import io
 import os
 import smtplib
 import sys
@@ -14,7 +15,7 @@ import time
 import pytest
 import six
 
-from helpers import LEGACY, ROOT, scrubbed
+from helpers import LEGACY, NOW, ROOT, Clock, scrubbed
 
 sys.path.insert(0, ROOT)    # smsc_api, smsc_sandbox, pytest_smsc from the checkout
 sys.path.insert(0, LEGACY)  # smsc_api_20: the official 2.0, unchanged
@@ -129,6 +130,17 @@ def gw():
     with loopback.intercept:
         yield loopback
     stop_and_check([loopback.http, loopback.smtp])
+
+
+# The sandbox gateway as users have it (the smsc_gateway fixture), on a stopped clock
+
+@pytest.fixture
+def gateway(smsc_gateway, tmpdir):
+    """The user fixture (a smsc_sandbox.Gateway) on a stopped clock, its output and log kept for the test."""
+    smsc_gateway.clock = Clock(NOW)
+    smsc_gateway.out = io.StringIO()
+    smsc_gateway.log = str(tmpdir.join("messages.jsonl"))
+    yield smsc_gateway  # the plugin's fixture stops it, then raises the first error raised inside it
 
 
 # HTTPS: a TLS server on port 443 with a certificate for smscentre.com and *.smscentre.com

@@ -5,13 +5,18 @@ Fixtures are in conftest.py, the loopback servers in servers.py.
 """
 import base64
 import inspect
+import io
 import os
+import signal
 import smtplib
+import socket
+import subprocess
 import sys
+import threading
 from collections import namedtuple
 
 import six
-from six.moves import http_client
+from six.moves import http_client, queue
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)                  # smsc_api.py, smsc_sandbox.py, pytest_smsc.py
@@ -115,6 +120,70 @@ def get_over_one_connection(port, targets, host=None):
     return answers
 
 
+# The sandbox gateway (the `gateway` fixture of conftest.py)
+
+NOW = 1700000000.25  # the gateway's stopped clock
+
+
+class Clock(object):
+    """A clock that moves only when a test sets `now`."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def echoed(gateway):
+    """The lines the gateway printed."""
+    return gateway.out.getvalue().splitlines()
+
+
+def logged(gateway):
+    """The lines of the gateway's log (--log)."""
+    if not os.path.exists(gateway.log):
+        return []
+    with io.open(gateway.log, encoding="utf-8") as handle:
+        return handle.read().splitlines()
+
+
+def send_raw(gateway, data):
+    """Send raw bytes to the gateway's HTTP port, then end the request stream; every byte of the answer."""
+    sock = socket.create_connection(gateway.http.address, 5)  # 127.0.0.1: not intercepted
+    try:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)  # a kept-alive connection is closed by the gateway once it has answered
+        return read_to_end(sock)
+    finally:
+        sock.close()
+
+
+def response(body, charset=b"utf-8", status=b"200 OK", connection=b"keep-alive"):
+    """An answer of the gateway, every byte."""
+    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain; charset=" + charset +
+            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\nConnection: " + connection +
+            b"\r\n\r\n" + body)
+
+
+def raw_get(gateway, target, host=b"smscentre.com"):
+    """Every byte of the answer to GET target (Host: host)."""
+    return send_raw(gateway, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+
+
+def api(gateway, command, query, charset=b"utf-8"):
+    """The reply body of GET /sys/<command>.php?<query>&fmt=1&charset=<charset>."""
+    answer = raw_get(gateway, b"/sys/" + command + b".php?" + query + b"&fmt=1&charset=" + charset)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert answer == response(body, charset)
+    return body
+
+
+def send(gateway, query):
+    """The reply body of send.php with login alice, password secret and query."""
+    return api(gateway, b"send", b"login=alice&psw=secret&" + query)
+
+
 # Runs
 
 def scrubbed(name):
@@ -150,3 +219,50 @@ def run_together(threads, started, timeout=30):
     started.set()
     for thread in threads:
         thread.join(timeout)
+
+
+# The command line of the sandbox
+
+class SandboxProcess(object):
+    """python smsc_sandbox.py ... as a subprocess (environment(**variables)); its output lines, read with bounded
+    waits."""
+
+    def __init__(self, *args, **variables):
+        self.process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py")] + list(args),
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        env=environment(**variables))
+        self._lines = queue.Queue()
+        reader = threading.Thread(target=self._read)
+        reader.daemon = True
+        reader.start()
+
+    def _read(self):
+        for line in iter(self.process.stdout.readline, b""):
+            self._lines.put(line.decode("utf-8").rstrip("\n"))
+        self._lines.put(None)  # end of output
+
+    def line(self):
+        """The next line of output (None: the output has ended)."""
+        return self._lines.get(timeout=10)
+
+    def stop(self):
+        """SIGTERM; the rest of the output and the exit code (None if it had to be killed)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        rest = []
+        for line in iter(self.line, None):
+            rest.append(line)
+        for _ in range(100):
+            if self.process.poll() is not None:
+                return rest, self.process.returncode
+            threading.Event().wait(0.1)
+        self.process.kill()
+        return rest, None
+
+
+def run_app(code, **variables):
+    """python -c code with the checkout's modules and environment(**variables): (exit status, out, err)."""
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=environment(PYTHONPATH=ROOT, **variables))
+    out, err = process.communicate()
+    return process.returncode, out.decode("utf-8"), err.decode("utf-8")

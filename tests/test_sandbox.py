@@ -13,9 +13,9 @@ import io
 import json
 import os
 import re
-import signal
 import smtplib
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -24,77 +24,14 @@ from decimal import Decimal
 
 import pytest
 import six
-from six.moves import queue
 
 import smsc_sandbox
-from helpers import DOMAINS, HTTP_VERSION, ROOT, environment, get_over_one_connection, native, read_to_end
+from helpers import (DOMAINS, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
+                     get_over_one_connection, logged, native, raw_get, response, run_app, send, send_raw)
 from servers import Drop, HTTPServer
 from smsc_sandbox import Intercept
 
-NOW = 1700000000.25
 WAITING, DELIVERED = u"Ожидает отправки", u"Доставлено"
-
-
-class Clock(object):
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def gateway(smsc_gateway, tmpdir):
-    """The user fixture (a smsc_sandbox.Gateway) on a stopped clock, its output and log kept for the test."""
-    smsc_gateway.clock = Clock(NOW)
-    smsc_gateway.out = io.StringIO()
-    smsc_gateway.log = str(tmpdir.join("messages.jsonl"))
-    yield smsc_gateway  # the plugin's fixture stops it, then raises the first error raised inside it
-
-
-def echoed(gateway):
-    """The lines the gateway printed."""
-    return gateway.out.getvalue().splitlines()
-
-
-def logged(gateway):
-    if not os.path.exists(gateway.log):
-        return []
-    with io.open(gateway.log, encoding="utf-8") as handle:
-        return handle.read().splitlines()
-
-
-def send_raw(gateway, data):
-    """Send raw bytes to the gateway's HTTP port, then end the request stream; every byte of the answer."""
-    sock = socket.create_connection(gateway.http.address, 5)  # 127.0.0.1: not intercepted
-    try:
-        sock.sendall(data)
-        sock.shutdown(socket.SHUT_WR)  # a kept-alive connection is closed by the gateway once it has answered
-        return read_to_end(sock)
-    finally:
-        sock.close()
-
-
-def response(body, charset=b"utf-8", status=b"200 OK", connection=b"keep-alive"):
-    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain; charset=" + charset +
-            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\nConnection: " + connection +
-            b"\r\n\r\n" + body)
-
-
-def raw_get(gateway, target, host=b"smscentre.com"):
-    return send_raw(gateway, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
-
-
-def api(gateway, command, query, charset=b"utf-8"):
-    """The reply body of GET /sys/<command>.php?<query>&fmt=1&charset=<charset>."""
-    answer = raw_get(gateway, b"/sys/" + command + b".php?" + query + b"&fmt=1&charset=" + charset)
-    head, _, body = answer.partition(b"\r\n\r\n")
-    assert answer == response(body, charset)
-    return body
-
-
-def send(gateway, query):
-    return api(gateway, b"send", b"login=alice&psw=secret&" + query)
 
 
 def cost_of(gateway, message, phones=b"79999999999"):
@@ -139,9 +76,9 @@ def test_the_root_page_and_other_methods(gateway):
         b"smsc_sandbox: a local SMSC gateway for tests (no SMS is ever sent).\n"
         b"API: /sys/send.php, /sys/status.php, /sys/balance.php on smscentre.com, smsc.ru, smsc.kz, smsc.ua;\n"
         b"mail to send@send.smscentre.com over SMTP.\n")
-    assert send_raw(gateway, b"CONNECT smscentre.com:443 HTTP/1.1\r\nHost: smscentre.com:443\r\n\r\n") == response(
+    assert send_raw(gateway, b"PUT /sys/send.php?psw=x HTTP/1.1\r\nHost: smscentre.com\r\n\r\n") == response(
         b"smsc_sandbox: only GET and POST\n", status=b"501 Not Implemented")
-    assert echoed(gateway) == [u"ERROR HTTP 501 (only GET and POST) for CONNECT smscentre.com:443"]
+    assert echoed(gateway) == [u"ERROR HTTP 501 (only GET and POST) for PUT /sys/send.php?psw=***"]
 
 
 def test_post_form_body_with_the_rest_in_the_query(gateway):
@@ -275,6 +212,71 @@ def test_ids_are_the_clients_or_counted_from_1(gateway):
     replies = [send(gateway, b"phones=79999999999&mes=m%d%s" % (n, id)) for n, id in
                enumerate([b"", b"&id=77", b"", b"&id=0", b"&id=2147483647"])]
     assert replies == [b"1,1", b"77,1", b"2,1", b"3,1", b"2147483647,1"]
+
+
+# Files with a message (an MMS picture, e-mail attachments): multipart/form-data
+
+PICTURE = b"\x89PNG\r\n\x1a\n\x00\x00--boundary?\r\n\xff"
+
+
+def test_files_sent_with_a_message_are_recorded_printed_and_logged(smsc, gateway, tmpdir):
+    picture, note = tmpdir.join("cat.png"), tmpdir.join(u"заметка.txt")
+    picture.write_binary(PICTURE)
+    note.write_binary(u"Привет".encode("utf-8"))
+    client = smsc.SMSC("alice", "secret")
+    assert client.send_sms("79999999999", "Look", format=7, files=[str(picture), six.text_type(note)]) == [
+        "1", "1", "2.50", "97.50"]
+    files = [{"name": "cat.png", "type": "image/png", "size": 24},
+             {"name": u"заметка.txt", "type": "text/plain", "size": 12}]
+    assert gateway.messages == [{"id": 1, "phones": ["79999999999"], "message": "Look", "sender": "", "parts": 1,
+                                 "cost": "2.50", "time": NOW, "via": "http", "target": "/sys/send.php",
+                                 "files": files}]
+    assert echoed(gateway) == [u"SMS id=1 to 79999999999: Look (1 part, 2.50) with cat.png (image/png, 24 bytes), "
+                               u"заметка.txt (text/plain, 12 bytes)"]
+    assert [json.loads(line) for line in logged(gateway)] == gateway.messages
+    assert not [line for line in echoed(gateway) + logged(gateway) if u"secret" in line or u"Привет" in line]
+    fields, sent = gateway.requests[0].form()  # what the fixture exposes: the fields and the files' bytes
+    assert fields == [("login", b"alice"), ("psw", b"secret"), ("fmt", b"1"), ("charset", b"utf-8"), ("cost", b"3"),
+                      ("phones", b"79999999999"), ("mes", b"Look"), ("translit", b"0"), ("id", b"0"), ("mms", b"1")]
+    note_name, note_content = u"заметка.txt".encode("utf-8"), u"Привет".encode("utf-8")
+    assert sent == [smsc_sandbox.File("file0", b"cat.png", b"image/png", PICTURE),
+                    smsc_sandbox.File("file1", note_name, b"text/plain", note_content)]
+
+
+def multipart_post(target, body, content_type=b'multipart/form-data; boundary="XyZ"'):
+    return (b"POST " + target + b" HTTP/1.1\r\nHost: smscentre.com\r\nContent-Type: " + content_type +
+            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
+
+
+def part(name, value, head=b""):
+    return b'--XyZ\r\nContent-Disposition: form-data; name="' + name + b'"' + head + b"\r\n\r\n" + value + b"\r\n"
+
+
+def test_multipart_fields_are_the_usual_parameters(gateway):
+    body = (b"a preamble\r\n" + part(b"login", b"alice") + part(b"psw", b"secret") +
+            b"--XyZ\r\nContent-Disposition: form-data; name=charset\r\n\r\nwindows-1251\r\n" +
+            part(b"phones", b"79999999999") + part(b"mes", b"first") +
+            part(b"mes", u"Вот --XyZ кот".encode("cp1251")) +  # the last of a name wins; no CRLF: not a boundary
+            b"--XyZ\r\nContent-Type: text/plain\r\n\r\nno name: left out\r\n" +
+            part(b"file0", b"\x00\x01", b'; filename="a%22b.bin"') + b"--XyZ--\r\nan epilogue")
+    assert send_raw(gateway, multipart_post(b"/sys/send.php?sender=shop&fmt=1", body)) == response(
+        b"1,1", b"windows-1251")
+    assert [(m["message"], m["sender"], m["files"]) for m in gateway.messages] == [
+        (u"Вот --XyZ кот", u"shop", [{"name": u"a%22b.bin", "type": u"", "size": 2}])]
+    assert echoed(gateway) == [u"SMS id=1 to 79999999999 from shop: Вот --XyZ кот (1 part, 2.50) with a%22b.bin "
+                               u"(no type, 2 bytes)"]
+
+
+@pytest.mark.parametrize("body,content_type", [
+    (part(b"phones", b"79999999999") + part(b"mes", b"hi"), b"multipart/form-data; boundary=XyZ"),  # no closing
+    (part(b"phones", b"79999999999") + b"--XyZ--\r\n", b"multipart/form-data; boundary=XyZ"),  # no mes
+    (part(b"phones", b"79999999999") + part(b"mes", b"hi") + b"--XyZ--\r\n", b"multipart/form-data"),  # no boundary
+    (part(b"phones", b"79999999999") + part(b"mes", b"hi") + b"--XyZ--\r\n", b"text/plain"),
+], ids=["unclosed", "no-mes", "no-boundary", "not-a-form"])
+def test_a_broken_or_foreign_body_gives_no_fields(gateway, body, content_type):
+    assert send_raw(gateway, multipart_post(b"/sys/send.php?fmt=1&charset=utf-8", body, content_type)) == response(
+        b"0,-1")
+    assert gateway.messages == []
 
 
 # 5. Parts and cost
@@ -412,6 +414,41 @@ def test_all_1_and_all_2_fields(smsc, gateway):
     assert client.get_status(1, "79999999999", all=2) == [native(field) for field in [
         u"1", u"1700000005", u"0", u"1700000000", u"79999999999", u"2.50", u"shop", DELIVERED,
         u"Россия", u"МТС", u"Москва", message]]
+
+
+def test_several_ids_are_answered_a_line_each(gateway):
+    assert send(gateway, b"phones=79999999999&mes=one") == b"1,1"
+    assert send(gateway, b"phones=79999999998&mes=two%2C+three") == b"2,1"
+    gateway.clock.now += gateway.deliver_after  # both delivered
+    statuses = lambda query: api(gateway, b"status", b"login=a&psw=b&" + query)  # noqa: E731
+    # the i-th id with the i-th phone
+    assert statuses(b"phone=79999999999%2C79999999998&id=1,2") == b"1,1700000002,0\n1,1700000002,0"
+    assert statuses(b"phone=79999999998,79999999999&id=1,2") == b"-3,0,0\n-3,0,0"
+    # one phone with every id
+    assert statuses(b"phone=79999999999&id=1,2,1") == b"1,1700000002,0\n-3,0,0\n1,1700000002,0"
+    assert statuses(b"phone=79999999999,79999999998&id=1,2&all=1") == (
+        u"1,1700000002,0,1700000000,79999999999,2.50,,%s,one\n"
+        u"1,1700000002,0,1700000000,79999999998,2.50,,%s,two, three" % (DELIVERED, DELIVERED)).encode("utf-8")
+
+
+@pytest.mark.parametrize("query", [b"phone=79999999999,79999999998,79999999997&id=1,2",
+                                   b"phone=79999999999,79999999998&id=1,2,3", b"phone=79999999999&id=1,,2",
+                                   b"phone=79999999999&id=1,x", b"phone=79999999999&id=1,"])
+def test_several_ids_with_another_number_of_phones_or_a_bad_id_are_error_1(gateway, query):
+    assert api(gateway, b"status", b"login=a&psw=b&" + query) == b"0,-1"
+
+
+def test_several_statuses_through_smsc_api(smsc, gateway):
+    client = smsc.SMSC("alice", "secret")
+    client.send_sms("79999999999", "one")
+    client.send_sms("79999999998", "two")
+    assert client.get_status("1,2", "79999999999,79999999998") == [["-1", "1700000000", "0"],
+                                                                   ["-1", "1700000000", "0"]]
+    first = [u"-1", u"1700000000", u"0", u"1700000000", u"79999999999", u"2.50", u"", WAITING, u"one"]
+    assert client.get_status([2, 1], "79999999999", all=1) == [["-3", "0", "0"], [native(field) for field in first]]
+    assert gateway.requests[-1].request_line == (
+        b"GET /sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=2,1&all=1 " +
+        HTTP_VERSION)
 
 
 # 7. SMTP
@@ -598,7 +635,8 @@ def test_the_fixture_with_an_unmodified_call(smsc_gateway, monkeypatch):
         b"GET /sys/send.php?apikey=&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=Your%20code%3A%201234"
         b"&translit=0&id=0 " + HTTP_VERSION)
     assert smsc_gateway.balance == Decimal("97.50")
-    assert smsc_api.SMSC(https=True).get_balance() is False  # HTTPS is not served: refused
+    # HTTPS (port 443) goes to the same gateway, refused only where no certificate can be made (as before 2.1)
+    assert smsc_api.SMSC(https=True).get_balance() == ("97.50" if smsc_gateway.https is not None else False)
     assert smsc_gateway.intercept().smsc_only is True
 
 
@@ -669,45 +707,25 @@ def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, 
 
 # 10. The command line and the demo
 
-class SandboxProcess(object):
-    """python smsc_sandbox.py ... as a subprocess; its output lines, read with bounded waits."""
-
-    def __init__(self, *args):
-        self.process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py")] + list(args),
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment())
-        self._lines = queue.Queue()
-        reader = threading.Thread(target=self._read)
-        reader.daemon = True
-        reader.start()
-
-    def _read(self):
-        for line in iter(self.process.stdout.readline, b""):
-            self._lines.put(line.decode("utf-8").rstrip("\n"))
-        self._lines.put(None)  # end of output
-
-    def line(self):
-        return self._lines.get(timeout=10)
-
-    def stop(self):
-        """SIGTERM; the rest of the output and the exit code (None if it had to be killed)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        rest = []
-        for line in iter(self.line, None):
-            rest.append(line)
-        for _ in range(100):
-            if self.process.poll() is not None:
-                return rest, self.process.returncode
-            threading.Event().wait(0.1)
-        self.process.kill()
-        return rest, None
+def certificates_here():
+    """True where the sandbox can make its certificate (trustme, or the openssl command): HTTPS is served."""
+    try:
+        smsc_sandbox._gateway_certificate()
+    except OSError:
+        return False
+    return True
 
 
-def run_app(code, **variables):
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=environment(PYTHONPATH=ROOT, **variables))
-    out, err = process.communicate()
-    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
+def https_line(sandbox, http_port, ca_file=None):
+    """Read the line the command line says of HTTPS: the CA file it names (None where HTTPS is unavailable)."""
+    line = sandbox.line()
+    if not certificates_here():
+        assert line.startswith("HTTPS unavailable (no certificate could be made: "), line
+        return None
+    match = re.match(r"HTTPS through the same port \(CONNECT\): use https_proxy=http://127\.0\.0\.1:%s and "
+                     r"SSL_CERT_FILE=(.+)\Z" % http_port, line)
+    assert match and (ca_file is None or match.group(1) == ca_file), line
+    return match.group(1)
 
 
 def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
@@ -721,6 +739,7 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
                          r"SMTP on 127\.0\.0\.1:(\d+) \(use SMTP_SERVER=127\.0\.0\.1:(\d+)\)\Z", first)
         assert match and match.group(1) == match.group(2) and match.group(3) == match.group(4), first
         http, smtp = match.group(1), match.group(3)
+        https_line(sandbox, http)
         assert sandbox.line() == "login alice only; balance 10.00, 1.50 per SMS, delivered 0 s after sending. " \
                                  "Ctrl-C to stop."
         credentials = dict(SMSC_LOGIN="alice", SMSC_PASSWORD="secret", http_proxy="http://127.0.0.1:" + http)
@@ -739,6 +758,8 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
         rest, code = sandbox.stop()
     stopped = time.time()
     assert (rest, code) == (["Stopped."], 0)
+    if os.name == "posix":
+        assert stat.S_IMODE(os.stat(log).st_mode) == 0o600  # made readable by its owner only
     with io.open(log, encoding="utf-8") as handle:
         lines = handle.read().splitlines()
     records = [json.loads(line) for line in lines]
@@ -750,6 +771,29 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
                    "&phones=79999999999&mes=hi&translit=0&id=0", "via": "http"},
         {"cost": "1.50", "id": 2, "message": u"почта: да", "parts": 1, "phones": ["79999999999"], "sender": "",
          "target": "send@send.smscentre.com", "via": "smtp"}]
+
+
+def test_the_command_line_serves_an_unmodified_app_over_https_through_https_proxy(tmpdir, empty_ca_file):
+    if not certificates_here():
+        pytest.skip("HTTPS needs trustme or the openssl command here")
+    ca_file = str(tmpdir.join("sandbox-ca.pem"))
+    sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", "--ca-file", ca_file, "--deliver-after", "0")
+    try:
+        http = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) ", sandbox.line()).group(1)
+        assert https_line(sandbox, http, ca_file) == ca_file
+        assert sandbox.line().startswith("any login; ")
+        app = dict(SMSC_HTTPS="1", SMSC_KEEPALIVE="1", SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
+                   https_proxy="http://127.0.0.1:" + http)
+        assert run_app("import smsc_api; c = smsc_api.SMSC(); print(c.send_sms('79999999999', 'tls')); "
+                       "print(c.get_status(1, '79999999999')[0]); print(c.get_balance())",
+                       SSL_CERT_FILE=ca_file, **app) == (0, "['1', '1', '2.50', '97.50']\n1\n97.50\n", "")
+        assert sandbox.line() == "SMS id=1 to 79999999999: tls (1 part, 2.50)"
+        # the certificate is checked: trusting other CAs, the client sends nothing
+        assert run_app("import smsc_api; print(smsc_api.SMSC().get_balance())", SSL_CERT_FILE=empty_ca_file,
+                       **app) == (0, "False\n", "")
+    finally:
+        rest, code = sandbox.stop()
+    assert (rest, code) == (["Stopped."], 0)
 
 
 @pytest.mark.parametrize("args,error", [
@@ -835,8 +879,27 @@ Shown: each call, the request on the wire (password as ***), the reply, the retu
   reply:   95.00
   returns: '95.00'
 
+>>> picture = "TMP/picture.png"   # a PNG of 1 x 1 pixel, 69 bytes
+
+>>> smsc.send_sms("79999999998", "Ваш билет", format=7, files=[picture])
+  wire:    POST /sys/send.php {http}
+           multipart/form-data, the fields: login=demo, psw=***, fmt=1, charset=utf-8, cost=3, phones=79999999998, \
+mes=Ваш билет, translit=0, id=0, mms=1
+           file0: picture.png (image/png, 69 bytes)
+  gateway: SMS id=3 to 79999999998: Ваш билет (1 part, 2.50) with picture.png (image/png, 69 bytes)
+  reply:   3,1,2.50,92.50
+  returns: ['3', '1', '2.50', '92.50']
+
+>>> smsc.get_status("1,3", "79999999999,79999999998")
+  wire:    GET /sys/status.php?login=demo&psw=***&fmt=1&charset=utf-8&phone=79999999999%2C79999999998&id=1,3&all=0 \
+{http}
+  reply:   1,DELIVERED,0
+           -1,MMS_SENT,0
+  returns: [['1', 'DELIVERED', '0'], ['-1', 'MMS_SENT', '0']]
+
 Your own application, unchanged: run  python smsc_sandbox.py  and start the application with
 http_proxy=http://127.0.0.1:8025 (and SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).
+With SMSC_HTTPS = True: https_proxy=http://127.0.0.1:8025 and SSL_CERT_FILE=<the CA file it prints>.
 '''
 
 
@@ -848,10 +911,14 @@ def test_the_demo(monkeypatch):
     out, err = process.communicate()
     assert (process.returncode, err) == (0, b"")
     assert b"demo-password" not in out and b"demo%2Dpassword" not in out
+    assert b"IHDR" not in out  # the picture is summarised, never shown
     text = out.decode("utf-8")
     sent = re.search(r"reply:   -1,(\d+),", text).group(1)
     delivered = str(int(sent) + 1)  # the second the status changed: 1 s after sending
     normalized = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text, count=2)
+    normalized = re.sub(r'(>>> picture = ")[^"]*(picture\.png")', r"\1TMP/\2", normalized)
+    normalized = re.sub(r"(\n {11}-1,)\d+(,0\n)", r"\1MMS_SENT\2", normalized)  # the MMS: its own time
+    normalized = re.sub(r"(\['-1', ')\d+(', '0'\]\])", r"\1MMS_SENT\2", normalized)
     normalized = normalized.replace(sent, "SENT").replace(delivered, "DELIVERED")
     assert normalized.splitlines() == DEMO.format(version=smsc_api.__version__, http=HTTP_VERSION.decode("ascii"),
                                                   blank_line_of_data=" " * 11).splitlines()

@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+"""The sandbox gateway's HTTPS: port 443 of the smsc_gateway fixture, CONNECT on the HTTP port (what an
+application started with https_proxy=http://127.0.0.1:8025 does), and HTTP alone where no certificate can be
+made (neither trustme nor the openssl command).
+
+The client always verifies the certificate: it trusts the sandbox's CA through SSL_CERT_FILE (the fixture sets
+it) or a context made from that CA file, never by turning verification off. The command line over HTTPS, as a
+program, is in test_sandbox.py.
+"""
+import errno
+import io
+import os
+import re
+import socket
+import ssl
+import sys
+
+import pytest
+from six.moves import http_client
+
+import smsc_sandbox
+from helpers import HTTP_VERSION, SandboxProcess, echoed, raw_get, response, run_app, send_raw
+
+CONNECT_REFUSED = b"smsc_sandbox: CONNECT only to port 443 of smscentre.com, smsc.ru, smsc.kz, smsc.ua and their " \
+                  b"subdomains\n"
+NO_CERTIFICATE = u"no certificate could be made: neither trustme (pip install trustme) nor the openssl command is " \
+                 u"installed"
+
+
+@pytest.fixture
+def tls_gateway(gateway):
+    """The gateway fixture where it serves HTTPS (a certificate could be made here)."""
+    if gateway.https is None:
+        pytest.skip("HTTPS needs trustme (Python 3) or the openssl command here: %s" % gateway.https_error)
+    return gateway
+
+
+def test_the_fixture_serves_port_443_with_a_certificate_trusted_for_the_test(smsc, tls_gateway):
+    assert os.environ["SSL_CERT_FILE"] == tls_gateway.ca_file
+    assert smsc._tls_context is None  # built at the first HTTPS call, from this CA
+    with smsc.SMSC("alice", "secret", https=True, keepalive=True) as client:
+        assert client.send_sms("79999999999", "over TLS") == ["1", "1", "2.50", "97.50"]
+        assert client.get_balance() == "97.50"
+    assert [(r.request_line, r.tls, r.asked, r.connection) for r in tls_gateway.requests] == [
+        (b"GET /sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=over%20TLS"
+         b"&translit=0&id=0 " + HTTP_VERSION, True, ("smscentre.com", 443), 1),
+        (b"GET /sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8& " + HTTP_VERSION, True,
+         ("smscentre.com", 443), 1)]
+    assert echoed(tls_gateway) == [u"SMS id=1 to 79999999999: over TLS (1 part, 2.50)"]
+
+
+def test_an_https_proxy_tunnels_to_the_gateway_with_connect(smsc, tls_gateway, monkeypatch):
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:%d" % tls_gateway.http.port)
+    for name in ("no_proxy", "NO_PROXY"):  # the fixture lets the SMSC hosts bypass proxies: not here
+        monkeypatch.delenv(name, raising=False)
+    with smsc.SMSC("alice", "secret", https=True, keepalive=True) as client:
+        assert client.get_balance() == "100.00"
+        assert client.send_sms("79999999999", "tunnelled") == ["1", "1", "2.50", "97.50"]
+    connect, balance, sent = tls_gateway.requests
+    assert connect.request_line == b"CONNECT smscentre.com:443 " + (
+        b"HTTP/1.1" if sys.version_info >= (3, 12) else b"HTTP/1.0")
+    assert (connect.tls, connect.asked, connect.reply) == (False, None, b"")
+    assert [(r.path, r.tls, r.asked, r.connection) for r in (balance, sent)] == [
+        (b"/sys/balance.php", True, ("smscentre.com", 443), 1), (b"/sys/send.php", True, ("smscentre.com", 443), 1)]
+    assert echoed(tls_gateway) == [u"SMS id=1 to 79999999999: tunnelled (1 part, 2.50)"]
+
+
+def tunnel(gateway, host, ca_file):
+    """A TLS connection to host:443 through the gateway's CONNECT, trusting ca_file only."""
+    sock = socket.create_connection(gateway.http.address, 5)  # 127.0.0.1: not intercepted
+    sock.sendall(b"CONNECT " + host.encode("ascii") + b":443 HTTP/1.0\r\n\r\n")
+    answer = b""
+    while not answer.endswith(b"\r\n\r\n"):
+        answer += sock.recv(1)
+    assert answer == b"HTTP/1.1 200 Connection established\r\n\r\n"
+    return ssl.create_default_context(cafile=ca_file).wrap_socket(sock, server_hostname=host)
+
+
+@pytest.mark.parametrize("host", ["smscentre.com", "www2.smsc.ru", "SMSC.KZ", "www5.smsc.ua"])
+def test_inside_the_tunnel_each_host_and_mirror_is_served_kept_alive(tls_gateway, host):
+    client = http_client.HTTPConnection(host)
+    client.sock = tunnel(tls_gateway, host, tls_gateway.ca_file)
+    answers = []
+    for target in ["/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8",
+                   "/sys/send.php?login=a&psw=b&fmt=1&charset=utf-8&phones=79999999999&mes=hi"]:
+        client.request("GET", target)
+        answer = client.getresponse()
+        answers.append((answer.status, answer.getheader("Connection"), answer.read()))
+    client.close()
+    assert answers == [(200, "keep-alive", b"100.00"), (200, "keep-alive", b"1,1")]
+    assert [(r.method, r.asked, r.connection) for r in tls_gateway.requests] == [
+        (b"CONNECT", None, 1), (b"GET", (host, 443), 1), (b"GET", (host, 443), 1)]
+
+
+def test_a_client_that_trusts_other_cas_refuses_the_certificate_and_sends_nothing(tls_gateway, tls_files):
+    with pytest.raises(ssl.SSLError):
+        tunnel(tls_gateway, "smscentre.com", tls_files["untrusted"][0])
+    assert tls_gateway.http.wait_served(1)
+    assert [r.method for r in tls_gateway.requests] == [b"CONNECT"]
+
+
+@pytest.mark.parametrize("target", [b"example.com:443", b"smscentre.com:80", b"smscentre.com.example.com:443",
+                                    b"127.0.0.1:443", b"smscentre.com"])
+def test_connect_goes_only_to_port_443_of_the_smsc_hosts(gateway, target):
+    assert send_raw(gateway, b"CONNECT " + target + b" HTTP/1.1\r\nHost: " + target + b"\r\n\r\n") == response(
+        CONNECT_REFUSED, status=b"403 Forbidden", connection=b"close")
+    reason = CONNECT_REFUSED[len(b"smsc_sandbox: "):-1].decode("ascii")
+    assert echoed(gateway) == [u"ERROR HTTP 403 (%s) for CONNECT %s" % (reason, target.decode("ascii"))]
+
+
+@pytest.fixture
+def no_certificate(monkeypatch):
+    """Neither trustme nor the openssl command, as make_certificate finds it."""
+    def unavailable(directory, name="sandbox", hosts=smsc_sandbox.HOSTS):
+        raise OSError(errno.ENOENT, "No such file or directory: 'openssl'")
+    monkeypatch.setattr(smsc_sandbox, "make_certificate", unavailable)
+    monkeypatch.setattr(smsc_sandbox, "_certificates", [])  # the process's certificate, if made, forgotten
+
+
+def test_without_a_certificate_the_gateway_serves_http_and_says_why(no_certificate):
+    gateway = smsc_sandbox.Gateway(out=io.StringIO()).start()
+    try:
+        assert (gateway.https, gateway.ca_file, gateway.https_error) == (None, None, NO_CERTIFICATE)
+        assert sorted(gateway.intercept().routes) == [25, 80]  # 443 refused
+        assert send_raw(gateway, b"CONNECT smscentre.com:443 HTTP/1.0\r\n\r\n") == response(
+            b"smsc_sandbox: HTTPS unavailable: " + NO_CERTIFICATE.encode("ascii") + b"\n",
+            status=b"501 Not Implemented", connection=b"close")
+        assert raw_get(gateway, b"/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8") == response(b"100.00")
+    finally:
+        gateway.stop()
+    gateway.check()
+    assert echoed(gateway) == [u"ERROR HTTP 501 (HTTPS unavailable: %s) for CONNECT smscentre.com:443" % NO_CERTIFICATE]
+
+
+def test_https_off():
+    gateway = smsc_sandbox.Gateway(https=False).start()
+    gateway.stop()
+    gateway.check()
+    assert (gateway.https, gateway.ca_file, gateway.https_error) == (None, None, u"HTTPS is off (https=False)")
+    assert sorted(gateway.intercept().routes) == [25, 80]
+
+
+def test_a_ca_file_that_cannot_be_written_leaves_http_alone(tls_gateway, tmpdir):
+    path = str(tmpdir.join("missing", "ca.pem"))
+    gateway = smsc_sandbox.Gateway(ca_file=path).start()
+    gateway.stop()
+    gateway.check()
+    assert (gateway.https, gateway.https_error) == (None, u"cannot write the CA file %s: No such file or directory"
+                                                    % path)
+
+
+def test_the_command_line_without_a_certificate_says_so_and_serves_http(tmpdir):
+    """No trustme to import, no openssl on PATH: one clear line, no traceback, and HTTP served."""
+    tmpdir.join("trustme.py").write("raise ImportError('trustme is not installed here')\n")
+    sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", PATH=str(tmpdir), PYTHONPATH=str(tmpdir))
+    try:
+        http = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) ", sandbox.line()).group(1)
+        assert sandbox.line() == u"HTTPS unavailable (%s); HTTP and SMTP only." % NO_CERTIFICATE
+        assert sandbox.line().startswith(u"any login; ")
+        assert run_app("import smsc_api; print(smsc_api.SMSC().get_balance())", SMSC_LOGIN="a", SMSC_PASSWORD="b",
+                       http_proxy="http://127.0.0.1:" + http) == (0, "100.00\n", "")
+    finally:
+        rest, code = sandbox.stop()
+    assert (rest, code) == (["Stopped."], 0)
