@@ -316,6 +316,10 @@ class SMSC(object):
         # type: () -> SMSC
         return self
 
+    def __getstate__(self):  # pickle, copy: the settings, not the open connections (a copy opens its own)
+        # type: () -> Dict[str, Any]
+        return dict((name, value) for name, value in self.__dict__.items() if name != "_connections")
+
     def __exit__(self, *exc_info):
         # type: (*object) -> None
         self.close()
@@ -807,8 +811,7 @@ if sys.version_info[0] == 2:
             self._sock, self._timed = self._file._sock, timed
 
         def recv(self, size):
-            self._timed.limit(self._sock)
-            data = self._sock.recv(size)
+            data = _timed_operation(self._timed, self._sock, self._sock.recv, size)
             self._timed.received += len(data)
             return data
 
@@ -817,6 +820,36 @@ if sys.version_info[0] == 2:
 
     def _timed_file(timed):
         return socket._fileobject(_TimedRecv(timed), "rb", -1, close=True)
+
+    def _timed_operation(timed, sock, operation, *args):
+        """operation(*args) on sock within the deadline. Python 2's ssl applies a timeout to each of its waits
+        (a record dripped in pieces waits again and again): TLS by the deadline goes non-blocking here."""
+        timed.limit(sock)
+        if timed.attempt.deadline is None or not isinstance(sock, __import__("ssl").SSLSocket):
+            return operation(*args)
+        import ssl
+        sock.settimeout(0.0)
+        while True:
+            try:
+                return operation(*args)
+            except ssl.SSLWantReadError:
+                write = False
+            except ssl.SSLWantWriteError:
+                write = True
+            if not _ready(sock, write, timed.attempt.left()):
+                raise socket.timeout("timed out")
+
+    def _proxy_authorization(credentials):  # urllib.urlopen: the user:password of the proxy URL, as bytes
+        import base64
+        return "Basic " + base64.b64encode(_unquote(credentials)).strip() if credentials else None
+
+    def _start_tls(timed, context, hostname):
+        """The TLS socket over timed's, its handshake within the deadline."""
+        timed.limit(timed.sock)
+        tls = context.wrap_socket(timed.sock, server_hostname=hostname, do_handshake_on_connect=False)
+        result = _Timed(tls, timed.attempt)
+        _timed_operation(result, tls, tls.do_handshake)
+        return result
 else:
     import http.client  # loaded already by urllib.request
     import io
@@ -877,6 +910,27 @@ else:
     def _timed_file(timed):
         # type: (_Timed) -> io.BufferedReader
         return io.BufferedReader(_TimedReader(timed))
+
+    def _timed_operation(timed, sock, operation, *args):
+        # type: (_Timed, Any, Callable[..., _T], *Any) -> _T
+        """operation(*args) on sock within the deadline: Python 3 holds a socket's timeout for a whole call."""
+        timed.limit(sock)
+        return operation(*args)
+
+    def _proxy_authorization(credentials):  # urllib.request: only with both a user and a password, in UTF-8
+        # type: (str) -> Optional[str]
+        import base64
+        user, _, password = credentials.partition(":")
+        if not (user and password):
+            return None
+        pair = "%s:%s" % (_unquote(user), _unquote(password))
+        return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+
+    def _start_tls(timed, context, hostname):
+        # type: (_Timed, Any, str) -> _Timed
+        """The TLS socket over timed's, its handshake within the deadline."""
+        timed.limit(timed.sock)
+        return _Timed(context.wrap_socket(timed.sock, server_hostname=hostname), timed.attempt)
 
 
 _LONGEST_WAIT = 10 ** 8  # seconds (3 years): a socket takes no longer timeout (Python 3 overflows near 10 ** 10)
@@ -948,8 +1002,13 @@ class _Timed(object):
 
     def sendall(self, data):
         # type: (bytes) -> None
-        self.limit(self.sock)
-        self.sock.sendall(data)
+        # in pieces, each given the time left: Python 2's sendall() waits the whole timeout anew for each
+        sent = 0
+        while sent < len(data):
+            count = _timed_operation(self, self.sock, self.sock.send, data[sent:sent + 65536])
+            if not count and not _ready(self.sock, True, self.attempt.left()):  # Python 2's TLS: not yet
+                raise socket.timeout("timed out")
+            sent += count
 
     def makefile(self, *mode):
         # type: (*object) -> Any
@@ -957,8 +1016,7 @@ class _Timed(object):
 
     def start_tls(self, context, hostname):
         # type: (Any, str) -> _Timed
-        self.limit(self.sock)
-        return _Timed(context.wrap_socket(self.sock, server_hostname=hostname), self.attempt)
+        return _start_tls(self, context, hostname)
 
     def close(self):
         # type: () -> None
@@ -1061,12 +1119,7 @@ def _route(scheme, netloc):
     parts = _urlsplit(proxy)
     credentials, _, hostport = parts.netloc.rpartition("@")
     proxy_host, proxy_port = _split_host(hostport, 443 if parts.scheme == "https" else 80)
-    auth = None
-    if credentials and (":" in credentials or _PY2):  # urllib.request: both user and password
-        import base64
-        user, _, password = credentials.partition(":")
-        pair = _unquote(user) + (":" + _unquote(password) if ":" in credentials else "")
-        auth = "Basic " + base64.b64encode(pair.encode("latin-1")).decode("ascii")
+    auth = _proxy_authorization(credentials)
     if scheme == "https":
         target = _split_host(netloc, 443)
         return ((scheme, proxy_host, proxy_port) + target + (auth,), proxy_host, proxy_port, True, target, auth,
@@ -1089,6 +1142,7 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False, content_type=_FORM)
     """
     visited = {}  # type: Dict[str, int]  # redirect targets: how many times each
     while True:
+        attempt.written = attempt.answered = False  # of this request (a redirect's target is another)
         response, connection, key = _exchange(url, body, attempt, pool, resend_safe, content_type)
         location = response.getheader("location") or response.getheader("uri")
         redirect = response.status in _REDIRECTS and location and (body is None or response.status < 307)
@@ -1097,7 +1151,12 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False, content_type=_FORM)
             response.close()
             connection.close()
             raise _BadReply("HTTP %d %s" % (response.status, response.reason))
-        data = response.read()  # type: bytes
+        try:
+            data = response.read()  # type: bytes
+        except Exception:  # the deadline, a body cut short: the connection is done for
+            response.close()
+            connection.close()
+            raise
         attempt.answered = True
         if pool is not None and not response.will_close and connection.sock is not None:
             pool.give(key, connection)
@@ -1150,7 +1209,7 @@ class _Pool(object):
     Each call takes a connection of its own (never one in use by another thread) and gives it back once
     its reply is read. A connection the server closed while idle is dropped, never used. After os.fork()
     the child forgets its parent's connections (closing only its own copies of the descriptors).
-    Connections are closed by close(), when the instance is collected, and at interpreter exit.
+    Connections are closed by close(), and when the instance is collected (at the latest, at exit).
     """
 
     IDLE_PER_KEY = 4
@@ -1161,7 +1220,6 @@ class _Pool(object):
         self._lock = threading.Lock()  # type: Any
         self._idle = {}  # type: Dict[Any, List[Any]]  # key -> connections
         self._pid = os.getpid()
-        _pools_to_close_at_exit().add(self)
 
     def take(self, key):
         # type: (Tuple[object, ...]) -> Any
@@ -1186,6 +1244,7 @@ class _Pool(object):
 
     def close(self):
         # type: () -> None
+        self._forget_after_fork()  # a lock held by a thread of the parent at the fork would never be released
         with self._lock:
             connections = [c for idle in self._idle.values() for c in idle]
             self._idle = {}
@@ -1212,29 +1271,25 @@ class _Pool(object):
 def _dropped(sock):
     # type: (Any) -> bool
     """True when an idle connection cannot be reused: the server closed it (or sent something unasked)."""
+    try:
+        return _ready(sock, False, 0)
+    except (ValueError, socket.error):
+        return True
+
+
+def _ready(sock, write, seconds):
+    # type: (Any, bool, Optional[float]) -> bool
+    """Whether sock can be read (written) within seconds (None: no limit)."""
     import select
     poll = getattr(select, "poll", None)  # no FD_SETSIZE limit; not on Windows
     try:
         if poll is not None:
             poller = poll()
-            poller.register(sock, getattr(select, "POLLIN"))
-            return bool(poller.poll(0))
-        return bool(select.select([sock], [], [], 0)[0])
-    except (ValueError, socket.error, select.error):
-        return True
-
-
-_pools = []  # type: List[Any]  # a WeakSet of the pools, made with the first one
-
-
-def _pools_to_close_at_exit():
-    # type: () -> Any
-    if not _pools:
-        import atexit
-        import weakref
-        _pools.append(weakref.WeakSet())
-        atexit.register(lambda: [pool.close() for pool in list(_pools[0])])
-    return _pools[0]
+            poller.register(sock, getattr(select, "POLLOUT" if write else "POLLIN"))
+            return bool(poller.poll(None if seconds is None else seconds * 1000))
+        return bool(select.select([], [sock], [], seconds)[1] if write else select.select([sock], [], [], seconds)[0])
+    except select.error as error:  # Python 2's select.error is no socket.error
+        raise socket.error(*error.args)
 
 
 # Файлы send_sms: multipart/form-data, как библиотека PHP 3.8 (curl): поля запроса, затем file0, file1, ...
@@ -1520,9 +1575,7 @@ def _cli_options(common, argparse):
                        ("--password", "password or API key (default: $SMSC_PASSWORD, safer than this option)"),
                        ("--host", "smscentre.com, smsc.ru, smsc.kz or smsc.ua (default: $SMSC_HOST)")):
         common.add_argument(flag, default=argparse.SUPPRESS, help=help)
-    for flag, help in (("--https", "use HTTPS"), ("--post", "use POST"),
-                       ("--keepalive", "keep connections open between attempts"),
-                       ("--json", "print JSON, for scripts")):
+    for flag, help in (("--https", "use HTTPS"), ("--post", "use POST"), ("--json", "print JSON, for scripts")):
         common.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=help)
     common.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS, metavar="SECONDS",
                         help="seconds per attempt (default: $SMSC_TIMEOUT, 60)")
@@ -1542,7 +1595,7 @@ def _cli_parse(parser, argv=None):
     args = parser.parse_args(arguments)
     if _environment_error is not None:
         parser.error("%s" % (_environment_error,))
-    names = ("login", "password", "host", "https", "post", "timeout", "connect_timeout", "keepalive")
+    names = ("login", "password", "host", "https", "post", "timeout", "connect_timeout")
     args.settings = dict((name, getattr(args, name)) for name in names if hasattr(args, name))
     args.json = getattr(args, "json", False)
     if not args.settings.get("login", SMSC_LOGIN) and not args.settings.get("password", SMSC_PASSWORD):

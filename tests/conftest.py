@@ -162,9 +162,12 @@ class TLSLoopback(object):
         self._gw, self._files, self.servers = gw, tls_files, []
         self.http = self._start("trusted")
 
+    def context(self, name="trusted"):
+        """A server-side TLS context with the certificate of the "trusted" (or "untrusted") CA."""
+        return smsc_sandbox.server_context(*self._files[name][1:])
+
     def _start(self, name, **options):
-        context = smsc_sandbox.server_context(*self._files[name][1:])
-        server = HTTPServer(ssl_context=context, **options).start()
+        server = HTTPServer(ssl_context=self.context(name), **options).start()
         self.servers.append(server)
         self._gw.intercept.routes[443] = server
         return server

@@ -25,7 +25,7 @@ import time
 from smsc_sandbox import LoopbackHTTPServer, LoopbackServer, LoopbackSMTPServer, Request, _Channel
 
 __all__ = ["HTTPServer", "SMTPServer", "Request", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held",
-           "BlackHole", "ConnectProxy", "Drip"]
+           "HeadThenWait", "BlackHole", "ConnectProxy", "Drip", "DripRelay", "SlowReader", "relay"]
 
 
 # Actions
@@ -247,18 +247,79 @@ class ConnectProxy(LoopbackServer):
             conn.sendall(b"HTTP/1.0 200 Connection established\r\n\r\n")
             if channel.buffer:
                 upstream.sendall(channel.buffer)
-            self._relay(conn, upstream)
+            relay(self, conn, upstream)
         finally:
             upstream.close()
 
-    def _relay(self, conn, upstream):
-        peers = {conn: upstream, upstream: conn}
-        while not self._stopped.is_set():
-            for sock in select.select(list(peers), [], [], 0.5)[0]:
-                data = sock.recv(65536)
-                if not data:
-                    return
+
+def relay(server, conn, upstream, interval=0):
+    """Pass bytes both ways until either side closes (or server stops); what upstream sends goes on one byte
+    every `interval` seconds when given."""
+    peers = {conn: upstream, upstream: conn}
+    while not server.wait_stopped(0):
+        for sock in select.select(list(peers), [], [], 0.5)[0]:
+            data = sock.recv(65536)
+            if not data:
+                return
+            if sock is upstream and interval:
+                for index in range(len(data)):
+                    if server.wait_stopped(interval):
+                        return
+                    conn.sendall(data[index:index + 1])
+            else:
                 peers[sock].sendall(data)
+
+
+class DripRelay(LoopbackServer):
+    """Relays each connection to `server`, what the server answers dripped one byte every `interval` seconds:
+    a TLS record then arrives in many pieces (a client that waits for each piece anew is never done)."""
+
+    def __init__(self, server, interval):
+        LoopbackServer.__init__(self)
+        self.server, self.interval = server, interval
+
+    def handle(self, conn, client_port, number):
+        upstream = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # not create_connection: intercepted
+        upstream.settimeout(self.timeout)
+        try:
+            upstream.connect(self.server.address)
+            host, port = self.asked(client_port) or ("127.0.0.1", 0)
+            self.server.note_asked(upstream.getsockname()[1], host, port)
+            relay(self, conn, upstream, self.interval)
+        finally:
+            upstream.close()
+
+
+class SlowReader(LoopbackServer):
+    """Reads what each client sends, `size` bytes every `interval` seconds; answers nothing."""
+
+    def __init__(self, size=4096, interval=0.1, ssl_context=None):
+        LoopbackServer.__init__(self, ssl_context)
+        self.size, self.interval = size, interval
+
+    def handle(self, conn, client_port, number):
+        while not self.wait_stopped(self.interval) and conn.recv(self.size):
+            pass
+
+
+class HeadThenWait(object):
+    """Send a Reply's status line and headers after `delay` seconds, never its body, then wait until the client
+    hangs up. `hung_up`: for each request, the seconds from its arrival to the client's hanging up."""
+
+    def __init__(self, reply, delay):
+        self.reply, self.delay, self.hung_up = reply, delay, []
+
+    def __call__(self, conn, request, server):
+        start = time.time()
+        if server.wait_stopped(self.delay):
+            return False
+        conn.sendall(self.reply.render(request, server)[0].split(b"\r\n\r\n")[0] + b"\r\n\r\n")
+        try:
+            conn.recv(1)  # the client's end: EOF (or a reset)
+        except socket.error:
+            pass
+        self.hung_up.append(time.time() - start)
+        return False
 
 
 class Drip(LoopbackServer):

@@ -155,12 +155,12 @@ def test_a_login_or_an_api_key_alone_is_sent(smsc, gw, capsys, argv, constants, 
     assert gw.requests[0].request_line.startswith(line)
 
 
-def test_connect_timeout_and_keepalive_options_reach_the_settings(smsc):
+def test_the_timeout_options_reach_the_settings(smsc):
+    # (no --keepalive: one command is one call, there is no later call to keep a connection for)
     parser = smsc._cli_parser()
-    argv = ["balance", "--connect-timeout", "2.5", "--keepalive", "--timeout", "30"] + CREDENTIALS
+    argv = ["balance", "--connect-timeout", "2.5", "--timeout", "30"] + CREDENTIALS
     args = smsc._cli_parse(parser, argv)
-    assert args.settings == {"login": "alice", "password": "secret", "connect_timeout": 2.5, "keepalive": True,
-                             "timeout": 30.0}
+    assert args.settings == {"login": "alice", "password": "secret", "connect_timeout": 2.5, "timeout": 30.0}
     args = smsc._cli_parse(parser, ["balance"] + CREDENTIALS)
     assert args.settings == {"login": "alice", "password": "secret"}  # the rest: the module constants
 

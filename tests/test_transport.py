@@ -6,6 +6,7 @@ Deadlines are checked by what the servers saw (the client hung up before the rep
 complete, the black hole never accepted) and by a bound on the call's duration with a wide
 margin: a bound that can only fail when the deadline does not hold, never a speed target.
 """
+import base64
 import gc
 import logging
 import os
@@ -20,7 +21,8 @@ import pytest
 import six
 
 from helpers import GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, environment, run_together, whole_request
-from servers import BlackHole, ConnectProxy, Drip, Drop, Held, HTTPServer, Raw, Reply, Slow, Stall
+from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, HTTPServer, Raw, Reply, Slow,
+                     SlowReader, Stall)
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
 SEND = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
         b"&translit=0&id=0")
@@ -517,18 +519,42 @@ def test_one_instance_from_many_threads_never_shares_a_connection(alive, kept):
     assert kept.connections < 24  # connections were reused
 
 
+def fork_between_requests(*servers):
+    """os.fork() while no thread of the test's servers holds its lock (a child would wait for it forever)."""
+    locks = [server._lock for server in servers]
+    for lock in locks:
+        lock.acquire()
+    try:
+        return os.fork()
+    finally:
+        for lock in locks:
+            lock.release()
+
+
+def exit_status(pid, seconds=5):
+    """The child's exit status; a child still running after `seconds` is killed and fails the test."""
+    for _ in range(int(seconds * 10)):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.1)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the child hung")
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
-def test_after_fork_the_child_never_touches_its_parents_connection(alive, kept):
+def test_after_fork_the_child_never_touches_its_parents_connection(alive, kept, gw):
     kept.default = Reply(b"42")
     assert alive.get_balance() == "42"
-    pid = os.fork()
+    pid = fork_between_requests(kept, gw.intercept)
     if pid == 0:  # the child: its own connection, the parent's left alone
         try:
             code = 0 if alive.get_balance() == "42" else 1
         except BaseException:
             code = 2
         os._exit(code)
-    assert os.waitpid(pid, 0)[1] == 0
+    assert exit_status(pid) == 0
     assert alive.get_balance() == "42"
     assert [r.connection for r in kept.requests] == [1, 2, 1]
 
@@ -600,3 +626,170 @@ def test_a_kept_connection_still_has_the_deadline(smsc, alive, kept, warnings):
     assert result == "43"
     assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no complete reply within 0.3 s"]
     assert seconds < 0.3 + MARGIN
+
+
+# 8. What a hostile review found (each failed before its fix)
+
+TLS_RECORD = b"\x16\x03\x03\x00\x30" + b"\x02" * 0x30  # a handshake record, to be dripped
+
+
+def test_a_tls_handshake_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, gw, https, warnings):
+    # Python 2's ssl waited anew for each piece: 5 x 5 s here, where the deadline is 5 x 0.3 s
+    drip = Drip(TLS_RECORD, 0.1).start()
+    try:
+        gw.intercept.routes[443] = drip
+        smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = True, 0.3
+        result, seconds = elapsed(client.get_balance)
+    finally:
+        drip.stop()
+    assert result is False
+    assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no complete reply within 0.3 s"] * 5
+    assert seconds < 5 * 0.3 + MARGIN
+
+
+def test_a_tls_reply_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, gw, https, warnings):
+    https.http.default = Reply(b"42" * 100)
+    relay = DripRelay(https.http, 0.02).start()  # about 7 s for the whole reply
+    try:
+        gw.intercept.routes[443] = relay
+        smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = True, 0.5
+        result, seconds = elapsed(client.get_balance)
+    finally:
+        relay.stop()
+    assert result is False and len(warnings()) == 5
+    assert seconds < 5 * 0.5 + MARGIN
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_server_that_reads_slowly_cannot_hold_a_large_post(smsc, client, gw, tmpdir, request, scheme):
+    # never a wait longer than 0.05 s, the whole 2 MB in about 6 s: a timeout for each piece sent (Python 2's
+    # sendall, plain and TLS) would take that long; the deadline cuts each attempt at 0.5 s
+    context = request.getfixturevalue("https").context() if scheme == "https" else None
+    reader = SlowReader(16384, 0.05, context).start()
+    picture = tmpdir.join("big.png")
+    picture.write_binary(b"\0" * (2 << 20))
+    connect = socket.create_connection
+
+    def small_send_buffer(*args, **kwargs):
+        sock = connect(*args, **kwargs)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+        return sock
+    try:  # not monkeypatch: it would put gw's intercept back after gw has taken it away
+        gw.intercept.routes[443 if context else 80] = reader
+        socket.create_connection = small_send_buffer
+        smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = bool(context), 0.5
+        result, seconds = elapsed(lambda: client.send_sms("79999999999", "hi", files=[str(picture)]))
+    finally:
+        socket.create_connection = connect
+        reader.stop()
+    assert result == ["", ""]
+    assert seconds < 5 * 0.5 + MARGIN
+
+
+def test_each_wait_gets_the_time_left_not_the_whole_timeout(smsc, client, gw):
+    # the head comes at 0.6 s, the body never: the client hangs up at 1 s from its request, not at 1.6 s
+    late = HeadThenWait(Reply(b"42"), 0.6)
+    gw.http.script(late, Reply(b"43"))
+    smsc.SMSC_TIMEOUT = 1
+    assert client.get_balance() == "43"
+    assert gw.http.wait_served(2)
+    assert len(late.hung_up) == 1 and late.hung_up[0] < 1 + 0.35
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
+def test_after_fork_close_never_waits_for_a_lock_held_in_the_parent(alive, kept, gw):
+    # a thread of the parent held the pool's lock at the fork: in the child nobody ever releases it
+    kept.default = Reply(b"42")
+    alive.get_balance()
+    pool = alive._pool()
+    pool._lock.acquire()
+    try:
+        pid = fork_between_requests(kept, gw.intercept)
+        if pid == 0:
+            try:
+                alive.close()
+                code = 0
+            except BaseException:
+                code = 2
+            os._exit(code)
+        status = exit_status(pid)
+    finally:
+        pool._lock.release()
+    assert status == 0
+
+
+def test_a_send_that_timed_out_after_a_redirect_is_possibly_sent(smsc, client, gw, warnings):
+    smsc.SMSC_TIMEOUT = 0.3
+    gw.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", "/sys/send2.php")]), Stall(5),
+                   Reply(b"15,1"))
+    assert client.send_sms("79999999999", "test") == ["15", "1"]
+    assert [m.endswith("the message may have been sent") for m in warnings()] == [True]
+
+
+@pytest.mark.parametrize("credentials", ["u:p%D0%BF", "u:", ":p", "user", "u%3Ax:y"])
+def test_proxy_credentials_as_urllib_wrote_them(api_pair, gw, monkeypatch, credentials):
+    module, fixed = api_pair
+    gw.intercept.routes[3128] = gw.http
+    monkeypatch.setenv("http_proxy", "http://%s@proxy.example.org:3128" % credentials)
+    gw.http.default = Reply(b"42")
+    assert module.SMSC().get_balance() == "42"
+    authorization = gw.requests[0].header("Proxy-Authorization")
+    if six.PY2:  # urllib.urlopen: the user:password as written, %-decoded, whatever is empty
+        assert authorization == b"Basic " + base64.b64encode(six.moves.urllib.parse.unquote(credentials))
+    elif credentials.split(":")[0] and credentials.partition(":")[2]:  # urllib.request: both, in UTF-8
+        user, _, password = credentials.partition(":")
+        pair = "%s:%s" % (six.moves.urllib.parse.unquote(user), six.moves.urllib.parse.unquote(password))
+        assert authorization == b"Basic " + base64.b64encode(pair.encode("utf-8"))
+    else:
+        assert authorization is None
+
+
+@pytest.mark.skipif(six.PY2, reason="Python 3's sockets warn when they are left to the garbage collector")
+@pytest.mark.parametrize("answer", [HeadThenWait(Reply(b"42"), 0),
+                                    Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n4")])
+def test_a_reply_that_fails_while_read_closes_its_connection(smsc, client, gw, answer):
+    smsc.SMSC_TIMEOUT = 0.3
+    gw.http.script(answer, Reply(b"42"))
+    with warnings_module.catch_warnings(record=True) as caught:
+        warnings_module.simplefilter("always")
+        assert client.get_balance() == "42"
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_at_most_four_idle_connections_are_kept_per_destination(alive, kept):
+    started = threading.Event()
+
+    def held(request):
+        started.wait(5)
+        return Reply(b"42")
+    kept.respond = held
+    results = []
+    run_together([threading.Thread(target=lambda: results.append(alive.get_balance())) for _ in range(6)], started)
+    assert results == ["42"] * 6 and kept.connections == 6
+    assert kept.wait_served(2, timeout=2)  # two of the six closed at once (the server's own idle limit is 5 s)
+    assert kept.served == 2  # four kept for the next calls
+    kept.respond = lambda request: Reply(b"42")
+    for _ in range(4):
+        alive.get_balance()
+    assert kept.connections == 6
+
+
+def test_proxies_are_read_at_the_first_request_as_2_0s_opener_read_them(api_pair, gw, monkeypatch):
+    module, fixed = api_pair
+    gw.http.default = Reply(b"42")
+    assert module.SMSC().get_balance() == "42"
+    monkeypatch.setenv("http_proxy", "http://proxy.example.org:3128")  # too late: already read
+    assert module.SMSC().get_balance() == "42"
+    assert gw.intercept.connections == [("smscentre.com", 80)] * 2
+
+
+def test_an_instance_with_open_connections_can_be_pickled_and_copied(alive, kept):
+    import copy
+    import pickle
+    kept.default = Reply(b"42")
+    alive.get_balance()
+    for twin in (pickle.loads(pickle.dumps(alive)), copy.deepcopy(alive), copy.copy(alive)):
+        assert twin.get_balance() == "42"
+        twin.close()
+    assert [r.connection for r in kept.requests] == [1, 2, 3, 4]  # each copy opened its own
