@@ -519,6 +519,11 @@ def test_one_instance_from_many_threads_never_shares_a_connection(alive, kept):
     assert kept.connections < 24  # connections were reused
 
 
+# The fork tests fork a process with threads (the servers') on purpose: that is what gunicorn and Celery do
+# with a module-level SMSC; Python 3.12+ warns about any such fork.
+FORK_WITH_THREADS = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+
+
 def fork_between_requests(*servers):
     """os.fork() while no thread of the test's servers holds its lock (a child would wait for it forever)."""
     locks = [server._lock for server in servers]
@@ -543,6 +548,7 @@ def exit_status(pid, seconds=5):
     pytest.fail("the child hung")
 
 
+@FORK_WITH_THREADS
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
 def test_after_fork_the_child_never_touches_its_parents_connection(alive, kept, gw):
     kept.default = Reply(b"42")
@@ -696,6 +702,7 @@ def test_each_wait_gets_the_time_left_not_the_whole_timeout(smsc, client, gw):
     assert len(late.hung_up) == 1 and late.hung_up[0] < 1 + 0.35
 
 
+@FORK_WITH_THREADS
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
 def test_after_fork_close_never_waits_for_a_lock_held_in_the_parent(alive, kept, gw):
     # a thread of the parent held the pool's lock at the fork: in the child nobody ever releases it
