@@ -262,9 +262,8 @@ class SMSC(object):
                                 "&id=" + ids + "&all=" + all_fields)
 
         # несколько id: по строке ответа на сообщение; ошибка (0,-N) и неудача всех попыток - как обычно
-        several = "," in ids and not (len(m) == 2 and m[1][:1] in ("-", ""))
-        lines = [line.rstrip("\r") for line in ",".join(m).split("\n")] if several else []
-        records = [line.split(",") for line in lines if line] if several else [m]
+        several = ids.rstrip(",").count(",") > 0 and not (len(m) == 2 and m[1][:1] in ("-", ""))
+        records = self._records(",".join(m), int(all_fields)) if several else [m]
 
         # (status, time, err, ...) или (0, -error)
         if self._setting("debug"):
@@ -287,6 +286,18 @@ class SMSC(object):
                 records[n] = (",".join(record)).split(",", fields - 1)
 
         return records if several else records[0]
+
+    # Строки ответа о нескольких сообщениях; с all текст сообщения может содержать перевод строки: строка,
+    # которая не начинается как запись (status,time,err,), продолжает текст предыдущей
+    def _records(self, reply, all_fields):
+        # type: (str, int) -> List[List[str]]
+        lines = []  # type: List[str]
+        for line in reply.split("\n"):
+            if all_fields and lines and not re.match("-?[0-9]+,[0-9]+,-?[0-9]+(,|\\r?\\Z)", line):
+                lines[-1] += "\n" + line
+            else:
+                lines.append(line)
+        return [line.rstrip("\r").split(",") for line in lines if line.rstrip("\r")]
 
     # Метод получения баланса
     #
@@ -368,8 +379,10 @@ class SMSC(object):
         # type: (object, str, bool) -> str
         return quote(self._bytes_of(value, name, secret))
 
-    def _text_or_bytes(self, value):  # как str(value) в 2.0, но текст и bytes - как есть
+    def _text_or_bytes(self, value):  # как str(value) в 2.0, но текст и bytes - как есть, int - его цифры
         # type: (object) -> _Text
+        if isinstance(value, _integers):
+            return "%d" % int(value)  # not str(): an IntEnum on Python 3.6-3.10 would be sent as its name
         return value if isinstance(value, (_text, _bytes)) else str(value)
 
     # str, как str(value) в 2.0: unicode (Python 2) - в SMSC_CHARSET, bytes (Python 3) - %XX
@@ -386,7 +399,7 @@ class SMSC(object):
     # Телефоны: строка, bytes, int или непустой list/tuple из них (через запятую)
     def _phones(self, phones, name="phones"):
         # type: (object, str) -> bytes
-        if isinstance(phones, (_text, _bytes)):
+        if isinstance(phones, (_text, _bytes)):  # as it is, "" too: 2.0's bytes (the gateway answers error 1)
             return self._bytes_of(phones, name)
         items = phones if isinstance(phones, (list, tuple)) else [phones]
         for item in items:
@@ -404,7 +417,7 @@ class SMSC(object):
     # shape - регулярное выражение для текста. Ничто иное не попадает в запрос, где они идут без кодирования
     def _digits(self, value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
         # type: (object, str, str, str) -> str
-        if isinstance(value, _integers) and not isinstance(value, bool):
+        if isinstance(value, _integers) and not isinstance(value, bool):  # any int, as 2.0 sent it (id=-1 too)
             return "%d" % int(value)  # not str(): an IntEnum or a subclass's __str__ sends digits too
         if not isinstance(value, (_text, _bytes)):
             raise TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
@@ -429,6 +442,11 @@ class SMSC(object):
             return []
         if not isinstance(files, (list, tuple)):
             raise TypeError("files must be a list of paths or binary files, not %s" % type(files).__name__)
+        if urlopen is not _URLOPEN:  # 2.0's urlopen(url, data) sends a form: it cannot say multipart
+            raise TypeError("files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)")
+        if "_smsc_send_cmd" in self.__dict__ or any(
+                "_smsc_send_cmd" in vars(klass) for klass in type(self).__mro__[:type(self).__mro__.index(SMSC)]):
+            raise TypeError("files cannot go through an overridden _smsc_send_cmd (2.0's signature has no files)")
         return [_read_file(item, n, self._setting("charset")) for n, item in enumerate(files)]
 
     # Флаги форматов 1..13 (format - 1 индексирует список, 12 - пустой флаг)
@@ -650,21 +668,27 @@ def _checked_seconds(value, label):
         return None
     if isinstance(value, bool) or not isinstance(value, _integers + (float,)):
         raise TypeError("%s must be a number of seconds or None, not %r" % (label, value))
-    if not 0 < value < _INFINITY:  # nan too
+    try:
+        finite = 0 < float(value) < _INFINITY  # nan too
+    except OverflowError:  # an int too large for a float
+        finite = False
+    if not finite:
         raise ValueError("%s must be a positive, finite number of seconds or None, not %r" % (label, value))
     return value
 
 
 def _checked_charset(value, label):
     # type: (object, str) -> str
-    # Имя кодека, который кодирует текст (не base64, rot13, ...), из букв, цифр, "-", "_", ".": оно идет в запрос
+    # Имя кодека, который кодирует текст (не base64, rot13, ...), из букв, цифр, "-", "_", ".": оно идет в запрос;
+    # ASCII запроса он оставляет как есть (не utf-16, utf-8-sig: Python 3 закодировал бы в нем весь запрос)
     import codecs
     if not isinstance(value, (str, _text)):
         raise TypeError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
     try:
         valid = bool(re.match("[A-Za-z0-9][A-Za-z0-9._-]*\\Z", value) and
-                     getattr(codecs.lookup(value), "_is_text_encoding", True))
-    except LookupError:
+                     getattr(codecs.lookup(value), "_is_text_encoding", True) and
+                     _PRINTABLE_ASCII.encode(value) == _PRINTABLE_ASCII.encode("ascii"))
+    except (LookupError, UnicodeError):
         valid = False
     if not valid:
         raise ValueError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
@@ -683,7 +707,8 @@ def _checked_host(value, label):
     # type: (object, str) -> str
     # Имя хоста (и порт): оно идет в URL и в адрес SMTP; ни пусто, ни "/", "?", "@", пробелы
     text = _checked_text(value, label)
-    if re.match("([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(:[0-9]+)?\\Z", text):
+    match = re.match("([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(:([0-9]{1,5}))?\\Z", text)
+    if match and 0 < int(match.group(4) or 80) < 65536:
         _HOSTS_CHECKED.add(text)
         return text
     raise ValueError("%s must be a host name (smscentre.com, smsc.ru, ...; host:port for SMTP), not %r"
@@ -691,13 +716,14 @@ def _checked_host(value, label):
 
 
 _INFINITY = float("inf")
+_PRINTABLE_ASCII = bytearray(range(32, 127)).decode("ascii")  # " !\"#$%&'()*+,-./0-9:;<=>?@A-Z[\\]^_`a-z{|}~"
 _CHARSETS_CHECKED = set()  # type: Set[str]  # charset names _checked_charset accepted
 _CHECKS = {"bool": _checked_bool, "seconds": _checked_seconds, "charset": _checked_charset,
            "text": _checked_text, "host": _checked_host}  # type: Dict[str, Callable[[object, str], Any]]
 _HOSTS_CHECKED = set()  # type: Set[str]  # host names _checked_host accepted
 _PLAINLY_VALID = {  # what each check would return as it is, seen at a glance; anything else goes through the check
     "bool": lambda value: value is True or value is False,
-    "seconds": lambda value: value is None or (type(value) in (int, float) and 0 < value < _INFINITY),
+    "seconds": lambda value: value is None or (type(value) in (int, float) and 0 < value < 1e300),
     "charset": lambda value: type(value) is str and value in _CHARSETS_CHECKED,
     "text": lambda value: type(value) is str,
     "host": lambda value: type(value) is str and value in _HOSTS_CHECKED}  # type: Dict[str, Callable[[Any], bool]]
@@ -1296,33 +1322,33 @@ def _ready(sock, write, seconds):
 
 def _read_file(item, n, charset):
     # type: (object, int, str) -> Tuple[bytes, bytes]
-    """(file name as bytes, content) of files[n]: a path (text or bytes) or an open binary file."""
+    """(file name as bytes, content) of files[n]: a path (text, bytes, os.PathLike) or a file opened in binary
+    mode, read from where it stands."""
     name = "files[%d]" % n
+    if hasattr(item, "__fspath__"):  # pathlib.Path, ...
+        item = getattr(os, "fspath")(item)
     if isinstance(item, (_text, _bytes)):
         try:
             with open(item, "rb") as handle:
                 return _file_name(item, charset), handle.read()
         except (IOError, OSError) as error:
             raise type(error)(error.errno, "%s: cannot read %r: %s" % (name, item, error.strerror))
+        except (TypeError, ValueError) as error:  # a NUL in the path; a name the file system cannot encode
+            raise ValueError("%s: cannot read %r: %s" % (name, item, error))
     if not hasattr(item, "read"):
         raise TypeError("%s must be a path or a binary file, not %s" % (name, type(item).__name__))
-    content = getattr(item, "read")()
-    if not isinstance(content, _bytes):
+    if not isinstance(getattr(item, "read")(0), _bytes):  # before reading it all
         raise TypeError("%s must be opened in binary mode ('rb')" % name)
+    content = getattr(item, "read")()
     path = getattr(item, "name", None)
-    return _file_name(path if isinstance(path, (_text, _bytes)) else "file%d" % n, charset), content
+    named = isinstance(path, (_text, _bytes)) and path[:1] not in ("<", b"<")  # not Python 2's "<fdopen>"
+    return _file_name(path if named else "file%d" % n, charset), content
 
 
 def _file_name(path, charset):
     # type: (Any, str) -> bytes
     base = os.path.basename(path)
     return base if isinstance(base, _bytes) else base.encode(charset, "replace")
-
-
-# Content-Type of a file part by its extension: the table curl uses (what PHP 3.8 sends), else octet-stream
-_FILE_TYPES = {b"gif": "image/gif", b"jpg": "image/jpeg", b"jpeg": "image/jpeg", b"png": "image/png",
-               b"svg": "image/svg+xml", b"txt": "text/plain", b"htm": "text/html", b"html": "text/html",
-               b"pdf": "application/pdf", b"xml": "application/xml"}
 
 
 def _multipart(query, files):
@@ -1343,10 +1369,8 @@ def _multipart(query, files):
     lines = []  # type: List[bytes]
     for name, filename, value in parts:
         head = b'Content-Disposition: form-data; name="' + _quoted_name(name) + b'"'
-        if filename is not None:
-            extension = filename.rpartition(b".")[2].lower() if b"." in filename else b""
-            head += (b'; filename="' + _quoted_name(filename) + b'"\r\nContent-Type: ' +
-                     _FILE_TYPES.get(extension, "application/octet-stream").encode("ascii"))
+        if filename is not None:  # PHP 3.8's curl_file_create($path) gives no type: curl sends octet-stream
+            head += b'; filename="' + _quoted_name(filename) + b'"\r\nContent-Type: application/octet-stream'
         lines += [b"--" + boundary, head, b"", value]
     body = b"\r\n".join(lines + [b"--" + boundary + b"--", b""])
     return "multipart/form-data; boundary=" + boundary.decode("ascii"), body
@@ -1508,6 +1532,7 @@ _ERRORS = {"1": "error in parameters", "2": "invalid login or password (or API k
            "4": "IP address temporarily blocked", "5": "wrong date format", "6": "message forbidden (text or sender)",
            "7": "wrong phone number format", "8": "the message cannot be delivered to this number",
            "9": "duplicate request within a minute, or too many requests"}
+_ERRORS_OF_EVERY_COMMAND = ("1", "2", "4", "5", "9")
 _STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0": "passed to the operator",
              "1": "delivered", "2": "read", "3": "expired", "4": "link clicked", "20": "impossible to deliver",
              "22": "wrong number", "23": "prohibited", "24": "not enough money", "25": "unreachable number"}
@@ -1518,8 +1543,8 @@ _EXIT = {"ok": 0, "refused": 1, "unreachable": 3, "unexpected": 3}
 
 # The reply of each command that means success: the gateway's fields, numbers where it sends numbers
 _AMOUNT = "-?[0-9]+(\\.[0-9]+)?"
-_REPLY_SHAPES = {"send": "[0-9]+,[0-9]+(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # id,cnt[,cost,balance]
-                 "cost": _AMOUNT + ",[0-9]+",                            # cost,cnt
+_REPLY_SHAPES = {"send": "[0-9]+,[1-9][0-9]*(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # id,cnt[,cost,balance]
+                 "cost": _AMOUNT + ",[1-9][0-9]*",                       # cost,cnt
                  "status": "-?[0-9]+,[0-9]+,-?[0-9]+(,.*)?",             # status,time,err[,...]
                  "balance": _AMOUNT}                                     # balance
 _REFUSAL_SHAPE = "[0-9]+,-[0-9]+"                                        # 0,-error or id,-error
@@ -1707,7 +1732,9 @@ def _cli_judge(command, reply, forms):
         return "unreachable", {"error": "unreachable"}
     if re.match(_REFUSAL_SHAPE + "\\Z", text):
         code = text.split(",")[1][1:]
-        return "refused", {"error": int(code), "message": _ERRORS.get(code, "unknown error"), "reply": text.split(",")}
+        known = command in ("send", "cost") or code in _ERRORS_OF_EVERY_COMMAND  # 3, 6, 7, 8: of a send only
+        message = _ERRORS[code] if code in _ERRORS and known else "unknown error"
+        return "refused", {"error": int(code), "message": message, "reply": text.split(",")}
     if not re.match("(%s)\\Z" % _REPLY_SHAPES[command], text, re.S):
         return "unexpected", {"error": "unexpected reply", "reply": _cli_shortened(_masked(text, forms))}
     m = text.split(",")
@@ -1794,14 +1821,14 @@ def _cli_say(args, outcome, fields):
     return code
 
 
-def _cli_write(stream, text):
-    # type: (Any, Union[str, bytes]) -> None
+def _cli_write(stream, text, end=u"\n"):
+    # type: (Any, Union[str, bytes], str) -> None
     """Write a line: what the stream cannot encode is backslash-escaped; a closed stream or pipe (| head,
     >&-) is not an error: its descriptor then points at os.devnull, so that exiting stays quiet."""
     import errno
     if stream is None:  # Python 3: the descriptor was closed at start
         return
-    text = (text.decode("utf-8", "replace") if isinstance(text, _bytes) else text) + u"\n"
+    text = (text.decode("utf-8", "replace") if isinstance(text, _bytes) else text) + end
     encoding = getattr(stream, "encoding", None) or _cli_locale_encoding()
     data = text.encode(encoding, "backslashreplace")
     try:
@@ -1818,15 +1845,33 @@ def _cli_write(stream, text):
             pass
 
 
+class _CliDebugOutput(object):
+    """sys.stdout while the command runs: what the module prints (SMSC_DEBUG) goes to stderr, so that stdout
+    holds the result alone (--json: one JSON object), and never fails (any locale, a closed pipe): once a
+    request has gone out, nothing may turn the command into an error."""
+
+    def write(self, text):
+        # type: (Union[str, bytes]) -> None
+        _cli_write(sys.stderr, text, end=u"")
+
+    def flush(self):
+        # type: () -> None
+        pass
+
+
 def _main(argv=None):
     # type: (Optional[Sequence[str]]) -> int
     """python smsc_api.py ...: parse, run, say. Returns the exit status (argparse exits 2 itself)."""
     parser = _cli_parser(None if argv is None else "smsc_api.py")  # argv given (tests): the file's name
     args = _cli_parse(parser, argv)
+    stdout, sys.stdout = sys.stdout, _CliDebugOutput()
     try:
         outcome, fields = _cli_run(args)
     except (TypeError, IndexError, ValueError) as error:  # bad input or a bad setting, named by the module
+        sys.stdout = stdout
         parser.error("%s" % (error,))
+    finally:
+        sys.stdout = stdout
     return _cli_say(args, outcome, fields)
 
 

@@ -327,6 +327,7 @@ def test_booleans_and_0_or_1_are_taken(smsc, gw, capsys, value):
     (-1, ValueError, "a positive, finite number of seconds or None"),
     (float("nan"), ValueError, "a positive, finite number of seconds or None"),
     (float("inf"), ValueError, "a positive, finite number of seconds or None"),
+    (10 ** 400, ValueError, "a positive, finite number of seconds or None"),  # no float holds it
 ])
 def test_a_timeout_must_be_a_positive_finite_number_or_none(smsc, gw, name, constant, value, error, expected):
     for call in CALLS + [lambda c: c.send_sms_mail("7999", "hi")]:
@@ -348,7 +349,10 @@ def test_numbers_and_none_are_taken_as_timeouts(smsc, gw, value):
 
 
 @pytest.mark.parametrize("charset", ["no-such-charset", "base64", "rot13", "hex", "utf-8&phones=70000000000",
-                                     "utf-8&", "", " utf-8", "utf 8"])
+                                     "utf-8&", "", " utf-8", "utf 8",
+                                     "utf-16", "utf-32", "utf-8-sig", "utf-7"])
+# (the last four do not keep ASCII as it is: Python 3 sent the whole request in UTF-16, and took its reply as a
+# balance; Python 2 sent it in ASCII)
 def test_the_charset_must_be_a_known_text_codec_the_same_on_python_2_and_3(smsc, gw, charset):
     calls = CALLS + [lambda c: c.send_sms(b"7999", b"hi"), lambda c: c.send_sms_mail("7999", "hi")]
     for call in calls:
@@ -562,10 +566,26 @@ def test_a_subclass_or_an_int_enum_sends_its_own_digits(smsc, gw):
         get(send % (b"1", b"0"))]
 
 
+def test_int_phones_and_senders_are_sent_as_their_digits(smsc, gw):
+    # an IntEnum on Python 3.6-3.10 (or an int subclass) said its name through str(): "Staff.BOSS"
+    class SlyInt(int):
+        def __str__(self):
+            return "Staff.BOSS"
+    gw.http.default = Reply(OK)
+    client = configure(smsc)
+    client.send_sms(SlyInt(79999999999), "hi", sender=SlyInt(42))
+    client.send_sms([SlyInt(79999999999), 79999999998], "hi")
+    client.get_status(5, SlyInt(79999999999))
+    send = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=%s&mes=hi&translit=0&id=0%s"
+    assert [r.request_line for r in gw.requests] == [
+        get(send % (b"79999999999", b"&sender=42")), get(send % (b"79999999999%2C79999999998", b"")),
+        get(b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0")]
+
+
 def test_get_status_takes_the_gateways_trailing_comma_for_one_id(smsc, legacy, gw):
     gw.http.default = Reply(b"1,1561977123,0")
-    configure(legacy).get_status("101,", "79999999999,")
-    assert configure(smsc).get_status("101,", "79999999999,") == [["1", "1561977123", "0"]]
+    theirs = configure(legacy).get_status("101,", "79999999999,")
+    assert configure(smsc).get_status("101,", "79999999999,") == theirs == ["1", "1561977123", "0"]  # one id: flat
     theirs, ours = [r.request_line for r in gw.requests]
     assert ours == theirs == get(
         b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C&id=101,&all=0")
@@ -659,7 +679,7 @@ def test_a_number_python_3_alone_reads_and_an_empty_host_are_refused(environment
 
 
 def test_the_host_is_a_host_name(smsc, gw):
-    for host in ("", "evil.example/x?", "user@smsc.ru", "smsc.ru "):
+    for host in ("", "evil.example/x?", "user@smsc.ru", "smsc.ru ", "smsc.ru:99999", "smsc.ru:0", "smsc.ru:"):
         assert raised(CALLS[0], instance(smsc, host=host))[0] is ValueError
     assert gw.intercept.connections == []
 

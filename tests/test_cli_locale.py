@@ -135,3 +135,39 @@ def test_a_reader_that_stops_early(gw, reader, out):
                                env=environment(gw), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.communicate() == (out, b"")
     assert process.returncode == 0
+
+
+# SMSC_DEBUG: the module's debug lines go to stderr; after a request has gone out nothing turns into an error
+
+def test_debug_lines_go_to_stderr_and_json_stays_one_object(gw):
+    gw.http.script(Reply(b"15,1,2.50,97.50"))
+    code, out, err = run(["send", "79999999999", "hi", "--json"], environment(gw, SMSC_DEBUG="1"))
+    assert (code, json.loads(out.decode("utf-8"))) == (
+        0, {"ok": True, "exit": 0, "id": "15", "sms": "1", "cost": "2.50", "balance": "97.50"})
+    debug = u"Сообщение отправлено успешно. ID: 15, всего SMS: 1, стоимость: 2.50, баланс: 97.50\n"
+    assert err.decode("utf-8") == debug
+
+
+def test_a_debug_line_the_terminal_cannot_encode_never_makes_a_sent_message_an_error(gw):
+    gw.http.script(Reply(b"15,1,2.50,97.50"))
+    code, out, err = run(["send", "79999999999", "hi"], environment(gw, SMSC_DEBUG="1", PYTHONIOENCODING="ascii"))
+    assert (code, out) == (0, b"sent: id 15, sms 1, cost 2.50, balance 97.50\n")
+    assert err.startswith(b"\\u0421\\u043e\\u043e")  # escaped, as the rest of the output
+    assert len(gw.requests) == 1
+
+
+@pytest.mark.parametrize("closed", ["stdout", "stderr"])
+def test_a_closed_pipe_with_debug_lines_ends_quietly(gw, closed):
+    gw.http.default = Reply(b"15,1,2.50,97.50")
+    pipe = closed_pipe()
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    streams[closed] = pipe
+    try:
+        process = subprocess.Popen([sys.executable, SCRIPT, "send", "79999999999", "hi"],
+                                   env=environment(gw, SMSC_DEBUG="1", PYTHONIOENCODING="utf-8"), **streams)
+    finally:
+        os.close(pipe)
+    out, err = process.communicate()
+    debug = u"Сообщение отправлено успешно. ID: 15, всего SMS: 1, стоимость: 2.50, баланс: 97.50\n".encode("utf-8")
+    expected = {"stdout": (b"", debug), "stderr": (b"sent: id 15, sms 1, cost 2.50, balance 97.50\n", b"")}
+    assert (process.returncode, out or b"", err or b"") == (0,) + expected[closed]

@@ -55,6 +55,8 @@ REPLIES = [
      "<html><body>Welcome to the hotel Wi-Fi</body></html>"),
     ("send", b"15,1,<b>1.50</b>,98.50", 3, "15,1,<b>1.50</b>,98.50"),
     ("send", b"15", 3, "15"),
+    ("send", b"15,0", 3, "15,0"),          # no SMS counted: not a send (2.0's debug: "Ошибка №0")
+    ("cost", b"2.50,0", 3, "2.50,0"),
     ("send", b"15,1,1.50", 3, "15,1,1.50"),
     ("send", b"id,cnt", 3, "id,cnt"),
     ("cost", b"<html>Bad Gateway</html>", 3, "<html>Bad Gateway</html>"),
@@ -101,6 +103,18 @@ def test_an_error_reply_exits_1(smsc, gw, capsys, reply, code):
     code_, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--json", *CREDENTIALS)
     assert (code_, err) == (1, "")
     assert json.loads(out)["error"] == code and json.loads(out)["ok"] is False
+
+
+@pytest.mark.parametrize("command,reply,message", [
+    ("status", b"0,-2", "invalid login or password (or API key)"),
+    ("status", b"0,-3", "unknown error"),   # 3, 6, 7, 8 are a send's errors: not "not enough money" here
+    ("balance", b"0,-9", "duplicate request within a minute, or too many requests"),
+    ("cost", b"0,-3", "not enough money"),
+])
+def test_an_error_is_named_only_with_the_commands_own_meaning(smsc, gw, capsys, command, reply, message):
+    gw.http.script(Reply(reply))
+    code, out, err = cli(smsc, capsys, *(COMMANDS[command] + CREDENTIALS))
+    assert (code, out, err) == (1, "", "error %s: %s\n" % (reply.split(b"-")[1].decode("ascii"), message))
 
 
 # Exit 2, nothing sent

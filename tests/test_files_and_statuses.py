@@ -60,8 +60,8 @@ def test_files_are_posted_as_multipart_with_the_usual_fields(client, gw, picture
     gw.http.script(Reply(b"15,1,5.00,95.00"))
     assert client.send_sms("79999999999", "Look", files=list(pictures)) == ["15", "1", "5.00", "95.00"]
     request, = gw.requests
-    assert_multipart(request, FIELDS, [(b"cat.png", b"image/png", PICTURE),
-                                       (u"заметка.txt".encode("utf-8"), b"text/plain", u"Привет".encode("utf-8"))])
+    note = (u"заметка.txt".encode("utf-8"), b"application/octet-stream", u"Привет".encode("utf-8"))
+    assert_multipart(request, FIELDS, [(b"cat.png", b"application/octet-stream", PICTURE), note])
 
 
 def test_every_parameter_is_a_field_decoded_as_the_gateway_reads_it(smsc, client, gw, pictures):
@@ -73,16 +73,16 @@ def test_every_parameter_is_a_field_decoded_as_the_gateway_reads_it(smsc, client
               (b"cost", b"3"), (b"phones", b"79999999999,79999999998"), (b"mes", u"Вот + кот".encode("cp1251")),
               (b"translit", b"1"), (b"id", b"7"), (b"mms", b"1"), (b"sender", u"Кот".encode("cp1251")),
               (b"time", b"+5"), (b"maxsms", b"3"), (b"subj", b"a b&c")]
-    assert_multipart(gw.requests[0], fields, [(b"cat.png", b"image/png", PICTURE)])
+    assert_multipart(gw.requests[0], fields, [(b"cat.png", b"application/octet-stream", PICTURE)])
 
 
 def test_open_binary_files_and_byte_paths(client, gw, pictures):
     gw.http.script(Reply(b"15,1"))
     with open(pictures[0], "rb") as named:
         client.send_sms("79999999999", "Look", files=[named, io.BytesIO(b"data"), pictures[0].encode("ascii")])
-    assert_multipart(gw.requests[0], FIELDS, [(b"cat.png", b"image/png", PICTURE),
+    assert_multipart(gw.requests[0], FIELDS, [(b"cat.png", b"application/octet-stream", PICTURE),
                                               (b"file1", b"application/octet-stream", b"data"),
-                                              (b"cat.png", b"image/png", PICTURE)])
+                                              (b"cat.png", b"application/octet-stream", PICTURE)])
 
 
 def test_an_api_key_and_a_failed_host_send_the_same_body_again(smsc, client, gw, pictures):
@@ -91,8 +91,8 @@ def test_an_api_key_and_a_failed_host_send_the_same_body_again(smsc, client, gw,
     assert client.send_sms("79999999999", "Look", files=[pictures[0]]) == ["15", "1"]
     first, second = gw.requests
     fields = [(b"apikey", b"KEY")] + FIELDS[2:]
-    assert_multipart(first, fields, [(b"cat.png", b"image/png", PICTURE)])
-    assert_multipart(second, fields, [(b"cat.png", b"image/png", PICTURE)], host="www2.smscentre.com")
+    assert_multipart(first, fields, [(b"cat.png", b"application/octet-stream", PICTURE)])
+    assert_multipart(second, fields, [(b"cat.png", b"application/octet-stream", PICTURE)], host="www2.smscentre.com")
     assert second.body == first.body
 
 
@@ -132,6 +132,82 @@ def test_a_boundary_never_occurs_in_the_content(client, gw, tmpdir, monkeypatch)
     gw.http.script(Reply(b"15,1"))
     client.send_sms("79999999999", "Look", files=[str(clash)])
     assert boundary_of(gw.requests[0]) == b"----smsc_api" + b"01" * 16
+
+
+def test_a_file_part_is_application_octet_stream_as_php_3_8_sends_it(client, gw, tmpdir):
+    # PHP 3.8 posts curl_file_create($path), which names no type: curl then sends application/octet-stream
+    # for every file, whatever its extension (php-src's curl tests: "curl_testdata1.txt|application/octet-stream")
+    names = ["a.png", "b.jpg", "c.txt", "d.pdf", "e"]
+    for name in names:
+        tmpdir.join(name).write_binary(b"x")
+    gw.http.script(Reply(b"15,1"))
+    client.send_sms("79999999999", "Look", files=[str(tmpdir.join(name)) for name in names])
+    assert_multipart(gw.requests[0], FIELDS,
+                     [(name.encode("ascii"), b"application/octet-stream", b"x") for name in names])
+
+
+def test_an_open_file_is_sent_from_where_it_stands_and_a_nameless_one_as_file_n(client, gw):
+    class Piped(io.BytesIO):
+        name = "<fdopen>"  # what Python 2 names os.fdopen() and sys.stdin's files: not a file name
+    partly_read = io.BytesIO(b"HEADbody")
+    partly_read.read(4)
+    gw.http.script(Reply(b"15,1"))
+    client.send_sms("79999999999", "Look", files=[partly_read, Piped(b"piped")])
+    assert_multipart(gw.requests[0], FIELDS, [(b"file0", b"application/octet-stream", b"body"),
+                                              (b"file1", b"application/octet-stream", b"piped")])
+
+
+@pytest.mark.skipif(six.PY2, reason="os.PathLike and pathlib: Python 3.6+")
+def test_a_path_object_is_a_path(client, gw, pictures):
+    import pathlib
+    gw.http.script(Reply(b"15,1"))
+    client.send_sms("79999999999", "Look", files=[pathlib.Path(pictures[0])])
+    assert_multipart(gw.requests[0], FIELDS, [(b"cat.png", b"application/octet-stream", PICTURE)])
+
+
+def test_a_text_mode_file_is_refused_before_it_is_read(client, gw, tmpdir):
+    note = tmpdir.join("note.txt")
+    note.write_binary(b"hello")
+    with io.open(str(note), "r") as text:
+        with pytest.raises(TypeError) as raised:
+            client.send_sms("79999999999", "Look", files=[text])
+        assert text.tell() == 0  # not read: the caller can still use it
+    assert str(raised.value) == "files[0] must be opened in binary mode ('rb')"
+    assert gw.intercept.connections == []
+
+
+def test_a_path_with_a_nul_is_an_error_naming_it(client, gw):
+    with pytest.raises(ValueError) as raised:
+        client.send_sms("79999999999", "Look", files=["a\0b.png"])
+    assert str(raised.value).startswith("files[0]: cannot read 'a\\x00b.png': ")
+    assert gw.intercept.connections == []
+
+
+def test_files_refuse_an_overridden_smsc_send_cmd_before_any_connection(smsc, gw, pictures):
+    # 2.0's hook takes (cmd, arg): a test double or an auditing subclass could not see the files, and a real
+    # multipart POST would go out behind its back
+    class Audited(smsc.SMSC):
+        def _smsc_send_cmd(self, cmd, arg=""):
+            return ["15", "1"]
+    replaced = smsc.SMSC("alice", "secret")
+    replaced._smsc_send_cmd = lambda cmd, arg="": ["15", "1"]
+    for client in (Audited("alice", "secret"), replaced):
+        assert client.send_sms("79999999999", "Look") == ["15", "1"]  # the hook, as in 2.0
+        with pytest.raises(TypeError) as raised:
+            client.send_sms("79999999999", "Look", files=[pictures[0]])
+        assert str(raised.value) == ("files cannot go through an overridden _smsc_send_cmd "
+                                     "(2.0's signature has no files)")
+    assert gw.intercept.connections == []
+
+
+def test_files_refuse_a_replaced_urlopen_before_any_connection(smsc, client, gw, pictures, monkeypatch):
+    # a replaced urlopen is called as 2.0 called it, urlopen(url, data): a form; it cannot carry multipart
+    calls = []
+    monkeypatch.setattr(smsc, "urlopen", lambda *args: calls.append(args))
+    with pytest.raises(TypeError) as raised:
+        client.send_sms("79999999999", "Look", files=[pictures[0]])
+    assert str(raised.value) == "files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)"
+    assert calls == [] and gw.intercept.connections == []
 
 
 # 2. get_status with several ids: one request, one record per line of the reply
@@ -189,6 +265,23 @@ def test_all_re_joins_the_message_of_each_record(client, gw, all, rejoined):
     second[1] = "1561977124"
     assert client.get_status("101,102", "79999999999", all=all) == [rejoined, second]
     assert gw.requests[0].request_line == GET(TWO.replace(b"%2C79999999998", b"") + str(all).encode("ascii"))
+
+
+@pytest.mark.parametrize("all", [1, 2])
+def test_a_line_feed_in_a_message_stays_in_its_record(client, gw, all):
+    # with all, a line that does not start as a record (status,time,err,) continues the message before it
+    head = ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered"] + (
+        ["Russia", "MTS", "Moscow"] if all == 2 else [])
+    first = ",".join(head + ["line one\nline two, end"]).encode("ascii")
+    second = ",".join(head + ["1,2,3 go"]).replace("1561977123", "1561977124").encode("ascii")
+    gw.http.script(Reply(first + b"\n" + second))
+    assert client.get_status("101,102", "79999999999", all=all) == [
+        head + ["line one\nline two, end"], [head[0], "1561977124"] + head[2:] + ["1,2,3 go"]]
+
+
+def test_a_trailing_comma_after_several_ids_is_several_ids(client, gw):
+    gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"))
+    assert client.get_status("101,102,", "79999999999") == [["1", "1561977123", "0"], ["-1", "0", "0"]]
 
 
 def test_one_id_is_one_flat_list_as_in_2_0(client, gw):

@@ -226,21 +226,21 @@ def test_files_sent_with_a_message_are_recorded_printed_and_logged(smsc, gateway
     client = smsc.SMSC("alice", "secret")
     assert client.send_sms("79999999999", "Look", format=7, files=[str(picture), six.text_type(note)]) == [
         "1", "1", "2.50", "97.50"]
-    files = [{"name": "cat.png", "type": "image/png", "size": 24},
-             {"name": u"заметка.txt", "type": "text/plain", "size": 12}]
+    files = [{"name": "cat.png", "type": "application/octet-stream", "size": 24},
+             {"name": u"заметка.txt", "type": "application/octet-stream", "size": 12}]
     assert gateway.messages == [{"id": 1, "phones": ["79999999999"], "message": "Look", "sender": "", "parts": 1,
                                  "cost": "2.50", "time": NOW, "via": "http", "target": "/sys/send.php",
                                  "files": files}]
-    assert echoed(gateway) == [u"SMS id=1 to 79999999999: Look (1 part, 2.50) with cat.png (image/png, 24 bytes), "
-                               u"заметка.txt (text/plain, 12 bytes)"]
+    assert echoed(gateway) == [u"SMS id=1 to 79999999999: Look (1 part, 2.50) with cat.png (application/octet-stream, "
+                               u"24 bytes), заметка.txt (application/octet-stream, 12 bytes)"]
     assert [json.loads(line) for line in logged(gateway)] == gateway.messages
     assert not [line for line in echoed(gateway) + logged(gateway) if u"secret" in line or u"Привет" in line]
     fields, sent = gateway.requests[0].form()  # what the fixture exposes: the fields and the files' bytes
     assert fields == [("login", b"alice"), ("psw", b"secret"), ("fmt", b"1"), ("charset", b"utf-8"), ("cost", b"3"),
                       ("phones", b"79999999999"), ("mes", b"Look"), ("translit", b"0"), ("id", b"0"), ("mms", b"1")]
     note_name, note_content = u"заметка.txt".encode("utf-8"), u"Привет".encode("utf-8")
-    assert sent == [smsc_sandbox.File("file0", b"cat.png", b"image/png", PICTURE),
-                    smsc_sandbox.File("file1", note_name, b"text/plain", note_content)]
+    assert sent == [smsc_sandbox.File("file0", b"cat.png", b"application/octet-stream", PICTURE),
+                    smsc_sandbox.File("file1", note_name, b"application/octet-stream", note_content)]
 
 
 def multipart_post(target, body, content_type=b'multipart/form-data; boundary="XyZ"'):
@@ -885,8 +885,8 @@ Shown: each call, the request on the wire (password as ***), the reply, the retu
   wire:    POST /sys/send.php {http}
            multipart/form-data, the fields: login=demo, psw=***, fmt=1, charset=utf-8, cost=3, phones=79999999998, \
 mes=Ваш билет, translit=0, id=0, mms=1
-           file0: picture.png (image/png, 69 bytes)
-  gateway: SMS id=3 to 79999999998: Ваш билет (1 part, 2.50) with picture.png (image/png, 69 bytes)
+           file0: picture.png (application/octet-stream, 69 bytes)
+  gateway: SMS id=3 to 79999999998: Ваш билет (1 part, 2.50) with picture.png (application/octet-stream, 69 bytes)
   reply:   3,1,2.50,92.50
   returns: ['3', '1', '2.50', '92.50']
 
