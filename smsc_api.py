@@ -716,7 +716,7 @@ def _checked_host(value, label):
 
 
 _INFINITY = float("inf")
-_PRINTABLE_ASCII = bytearray(range(32, 127)).decode("ascii")  # " !\"#$%&'()*+,-./0-9:;<=>?@A-Z[\\]^_`a-z{|}~"
+_PRINTABLE_ASCII = u" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
 _CHARSETS_CHECKED = set()  # type: Set[str]  # charset names _checked_charset accepted
 _CHECKS = {"bool": _checked_bool, "seconds": _checked_seconds, "charset": _checked_charset,
            "text": _checked_text, "host": _checked_host}  # type: Dict[str, Callable[[object, str], Any]]

@@ -16,6 +16,7 @@ Built on smsc_sandbox's loopback servers (real sockets on 127.0.0.1, every byte 
 An action answers one request: a callable(conn, request, server) that writes the answer and returns True
 to keep the connection open (honoured only by a server with keepalive=True, for a request that asked).
 """
+import os
 import re
 import select
 import socket
@@ -25,7 +26,8 @@ import time
 from smsc_sandbox import LoopbackHTTPServer, LoopbackServer, LoopbackSMTPServer, Request, _Channel
 
 __all__ = ["HTTPServer", "SMTPServer", "Request", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held",
-           "HeadThenWait", "BlackHole", "ConnectProxy", "Drip", "DripRelay", "SlowReader", "relay"]
+           "HeadThenWait", "BlackHole", "ConnectProxy", "Drip", "DripRelay", "SlowReader", "relay",
+           "fork_between_requests"]
 
 
 # Actions
@@ -341,3 +343,17 @@ class Drip(LoopbackServer):
             pass
         with self._lock:
             self.sent.append(count)
+
+
+def fork_between_requests(*servers):
+    """os.fork() while no thread of these servers (or Intercepts) holds their lock, the one lock every
+    LoopbackServer (and Intercept) keeps its records under: a child forked while a thread held it would wait
+    for it forever."""
+    locks = [server._lock for server in servers]
+    for lock in locks:
+        lock.acquire()
+    try:
+        return os.fork()
+    finally:
+        for lock in locks:
+            lock.release()

@@ -3,8 +3,8 @@
 
 2.0 runs beside ours (fixture `legacy`) on the interpreter running the suite; where a defect
 exists on one Python only, the test says so and asserts 2.0's behaviour on the other. Each
-section is the row of that number in README.md's "Differences from 2.0"; rows 5 and 14 (the
-HTTP transport and timeouts) are tested with the transport.
+section is the row of that number in README.md's "Differences from 2.0"; row 14 (urllib's opener
+no longer used) and the deadlines of row 5 are tested with the transport (test_transport.py).
 """
 import logging
 import smtplib

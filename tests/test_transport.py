@@ -7,6 +7,7 @@ complete, the black hole never accepted) and by a bound on the call's duration w
 margin: a bound that can only fail when the deadline does not hold, never a speed target.
 """
 import base64
+import contextlib
 import gc
 import logging
 import os
@@ -22,11 +23,21 @@ import six
 
 from helpers import GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, environment, run_together, whole_request
 from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, HTTPServer, Raw, Reply, Slow,
-                     SlowReader, Stall)
+                     SlowReader, Stall, fork_between_requests)
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
 SEND = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
         b"&translit=0&id=0")
 MARGIN = 1.5  # seconds of slack on every duration bound (a loaded CI machine)
+
+
+@contextlib.contextmanager
+def routed(gw, port, server):
+    """Connections to `port` of the SMSC hosts go to server (started) in the block; it is stopped after."""
+    gw.intercept.routes[port] = server
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def elapsed(call):
@@ -55,13 +66,9 @@ def test_a_reply_dripping_one_byte_at_a_time_is_cut_at_the_deadline(smsc, client
 
 
 def test_a_host_that_never_accepts_costs_the_connect_timeout(smsc, client, gw, warnings):
-    hole = BlackHole()
-    try:
-        gw.intercept.routes[80] = hole
+    with routed(gw, 80, BlackHole()):
         smsc.SMSC_CONNECT_TIMEOUT, smsc.SMSC_TIMEOUT = 0.2, 30
         result, seconds = elapsed(client.get_balance)
-    finally:
-        hole.stop()
     assert result is False
     assert gw.hosts == HOSTS
     assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no connection within 0.2 s"] * 5
@@ -69,13 +76,9 @@ def test_a_host_that_never_accepts_costs_the_connect_timeout(smsc, client, gw, w
 
 
 def test_without_a_connect_timeout_connecting_is_bounded_by_the_deadline(smsc, client, gw, warnings):
-    hole = BlackHole()
-    try:
-        gw.intercept.routes[80] = hole
+    with routed(gw, 80, BlackHole()):
         smsc.SMSC_CONNECT_TIMEOUT, smsc.SMSC_TIMEOUT = None, 0.2
         result, seconds = elapsed(client.get_balance)
-    finally:
-        hole.stop()
     assert result is False
     assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no connection within 0.2 s"] * 5
     assert seconds < 5 * 0.2 + MARGIN
@@ -112,9 +115,7 @@ def test_a_complete_reply_with_content_length_on_a_connection_left_open_is_a_rep
 
 
 def test_the_smtp_session_has_the_same_deadline(smsc, gw):
-    drip = Drip(b"220 smsc-sandbox ESMTP\r\n" * 50, 0.05).start()
-    try:
-        gw.intercept.routes[25] = drip
+    with routed(gw, 25, Drip(b"220 smsc-sandbox ESMTP\r\n" * 50, 0.05).start()) as drip:
         smsc.SMSC_TIMEOUT = 0.3
         client = smsc.SMSC()
         start = time.time()
@@ -122,23 +123,17 @@ def test_the_smtp_session_has_the_same_deadline(smsc, gw):
             client.send_sms_mail("79999999999", "hi")
         seconds = time.time() - start
         assert drip.wait_served(1)
-    finally:
-        drip.stop()
     assert drip.sent[0] < len(drip.data)  # the client hung up before the greeting ended
     assert seconds < 0.3 + MARGIN
 
 
 def test_an_smtp_server_that_never_accepts_costs_the_connect_timeout(smsc, gw):
-    hole = BlackHole()
-    try:
-        gw.intercept.routes[25] = hole
+    with routed(gw, 25, BlackHole()):
         smsc.SMSC_CONNECT_TIMEOUT, smsc.SMSC_TIMEOUT = 0.2, 30
         start = time.time()
         with pytest.raises(socket.timeout):
             smsc.SMSC().send_sms_mail("79999999999", "hi")
         seconds = time.time() - start
-    finally:
-        hole.stop()
     assert seconds < 0.2 + MARGIN
 
 
@@ -496,15 +491,15 @@ def test_a_kept_connection_closed_as_the_request_arrives(alive, kept, warnings, 
 
 
 def test_one_instance_from_many_threads_never_shares_a_connection(alive, kept):
-    started, busy, overlaps = threading.Event(), set(), []
+    started, busy, overlaps, guard = threading.Event(), set(), [], threading.Lock()
 
     def echo(request):
-        with kept._lock:
+        with guard:
             overlaps.append(request.connection in busy)
             busy.add(request.connection)
         started.wait(5)
         time.sleep(0.01)
-        with kept._lock:
+        with guard:
             busy.discard(request.connection)
         return Reply(request.query.split(b"&mes=")[1].split(b"&")[0] + b",1")
     kept.respond = echo
@@ -522,18 +517,6 @@ def test_one_instance_from_many_threads_never_shares_a_connection(alive, kept):
 # The fork tests fork a process with threads (the servers') on purpose: that is what gunicorn and Celery do
 # with a module-level SMSC; Python 3.12+ warns about any such fork.
 FORK_WITH_THREADS = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-
-
-def fork_between_requests(*servers):
-    """os.fork() while no thread of the test's servers holds its lock (a child would wait for it forever)."""
-    locks = [server._lock for server in servers]
-    for lock in locks:
-        lock.acquire()
-    try:
-        return os.fork()
-    finally:
-        for lock in locks:
-            lock.release()
 
 
 def exit_status(pid, seconds=5):
@@ -613,14 +596,10 @@ def test_keepalive_through_an_http_proxy(alive, kept, gw, monkeypatch):
 def test_keepalive_through_a_connect_proxy(smsc, gw, https, monkeypatch):
     server = https.keepalive()
     server.default = Reply(b"42")
-    tunnel = ConnectProxy({443: server}).start()
-    try:
-        gw.intercept.routes[3128] = tunnel
+    with routed(gw, 3128, ConnectProxy({443: server}).start()) as tunnel:
         monkeypatch.setenv("https_proxy", "http://proxy.example.org:3128")
         with smsc.SMSC(login="alice", password="secret", https=True, keepalive=True) as client:
             assert [client.get_balance() for _ in range(3)] == ["42"] * 3
-    finally:
-        tunnel.stop()
     assert len(tunnel.connects) == 1 and [r.connection for r in server.requests] == [1, 1, 1]
 
 
@@ -641,13 +620,9 @@ TLS_RECORD = b"\x16\x03\x03\x00\x30" + b"\x02" * 0x30  # a handshake record, to 
 
 def test_a_tls_handshake_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, gw, https, warnings):
     # Python 2's ssl waited anew for each piece: 5 x 5 s here, where the deadline is 5 x 0.3 s
-    drip = Drip(TLS_RECORD, 0.1).start()
-    try:
-        gw.intercept.routes[443] = drip
+    with routed(gw, 443, Drip(TLS_RECORD, 0.1).start()):
         smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = True, 0.3
         result, seconds = elapsed(client.get_balance)
-    finally:
-        drip.stop()
     assert result is False
     assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no complete reply within 0.3 s"] * 5
     assert seconds < 5 * 0.3 + MARGIN
@@ -655,13 +630,9 @@ def test_a_tls_handshake_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, clien
 
 def test_a_tls_reply_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, gw, https, warnings):
     https.http.default = Reply(b"42" * 100)
-    relay = DripRelay(https.http, 0.02).start()  # about 7 s for the whole reply
-    try:
-        gw.intercept.routes[443] = relay
+    with routed(gw, 443, DripRelay(https.http, 0.02).start()):  # about 7 s for the whole reply
         smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = True, 0.5
         result, seconds = elapsed(client.get_balance)
-    finally:
-        relay.stop()
     assert result is False and len(warnings()) == 5
     assert seconds < 5 * 0.5 + MARGIN
 
@@ -800,3 +771,43 @@ def test_an_instance_with_open_connections_can_be_pickled_and_copied(alive, kept
         assert twin.get_balance() == "42"
         twin.close()
     assert [r.connection for r in kept.requests] == [1, 2, 3, 4]  # each copy opened its own
+
+
+# 9. README row 14: urllib's opener is no longer used for the gateway
+
+UNAUTHORIZED = Reply(b"", status=401, reason="Unauthorized", headers=[("WWW-Authenticate", 'Basic realm="smsc"')])
+
+
+@pytest.mark.parametrize("version", ["2.0", "2.1"])
+def test_a_401_challenge_never_asks_for_a_password_on_standard_input(gw, version):
+    # Python 2's FancyURLopener answered a Basic challenge by asking on the terminal (then on EOF tried the next
+    # host); Python 3's urllib raised HTTPError. Here: the next host, on both, and nothing asked
+    gw.http.default = UNAUTHORIZED
+    path, name = (os.path.join(ROOT, "tests", "legacy"), "smsc_api_20") if version == "2.0" else (ROOT, "smsc_api")
+    code = "import %s as m; m.SMSC_LOGIN, m.SMSC_PASSWORD = 'alice', 'secret'; print(repr(m.SMSC().get_balance()))"
+    process = subprocess.Popen([sys.executable, "-c", code % name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE,
+                               env=environment(PYTHONPATH=path, http_proxy="http://127.0.0.1:%d" % gw.http.port))
+    out, err = process.communicate(b"")
+    asked = b"Enter username for smsc at smscentre.com: "
+    if version == "2.0" and six.PY2:
+        assert out.startswith(asked) and out.endswith(b"False\n")
+    else:
+        assert out == b"False\n"
+    assert (process.returncode, len(gw.requests)) == (0, 5)
+
+
+@pytest.mark.skipif(six.PY2, reason="urllib.request.install_opener: Python 3 (Python 2's urllib has no such hook)")
+def test_an_opener_the_application_installed_is_not_used_for_the_gateway(api_pair, gw):
+    import urllib.request
+
+    class Marked(urllib.request.BaseHandler):
+        def http_request(self, request):
+            request.add_header("X-Installed-Opener", "yes")
+            return request
+    module, fixed = api_pair
+    urllib.request.install_opener(urllib.request.build_opener(Marked()))
+    gw.http.default = Reply(b"42")
+    assert module.SMSC().get_balance() == "42"
+    request, = gw.requests
+    assert (request.header("X-Installed-Opener") is None) == fixed
