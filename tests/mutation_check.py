@@ -58,12 +58,14 @@ MUTANTS += [
     ("SMTP_SERVER", 'SMTP_SERVER = "send.smscentre.com"', 'SMTP_SERVER = "send.smscentre.cox"'),
     ("SMTP_SERVER follows", '"send." + host', '"sent." + host'),
     ("mail header", '"Content-Type: text/plain; charset="', '"Content-Type: text/plain; charsex="'),
-    ("mail separator", 'b":" + e(self._setting("password")', 'b";" + e(self._setting("password")'),
+    ("mail separator", 'b":".join([login, password', 'b";".join([login, password'),
+    ("mail flag separator", 'translit_ + b"," + format_', 'translit_ + b";" + format_'),
     ("fictitious reply", 'ret = ","', 'ret = ";"'),
     ("attempts", "for i in (1, 2, 3, 4, 5):", "for i in (1, 2, 3, 4):"),
     ("URL-safe set, Python 2", "_URL_SAFE = \"%/:=&?~#+!$,;'@()*[]|\"", "_URL_SAFE = \"%/:=&?~#+!$,;'@()*[]\"", 2),
     ("URL-safe set, Python 3", "_URL_SAFE = \"%/:=&?~+!$,;'@()*[]|\"", "_URL_SAFE = \"%/:=&?~+!$,;'@()*[]\"", 3),
-    ("quote safe", "return quote(self._bytes_of(value, name))", "return quote(self._bytes_of(value, name), safe=\"\")"),
+    ("quote safe", "return quote(self._bytes_of(value, name, secret))",
+     "return quote(self._bytes_of(value, name, secret), safe=\"\")"),
 ]
 
 
