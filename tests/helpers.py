@@ -221,6 +221,19 @@ def run_together(threads, started, timeout=30):
         thread.join(timeout)
 
 
+# The command line of smsc_api
+
+def cli(smsc, capsys, *argv):
+    """(exit status, stdout, stderr) of the command line smsc._main(argv), run in this process."""
+    capsys.readouterr()
+    try:
+        code = smsc._main(list(argv))
+    except SystemExit as exit:  # argparse's own usage errors
+        code = exit.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 # The command line of the sandbox
 
 class SandboxProcess(object):

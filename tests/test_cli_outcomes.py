@@ -12,21 +12,10 @@ import sys
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, cli
 from servers import Reply
 
 CREDENTIALS = ["--login", "alice", "--password", "secret"]
-
-
-def cli(smsc, capsys, *argv):
-    """(exit status, stdout, stderr) of smsc_api._main(argv) in this process."""
-    capsys.readouterr()
-    try:
-        code = smsc._main(list(argv))
-    except SystemExit as exit:  # argparse's usage errors
-        code = exit.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def last_line(text):
