@@ -33,6 +33,12 @@ def native(text):
     return text.encode("utf-8") if six.PY2 else text
 
 
+def printed(capsys):
+    """What was printed to stdout since capsys was last read, as text (Python 2's str: UTF-8 bytes)."""
+    out = capsys.readouterr().out
+    return out.decode("utf-8") if isinstance(out, bytes) else out
+
+
 def argspec(function):
     """(args, varargs, varkw, defaults) on Python 2 and 3."""
     if six.PY2:

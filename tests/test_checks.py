@@ -15,7 +15,7 @@ import sys
 import pytest
 import six
 
-from helpers import HTTP_VERSION, ROOT, native
+from helpers import HTTP_VERSION, ROOT, native, printed
 from servers import HTTPServer, Reply
 
 OK = b"15,1,1.5,98.5"
@@ -33,11 +33,6 @@ def instance(module, **settings):
     """An SMSC with these settings; the login and password from the module constants."""
     module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
     return module.SMSC(**settings)
-
-
-def printed(capsys):
-    out = capsys.readouterr().out
-    return out.decode("utf-8") if isinstance(out, bytes) else out
 
 
 def get(target):

@@ -12,7 +12,7 @@ import sys
 import pytest
 import six
 
-from helpers import GET, MIRRORS, POST, native, whole_request
+from helpers import GET, MIRRORS, POST, native, printed, whole_request
 from servers import Drop, Raw, Reply, Reset
 
 # Python 2: urllib.urlopen reads an HTTP/0.9 answer, error pages and cut bodies as replies;
@@ -36,11 +36,6 @@ def fixed(api):
 def client(api):
     api.SMSC_LOGIN, api.SMSC_PASSWORD = "alice", "secret"
     return api.SMSC()
-
-
-def printed(capsys):
-    out = capsys.readouterr().out
-    return out.decode("utf-8") if isinstance(out, bytes) else out
 
 
 def assert_sent(server, expected, port=80):
