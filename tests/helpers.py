@@ -39,6 +39,15 @@ def printed(capsys):
     return out.decode("utf-8") if isinstance(out, bytes) else out
 
 
+def configure(module, **constants):
+    """module.SMSC() once the module's constants are set: SMSC_LOGIN "alice", SMSC_PASSWORD "secret", then
+    `constants` (which may give other credentials)."""
+    module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
+    for name, value in constants.items():
+        setattr(module, name, value)
+    return module.SMSC()
+
+
 def argspec(function):
     """(args, varargs, varkw, defaults) on Python 2 and 3."""
     if six.PY2:

@@ -15,18 +15,11 @@ import sys
 import pytest
 import six
 
-from helpers import HTTP_VERSION, ROOT, native, printed
+from helpers import HTTP_VERSION, ROOT, configure, native, printed
 from servers import HTTPServer, Reply
 
 OK = b"15,1,1.5,98.5"
 HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
-
-
-def configure(module, **constants):
-    module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
-    for name, value in constants.items():
-        setattr(module, name, value)
-    return module.SMSC()
 
 
 def instance(module, **settings):
