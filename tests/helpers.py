@@ -107,7 +107,7 @@ EHLO = b"ehlo " + smtplib.SMTP().local_hostname.encode("ascii")
 HELO = b"helo " + smtplib.SMTP().local_hostname.encode("ascii")
 MAIL = MAIL_FROM + b"<api@smscentre.com>"
 RCPT = RCPT_TO + b"<send@send.smscentre.com>"
-HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"  # how the DATA of send_sms_mail begins
 AUTH_PLAIN = b"AUTH PLAIN " + base64.b64encode(b"\0mailer\0mailpass")  # SMTP_LOGIN mailer, SMTP_PASSWORD mailpass
 
 

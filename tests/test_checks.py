@@ -15,11 +15,10 @@ import sys
 import pytest
 import six
 
-from helpers import HTTP_VERSION, ROOT, configure, native, printed
+from helpers import HEADER, HTTP_VERSION, ROOT, configure, native, printed
 from servers import HTTPServer, Reply
 
 OK = b"15,1,1.5,98.5"
-HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
 
 
 def instance(module, **settings):

@@ -26,7 +26,7 @@ import pytest
 import six
 
 import smsc_sandbox
-from helpers import (DOMAINS, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
+from helpers import (DOMAINS, HEADER, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
                      get_over_one_connection, logged, native, raw_get, response, run_app, send, send_raw)
 from servers import Drop, HTTPServer
 from smsc_sandbox import Intercept
@@ -453,15 +453,12 @@ def test_several_statuses_through_smsc_api(smsc, gateway):
 
 # 7. SMTP
 
-MAIL_HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
-
-
 def test_send_sms_mail_is_a_message(smsc, gateway):
     client = smsc.SMSC("alice", "secret")
     message = u"Ваш пароль: 123\n.second line: with colons"
     assert client.send_sms_mail("79999999999;+7 999 999-99-98", message, id=7, sender="shop") is None
     session, = gateway.smtp.sessions
-    assert session["data"] == (MAIL_HEADER + u"alice:secret:7::0,0,shop:79999999999;+7 999 999-99-98:Ваш пароль: "
+    assert session["data"] == (HEADER + u"alice:secret:7::0,0,shop:79999999999;+7 999 999-99-98:Ваш пароль: "
                                u"123\r\n..second line: with colons\r\n".encode("utf-8"))  # dot-stuffed by smtplib
     assert gateway.messages == [{"id": 7, "phones": ["79999999999", "79999999998"], "message": message,
                                  "sender": "shop", "parts": 1, "cost": "5.00", "time": NOW, "via": "smtp",
@@ -489,10 +486,10 @@ def mail(gateway, data, recipient="send@send.smscentre.com"):
 
 
 @pytest.mark.parametrize("data,code,error", [
-    (MAIL_HEADER + b"alice:wrong:0::0,0,:79999999999:hi", 2, "wrong login or password"),
-    (MAIL_HEADER + b"bob:secret:0::0,0,:79999999999:hi", 2, "wrong login or password"),
-    (MAIL_HEADER + b"alice:secret:0::0,0,:12345:hi", 7, "wrong phone number format"),
-    (MAIL_HEADER + b"alice:secret:0::0,0,:79999999999", 1, "parameters error"),
+    (HEADER + b"alice:wrong:0::0,0,:79999999999:hi", 2, "wrong login or password"),
+    (HEADER + b"bob:secret:0::0,0,:79999999999:hi", 2, "wrong login or password"),
+    (HEADER + b"alice:secret:0::0,0,:12345:hi", 7, "wrong phone number format"),
+    (HEADER + b"alice:secret:0::0,0,:79999999999", 1, "parameters error"),
     (b"Content-Type: text/plain; charset=latin-1\r\n\r\nalice:secret:0::0,0,:79999999999:hi", 1, "parameters error"),
 ])
 def test_a_refused_mail_is_554(gateway, data, code, error):
@@ -520,17 +517,17 @@ def test_the_reply_to_an_accepted_mail_names_the_id(gateway):
         assert server.ehlo()[0] == 250
         assert server.mail("me@example.org") == (250, b"OK")
         assert server.rcpt("SEND@Send.SMSC.RU") == (250, b"OK")
-        assert server.data(MAIL_HEADER + b"alice:secret:31::0,0,:79999999999:hi") == (250, b"OK queued as id 31")
-        assert server.data(MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (
+        assert server.data(HEADER + b"alice:secret:31::0,0,:79999999999:hi") == (250, b"OK queued as id 31")
+        assert server.data(HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (
             554, b"5.7.1 SMSC error 9: duplicate request within a minute")
-        assert server.data(MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:again") == (250, b"OK queued as id 1")
+        assert server.data(HEADER + b"alice:secret:0::0,0,:79999999999:again") == (250, b"OK queued as id 1")
     finally:
         server.close()
 
 
 def test_mail_to_another_address_is_refused(gateway):
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-        mail(gateway, MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi", "send@smscentre.com")
+        mail(gateway, HEADER + b"alice:secret:0::0,0,:79999999999:hi", "send@smscentre.com")
     assert refused.value.recipients == {"send@smscentre.com": (
         550, b"5.1.1 this gateway takes mail to send@send.smscentre.com (smsc.ru, smsc.kz, smsc.ua) only")}
     server = smtplib.SMTP("send.smscentre.com", 25, timeout=5)
@@ -538,7 +535,7 @@ def test_mail_to_another_address_is_refused(gateway):
         server.ehlo()
         server.mail("me@example.org")
         assert server.rcpt("send@send.example.org")[0] == 550
-        assert server.data(MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (554, b"5.5.1 no valid recipients")
+        assert server.data(HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (554, b"5.5.1 no valid recipients")
     finally:
         server.close()
     assert gateway.messages == []
