@@ -15,7 +15,7 @@ import sys
 import pytest
 import six
 
-from helpers import HEADER, HTTP_VERSION, ROOT, configure, native, printed
+from helpers import GET, HEADER, HTTP_VERSION, ROOT, configure, native, printed
 from servers import HTTPServer, Reply
 
 OK = b"15,1,1.5,98.5"
@@ -25,10 +25,6 @@ def instance(module, **settings):
     """An SMSC with these settings; the login and password from the module constants."""
     module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
     return module.SMSC(**settings)
-
-
-def get(target):
-    return b"GET " + target + b" " + HTTP_VERSION
 
 
 def raised(call, *args, **kwargs):
@@ -63,7 +59,7 @@ INJECTIONS = [
 def test_a_parameter_cannot_add_or_change_another(smsc, legacy, gw, name, call, value, sent_by_2_0):
     gw.http.default = Reply(OK)
     call(configure(legacy), value)  # 2.0 pasted the value into the request as it was
-    assert [r.request_line for r in gw.requests] == [get(sent_by_2_0)]
+    assert [r.request_line for r in gw.requests] == [GET(sent_by_2_0)]
     del gw.requests[:], gw.intercept.connections[:]
     with pytest.raises(ValueError) as error:
         call(configure(smsc), value)
@@ -159,7 +155,7 @@ def test_format_may_be_text_of_digits(smsc, gw, format, flag):
     gw.http.default = Reply(OK)
     configure(smsc).send_sms("79999999999", "hi", format=format)
     configure(smsc).send_sms_mail("79999999999", "hi", format=format)
-    assert gw.requests[0].request_line == get(
+    assert gw.requests[0].request_line == GET(
         b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi&translit=0&id=0"
         + flag)
     options = b"0," + format.encode("ascii") + b","
@@ -191,10 +187,10 @@ def test_sender_none_means_no_sender(smsc, legacy, gw, call, without):
     call(configure(smsc))
     theirs, ours = [r.request_line for r in gw.requests]
     if b"cost=3" in without:
-        assert theirs == get(without + b"&sender=None")  # 2.0: str(None)
+        assert theirs == GET(without + b"&sender=None")  # 2.0: str(None)
     else:
-        assert theirs == get(without.replace(b"&translit=", b"&sender=None&translit="))
-    assert ours == get(without)
+        assert theirs == GET(without.replace(b"&translit=", b"&sender=None&translit="))
+    assert ours == GET(without)
 
 
 @pytest.mark.parametrize("kwargs", [dict(sender=None), dict(sender=False), dict(sender=0), dict(time=None),
@@ -363,7 +359,7 @@ def test_2_0_with_an_unknown_charset_fails_on_five_hosts(legacy, gw):
 def test_known_charsets_are_sent_as_they_are_written(smsc, gw, charset):
     gw.http.default = Reply(b"100")
     assert configure(smsc, SMSC_CHARSET=charset).get_balance() == "100"
-    assert gw.requests[0].request_line == get(
+    assert gw.requests[0].request_line == GET(
         b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=" + charset.encode("ascii") + b"&")
 
 
@@ -544,8 +540,8 @@ def test_a_subclass_or_an_int_enum_sends_its_own_digits(smsc, gw):
     send = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
             b"&translit=%s&id=%s")
     status = b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0"
-    assert [r.request_line for r in gw.requests] == [get(send % (b"0", b"5")), get(status)] * len(values) + [
-        get(send % (b"1", b"0"))]
+    assert [r.request_line for r in gw.requests] == [GET(send % (b"0", b"5")), GET(status)] * len(values) + [
+        GET(send % (b"1", b"0"))]
 
 
 def test_int_phones_and_senders_are_sent_as_their_digits(smsc, gw):
@@ -560,8 +556,8 @@ def test_int_phones_and_senders_are_sent_as_their_digits(smsc, gw):
     client.get_status(5, SlyInt(79999999999))
     send = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=%s&mes=hi&translit=0&id=0%s"
     assert [r.request_line for r in gw.requests] == [
-        get(send % (b"79999999999", b"&sender=42")), get(send % (b"79999999999%2C79999999998", b"")),
-        get(b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0")]
+        GET(send % (b"79999999999", b"&sender=42")), GET(send % (b"79999999999%2C79999999998", b"")),
+        GET(b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0")]
 
 
 def test_get_status_takes_the_gateways_trailing_comma_for_one_id(smsc, legacy, gw):
@@ -569,7 +565,7 @@ def test_get_status_takes_the_gateways_trailing_comma_for_one_id(smsc, legacy, g
     theirs = configure(legacy).get_status("101,", "79999999999,")
     assert configure(smsc).get_status("101,", "79999999999,") == theirs == ["1", "1561977123", "0"]  # one id: flat
     theirs, ours = [r.request_line for r in gw.requests]
-    assert ours == theirs == get(
+    assert ours == theirs == GET(
         b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C&id=101,&all=0")
 
 
