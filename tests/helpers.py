@@ -206,10 +206,21 @@ def scrubbed(name):
     return name.lower().endswith("_proxy") or name.startswith(("SMSC_", "SMTP_"))
 
 
-def environment(**variables):
-    """The environment of a subprocess: os.environ scrubbed, output in UTF-8, plus variables."""
-    env = dict((name, value) for name, value in os.environ.items() if not scrubbed(name))
-    env.update(PYTHONIOENCODING="utf-8", **variables)
+def environment(proxy_to=None, encoding_from_locale=False, **variables):
+    """The environment of every subprocess a test starts: os.environ scrubbed, output in UTF-8, then `variables`.
+
+    proxy_to: a loopback server (gw.http) that http_proxy points at, as an application is started to reach it.
+    encoding_from_locale: as a shell starts a program, the output encoding left to the locale: none of the test
+    run's LC_* and PYTHON* variables (PYTHONIOENCODING included), only those in `variables`.
+    """
+    def kept(name):
+        return not scrubbed(name) and not (encoding_from_locale and name.startswith(("LC_", "PYTHON")))
+    env = dict((name, value) for name, value in os.environ.items() if kept(name))
+    if not encoding_from_locale:
+        env["PYTHONIOENCODING"] = "utf-8"
+    if proxy_to is not None:
+        env["http_proxy"] = "http://127.0.0.1:%d" % proxy_to.port
+    env.update(variables)
     return env
 
 
