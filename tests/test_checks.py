@@ -7,7 +7,6 @@ value that 2.0 accepted is now refused (README, Differences from 2.0, rows 15-18
 beside ours (fixture `legacy`) to show what it did with it.
 """
 import base64
-import os
 import smtplib
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import sys
 import pytest
 import six
 
-from helpers import GET, HEADER, HTTP_VERSION, ROOT, configure, native, printed
+from helpers import GET, HEADER, HTTP_VERSION, ROOT, configure, environment, native, printed
 from servers import HTTPServer, Reply
 
 OK = b"15,1,1.5,98.5"
@@ -394,15 +393,14 @@ def test_a_subclass_that_never_calls_our_init_is_checked_against_the_constants(s
 
 # Environment variables: checked at import, the variable named
 
-def import_with(environment):
-    env = environment_of(environment)
-    process = subprocess.Popen([sys.executable, "-c", "import smsc_api"], env=env,
+def import_with(variables):
+    process = subprocess.Popen([sys.executable, "-c", "import smsc_api"], env=environment(PYTHONPATH=ROOT, **variables),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = process.communicate()
     return process.returncode, out.decode("utf-8"), err.decode("utf-8").strip().splitlines()[-1:]
 
 
-@pytest.mark.parametrize("environment,message", [
+@pytest.mark.parametrize("variables,message", [
     ({"SMSC_TIMEOUT": "abc"}, "environment variable SMSC_TIMEOUT: expected a number of seconds or none, not 'abc'"),
     ({"SMSC_CONNECT_TIMEOUT": "10s"},
      "environment variable SMSC_CONNECT_TIMEOUT: expected a number of seconds or none, not '10s'"),
@@ -417,8 +415,8 @@ def import_with(environment):
     ({"SMSC_CHARSET": "no-such-charset"},
      "environment variable SMSC_CHARSET must be the name of a charset, such as 'utf-8', not 'no-such-charset'"),
 ])
-def test_a_bad_environment_variable_is_named_at_import(environment, message):
-    assert import_with(environment) == (1, "", ["ValueError: " + message])
+def test_a_bad_environment_variable_is_named_at_import(variables, message):
+    assert import_with(variables) == (1, "", ["ValueError: " + message])
 
 
 def test_good_environment_variables_import_quietly():
@@ -633,39 +631,33 @@ def test_keepalive_without_poll_uses_select(smsc, gw, monkeypatch):
     assert [r.connection for r in server.requests] == [1, 1]
 
 
-@pytest.mark.parametrize("environment,constant,value", [
+@pytest.mark.parametrize("variables,constant,value", [
     ({"SMSC_TIMEOUT": ""}, "SMSC_TIMEOUT", 60), ({"SMSC_CONNECT_TIMEOUT": " "}, "SMSC_CONNECT_TIMEOUT", 10),
     ({"SMSC_POST": ""}, "SMSC_POST", False), ({"SMSC_KEEPALIVE": ""}, "SMSC_KEEPALIVE", False),
 ])
-def test_an_empty_variable_is_as_if_it_were_not_set(environment, constant, value):
+def test_an_empty_variable_is_as_if_it_were_not_set(variables, constant, value):
     # docker-compose and .env files give VAR= for a variable left empty: not "no deadline"
     code = ("import smsc_api, json; print(json.dumps(smsc_api.%s))" % constant)
-    env = environment_of(environment)
-    out = subprocess.check_output([sys.executable, "-c", code], env=env).decode("ascii").strip()
+    out = subprocess.check_output([sys.executable, "-c", code], env=environment(PYTHONPATH=ROOT, **variables))
+    out = out.decode("ascii").strip()
     assert out == json_of(value)
 
 
-@pytest.mark.parametrize("environment,message", [
+@pytest.mark.parametrize("variables,message", [
     ({"SMSC_TIMEOUT": "5_0"}, "environment variable SMSC_TIMEOUT: expected a number of seconds or none, not '5_0'"),
     ({"SMSC_HOST": ""}, "environment variable SMSC_HOST must be a host name (smscentre.com, smsc.ru, ...; "
                         "host:port for SMTP), not ''"),
     ({"SMTP_SERVER": "mail/x"}, "environment variable SMTP_SERVER must be a host name (smscentre.com, "
                                 "smsc.ru, ...; host:port for SMTP), not 'mail/x'"),
 ])
-def test_a_number_python_3_alone_reads_and_an_empty_host_are_refused(environment, message):
-    assert import_with(environment) == (1, "", ["ValueError: " + message])
+def test_a_number_python_3_alone_reads_and_an_empty_host_are_refused(variables, message):
+    assert import_with(variables) == (1, "", ["ValueError: " + message])
 
 
 def test_the_host_is_a_host_name(smsc, gw):
     for host in ("", "evil.example/x?", "user@smsc.ru", "smsc.ru ", "smsc.ru:99999", "smsc.ru:0", "smsc.ru:"):
         assert raised(CALLS[0], instance(smsc, host=host))[0] is ValueError
     assert gw.intercept.connections == []
-
-
-def environment_of(variables):
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("SMSC_", "SMTP_")))
-    env.update(variables, PYTHONPATH=ROOT)
-    return env
 
 
 def json_of(value):
