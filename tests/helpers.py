@@ -260,6 +260,14 @@ def cli(smsc, capsys, *argv):
     return code, out, err
 
 
+def program(argv, **variables):
+    """(exit status, stdout, stderr) of python smsc_api.py argv as a program, in environment(**variables)."""
+    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_api.py")] + argv, env=environment(**variables),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = process.communicate()
+    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
+
+
 # The command line of the sandbox
 
 class SandboxProcess(object):

@@ -4,13 +4,12 @@
 Most tests call smsc_api._main(argv) in the test process against the loopback gateway; a few
 run `python smsc_api.py` as a program, reaching the gateway through http_proxy."""
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from helpers import HTTP_VERSION, ROOT, cli, environment
+from helpers import HTTP_VERSION, ROOT, cli, environment, program
 from servers import Drop, Reply, Stall
 
 CREDENTIALS = ["--login", "alice", "--password", "secret"]
@@ -188,25 +187,16 @@ def test_bad_values_named_by_the_module_exit_2(smsc, gw, capsys):
 
 # As a program
 
-def program(argv, variables):
-    """(exit status, stdout, stderr) of python smsc_api.py argv, with these environment variables."""
-    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_api.py")] + argv, env=environment(**variables),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = process.communicate()
-    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
-
-
 def test_program_with_credentials_from_the_environment_through_a_proxy(gw):
     gw.http.script(Reply(b"42.00"))
-    proxy = "http://127.0.0.1:%d" % gw.http.port
-    code, out, err = program(["balance"], {"SMSC_LOGIN": "alice", "SMSC_PASSWORD": "secret", "http_proxy": proxy})
+    code, out, err = program(["balance"], proxy_to=gw.http, SMSC_LOGIN="alice", SMSC_PASSWORD="secret")
     assert (code, out, err) == (0, "balance: 42.00\n", "")
     assert gw.requests[0].request_line == (b"GET http://smscentre.com/sys/balance.php?login=alice&psw=secret"
                                            b"&fmt=1&charset=utf-8& " + HTTP_VERSION)
 
 
 def test_program_usage_error_exits_2():
-    code, out, err = program(["send"], {})
+    code, out, err = program(["send"])
     assert (code, out) == (2, "")
     assert err.startswith("usage: smsc_api.py send")
 
