@@ -682,8 +682,8 @@ USER_SUITE_PASSED = r"\.\.\s+\[100%\]\n2 passed in [0-9.]+ ?s(econds)?\n\Z"
 
 def test_a_users_suite_loads_the_fixture_with_pytest_plugins(tmpdir):
     """Copied files: smsc_sandbox.py and pytest_smsc.py on the path, the plugin named in conftest.py."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
-               PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    env = environment(PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
+                      PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     code, out = run_user_suite(tmpdir, USER_CONFTEST, env)
     assert code == 0, out
     assert re.match(USER_SUITE_PASSED, out) is not None, out
@@ -695,7 +695,7 @@ def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, 
     if not [plugin for plugin, dist in request.config.pluginmanager.list_plugin_distinfo()
             if getattr(plugin, "__name__", None) == "pytest_smsc"]:
         pytest.skip("the package is not installed in this environment (tox installs it)")
-    env = dict(os.environ)
+    env = environment()
     env.pop("PYTHONPATH", None)  # the installed modules, not the checkout's
     code, out = run_user_suite(tmpdir, conftest, env)
     assert code == 0, out
