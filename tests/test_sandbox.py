@@ -705,12 +705,11 @@ def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, 
 # 10. The command line and the demo
 
 def certificates_here():
-    """True where the sandbox can make its certificate (trustme, or the openssl command): HTTPS is served."""
-    try:
-        smsc_sandbox._gateway_certificate()
-    except OSError:
-        return False
-    return True
+    """True where the sandbox can make its certificate (trustme, or the openssl command): a Gateway serves HTTPS."""
+    gateway = smsc_sandbox.Gateway(echo=False).start()
+    gateway.stop()
+    gateway.check()
+    return gateway.https is not None
 
 
 def https_line(sandbox, http_port, ca_file=None):
