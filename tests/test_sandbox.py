@@ -366,9 +366,10 @@ def test_many_threads_at_once(smsc, gateway):
 # 6. Statuses
 
 def test_status_waits_then_is_delivered(gateway):
+    def status():
+        return api(gateway, b"status", b"login=a&psw=b&phone=79999999999&id=1")
     gateway.deliver_after = 1000
     assert send(gateway, b"phones=79999999999&mes=hi") == b"1,1"
-    status = lambda: api(gateway, b"status", b"login=a&psw=b&phone=79999999999&id=1")  # noqa: E731
     assert status() == b"-1,1700000000,0"
     gateway.clock.now = NOW + 999.99
     assert status() == b"-1,1700000000,0"
@@ -417,10 +418,11 @@ def test_all_1_and_all_2_fields(smsc, gateway):
 
 
 def test_several_ids_are_answered_a_line_each(gateway):
+    def statuses(query):
+        return api(gateway, b"status", b"login=a&psw=b&" + query)
     assert send(gateway, b"phones=79999999999&mes=one") == b"1,1"
     assert send(gateway, b"phones=79999999998&mes=two%2C+three") == b"2,1"
     gateway.clock.now += gateway.deliver_after  # both delivered
-    statuses = lambda query: api(gateway, b"status", b"login=a&psw=b&" + query)  # noqa: E731
     # the i-th id with the i-th phone
     assert statuses(b"phone=79999999999%2C79999999998&id=1,2") == b"1,1700000002,0\n1,1700000002,0"
     assert statuses(b"phone=79999999998,79999999999&id=1,2") == b"-3,0,0\n-3,0,0"
