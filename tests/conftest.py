@@ -15,7 +15,7 @@ import time
 import pytest
 import six
 
-from helpers import LEGACY, NOW, ROOT, Clock, scrubbed
+from helpers import LEGACY, NOW, ROOT, Clock, configure, scrubbed
 
 sys.path.insert(0, ROOT)    # smsc_api, smsc_sandbox, pytest_smsc from the checkout
 sys.path.insert(0, LEGACY)  # smsc_api_20: the official 2.0, unchanged
@@ -81,8 +81,7 @@ def smsc():
 @pytest.fixture
 def client(smsc):
     """SMSC() with SMSC_LOGIN alice, SMSC_PASSWORD secret."""
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
-    return smsc.SMSC()
+    return configure(smsc)
 
 
 @pytest.fixture
