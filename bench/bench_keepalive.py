@@ -32,14 +32,14 @@ import tempfile
 import threading
 import time
 
+from bench_tls import Remote, measure, median, ratio, serving  # beside this script: sys.path[0]
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "legacy")]
 
-import smsc_api  # noqa: E402
-import smsc_api_20  # noqa: E402
-import smsc_sandbox  # noqa: E402
-
-from bench_tls import Remote, measure, median, ratio, serving  # noqa: E402
+import smsc_api  # noqa: E402 (from the checkout: sys.path above)
+import smsc_api_20  # noqa: E402 (tests/legacy: sys.path above)
+import smsc_sandbox  # noqa: E402 (from the checkout: sys.path above)
 
 DELAY = 0.010  # seconds, each way
 CALLS_PER_BATCH = 10

@@ -30,10 +30,10 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests"))            # servers: the tests' loopback servers
 sys.path.insert(0, os.path.join(ROOT, "tests", "legacy"))
 
-import servers  # noqa: E402
-import smsc_api  # noqa: E402
-import smsc_api_20  # noqa: E402
-import smsc_sandbox  # noqa: E402
+import servers  # noqa: E402 (tests/: sys.path above)
+import smsc_api  # noqa: E402 (from the checkout: sys.path above)
+import smsc_api_20  # noqa: E402 (tests/legacy: sys.path above)
+import smsc_sandbox  # noqa: E402 (from the checkout: sys.path above)
 
 try:
     from urllib.request import urlopen

@@ -15,15 +15,15 @@ import time
 import pytest
 import six
 
-from helpers import LEGACY, NOW, ROOT, Clock, scrubbed
+from helpers import LEGACY, NOW, ROOT, Clock, configure, scrubbed
 
 sys.path.insert(0, ROOT)    # smsc_api, smsc_sandbox, pytest_smsc from the checkout
 sys.path.insert(0, LEGACY)  # smsc_api_20: the official 2.0, unchanged
 
-import smsc_api  # noqa: E402
-import smsc_api_20  # noqa: E402
-import smsc_sandbox  # noqa: E402
-from servers import HTTPServer, SMTPServer  # noqa: E402
+import smsc_api  # noqa: E402 (from the checkout: sys.path above)
+import smsc_api_20  # noqa: E402 (tests/legacy: sys.path above)
+import smsc_sandbox  # noqa: E402 (from the checkout: sys.path above)
+from servers import HTTPServer, SMTPServer  # noqa: E402 (imports smsc_sandbox: sys.path above)
 
 # The smsc_gateway fixture, loaded as users with copied files load it (installed, the entry point has
 # loaded it already under the same name: then this loads nothing)
@@ -81,8 +81,7 @@ def smsc():
 @pytest.fixture
 def client(smsc):
     """SMSC() with SMSC_LOGIN alice, SMSC_PASSWORD secret."""
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
-    return smsc.SMSC()
+    return configure(smsc)
 
 
 @pytest.fixture

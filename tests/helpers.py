@@ -33,6 +33,21 @@ def native(text):
     return text.encode("utf-8") if six.PY2 else text
 
 
+def printed(capsys):
+    """What was printed to stdout since capsys was last read, as text (Python 2's str: UTF-8 bytes)."""
+    out = capsys.readouterr().out
+    return out.decode("utf-8") if isinstance(out, bytes) else out
+
+
+def configure(module, **constants):
+    """module.SMSC() once the module's constants are set: SMSC_LOGIN "alice", SMSC_PASSWORD "secret", then
+    `constants` (which may give other credentials)."""
+    module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
+    for name, value in constants.items():
+        setattr(module, name, value)
+    return module.SMSC()
+
+
 def argspec(function):
     """(args, varargs, varkw, defaults) on Python 2 and 3."""
     if six.PY2:
@@ -92,7 +107,7 @@ EHLO = b"ehlo " + smtplib.SMTP().local_hostname.encode("ascii")
 HELO = b"helo " + smtplib.SMTP().local_hostname.encode("ascii")
 MAIL = MAIL_FROM + b"<api@smscentre.com>"
 RCPT = RCPT_TO + b"<send@send.smscentre.com>"
-HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"  # how the DATA of send_sms_mail begins
 AUTH_PLAIN = b"AUTH PLAIN " + base64.b64encode(b"\0mailer\0mailpass")  # SMTP_LOGIN mailer, SMTP_PASSWORD mailpass
 
 
@@ -191,10 +206,21 @@ def scrubbed(name):
     return name.lower().endswith("_proxy") or name.startswith(("SMSC_", "SMTP_"))
 
 
-def environment(**variables):
-    """The environment of a subprocess: os.environ scrubbed, output in UTF-8, plus variables."""
-    env = dict((name, value) for name, value in os.environ.items() if not scrubbed(name))
-    env.update(PYTHONIOENCODING="utf-8", **variables)
+def environment(proxy_to=None, encoding_from_locale=False, **variables):
+    """The environment of every subprocess a test starts: os.environ scrubbed, output in UTF-8, then `variables`.
+
+    proxy_to: a loopback server (gw.http) that http_proxy points at, as an application is started to reach it.
+    encoding_from_locale: as a shell starts a program, the output encoding left to the locale: none of the test
+    run's LC_* and PYTHON* variables (PYTHONIOENCODING included), only those in `variables`.
+    """
+    def kept(name):
+        return not scrubbed(name) and not (encoding_from_locale and name.startswith(("LC_", "PYTHON")))
+    env = dict((name, value) for name, value in os.environ.items() if kept(name))
+    if not encoding_from_locale:
+        env["PYTHONIOENCODING"] = "utf-8"
+    if proxy_to is not None:
+        env["http_proxy"] = "http://127.0.0.1:%d" % proxy_to.port
+    env.update(variables)
     return env
 
 
@@ -219,6 +245,27 @@ def run_together(threads, started, timeout=30):
     started.set()
     for thread in threads:
         thread.join(timeout)
+
+
+# The command line of smsc_api
+
+def cli(smsc, capsys, *argv):
+    """(exit status, stdout, stderr) of the command line smsc._main(argv), run in this process."""
+    capsys.readouterr()
+    try:
+        code = smsc._main(list(argv))
+    except SystemExit as exit:  # argparse's own usage errors
+        code = exit.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def program(argv, **variables):
+    """(exit status, stdout, stderr) of python smsc_api.py argv as a program, in environment(**variables)."""
+    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_api.py")] + argv, env=environment(**variables),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = process.communicate()
+    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
 
 
 # The command line of the sandbox

@@ -7,7 +7,6 @@ value that 2.0 accepted is now refused (README, Differences from 2.0, rows 15-18
 beside ours (fixture `legacy`) to show what it did with it.
 """
 import base64
-import os
 import smtplib
 import subprocess
 import sys
@@ -15,38 +14,16 @@ import sys
 import pytest
 import six
 
-from helpers import HTTP_VERSION, ROOT
+from helpers import GET, HEADER, HTTP_VERSION, ROOT, configure, environment, native, printed
 from servers import HTTPServer, Reply
 
 OK = b"15,1,1.5,98.5"
-HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
-
-
-def configure(module, **constants):
-    module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
-    for name, value in constants.items():
-        setattr(module, name, value)
-    return module.SMSC()
 
 
 def instance(module, **settings):
     """An SMSC with these settings; the login and password from the module constants."""
     module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
     return module.SMSC(**settings)
-
-
-def native(text):
-    """Text as the native str: UTF-8 bytes on Python 2."""
-    return text.encode("utf-8") if six.PY2 else text
-
-
-def printed(capsys):
-    out = capsys.readouterr().out
-    return out.decode("utf-8") if isinstance(out, bytes) else out
-
-
-def get(target):
-    return b"GET " + target + b" " + HTTP_VERSION
 
 
 def raised(call, *args, **kwargs):
@@ -81,7 +58,7 @@ INJECTIONS = [
 def test_a_parameter_cannot_add_or_change_another(smsc, legacy, gw, name, call, value, sent_by_2_0):
     gw.http.default = Reply(OK)
     call(configure(legacy), value)  # 2.0 pasted the value into the request as it was
-    assert [r.request_line for r in gw.requests] == [get(sent_by_2_0)]
+    assert [r.request_line for r in gw.requests] == [GET(sent_by_2_0)]
     del gw.requests[:], gw.intercept.connections[:]
     with pytest.raises(ValueError) as error:
         call(configure(smsc), value)
@@ -177,7 +154,7 @@ def test_format_may_be_text_of_digits(smsc, gw, format, flag):
     gw.http.default = Reply(OK)
     configure(smsc).send_sms("79999999999", "hi", format=format)
     configure(smsc).send_sms_mail("79999999999", "hi", format=format)
-    assert gw.requests[0].request_line == get(
+    assert gw.requests[0].request_line == GET(
         b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi&translit=0&id=0"
         + flag)
     options = b"0," + format.encode("ascii") + b","
@@ -209,10 +186,10 @@ def test_sender_none_means_no_sender(smsc, legacy, gw, call, without):
     call(configure(smsc))
     theirs, ours = [r.request_line for r in gw.requests]
     if b"cost=3" in without:
-        assert theirs == get(without + b"&sender=None")  # 2.0: str(None)
+        assert theirs == GET(without + b"&sender=None")  # 2.0: str(None)
     else:
-        assert theirs == get(without.replace(b"&translit=", b"&sender=None&translit="))
-    assert ours == get(without)
+        assert theirs == GET(without.replace(b"&translit=", b"&sender=None&translit="))
+    assert ours == GET(without)
 
 
 @pytest.mark.parametrize("kwargs", [dict(sender=None), dict(sender=False), dict(sender=0), dict(time=None),
@@ -381,7 +358,7 @@ def test_2_0_with_an_unknown_charset_fails_on_five_hosts(legacy, gw):
 def test_known_charsets_are_sent_as_they_are_written(smsc, gw, charset):
     gw.http.default = Reply(b"100")
     assert configure(smsc, SMSC_CHARSET=charset).get_balance() == "100"
-    assert gw.requests[0].request_line == get(
+    assert gw.requests[0].request_line == GET(
         b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=" + charset.encode("ascii") + b"&")
 
 
@@ -416,15 +393,14 @@ def test_a_subclass_that_never_calls_our_init_is_checked_against_the_constants(s
 
 # Environment variables: checked at import, the variable named
 
-def import_with(environment):
-    env = environment_of(environment)
-    process = subprocess.Popen([sys.executable, "-c", "import smsc_api"], env=env,
+def import_with(variables):
+    process = subprocess.Popen([sys.executable, "-c", "import smsc_api"], env=environment(PYTHONPATH=ROOT, **variables),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = process.communicate()
     return process.returncode, out.decode("utf-8"), err.decode("utf-8").strip().splitlines()[-1:]
 
 
-@pytest.mark.parametrize("environment,message", [
+@pytest.mark.parametrize("variables,message", [
     ({"SMSC_TIMEOUT": "abc"}, "environment variable SMSC_TIMEOUT: expected a number of seconds or none, not 'abc'"),
     ({"SMSC_CONNECT_TIMEOUT": "10s"},
      "environment variable SMSC_CONNECT_TIMEOUT: expected a number of seconds or none, not '10s'"),
@@ -439,8 +415,8 @@ def import_with(environment):
     ({"SMSC_CHARSET": "no-such-charset"},
      "environment variable SMSC_CHARSET must be the name of a charset, such as 'utf-8', not 'no-such-charset'"),
 ])
-def test_a_bad_environment_variable_is_named_at_import(environment, message):
-    assert import_with(environment) == (1, "", ["ValueError: " + message])
+def test_a_bad_environment_variable_is_named_at_import(variables, message):
+    assert import_with(variables) == (1, "", ["ValueError: " + message])
 
 
 def test_good_environment_variables_import_quietly():
@@ -562,8 +538,8 @@ def test_a_subclass_or_an_int_enum_sends_its_own_digits(smsc, gw):
     send = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
             b"&translit=%s&id=%s")
     status = b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0"
-    assert [r.request_line for r in gw.requests] == [get(send % (b"0", b"5")), get(status)] * len(values) + [
-        get(send % (b"1", b"0"))]
+    assert [r.request_line for r in gw.requests] == [GET(send % (b"0", b"5")), GET(status)] * len(values) + [
+        GET(send % (b"1", b"0"))]
 
 
 def test_int_phones_and_senders_are_sent_as_their_digits(smsc, gw):
@@ -578,8 +554,8 @@ def test_int_phones_and_senders_are_sent_as_their_digits(smsc, gw):
     client.get_status(5, SlyInt(79999999999))
     send = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=%s&mes=hi&translit=0&id=0%s"
     assert [r.request_line for r in gw.requests] == [
-        get(send % (b"79999999999", b"&sender=42")), get(send % (b"79999999999%2C79999999998", b"")),
-        get(b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0")]
+        GET(send % (b"79999999999", b"&sender=42")), GET(send % (b"79999999999%2C79999999998", b"")),
+        GET(b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0")]
 
 
 def test_get_status_takes_the_gateways_trailing_comma_for_one_id(smsc, legacy, gw):
@@ -587,7 +563,7 @@ def test_get_status_takes_the_gateways_trailing_comma_for_one_id(smsc, legacy, g
     theirs = configure(legacy).get_status("101,", "79999999999,")
     assert configure(smsc).get_status("101,", "79999999999,") == theirs == ["1", "1561977123", "0"]  # one id: flat
     theirs, ours = [r.request_line for r in gw.requests]
-    assert ours == theirs == get(
+    assert ours == theirs == GET(
         b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C&id=101,&all=0")
 
 
@@ -655,39 +631,33 @@ def test_keepalive_without_poll_uses_select(smsc, gw, monkeypatch):
     assert [r.connection for r in server.requests] == [1, 1]
 
 
-@pytest.mark.parametrize("environment,constant,value", [
+@pytest.mark.parametrize("variables,constant,value", [
     ({"SMSC_TIMEOUT": ""}, "SMSC_TIMEOUT", 60), ({"SMSC_CONNECT_TIMEOUT": " "}, "SMSC_CONNECT_TIMEOUT", 10),
     ({"SMSC_POST": ""}, "SMSC_POST", False), ({"SMSC_KEEPALIVE": ""}, "SMSC_KEEPALIVE", False),
 ])
-def test_an_empty_variable_is_as_if_it_were_not_set(environment, constant, value):
+def test_an_empty_variable_is_as_if_it_were_not_set(variables, constant, value):
     # docker-compose and .env files give VAR= for a variable left empty: not "no deadline"
     code = ("import smsc_api, json; print(json.dumps(smsc_api.%s))" % constant)
-    env = environment_of(environment)
-    out = subprocess.check_output([sys.executable, "-c", code], env=env).decode("ascii").strip()
+    out = subprocess.check_output([sys.executable, "-c", code], env=environment(PYTHONPATH=ROOT, **variables))
+    out = out.decode("ascii").strip()
     assert out == json_of(value)
 
 
-@pytest.mark.parametrize("environment,message", [
+@pytest.mark.parametrize("variables,message", [
     ({"SMSC_TIMEOUT": "5_0"}, "environment variable SMSC_TIMEOUT: expected a number of seconds or none, not '5_0'"),
     ({"SMSC_HOST": ""}, "environment variable SMSC_HOST must be a host name (smscentre.com, smsc.ru, ...; "
                         "host:port for SMTP), not ''"),
     ({"SMTP_SERVER": "mail/x"}, "environment variable SMTP_SERVER must be a host name (smscentre.com, "
                                 "smsc.ru, ...; host:port for SMTP), not 'mail/x'"),
 ])
-def test_a_number_python_3_alone_reads_and_an_empty_host_are_refused(environment, message):
-    assert import_with(environment) == (1, "", ["ValueError: " + message])
+def test_a_number_python_3_alone_reads_and_an_empty_host_are_refused(variables, message):
+    assert import_with(variables) == (1, "", ["ValueError: " + message])
 
 
 def test_the_host_is_a_host_name(smsc, gw):
     for host in ("", "evil.example/x?", "user@smsc.ru", "smsc.ru ", "smsc.ru:99999", "smsc.ru:0", "smsc.ru:"):
         assert raised(CALLS[0], instance(smsc, host=host))[0] is ValueError
     assert gw.intercept.connections == []
-
-
-def environment_of(variables):
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("SMSC_", "SMTP_")))
-    env.update(variables, PYTHONPATH=ROOT)
-    return env
 
 
 def json_of(value):

@@ -4,28 +4,16 @@
 Most tests call smsc_api._main(argv) in the test process against the loopback gateway; a few
 run `python smsc_api.py` as a program, reaching the gateway through http_proxy."""
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from helpers import HTTP_VERSION, ROOT, environment
+from helpers import HTTP_VERSION, ROOT, cli, environment, program
 from servers import Drop, Reply, Stall
 
 CREDENTIALS = ["--login", "alice", "--password", "secret"]
 BALANCE = b"GET /sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8& " + HTTP_VERSION
-
-
-def run(smsc, capsys, *argv):
-    """(exit status, stdout, stderr) of the command line, run in this process."""
-    capsys.readouterr()
-    try:
-        code = smsc._main(list(argv))
-    except SystemExit as exit:  # argparse's own usage errors
-        code = exit.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def request_lines(gw):
@@ -36,27 +24,27 @@ def request_lines(gw):
 
 def test_balance(smsc, gw, capsys):
     gw.http.script(Reply(b"100.50"))
-    assert run(smsc, capsys, "balance", *CREDENTIALS) == (0, "balance: 100.50\n", "")
+    assert cli(smsc, capsys, "balance", *CREDENTIALS) == (0, "balance: 100.50\n", "")
     assert request_lines(gw) == [BALANCE]
 
 
 def test_options_before_or_after_the_command(smsc, gw, capsys):
     gw.http.default = Reply(b"100.50")
-    assert run(smsc, capsys, "--login", "alice", "--password", "secret", "balance")[0] == 0
-    assert run(smsc, capsys, "--login", "alice", "balance", "--password", "secret")[0] == 0
+    assert cli(smsc, capsys, "--login", "alice", "--password", "secret", "balance")[0] == 0
+    assert cli(smsc, capsys, "--login", "alice", "balance", "--password", "secret")[0] == 0
     assert request_lines(gw) == [BALANCE, BALANCE]
 
 
 def test_credentials_from_the_environment_constants(smsc, gw, capsys):
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"  # as SMSC_LOGIN=... SMSC_PASSWORD=... set them
     gw.http.script(Reply(b"7"))
-    assert run(smsc, capsys, "balance") == (0, "balance: 7\n", "")
+    assert cli(smsc, capsys, "balance") == (0, "balance: 7\n", "")
     assert request_lines(gw) == [BALANCE]
 
 
 def test_send_with_every_option(smsc, gw, capsys):
     gw.http.script(Reply(b"15,2,3.40,96.60"))
-    code, out, err = run(smsc, capsys, "send", "79999999999,79999999998", "Hello, world", "--sender", "Shop",
+    code, out, err = cli(smsc, capsys, "send", "79999999999,79999999998", "Hello, world", "--sender", "Shop",
                          "--format", "1", "--translit", "2", "--host", "smsc.kz", *CREDENTIALS)
     assert (code, out, err) == (0, "sent: id 15, sms 2, cost 3.40, balance 96.60\n", "")
     assert request_lines(gw) == [
@@ -67,19 +55,19 @@ def test_send_with_every_option(smsc, gw, capsys):
 
 def test_send_as_json(smsc, gw, capsys):
     gw.http.script(Reply(b"15,2,3.40,96.60"))
-    code, out, err = run(smsc, capsys, "send", "79999999999", "hi", "--json", *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--json", *CREDENTIALS)
     assert (code, err) == (0, "")
     assert json.loads(out) == {"ok": True, "exit": 0, "id": "15", "sms": "2", "cost": "3.40", "balance": "96.60"}
     gw.http.script(Reply(b"2.50,1"), Reply(b"100.50"))
-    assert json.loads(run(smsc, capsys, "cost", "79999999999", "hi", "--json", *CREDENTIALS)[1]) == {
+    assert json.loads(cli(smsc, capsys, "cost", "79999999999", "hi", "--json", *CREDENTIALS)[1]) == {
         "ok": True, "exit": 0, "cost": "2.50", "sms": "1"}
-    assert json.loads(run(smsc, capsys, "balance", "--json", *CREDENTIALS)[1]) == {
+    assert json.loads(cli(smsc, capsys, "balance", "--json", *CREDENTIALS)[1]) == {
         "ok": True, "exit": 0, "balance": "100.50"}
 
 
 def test_send_by_post(smsc, gw, capsys):
     gw.http.script(Reply(b"15,1,1.50,98.50"))
-    assert run(smsc, capsys, "send", "79999999999", "hi", "--post", *CREDENTIALS)[0] == 0
+    assert cli(smsc, capsys, "send", "79999999999", "hi", "--post", *CREDENTIALS)[0] == 0
     assert gw.requests[0].request_line == b"POST /sys/send.php " + HTTP_VERSION
     assert gw.requests[0].body == (b"login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
                                    b"&translit=0&id=0")
@@ -87,15 +75,15 @@ def test_send_by_post(smsc, gw, capsys):
 
 def test_cost(smsc, gw, capsys):
     gw.http.script(Reply(b"2.50,1"))
-    assert run(smsc, capsys, "cost", "79999999999", "hi", *CREDENTIALS) == (0, "cost: 2.50 for 1 SMS\n", "")
+    assert cli(smsc, capsys, "cost", "79999999999", "hi", *CREDENTIALS) == (0, "cost: 2.50 for 1 SMS\n", "")
     assert request_lines(gw) == [b"GET /sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1"
                                  b"&phones=79999999999&mes=hi&translit=0 " + HTTP_VERSION]
 
 
 def test_status(smsc, gw, capsys):
     gw.http.script(Reply(b"-1,0,0"), Reply(b"1,1561977123,0,1561977000,79999999999,2.50,sms,Delivered,hi"))
-    assert run(smsc, capsys, "status", "15", "79999999999", *CREDENTIALS) == (0, "status -1: waiting to be sent\n", "")
-    code, out, err = run(smsc, capsys, "status", "15", "79999999999", "--all", "1", "--json", *CREDENTIALS)
+    assert cli(smsc, capsys, "status", "15", "79999999999", *CREDENTIALS) == (0, "status -1: waiting to be sent\n", "")
+    code, out, err = cli(smsc, capsys, "status", "15", "79999999999", "--all", "1", "--json", *CREDENTIALS)
     assert (code, err) == (0, "")
     assert json.loads(out) == {"ok": True, "exit": 0, "status": "1", "name": "delivered", "reply": [
         "1", "1561977123", "0", "1561977000", "79999999999", "2.50", "sms", "Delivered", "hi"]}
@@ -108,11 +96,11 @@ def test_status_change_time_is_printed_as_a_date(smsc, gw, capsys):
     import datetime
     gw.http.script(Reply(b"1,1561977123,0"))
     expected = "status 1: delivered, changed %s\n" % datetime.datetime.fromtimestamp(1561977123)
-    assert run(smsc, capsys, "status", "15", "79999999999", *CREDENTIALS) == (0, expected, "")
+    assert cli(smsc, capsys, "status", "15", "79999999999", *CREDENTIALS) == (0, expected, "")
 
 
 def test_mail(smsc, gw, capsys):
-    assert run(smsc, capsys, "mail", "79999999999", "hi", *CREDENTIALS) == (0, "mail sent\n", "")
+    assert cli(smsc, capsys, "mail", "79999999999", "hi", *CREDENTIALS) == (0, "mail sent\n", "")
     assert gw.smtp.messages[0]["data"] == (b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
                                            b"alice:secret:0::0,0,:79999999999:hi\r\n")
 
@@ -128,12 +116,12 @@ def test_mail(smsc, gw, capsys):
 ])
 def test_gateway_errors_exit_1_with_the_meaning(smsc, gw, capsys, argv, reply, err):
     gw.http.script(Reply(reply))
-    assert run(smsc, capsys, *(argv + CREDENTIALS)) == (1, "", err)
+    assert cli(smsc, capsys, *(argv + CREDENTIALS)) == (1, "", err)
 
 
 def test_gateway_error_as_json(smsc, gw, capsys):
     gw.http.script(Reply(b"0,-7"))
-    code, out, err = run(smsc, capsys, "send", "12", "hi", "--json", *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "send", "12", "hi", "--json", *CREDENTIALS)
     assert (code, err) == (1, "")
     assert json.loads(out) == {"ok": False, "exit": 1, "error": 7, "message": "wrong phone number format",
                                "reply": ["0", "-7"]}
@@ -141,7 +129,7 @@ def test_gateway_error_as_json(smsc, gw, capsys):
 
 def test_mail_refused_exits_1(smsc, gw, capsys):
     gw.smtp.fail["rcpt"] = "550 5.1.1 No such user"
-    code, out, err = run(smsc, capsys, "mail", "79999999999", "hi", *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "mail", "79999999999", "hi", *CREDENTIALS)
     assert (code, out) == (1, "")
     assert err == "error: the mail server answered 550 5.1.1 No such user\n"
 
@@ -149,7 +137,7 @@ def test_mail_refused_exits_1(smsc, gw, capsys):
 def test_mail_refused_as_json(smsc, gw, capsys):
     gw.smtp.fail["auth"] = "535 5.7.8 Bad credentials"
     smsc.SMTP_LOGIN, smsc.SMTP_PASSWORD = "mailer", "mailpass"
-    code, out, err = run(smsc, capsys, "mail", "79999999999", "hi", "--json", *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "mail", "79999999999", "hi", "--json", *CREDENTIALS)
     assert (code, json.loads(out), err) == (
         1, {"ok": False, "exit": 1, "error": 535, "message": "5.7.8 Bad credentials"}, "")
 
@@ -158,9 +146,9 @@ def test_mail_refused_as_json(smsc, gw, capsys):
 
 def test_no_host_answered_exits_3(smsc, gw, capsys):
     gw.http.default = Drop()
-    assert run(smsc, capsys, "balance", *CREDENTIALS) == (3, "", "error: no host answered\n")
+    assert cli(smsc, capsys, "balance", *CREDENTIALS) == (3, "", "error: no host answered\n")
     assert len(gw.hosts) == 5
-    code, out, err = run(smsc, capsys, "send", "79999999999", "hi", "--json", *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--json", *CREDENTIALS)
     # each host closed the connection after the whole request: the first may have sent the message
     assert (code, json.loads(out), err) == (3, {"ok": False, "exit": 3, "error": "unreachable",
                                                 "possibly_sent": "http://smscentre.com/sys/send.php"}, "")
@@ -168,14 +156,14 @@ def test_no_host_answered_exits_3(smsc, gw, capsys):
 
 def test_no_mail_server_exits_3(smsc, gw, capsys):
     gw.intercept.refuse.add("send.smscentre.com")
-    code, out, err = run(smsc, capsys, "mail", "79999999999", "hi", *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "mail", "79999999999", "hi", *CREDENTIALS)
     assert (code, out) == (3, "")
     assert err.startswith("error: no mail server answered (") and "Connection refused" in err
 
 
 def test_timeout_option(smsc, gw, capsys):
     gw.http.script(Stall(10), Reply(b"42"))
-    assert run(smsc, capsys, "balance", "--timeout", "0.3", *CREDENTIALS) == (0, "balance: 42\n", "")
+    assert cli(smsc, capsys, "balance", "--timeout", "0.3", *CREDENTIALS) == (0, "balance: 42\n", "")
     assert gw.hosts == ["smscentre.com", "www2.smscentre.com"]
 
 
@@ -184,14 +172,14 @@ def test_timeout_option(smsc, gw, capsys):
 @pytest.mark.parametrize("argv", [[], ["fly"], ["send", "79999999999"], ["send", "7999", "hi", "--format", "x"],
                                   ["status", "1"], ["balance", "--timeout", "soon"]])
 def test_argparse_usage_errors_exit_2(smsc, gw, capsys, argv):
-    code, out, err = run(smsc, capsys, *argv)
+    code, out, err = cli(smsc, capsys, *argv)
     assert (code, out) == (2, "")
     assert err.startswith("usage: smsc_api.py") and "error:" in err
     assert gw.intercept.connections == []
 
 
 def test_bad_values_named_by_the_module_exit_2(smsc, gw, capsys):
-    code, out, err = run(smsc, capsys, "send", "79999999999", "hi", "--format", "14", *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--format", "14", *CREDENTIALS)
     assert (code, out) == (2, "")
     assert err.splitlines()[-1] == "smsc_api.py: error: format must be from 0 to 13, not 14"
     assert gw.intercept.connections == []
@@ -199,25 +187,16 @@ def test_bad_values_named_by_the_module_exit_2(smsc, gw, capsys):
 
 # As a program
 
-def program(argv, variables):
-    """(exit status, stdout, stderr) of python smsc_api.py argv, with these environment variables."""
-    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_api.py")] + argv, env=environment(**variables),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = process.communicate()
-    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
-
-
 def test_program_with_credentials_from_the_environment_through_a_proxy(gw):
     gw.http.script(Reply(b"42.00"))
-    proxy = "http://127.0.0.1:%d" % gw.http.port
-    code, out, err = program(["balance"], {"SMSC_LOGIN": "alice", "SMSC_PASSWORD": "secret", "http_proxy": proxy})
+    code, out, err = program(["balance"], proxy_to=gw.http, SMSC_LOGIN="alice", SMSC_PASSWORD="secret")
     assert (code, out, err) == (0, "balance: 42.00\n", "")
     assert gw.requests[0].request_line == (b"GET http://smscentre.com/sys/balance.php?login=alice&psw=secret"
                                            b"&fmt=1&charset=utf-8& " + HTTP_VERSION)
 
 
 def test_program_usage_error_exits_2():
-    code, out, err = program(["send"], {})
+    code, out, err = program(["send"])
     assert (code, out) == (2, "")
     assert err.startswith("usage: smsc_api.py send")
 

@@ -6,27 +6,15 @@ what came back, cut short. Bad usage is exit 2 before anything is sent: a bad --
 setting or environment variable, no credentials at all. Run in this process (smsc_api._main)
 against the loopback gateway, or as a program where the environment is read at import."""
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, cli, environment, program
 from servers import Reply
 
 CREDENTIALS = ["--login", "alice", "--password", "secret"]
-
-
-def cli(smsc, capsys, *argv):
-    """(exit status, stdout, stderr) of smsc_api._main(argv) in this process."""
-    capsys.readouterr()
-    try:
-        code = smsc._main(list(argv))
-    except SystemExit as exit:  # argparse's usage errors
-        code = exit.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def last_line(text):
@@ -189,16 +177,6 @@ def test_a_bad_parameter_exits_2_naming_it(smsc, gw, capsys):
 
 # As a program: the environment is read when the module is imported
 
-def program(argv, environment):
-    env = dict((k, v) for k, v in os.environ.items()
-               if not k.lower().endswith("_proxy") and not k.startswith(("SMSC_", "SMTP_")))
-    env.update(environment)
-    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_api.py")] + argv, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = process.communicate()
-    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
-
-
 @pytest.mark.parametrize("variable,value,message", [
     ("SMSC_TIMEOUT", "abc", "environment variable SMSC_TIMEOUT: expected a number of seconds or none, not 'abc'"),
     ("SMSC_CONNECT_TIMEOUT", "-1", "environment variable SMSC_CONNECT_TIMEOUT must be a positive, finite number "
@@ -208,9 +186,8 @@ def program(argv, environment):
                                 "'utf-8', not 'klingon'"),
 ])
 def test_a_bad_environment_variable_exits_2_naming_it(gw, variable, value, message):
-    proxy = "http://127.0.0.1:%d" % gw.http.port
-    code, out, err = program(["balance"], {variable: value, "SMSC_LOGIN": "alice", "SMSC_PASSWORD": "secret",
-                                           "http_proxy": proxy})
+    code, out, err = program(["balance"], proxy_to=gw.http, SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
+                             **{variable: value})
     assert (code, out) == (2, "")
     assert err.startswith("usage: smsc_api.py") and "Traceback" not in err
     assert last_line(err) == "smsc_api.py: error: " + message
@@ -249,8 +226,7 @@ def test_the_installed_command_names_a_bad_environment_variable_without_a_traceb
     # the console script imports smsc_api as a module, then calls _main: as "python smsc_api.py", exit 2
     script = tmpdir.join("smsc-api")
     script.write("import sys\nsys.path.insert(0, %r)\nfrom smsc_api import _main\nsys.exit(_main())\n" % ROOT)
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("SMSC_", "SMTP_")))
-    env.update(SMSC_TIMEOUT="abc", SMSC_LOGIN="alice", SMSC_PASSWORD="secret")
+    env = environment(SMSC_TIMEOUT="abc", SMSC_LOGIN="alice", SMSC_PASSWORD="secret")
     process = subprocess.Popen([sys.executable, str(script), "balance"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     out, err = process.communicate()

@@ -15,25 +15,18 @@ import threading
 import pytest
 import six
 
-from helpers import (AUTH_PLAIN, EHLO, GET, HEADER, HTTP_VERSION, MAIL, MIRRORS, RCPT, expected_headers,
-                     native)
+from helpers import (AUTH_PLAIN, EHLO, GET, HEADER, HTTP_VERSION, MAIL, MIRRORS, RCPT, configure,
+                     expected_headers, native)
 from servers import Drop, HTTPServer, Reply, Stall
 
-LOGIN = dict(SMSC_LOGIN="alice", SMSC_PASSWORD="s3cr3t-Pa55")
 PAGE_EXAMPLE = u"Ваш пароль: 123"
-
-
-def configure(module, **constants):
-    for name, value in dict(LOGIN, **constants).items():
-        setattr(module, name, value)
-    return module.SMSC()
 
 
 # 1. send_sms_mail with non-ASCII text
 
 def mail_data(charset, message):
     return (b"Content-Type: text/plain; charset=" + charset.encode("ascii") + b"\r\n\r\n" +
-            b"alice:s3cr3t-Pa55:0::0,0,:79999999999:" + message + b"\r\n")
+            b"alice:secret:0::0,0,:79999999999:" + message + b"\r\n")
 
 
 def test_mail_with_the_pages_own_example_is_sent_in_utf_8(smsc, legacy, gw):
@@ -74,7 +67,7 @@ def test_mail_text_outside_the_charset_is_a_clear_error_before_any_connection(sm
 @pytest.mark.parametrize("charset", ["windows-1251", "koi8-r"])
 def test_text_is_percent_encoded_from_smsc_charset(smsc, legacy, gw, charset):
     gw.http.default = Reply(b"1,1")
-    expected = GET(b"/sys/send.php?login=alice&psw=s3cr3t-Pa55&fmt=1&charset=" + charset.encode("ascii") +
+    expected = GET(b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=" + charset.encode("ascii") +
                    b"&cost=3&phones=79999999999&mes=" + six.moves.urllib.parse.quote(
                        PAGE_EXAMPLE.encode(charset)).encode("ascii") + b"&translit=0&id=0&sender=%CF%E5%F2%FF")
     if not six.PY2:  # 2.0 on Python 3 sends UTF-8 bytes labelled with the other charset
@@ -94,7 +87,7 @@ def test_unicode_arguments_are_encoded_not_a_key_error(smsc, legacy, gw):
     result = configure(smsc).send_sms(u"79999999999", PAGE_EXAMPLE, sender=u"Я", time=u"+5", query=u"maxsms=3")
     assert result == ["1", "1"]
     assert gw.requests[0].request_line == GET(
-        b"/sys/send.php?login=alice&psw=s3cr3t-Pa55&fmt=1&charset=utf-8&cost=3&phones=79999999999"
+        b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999"
         b"&mes=%D0%92%D0%B0%D1%88%20%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C%3A%20123&translit=0&id=0"
         b"&sender=%D0%AF&time=%2B5&maxsms=3")
 
@@ -104,11 +97,11 @@ def test_bytes_id_and_status_arguments_are_sent_as_they_are(smsc, legacy, gw):
     if not six.PY2:  # 2.0: str(b"12") is "b'12'" on Python 3
         configure(legacy).get_status(b"12", b"79999999999")
         assert gw.requests[-1].request_line == GET(
-            b"/sys/status.php?login=alice&psw=s3cr3t-Pa55&fmt=1&charset=utf-8&phone=79999999999&id=b'12'&all=0")
+            b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=b'12'&all=0")
         gw.clear()
     assert configure(smsc).get_status(b"12", b"79999999999") == ["1", "1561977123", "0"]
     assert gw.requests[0].request_line == GET(
-        b"/sys/status.php?login=alice&psw=s3cr3t-Pa55&fmt=1&charset=utf-8&phone=79999999999&id=12&all=0")
+        b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=12&all=0")
 
 
 def test_text_outside_the_charset_is_a_clear_error_before_any_connection(smsc, legacy, gw):
@@ -119,7 +112,7 @@ def test_text_outside_the_charset_is_a_clear_error_before_any_connection(smsc, l
     else:  # 2.0 sends it in UTF-8, labelled windows-1251
         assert configure(legacy, SMSC_CHARSET="windows-1251").send_sms("79999999999", u"\U0001F600") == ["1", "1"]
         assert gw.requests[-1].request_line == GET(
-            b"/sys/send.php?login=alice&psw=s3cr3t-Pa55&fmt=1&charset=windows-1251&cost=3&phones=79999999999"
+            b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=windows-1251&cost=3&phones=79999999999"
             b"&mes=%F0%9F%98%80&translit=0&id=0")
     gw.clear()
     with pytest.raises(UnicodeEncodeError) as error:
@@ -294,7 +287,7 @@ def test_format_outside_0_to_13_is_an_index_error_naming_format(smsc, legacy, gw
     if -13 < format < 0:  # 2.0: formats[format - 1] is an index all the same: a plain SMS, sent silently
         assert configure(legacy).send_sms("79999999999", "hi", format=format) == ["1", "1"]
         assert [request.request_line for request in gw.requests] == [GET(
-            b"/sys/send.php?login=alice&psw=s3cr3t-Pa55&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
+            b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
             b"&translit=0&id=0")]
     else:  # 2.0: a bare IndexError
         with pytest.raises(IndexError) as bare:
@@ -320,7 +313,7 @@ def test_phones_may_be_a_list_a_tuple_or_an_int(smsc, legacy, gw, phones, sent):
         configure(legacy).send_sms(phones, "hi")
     assert configure(smsc).send_sms(phones, "hi") == ["1", "2"]
     assert gw.requests[0].request_line == GET(
-        b"/sys/send.php?login=alice&psw=s3cr3t-Pa55&fmt=1&charset=utf-8&cost=3&phones=" + sent +
+        b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=" + sent +
         b"&mes=hi&translit=0&id=0")
 
 
@@ -354,7 +347,7 @@ LIST_QUERY = u"list=79999999999:Ваш пароль: 123\n78888888888:Ваш п�
 def test_query_with_text_spaces_and_newlines_reaches_the_gateway(smsc, legacy, gw, charset):
     gw.http.default = Reply(b"1,2")
     escaped = six.moves.urllib.parse.quote(LIST_QUERY.encode(charset), safe="%/:=&?~#+!$,;'@()*[]|")
-    expected = GET(b"/sys/send.php?login=alice&psw=s3cr3t-Pa55&fmt=1&charset=" + charset.encode("ascii") +
+    expected = GET(b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=" + charset.encode("ascii") +
                    b"&cost=1&phones=&mes=&translit=0&" + escaped.encode("ascii"))
     if six.PY2:  # 2.0's urllib.urlopen escaped the URL itself
         configure(legacy, SMSC_CHARSET=charset).get_sms_cost("", "", query=LIST_QUERY.encode(charset))
@@ -373,7 +366,7 @@ def test_query_text_goes_as_is_in_a_post_body_encoded_in_the_charset(smsc, gw):
     gw.http.default = Reply(b"1,2")
     configure(smsc, SMSC_POST=True, SMSC_CHARSET="windows-1251").get_sms_cost(
         "", "", query=LIST_QUERY.encode("windows-1251") if six.PY2 else LIST_QUERY)
-    body = b"login=alice&psw=s3cr3t-Pa55&fmt=1&charset=windows-1251&cost=1&phones=&mes=&translit=0&" + \
+    body = b"login=alice&psw=secret&fmt=1&charset=windows-1251&cost=1&phones=&mes=&translit=0&" + \
         LIST_QUERY.encode("windows-1251")
     assert gw.requests[0].request_line == b"POST /sys/send.php " + HTTP_VERSION
     assert gw.requests[0].body == body

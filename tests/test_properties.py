@@ -11,15 +11,15 @@ import inspect
 
 import pytest
 
+from helpers import MIRRORS
+from servers import Reply
+
 pytest.importorskip("hypothesis", reason="hypothesis supports Python 3 only: the properties run on Python 3")
 
-from urllib.parse import unquote_to_bytes  # noqa: E402
+from urllib.parse import unquote_to_bytes  # noqa: E402 (Python 3 only: after the skip)
 
-from hypothesis import HealthCheck, example, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from helpers import MIRRORS  # noqa: E402
-from servers import Reply  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402 (Python 3 only: after the skip)
+from hypothesis import strategies as st  # noqa: E402 (Python 3 only: after the skip)
 
 PROPERTY = settings(max_examples=100, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

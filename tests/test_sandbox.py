@@ -26,7 +26,7 @@ import pytest
 import six
 
 import smsc_sandbox
-from helpers import (DOMAINS, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
+from helpers import (DOMAINS, HEADER, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
                      get_over_one_connection, logged, native, raw_get, response, run_app, send, send_raw)
 from servers import Drop, HTTPServer
 from smsc_sandbox import Intercept
@@ -366,9 +366,10 @@ def test_many_threads_at_once(smsc, gateway):
 # 6. Statuses
 
 def test_status_waits_then_is_delivered(gateway):
+    def status():
+        return api(gateway, b"status", b"login=a&psw=b&phone=79999999999&id=1")
     gateway.deliver_after = 1000
     assert send(gateway, b"phones=79999999999&mes=hi") == b"1,1"
-    status = lambda: api(gateway, b"status", b"login=a&psw=b&phone=79999999999&id=1")  # noqa: E731
     assert status() == b"-1,1700000000,0"
     gateway.clock.now = NOW + 999.99
     assert status() == b"-1,1700000000,0"
@@ -417,10 +418,11 @@ def test_all_1_and_all_2_fields(smsc, gateway):
 
 
 def test_several_ids_are_answered_a_line_each(gateway):
+    def statuses(query):
+        return api(gateway, b"status", b"login=a&psw=b&" + query)
     assert send(gateway, b"phones=79999999999&mes=one") == b"1,1"
     assert send(gateway, b"phones=79999999998&mes=two%2C+three") == b"2,1"
     gateway.clock.now += gateway.deliver_after  # both delivered
-    statuses = lambda query: api(gateway, b"status", b"login=a&psw=b&" + query)  # noqa: E731
     # the i-th id with the i-th phone
     assert statuses(b"phone=79999999999%2C79999999998&id=1,2") == b"1,1700000002,0\n1,1700000002,0"
     assert statuses(b"phone=79999999998,79999999999&id=1,2") == b"-3,0,0\n-3,0,0"
@@ -453,15 +455,12 @@ def test_several_statuses_through_smsc_api(smsc, gateway):
 
 # 7. SMTP
 
-MAIL_HEADER = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
-
-
 def test_send_sms_mail_is_a_message(smsc, gateway):
     client = smsc.SMSC("alice", "secret")
     message = u"Ваш пароль: 123\n.second line: with colons"
     assert client.send_sms_mail("79999999999;+7 999 999-99-98", message, id=7, sender="shop") is None
     session, = gateway.smtp.sessions
-    assert session["data"] == (MAIL_HEADER + u"alice:secret:7::0,0,shop:79999999999;+7 999 999-99-98:Ваш пароль: "
+    assert session["data"] == (HEADER + u"alice:secret:7::0,0,shop:79999999999;+7 999 999-99-98:Ваш пароль: "
                                u"123\r\n..second line: with colons\r\n".encode("utf-8"))  # dot-stuffed by smtplib
     assert gateway.messages == [{"id": 7, "phones": ["79999999999", "79999999998"], "message": message,
                                  "sender": "shop", "parts": 1, "cost": "5.00", "time": NOW, "via": "smtp",
@@ -489,10 +488,10 @@ def mail(gateway, data, recipient="send@send.smscentre.com"):
 
 
 @pytest.mark.parametrize("data,code,error", [
-    (MAIL_HEADER + b"alice:wrong:0::0,0,:79999999999:hi", 2, "wrong login or password"),
-    (MAIL_HEADER + b"bob:secret:0::0,0,:79999999999:hi", 2, "wrong login or password"),
-    (MAIL_HEADER + b"alice:secret:0::0,0,:12345:hi", 7, "wrong phone number format"),
-    (MAIL_HEADER + b"alice:secret:0::0,0,:79999999999", 1, "parameters error"),
+    (HEADER + b"alice:wrong:0::0,0,:79999999999:hi", 2, "wrong login or password"),
+    (HEADER + b"bob:secret:0::0,0,:79999999999:hi", 2, "wrong login or password"),
+    (HEADER + b"alice:secret:0::0,0,:12345:hi", 7, "wrong phone number format"),
+    (HEADER + b"alice:secret:0::0,0,:79999999999", 1, "parameters error"),
     (b"Content-Type: text/plain; charset=latin-1\r\n\r\nalice:secret:0::0,0,:79999999999:hi", 1, "parameters error"),
 ])
 def test_a_refused_mail_is_554(gateway, data, code, error):
@@ -520,17 +519,17 @@ def test_the_reply_to_an_accepted_mail_names_the_id(gateway):
         assert server.ehlo()[0] == 250
         assert server.mail("me@example.org") == (250, b"OK")
         assert server.rcpt("SEND@Send.SMSC.RU") == (250, b"OK")
-        assert server.data(MAIL_HEADER + b"alice:secret:31::0,0,:79999999999:hi") == (250, b"OK queued as id 31")
-        assert server.data(MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (
+        assert server.data(HEADER + b"alice:secret:31::0,0,:79999999999:hi") == (250, b"OK queued as id 31")
+        assert server.data(HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (
             554, b"5.7.1 SMSC error 9: duplicate request within a minute")
-        assert server.data(MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:again") == (250, b"OK queued as id 1")
+        assert server.data(HEADER + b"alice:secret:0::0,0,:79999999999:again") == (250, b"OK queued as id 1")
     finally:
         server.close()
 
 
 def test_mail_to_another_address_is_refused(gateway):
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-        mail(gateway, MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi", "send@smscentre.com")
+        mail(gateway, HEADER + b"alice:secret:0::0,0,:79999999999:hi", "send@smscentre.com")
     assert refused.value.recipients == {"send@smscentre.com": (
         550, b"5.1.1 this gateway takes mail to send@send.smscentre.com (smsc.ru, smsc.kz, smsc.ua) only")}
     server = smtplib.SMTP("send.smscentre.com", 25, timeout=5)
@@ -538,7 +537,7 @@ def test_mail_to_another_address_is_refused(gateway):
         server.ehlo()
         server.mail("me@example.org")
         assert server.rcpt("send@send.example.org")[0] == 550
-        assert server.data(MAIL_HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (554, b"5.5.1 no valid recipients")
+        assert server.data(HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (554, b"5.5.1 no valid recipients")
     finally:
         server.close()
     assert gateway.messages == []
@@ -685,8 +684,8 @@ USER_SUITE_PASSED = r"\.\.\s+\[100%\]\n2 passed in [0-9.]+ ?s(econds)?\n\Z"
 
 def test_a_users_suite_loads_the_fixture_with_pytest_plugins(tmpdir):
     """Copied files: smsc_sandbox.py and pytest_smsc.py on the path, the plugin named in conftest.py."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
-               PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    env = environment(PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
+                      PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     code, out = run_user_suite(tmpdir, USER_CONFTEST, env)
     assert code == 0, out
     assert re.match(USER_SUITE_PASSED, out) is not None, out
@@ -698,7 +697,7 @@ def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, 
     if not [plugin for plugin, dist in request.config.pluginmanager.list_plugin_distinfo()
             if getattr(plugin, "__name__", None) == "pytest_smsc"]:
         pytest.skip("the package is not installed in this environment (tox installs it)")
-    env = dict(os.environ)
+    env = environment()
     env.pop("PYTHONPATH", None)  # the installed modules, not the checkout's
     code, out = run_user_suite(tmpdir, conftest, env)
     assert code == 0, out
@@ -708,12 +707,11 @@ def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, 
 # 10. The command line and the demo
 
 def certificates_here():
-    """True where the sandbox can make its certificate (trustme, or the openssl command): HTTPS is served."""
-    try:
-        smsc_sandbox._gateway_certificate()
-    except OSError:
-        return False
-    return True
+    """True where the sandbox can make its certificate (trustme, or the openssl command): a Gateway serves HTTPS."""
+    gateway = smsc_sandbox.Gateway(echo=False).start()
+    gateway.stop()
+    gateway.check()
+    return gateway.https is not None
 
 
 def https_line(sandbox, http_port, ca_file=None):

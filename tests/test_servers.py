@@ -39,7 +39,8 @@ def read_response(sock):
     return data
 
 
-def GET(path, version=b"HTTP/1.1", headers=b""):
+def get_request(path, version=b"HTTP/1.1", headers=b""):
+    """A whole GET request for smscentre.com, every byte (helpers.GET is a request line alone)."""
     return b"GET " + path + b" " + version + b"\r\nHost: smscentre.com\r\n" + headers + b"\r\n"
 
 
@@ -57,7 +58,7 @@ KEEPALIVE = {"keepalive": True}
 def test_by_default_one_request_per_connection_answered_in_http_1_0(http):
     http.script(Reply(b"1,1"), Reply(b"2,2"))
     sock = connect(http)
-    sock.sendall(GET(b"/a") + GET(b"/b"))  # two requests, HTTP/1.1: the client would keep the connection
+    sock.sendall(get_request(b"/a") + get_request(b"/b"))  # two HTTP/1.1 requests: the client would keep the connection
     assert read_to_end(sock) == answer(b"1,1", version=b"HTTP/1.0")
     sock.close()
     assert [(r.request_line, r.connection, r.keep_alive) for r in http.requests] == [
@@ -71,13 +72,13 @@ def test_keepalive_answers_each_request_on_the_same_connection(http):
     http.script(Reply(b"1,1"), Reply(b"2,2"), Reply(b"3,3"))
     sock = connect(http)
     for path, body in ((b"/a", b"1,1"), (b"/b", b"2,2")):
-        sock.sendall(GET(path))
+        sock.sendall(get_request(path))
         assert read_response(sock) == answer(body, b"keep-alive")
     sock.shutdown(socket.SHUT_WR)  # the client is done: the server closes
     assert read_to_end(sock) == b""
     sock.close()
     other = connect(http)
-    other.sendall(GET(b"/c", headers=b"Connection: close\r\n"))
+    other.sendall(get_request(b"/c", headers=b"Connection: close\r\n"))
     assert read_to_end(other) == answer(b"3,3", b"close")
     other.close()
     assert [(r.path, r.connection, r.keep_alive) for r in http.requests] == [
@@ -96,10 +97,10 @@ def test_keepalive_answers_each_request_on_the_same_connection(http):
 def test_keepalive_follows_what_the_client_asks(http, version, headers, kept):
     http.default = Reply(b"ok")
     sock = connect(http)
-    sock.sendall(GET(b"/", version, headers))
+    sock.sendall(get_request(b"/", version, headers))
     if kept:
         assert read_response(sock) == answer(b"ok", b"keep-alive")
-        sock.sendall(GET(b"/again", version, headers))  # the same connection answers again
+        sock.sendall(get_request(b"/again", version, headers))  # the same connection answers again
         assert read_response(sock) == answer(b"ok", b"keep-alive")
         assert [r.connection for r in http.requests] == [1, 1]
     else:
@@ -119,7 +120,7 @@ def test_keepalive_follows_what_the_client_asks(http, version, headers, kept):
 def test_keepalive_an_action_may_close_the_connection(http, action, sent):
     http.script(action)
     sock = connect(http)
-    sock.sendall(GET(b"/"))
+    sock.sendall(get_request(b"/"))
     assert read_to_end(sock) == sent
     sock.close()
 
@@ -128,9 +129,9 @@ def test_keepalive_an_action_may_close_the_connection(http, action, sent):
 def test_keepalive_raw_bytes_may_keep_the_connection(http):
     http.script(Raw(answer(b"raw", b"keep-alive"), close=False), Reply(b"next"))
     sock = connect(http)
-    sock.sendall(GET(b"/"))
+    sock.sendall(get_request(b"/"))
     assert read_response(sock) == answer(b"raw", b"keep-alive")
-    sock.sendall(GET(b"/"))
+    sock.sendall(get_request(b"/"))
     assert read_response(sock) == answer(b"next", b"keep-alive")
     sock.close()
 
@@ -139,7 +140,7 @@ def test_keepalive_raw_bytes_may_keep_the_connection(http):
 def test_keepalive_pipelined_requests_are_answered_in_order(http):
     http.respond = lambda request: Reply(request.body or request.path)
     sock = connect(http)
-    sock.sendall(b"POST /one HTTP/1.1\r\nContent-Length: 5\r\n\r\nfirst" + GET(b"/two") +
+    sock.sendall(b"POST /one HTTP/1.1\r\nContent-Length: 5\r\n\r\nfirst" + get_request(b"/two") +
                  b"POST /three HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     assert read_to_end(sock) == (answer(b"first", b"keep-alive") + answer(b"/two", b"keep-alive") +
                                  answer(b"/three", b"close"))
@@ -151,7 +152,7 @@ def test_keepalive_pipelined_requests_are_answered_in_order(http):
 @pytest.mark.parametrize("http", [dict(KEEPALIVE, idle_timeout=0.2)], indirect=True)
 def test_keepalive_an_idle_connection_is_closed_after_idle_timeout(http):
     sock = connect(http)  # waits at most 5 s for the server to close
-    sock.sendall(GET(b"/"))
+    sock.sendall(get_request(b"/"))
     assert read_response(sock) == answer(b"", b"keep-alive")
     assert read_to_end(sock) == b""  # nothing more, and closed by the server
     sock.close()
@@ -161,7 +162,7 @@ def test_keepalive_an_idle_connection_is_closed_after_idle_timeout(http):
 @pytest.mark.parametrize("http", [dict(KEEPALIVE, idle_timeout=60)], indirect=True)
 def test_stop_closes_a_kept_connection_at_once(http):
     sock = connect(http)
-    sock.sendall(GET(b"/"))
+    sock.sendall(get_request(b"/"))
     assert read_response(sock) == answer(b"", b"keep-alive")
     http.stop()  # not after the 60 s of idle_timeout
     assert read_to_end(sock) == b""
@@ -183,7 +184,7 @@ def test_clear_forgets_the_requests_and_the_script_not_the_default(http):
     http.default = Reply(b"default")
     for expected in (b"first", b"default"):
         sock = connect(http)
-        sock.sendall(GET(b"/"))
+        sock.sendall(get_request(b"/"))
         assert read_to_end(sock) == answer(expected, version=b"HTTP/1.0")
         sock.close()
         assert len(http.requests) == 1
@@ -198,7 +199,7 @@ def test_check_raises_the_first_error_raised_in_a_server_thread():
         raise KeyError("a bug in a test's function")
     server.respond = broken
     sock = connect(server)
-    sock.sendall(GET(b"/"))
+    sock.sendall(get_request(b"/"))
     assert read_to_end(sock) == b""  # the connection is closed all the same
     sock.close()
     server.stop()
@@ -213,7 +214,7 @@ def test_a_server_used_as_a_context_manager_checks_when_it_stops():
         with HTTPServer() as server:
             server.respond = lambda request: int("not a number")
             sock = connect(server)
-            sock.sendall(GET(b"/"))
+            sock.sendall(get_request(b"/"))
             read_to_end(sock)
             sock.close()
 
@@ -221,7 +222,7 @@ def test_a_server_used_as_a_context_manager_checks_when_it_stops():
 def test_a_client_that_goes_away_is_not_an_error(http):
     http.script(Slow(Reply(b"x" * 100000), pieces=20, delay=0.02))
     sock = connect(http)
-    sock.sendall(GET(b"/"))
+    sock.sendall(get_request(b"/"))
     sock.close()  # before the answer: the server's writes fail
     assert http.wait_served(1)
     assert http.errors == [] and len(http.disconnects) == 1

@@ -158,10 +158,10 @@ def test_the_signature_names_every_setting(smsc):
 
 def constants_with_environment(variables):
     """The module constants as a fresh interpreter imports them with these variables set."""
-    env = dict(environment(PYTHONPATH=ROOT), **variables)
     code = ("import smsc_api, json; print(json.dumps(dict((n, getattr(smsc_api, n)) for n in dir(smsc_api)"
             " if n.startswith(('SMSC_', 'SMTP_')))))")
-    process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-c", code], env=environment(PYTHONPATH=ROOT, **variables),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = process.communicate()
     return process.returncode, out.decode("utf-8"), err.decode("utf-8")
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from helpers import ROOT, TESTS
+from helpers import ROOT, TESTS, environment
 
 pytest.importorskip("mypy", reason="mypy runs in the typecheck environment (tox -e typecheck)")
 
@@ -19,10 +19,9 @@ USERS_CODE = os.path.join(TESTS, "typing", "users_code.py")
 
 def mypy(*arguments):
     """(exit status, output lines) of mypy --strict, the checkout first on its path (as a copied file is)."""
-    env = dict(os.environ, MYPYPATH=ROOT)
     process = subprocess.Popen([sys.executable, "-m", "mypy", "--strict", "--no-color-output",
                                 "--no-error-summary"] + list(arguments),
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+                               env=environment(MYPYPATH=ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     out, err = process.communicate()
     return process.returncode, out.decode("utf-8").splitlines(), err.decode("utf-8")
 

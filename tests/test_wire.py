@@ -12,7 +12,7 @@ import sys
 import pytest
 import six
 
-from helpers import GET, MIRRORS, POST, native, whole_request
+from helpers import GET, MIRRORS, POST, configure, native, printed, whole_request
 from servers import Drop, Raw, Reply, Reset
 
 # Python 2: urllib.urlopen reads an HTTP/0.9 answer, error pages and cut bodies as replies;
@@ -33,14 +33,9 @@ def fixed(api):
 
 
 @pytest.fixture
-def client(api):
-    api.SMSC_LOGIN, api.SMSC_PASSWORD = "alice", "secret"
-    return api.SMSC()
-
-
-def printed(capsys):
-    out = capsys.readouterr().out
-    return out.decode("utf-8") if isinstance(out, bytes) else out
+def api_client(api):
+    """SMSC() of `api` (ours, then 2.0) with SMSC_LOGIN alice and SMSC_PASSWORD secret."""
+    return configure(api)
 
 
 def assert_sent(server, expected, port=80):
@@ -70,16 +65,16 @@ FORMAT_FLAGS = [b"", b"&flash=1", b"&push=1", b"&hlr=1", b"&bin=1", b"&bin=2", b
 
 
 @pytest.mark.parametrize("format", range(14))
-def test_send_sms_format_flag(client, gw, format):
+def test_send_sms_format_flag(api_client, gw, format):
     gw.http.script(Reply(b"15,1,1.5,98.5"))
-    assert client.send_sms("79999999999", "test", format=format) == ["15", "1", "1.5", "98.5"]
+    assert api_client.send_sms("79999999999", "test", format=format) == ["15", "1", "1.5", "98.5"]
     assert_sent(gw.http, [("smscentre.com", GET(SEND + FORMAT_FLAGS[format]), None)])
 
 
 @pytest.mark.parametrize("format", range(14))
-def test_get_sms_cost_format_flag(client, gw, format):
+def test_get_sms_cost_format_flag(api_client, gw, format):
     gw.http.script(Reply(b"1.5,1"))
-    assert client.get_sms_cost("79999999999", "test", format=format) == ["1.5", "1"]
+    assert api_client.get_sms_cost("79999999999", "test", format=format) == ["1.5", "1"]
     assert_sent(gw.http, [("smscentre.com", GET(COST + FORMAT_FLAGS[format]), None)])
 
 
@@ -120,9 +115,9 @@ SEND_SMS_CALLS = [  # (args, kwargs, the request target)
 
 
 @pytest.mark.parametrize("args,kwargs,target", SEND_SMS_CALLS)
-def test_send_sms_request(client, gw, args, kwargs, target):
+def test_send_sms_request(api_client, gw, args, kwargs, target):
     gw.http.script(Reply(b"15,1,1.5,98.5"))
-    assert client.send_sms(*args, **kwargs) == ["15", "1", "1.5", "98.5"]
+    assert api_client.send_sms(*args, **kwargs) == ["15", "1", "1.5", "98.5"]
     assert_sent(gw.http, [("smscentre.com", GET(target), None)])
 
 
@@ -144,9 +139,9 @@ GET_SMS_COST_CALLS = [  # (args, kwargs, the request target)
 
 
 @pytest.mark.parametrize("args,kwargs,target", GET_SMS_COST_CALLS)
-def test_get_sms_cost_request(client, gw, args, kwargs, target):
+def test_get_sms_cost_request(api_client, gw, args, kwargs, target):
     gw.http.script(Reply(b"1.5,1"))
-    assert client.get_sms_cost(*args, **kwargs) == ["1.5", "1"]
+    assert api_client.get_sms_cost(*args, **kwargs) == ["1.5", "1"]
     assert_sent(gw.http, [("smscentre.com", GET(target), None)])
 
 
@@ -165,15 +160,15 @@ GET_STATUS_CALLS = [
 
 
 @pytest.mark.parametrize("args,kwargs,target", GET_STATUS_CALLS)
-def test_get_status_request(client, gw, args, kwargs, target):
+def test_get_status_request(api_client, gw, args, kwargs, target):
     gw.http.script(Reply(b"1,1561977123,0"))
-    assert client.get_status(*args, **kwargs) == ["1", "1561977123", "0"]
+    assert api_client.get_status(*args, **kwargs) == ["1", "1561977123", "0"]
     assert_sent(gw.http, [("smscentre.com", GET(target), None)])
 
 
-def test_get_balance_request_ends_with_an_ampersand(client, gw):
+def test_get_balance_request_ends_with_an_ampersand(api_client, gw):
     gw.http.script(Reply(b"100.50"))
-    assert client.get_balance() == "100.50"
+    assert api_client.get_balance() == "100.50"
     assert_sent(gw.http, [("smscentre.com",
                            GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"), None)])
 
@@ -244,16 +239,16 @@ POST_CALLS = [
 
 @pytest.mark.parametrize("call,reply,result,path,body", POST_CALLS,
                          ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
-def test_smsc_post_sends_the_same_string_as_body(api, client, gw, call, reply, result, path, body):
+def test_smsc_post_sends_the_same_string_as_body(api, api_client, gw, call, reply, result, path, body):
     api.SMSC_POST = True
-    assert answers(client, gw.http, call, reply) == result
+    assert answers(api_client, gw.http, call, reply) == result
     assert_sent(gw.http, [("smscentre.com", POST(path), body)])
 
 
-def test_post_failover_sends_the_same_body_to_the_next_host(api, client, gw):
+def test_post_failover_sends_the_same_body_to_the_next_host(api, api_client, gw):
     api.SMSC_POST = True
     gw.http.script(Drop(), Reply(b"100.50"))
-    assert client.get_balance() == "100.50"
+    assert api_client.get_balance() == "100.50"
     body = b"login=alice&psw=secret&fmt=1&charset=utf-8&"
     assert_sent(gw.http, [("smscentre.com", POST(b"/sys/balance.php"), body),
                           ("www2.smscentre.com", POST(b"/sys/balance.php"), body)])
@@ -269,15 +264,15 @@ def test_threshold_arguments_are_2000_and_2001_characters():
     assert (len(ARG_2000), len(ARG_2001)) == (2000, 2001)
 
 
-def test_an_argument_string_of_2000_characters_goes_by_get(client, gw):
+def test_an_argument_string_of_2000_characters_goes_by_get(api_client, gw):
     gw.http.script(Reply(b"15,13,19.5,80.5"))
-    assert client.send_sms("79999999999", "x" * 1911) == ["15", "13", "19.5", "80.5"]
+    assert api_client.send_sms("79999999999", "x" * 1911) == ["15", "13", "19.5", "80.5"]
     assert_sent(gw.http, [("smscentre.com", GET(b"/sys/send.php?" + ARG_2000), None)])
 
 
-def test_an_argument_string_of_2001_characters_goes_by_post(client, gw):
+def test_an_argument_string_of_2001_characters_goes_by_post(api_client, gw):
     gw.http.script(Reply(b"15,13,19.5,80.5"))
-    assert client.send_sms("79999999999", "x" * 1912) == ["15", "13", "19.5", "80.5"]
+    assert api_client.send_sms("79999999999", "x" * 1912) == ["15", "13", "19.5", "80.5"]
     assert_sent(gw.http, [("smscentre.com", POST(b"/sys/send.php"), ARG_2001)])
 
 
@@ -286,9 +281,9 @@ def test_an_argument_string_of_2001_characters_goes_by_post(client, gw):
 DOC_QUERY = u"list=79999999999:Ваш пароль: 123\n78888888888:Ваш пароль: 456"  # the module's own example
 
 
-def test_get_with_non_ascii_query(client, gw, fixed):
+def test_get_with_non_ascii_query(api_client, gw, fixed):
     gw.http.script(Reply(b"2.5,2"))
-    result = client.get_sms_cost("79999999999", "", query=native(DOC_QUERY))
+    result = api_client.get_sms_cost("79999999999", "", query=native(DOC_QUERY))
     if six.PY2 or fixed:  # urllib.urlopen quotes what is not URL-safe, spaces and newlines included
         assert result == ["2.5", "2"]
         assert_sent(gw.http, [("smscentre.com", GET(
@@ -302,11 +297,11 @@ def test_get_with_non_ascii_query(client, gw, fixed):
 
 
 @pytest.mark.parametrize("charset", ["utf-8", "windows-1251"])
-def test_post_with_non_ascii_query(api, client, gw, fixed, charset):
+def test_post_with_non_ascii_query(api, api_client, gw, fixed, charset):
     api.SMSC_POST, api.SMSC_CHARSET = True, charset
     gw.http.script(Reply(b"2.5,2"))
     query = DOC_QUERY.encode(charset) if six.PY2 else DOC_QUERY
-    result = client.get_sms_cost("79999999999", "", query=query)
+    result = api_client.get_sms_cost("79999999999", "", query=query)
     if six.PY2 and not fixed:  # 2.0: str.encode(charset) first decodes the bytes as ASCII: fails, nothing sent
         assert result == ["", ""]
         assert gw.hosts == []
@@ -318,9 +313,9 @@ def test_post_with_non_ascii_query(api, client, gw, fixed, charset):
         assert_sent(gw.http, [("smscentre.com", POST(b"/sys/send.php"), prefix + DOC_QUERY.encode(charset))])
 
 
-def test_url_unsafe_query_characters(client, gw, fixed):
+def test_url_unsafe_query_characters(api_client, gw, fixed):
     gw.http.script(Reply(b"1,1"))
-    assert client.send_sms("79999999999", "test", query='tag={x}|"y"<z>^`\\') == ["1", "1"]
+    assert api_client.send_sms("79999999999", "test", query='tag={x}|"y"<z>^`\\') == ["1", "1"]
     if six.PY2 or fixed:  # escaped as urllib.urlopen does
         tail = b'&tag=%7Bx%7D|%22y%22%3Cz%3E%5E%60%5C'
     else:
@@ -328,9 +323,9 @@ def test_url_unsafe_query_characters(client, gw, fixed):
     assert_sent(gw.http, [("smscentre.com", GET(SEND + tail), None)])
 
 
-def test_hash_in_query(client, gw, fixed):
+def test_hash_in_query(api_client, gw, fixed):
     gw.http.script(Reply(b"1,1"))
-    assert client.send_sms("79999999999", "test", query="maxsms=3#x") == ["1", "1"]
+    assert api_client.send_sms("79999999999", "test", query="maxsms=3#x") == ["1", "1"]
     if six.PY2:  # sent on the wire as it is
         line = GET(SEND + b"&maxsms=3#x")
     elif fixed:  # what Python 2 meant, in the one form Python 3's urllib sends
@@ -355,7 +350,7 @@ OK_REPLY = b"15,1,1.5,98.5"
 
 @pytest.mark.parametrize("failed", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("failure", sorted(FAILURES))
-def test_each_failure_moves_to_the_next_host(client, gw, failure, failed):
+def test_each_failure_moves_to_the_next_host(api_client, gw, failure, failed):
     """The first `failed` hosts fail; the next one answers, or after five ['', '']."""
     if failure == "refused":
         gw.intercept.refuse = set(MIRRORS[:failed])
@@ -364,15 +359,15 @@ def test_each_failure_moves_to_the_next_host(client, gw, failure, failed):
     else:
         gw.http.script(*([FAILURES[failure]] * failed + [Reply(OK_REPLY)]))
         answered = MIRRORS[:failed + 1]
-    result = client.send_sms("79999999999", "test")
+    result = api_client.send_sms("79999999999", "test")
     assert result == (["15", "1", "1.5", "98.5"] if failed < 5 else ["", ""])
     assert gw.intercept.connections == [(host, 80) for host in MIRRORS[:failed + 1]]
     assert_sent(gw.http, [(host, GET(SEND), None) for host in answered])
 
 
-def test_the_five_hosts_in_order(client, gw):
+def test_the_five_hosts_in_order(api_client, gw):
     gw.http.default = Drop()
-    assert client.send_sms("79999999999", "test") == ["", ""]
+    assert api_client.send_sms("79999999999", "test") == ["", ""]
     assert gw.hosts == ["smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com",
                         "www5.smscentre.com"]
 
@@ -384,16 +379,16 @@ def test_the_five_hosts_in_order(client, gw):
     (lambda c: c.get_status(12345, "79999999999", all=1), ["", ""]),
     (lambda c: c.get_balance(), False),
 ], ids=["send_sms", "get_sms_cost", "get_status", "get_status-all", "get_balance"])
-def test_every_method_when_all_hosts_fail(client, gw, call, failed):
+def test_every_method_when_all_hosts_fail(api_client, gw, call, failed):
     gw.http.default = Reset()
-    assert call(client) == failed
+    assert call(api_client) == failed
     assert len(gw.requests) == 5
     assert [request.asked for request in gw.requests] == [(host, 80) for host in MIRRORS]
 
 
-def test_http_500_with_a_body(client, gw, fixed):
+def test_http_500_with_a_body(api_client, gw, fixed):
     gw.http.script(Reply(b"0,-1", status=500, reason="Internal Server Error"), Reply(OK_REPLY))
-    result = client.send_sms("79999999999", "test")
+    result = api_client.send_sms("79999999999", "test")
     if six.PY2 and not fixed:  # 2.0's urllib.urlopen returns the error page's body as the reply
         assert result == ["0", "-1"]
         assert_sent(gw.http, [("smscentre.com", GET(SEND), None)])
@@ -402,9 +397,9 @@ def test_http_500_with_a_body(client, gw, fixed):
         assert_sent(gw.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
 
 
-def test_an_answer_that_is_not_http(client, gw, fixed):
+def test_an_answer_that_is_not_http(api_client, gw, fixed):
     gw.http.script(Raw(b"not http"), Reply(OK_REPLY))
-    result = client.send_sms("79999999999", "test")
+    result = api_client.send_sms("79999999999", "test")
     if six.PY2 and not fixed:  # 2.0: httplib, not strict, reads it as an HTTP/0.9 answer
         assert result == ["not http"]
         assert_sent(gw.http, [("smscentre.com", GET(SEND), None)])
@@ -413,9 +408,9 @@ def test_an_answer_that_is_not_http(client, gw, fixed):
         assert_sent(gw.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
 
 
-def test_a_body_cut_short(client, gw, fixed):
+def test_a_body_cut_short(api_client, gw, fixed):
     gw.http.script(Raw(b"HTTP/1.0 200 OK\r\nContent-Length: 13\r\n\r\n15,1,1.5"), Reply(b"16,1,1.5,97"))
-    result = client.send_sms("79999999999", "test")
+    result = api_client.send_sms("79999999999", "test")
     if six.PY2 and not fixed:  # 2.0: urllib.urlopen reads to EOF and ignores Content-Length
         assert result == ["15", "1", "1.5"]
         assert_sent(gw.http, [("smscentre.com", GET(SEND), None)])
@@ -424,10 +419,10 @@ def test_a_body_cut_short(client, gw, fixed):
         assert_sent(gw.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
 
 
-def test_redirect_is_followed_to_its_target(client, gw):
+def test_redirect_is_followed_to_its_target(api_client, gw):
     gw.http.script(Reply(b"", status=302, reason="Found",
                          headers=[("Location", "http://www3.smscentre.com/sys/moved.php?a=1")]), Reply(b"7"))
-    assert client.get_balance() == "7"
+    assert api_client.get_balance() == "7"
     assert_sent(gw.http, [("smscentre.com", GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"),
                            None),
                           ("www3.smscentre.com", GET(b"/sys/moved.php?a=1"), None)])
@@ -463,9 +458,9 @@ SHAPES = [
 
 
 @pytest.mark.parametrize("call,reply,result", SHAPES)
-def test_reply_shape(client, gw, call, reply, result):
+def test_reply_shape(api_client, gw, call, reply, result):
     gw.http.script(Reply(reply))
-    got = call(client)
+    got = call(api_client)
     assert got == result
     if type(result) is list:
         assert_strs(got)
@@ -480,16 +475,16 @@ def test_reply_shape(client, gw, call, reply, result):
     (lambda c: c.get_status(12345, "79999999999"), b"1,1561977123,0", ["1", "1561977123", "0"]),
     (lambda c: c.get_balance(), b"95.5", "95.5"),
 ], ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
-def test_an_empty_reply_counts_as_a_failure(client, gw, call, reply, result):
+def test_an_empty_reply_counts_as_a_failure(api_client, gw, call, reply, result):
     gw.http.script(Reply(b""), Reply(b""), Reply(reply))
-    assert call(client) == result
+    assert call(api_client) == result
     assert gw.hosts == MIRRORS[:3]
 
 
-def test_reply_is_decoded_with_the_charset_constant(api, client, gw):
+def test_reply_is_decoded_with_the_charset_constant(api, api_client, gw):
     api.SMSC_CHARSET = "windows-1251"
     gw.http.script(Reply(u"1,2,Ok".encode("cp1251")))
-    assert client.get_status(1, "79999999999") == ["1", "2", "Ok"]
+    assert api_client.get_status(1, "79999999999") == ["1", "2", "Ok"]
     assert gw.requests[0].request_line == GET(
         b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=windows-1251&phone=79999999999&id=1&all=0")
 
@@ -516,11 +511,11 @@ REJOINED = ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "
      ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered", "Hello", " world"]),
 ], ids=["hlr-kept", "rejoined", "all2-rejoined", "all0-kept", "10-fields", "9-fields", "13-fields",
         "all0-10-fields"])
-def test_get_status_all_rejoins_the_message(client, gw, fixed, all, reply, result):
+def test_get_status_all_rejoins_the_message(api_client, gw, fixed, all, reply, result):
     if result is None:
         result = ALL_NOT_HLR.decode("ascii").split(",", 11) if fixed else REJOINED
     gw.http.script(Reply(reply))
-    got = client.get_status(12345, "79999999999", all=all)
+    got = api_client.get_status(12345, "79999999999", all=all)
     assert got == result
     assert_strs(got)
 
@@ -560,43 +555,43 @@ DEBUG_CASES = [
 
 
 @pytest.mark.parametrize("call,replies,out", DEBUG_CASES)
-def test_debug_output(api, client, gw, capsys, utc, call, replies, out):
+def test_debug_output(api, api_client, gw, capsys, utc, call, replies, out):
     api.SMSC_DEBUG = True
     gw.http.script(*replies)
     capsys.readouterr()
-    call(client)
+    call(api_client)
     assert printed(capsys) == out
 
 
-def test_debug_output_reaches_stdout_as_utf_8_bytes(api, client, gw, capfdbinary):
+def test_debug_output_reaches_stdout_as_utf_8_bytes(api, api_client, gw, capfdbinary):
     # Python 2 prints the module's UTF-8 byte strings as they are; capsys would decode them
     api.SMSC_DEBUG = True
     gw.http.script(Reply(b"100.50"))
     capfdbinary.readouterr()
-    client.get_balance()
+    api_client.get_balance()
     assert capfdbinary.readouterr().out == u"Сумма на счете: 100.50\n".encode("utf-8")
 
 
-def test_no_output_without_debug(client, gw, capsys):
+def test_no_output_without_debug(api_client, gw, capsys):
     gw.http.script(Reply(b"0,-7"), Reply(b"0,-1"), Reply(b"0,-3"), Reply(b"0,-2"))
     capsys.readouterr()
-    client.send_sms("79999999999", "test")
-    client.get_sms_cost("79999999999", "test")
-    client.get_status(12345, "79999999999")
-    assert client.get_balance() is False
+    api_client.send_sms("79999999999", "test")
+    api_client.get_sms_cost("79999999999", "test")
+    api_client.get_status(12345, "79999999999")
+    assert api_client.get_balance() is False
     assert capsys.readouterr() == ("", "")
 
 
-def test_debug_send_sms_with_a_one_field_reply(api, client, gw, capsys, fixed):
+def test_debug_send_sms_with_a_one_field_reply(api, api_client, gw, capsys, fixed):
     api.SMSC_DEBUG = True
     gw.http.script(Reply(b"oops"))
     if fixed:
         capsys.readouterr()
-        assert client.send_sms("79999999999", "test") == ["oops"]
+        assert api_client.send_sms("79999999999", "test") == ["oops"]
         assert printed(capsys) == u"Ошибка №, ID: oops\n"
     else:
         with pytest.raises(IndexError):
-            client.send_sms("79999999999", "test")
+            api_client.send_sms("79999999999", "test")
 
 
 # 8. HTTPS
@@ -612,38 +607,38 @@ HTTPS_CALLS = [
 
 @pytest.mark.parametrize("call,reply,result,target", HTTPS_CALLS,
                          ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
-def test_https_sends_the_same_request_over_tls(api, client, gw, https, call, reply, result, target):
+def test_https_sends_the_same_request_over_tls(api, api_client, gw, https, call, reply, result, target):
     api.SMSC_HTTPS = True
-    assert answers(client, https.http, call, reply) == result
+    assert answers(api_client, https.http, call, reply) == result
     assert gw.intercept.connections == [("smscentre.com", 443)]
     assert_sent(https.http, [("smscentre.com", GET(target), None)], port=443)
     assert https.requests[0].tls is True
     assert gw.requests == []
 
 
-def test_https_post_and_failover(api, client, gw, https):
+def test_https_post_and_failover(api, api_client, gw, https):
     api.SMSC_HTTPS, api.SMSC_POST = True, True
     https.http.script(Drop(), Reply(b""), Reply(b"100.50"))
-    assert client.get_balance() == "100.50"
+    assert api_client.get_balance() == "100.50"
     body = b"login=alice&psw=secret&fmt=1&charset=utf-8&"
     assert_sent(https.http, [(host, POST(b"/sys/balance.php"), body) for host in MIRRORS[:3]], port=443)
     assert gw.hosts == MIRRORS[:3]
 
 
-def test_https_certificate_from_an_untrusted_ca_fails_every_host_and_sends_nothing(api, client, gw, https, capsys):
+def test_https_certificate_from_an_untrusted_ca_fails_every_host_and_sends_nothing(api, api_client, gw, https, capsys):
     api.SMSC_HTTPS, api.SMSC_DEBUG = True, True
     rogue = https.untrusted()
     rogue.default = Reply(b"15,1,1.5,98.5")
     capsys.readouterr()
-    assert client.send_sms("79999999999", "test") == ["", ""]
+    assert api_client.send_sms("79999999999", "test") == ["", ""]
     assert gw.intercept.connections == [(host, 443) for host in MIRRORS]
     assert rogue.requests == []  # the credentials never left the client
     assert gw.requests == []
     assert printed(capsys) == u"Ошибка чтения адреса: https://www5.smscentre.com/sys/send.php\nОшибка №\n"
 
 
-def test_https_off_uses_port_80(api, client, gw, https):
+def test_https_off_uses_port_80(api, api_client, gw, https):
     gw.http.script(Reply(b"7"))
-    assert client.get_balance() == "7"
+    assert api_client.get_balance() == "7"
     assert gw.intercept.connections == [("smscentre.com", 80)]
     assert https.requests == []
