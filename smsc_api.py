@@ -190,7 +190,7 @@ class SMSC(object):
             server.close()
             raise smtplib.SMTPConnectError(code, reply)
         # с SMSC_DEBUG smtplib печатает весь диалог: *** вместо пароля, ключа и пароля SMTP в любом виде
-        forms = _secret_forms(self._secrets(), settings["charset"]) if settings["debug"] else None
+        forms = self._masks() if settings["debug"] else None
         try:
             with _SMTPDebugMasked(server, forms):
                 if forms is not None:
@@ -258,12 +258,13 @@ class SMSC(object):
     def get_status(self, id, phone, all=0):
         # type: (_Ids, _Phones, _Digits) -> List[Any]
         all_fields, ids = self._digits(all, "all"), self._ids(id)
+        level = int(all_fields)  # 0, 1 или 2
         m = self._smsc_send_cmd("status", "phone=" + self._quoted(self._phones(phone, "phone"), "phone") +
                                 "&id=" + ids + "&all=" + all_fields)
 
         # несколько id: по строке ответа на сообщение; ошибка (0,-N) и неудача всех попыток - как обычно
         several = ids.rstrip(",").count(",") > 0 and not (len(m) == 2 and m[1][:1] in ("-", ""))
-        records = self._records(",".join(m), int(all_fields)) if several else [m]
+        records = self._records(",".join(m), level) if several else [m]
 
         # (status, time, err, ...) или (0, -error)
         if self._setting("debug"):
@@ -280,9 +281,9 @@ class SMSC(object):
                     print("Ошибка №" + f[1][1:])
 
         # запятые в тексте сообщения: склеить хвост, как библиотека PHP 3.8 (all=1: 9 полей, all=2: 12)
-        fields, hlr = (12, 17) if int(all_fields) == 2 else (9, 14)
+        fields, hlr = (12, 17) if level == 2 else (9, 14)
         for n, record in enumerate(records):
-            if int(all_fields) and len(record) > 9 and (len(record) <= hlr or record[hlr] != "HLR"):
+            if level and len(record) > 9 and (len(record) <= hlr or record[hlr] != "HLR"):
                 records[n] = (",".join(record)).split(",", fields - 1)
 
         return records if several else records[0]
@@ -340,13 +341,12 @@ class SMSC(object):
     # Настройка, проверенная при чтении: заданная экземпляру или константа модуля в момент вызова, как в 2.0
     def _setting(self, name):
         # type: (str) -> Any
-        constant, plainly_valid, check = _SETTING_LOOKUP[name]
+        constant, check, plainly_valid = _SETTING_LOOKUP[name]
         settings = self.__dict__.get("_settings") or _NOTHING_GIVEN  # подкласс мог не вызвать наш __init__
-        given = name in settings
-        value = settings[name] if given else _GLOBALS[constant]
+        value = settings[name] if name in settings else _GLOBALS[constant]
         if check is None or plainly_valid(value):  # быстрый путь: настройки читаются много раз за вызов
             return value
-        return check(value, "SMSC(%s=...)" % name if given else constant)
+        return check(value, self._label(name))
 
     # Все настройки, нужные HTTP или SMTP, читаются и проверяются до соединения (неверная, прочитанная после
     # запроса, как debug, дала бы исключение после отправленного SMS)
@@ -524,6 +524,11 @@ class SMSC(object):
             secrets.append(b"\0" + _secret_bytes(login, charset) + b"\0" + _secret_bytes(password, charset))
         return secrets
 
+    # Все виды секретов (и строк more) для _masked: один раз на вызов
+    def _masks(self, *more):
+        # type: (*object) -> Tuple[List[bytes], List[str]]
+        return _secret_forms(list(more) + self._secrets(), self._setting("charset"))
+
     # AUTH SMTP; логин или пароль SMTP, которых не закодировать, - ошибка без самого символа и его места
     def _smtp_login(self, server):
         # type: (smtplib.SMTP) -> None
@@ -624,7 +629,7 @@ class SMSC(object):
     def _safe_text(self, error, arg):
         # type: (Exception, str) -> str
         text = "%s: %s" % (type(error).__name__, error)
-        masked = _masked(text, _secret_forms([arg] + self._secrets(), self._setting("charset")))  # type: str
+        masked = _masked(text, self._masks(arg))  # type: str
         return masked
 
 
@@ -718,18 +723,18 @@ def _checked_host(value, label):
 _INFINITY = float("inf")
 _PRINTABLE_ASCII = u" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
 _CHARSETS_CHECKED = set()  # type: Set[str]  # charset names _checked_charset accepted
-_CHECKS = {"bool": _checked_bool, "seconds": _checked_seconds, "charset": _checked_charset,
-           "text": _checked_text, "host": _checked_host}  # type: Dict[str, Callable[[object, str], Any]]
 _HOSTS_CHECKED = set()  # type: Set[str]  # host names _checked_host accepted
-_PLAINLY_VALID = {  # what each check would return as it is, seen at a glance; anything else goes through the check
-    "bool": lambda value: value is True or value is False,
-    "seconds": lambda value: value is None or (type(value) in (int, float) and 0 < value < 1e300),
-    "charset": lambda value: type(value) is str and value in _CHARSETS_CHECKED,
-    "text": lambda value: type(value) is str,
-    "host": lambda value: type(value) is str and value in _HOSTS_CHECKED}  # type: Dict[str, Callable[[Any], bool]]
+# Each kind: its check, and what the check would return as it is, seen at a glance (anything else goes through it)
+_KINDS = {
+    "bool": (_checked_bool, lambda value: value is True or value is False),
+    "seconds": (_checked_seconds, lambda value: value is None or (type(value) in (int, float) and 0 < value < 1e300)),
+    "charset": (_checked_charset, lambda value: type(value) is str and value in _CHARSETS_CHECKED),
+    "text": (_checked_text, lambda value: type(value) is str),
+    "host": (_checked_host, lambda value: type(value) is str and value in _HOSTS_CHECKED),
+}  # type: Dict[str, Tuple[Callable[[object, str], Any], Callable[[Any], bool]]]
 _SETTING_LOOKUP = dict(
-    (name, (constant, _PLAINLY_VALID.get(kind or ""), _CHECKS.get(kind or "")))
-    for name, constant, kind in _SETTINGS)  # type: Dict[str, Tuple[str, Any, Optional[Callable[[object, str], Any]]]]
+    (name, (constant,) + (_KINDS[kind] if kind else (None, None)))
+    for name, constant, kind in _SETTINGS)  # type: Dict[str, Tuple[Any, ...]]
 _GLOBALS = globals()  # the module constants, read at each call as 2.0 read them
 _NOTHING_GIVEN = {}  # type: Dict[str, object]  # the settings of an instance whose __init__ was not ours
 
@@ -753,7 +758,7 @@ def _from_environment(name, kind, default):
         if not re.match("\\s*-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+|nan|inf|infinity)\\s*\\Z", value, re.I):  # not 5_0, 1e3
             raise ValueError("%s: expected a number of seconds or none, not %r" % (label, value))
         return _checked_seconds(float(value), label)
-    return _CHECKS[kind](value, label) if kind else value
+    return _KINDS[kind][0](value, label) if kind else value
 
 
 # Командная строка (python smsc_api.py, команда smsc-api) сообщает о неверной переменной сама, кодом 2;
@@ -850,10 +855,10 @@ if sys.version_info[0] == 2:
     def _timed_operation(timed, sock, operation, *args):
         """operation(*args) on sock within the deadline. Python 2's ssl applies a timeout to each of its waits
         (a record dripped in pieces waits again and again): TLS by the deadline goes non-blocking here."""
+        import ssl  # loaded already by urllib
         timed.limit(sock)
-        if timed.attempt.deadline is None or not isinstance(sock, __import__("ssl").SSLSocket):
+        if timed.attempt.deadline is None or not isinstance(sock, ssl.SSLSocket):
             return operation(*args)
-        import ssl
         sock.settimeout(0.0)
         while True:
             try:
@@ -1387,7 +1392,7 @@ def _quoted_name(name):  # a name or file name inside "...": the quote and line 
 
 
 # Секреты в выводе. Пароль, API-ключ и пароль SMTP не попадают в отладку и журнал ни в каком виде:
-#     forms = _secret_forms(client._secrets(), charset)   # один раз на вызов
+#     forms = client._masks()                              # _secret_forms(секреты клиента), один раз на вызов
 #     line = _masked(line, forms)                          # текст или bytes, с *** вместо каждого вида
 
 def _secret_bytes(secret, charset):
@@ -1662,17 +1667,17 @@ def _cli_run(args):
     client = SMSC(**args.settings)
     if args.command == "mail":
         return _cli_mail(client, args)
+    if args.command == "send":
+        return _cli_send(client, args)
     if args.command == "balance":
         reply = client._smsc_send_cmd("balance")
-    elif args.command == "send":
-        return _cli_send(client, args)
     elif args.command == "cost":
         reply = client.get_sms_cost(args.phones, args.message)
     else:
         reply = client.get_status(args.id, args.phone, all=args.all)
         if reply and isinstance(reply[0], list):  # several ids: a record each
             return _cli_statuses(client, reply)
-    return _cli_judge(args.command, _cli_fields(client, reply), _cli_forms(client))
+    return _cli_judge(args.command, _cli_fields(client, reply), client._masks())
 
 
 def _cli_fields(client, reply):
@@ -1681,15 +1686,10 @@ def _cli_fields(client, reply):
     return [field.decode(charset, "replace") if isinstance(field, _bytes) else field for field in reply]
 
 
-def _cli_forms(client):
-    # type: (SMSC) -> Tuple[List[bytes], List[str]]
-    # a page that echoes the request (a portal, an error page) would show the password: what is shown is masked
-    return _secret_forms(client._secrets(), client._setting("charset"))
-
-
 def _cli_statuses(client, records):
     # type: (SMSC, List[List[Any]]) -> Tuple[str, Dict[str, Any]]
-    judged = [_cli_judge("status", _cli_fields(client, record), _cli_forms(client)) for record in records]
+    forms = client._masks()
+    judged = [_cli_judge("status", _cli_fields(client, record), forms) for record in records]
     for outcome, fields in judged:
         if outcome != "ok":
             return outcome, fields
@@ -1717,7 +1717,7 @@ def _cli_send(client, args):
                                 sender=args.sender)
     finally:
         _log().removeHandler(collect)
-    outcome, fields = _cli_judge("send", _cli_fields(client, reply), _cli_forms(client))
+    outcome, fields = _cli_judge("send", _cli_fields(client, reply), client._masks())
     if outcome != "ok":
         fields.update(seen)
     return outcome, fields
@@ -1756,7 +1756,7 @@ def _cli_shortened(text, limit=60):
 
 def _cli_mail(client, args):
     # type: (SMSC, Any) -> Tuple[str, Dict[str, Any]]
-    forms = _secret_forms(client._secrets(), client._setting("charset"))  # a server may echo what it was sent
+    forms = client._masks()  # a server may echo what it was sent
     try:
         client.send_sms_mail(args.phones, args.message)
     except smtplib.SMTPRecipientsRefused as error:
@@ -1868,8 +1868,7 @@ def _main(argv=None):
     try:
         outcome, fields = _cli_run(args)
     except (TypeError, IndexError, ValueError) as error:  # bad input or a bad setting, named by the module
-        sys.stdout = stdout
-        parser.error("%s" % (error,))
+        parser.error("%s" % (error,))  # to stderr
     finally:
         sys.stdout = stdout
     return _cli_say(args, outcome, fields)
