@@ -225,12 +225,18 @@ class _TooLarge(Exception):
     """More bytes than a channel looks through for its marker (a request head, an SMTP line or message)."""
 
 
+def _over(count, limit):
+    """Whether count is past limit; a limit of None is no limit."""
+    return limit is not None and count > limit
+
+
 class _Channel(object):
     """A client connection read in pieces: what has arrived and is not read yet waits in `buffer`.
 
     Every wait is bounded twice: by the socket's timeout (each wait), and by `deadline` (time.time() by which
     what is being read must have arrived; None: no deadline), so that a client sending a byte at a time still
-    has to send a whole request in time. read_until looks through at most `limit` bytes for its marker.
+    has to send a whole request in time. read_until looks through at most `limit` bytes (None: no limit) for
+    its marker.
     Bytes are gathered in a bytearray, which grows in place: reading n bytes takes time in proportion to n.
     """
 
@@ -273,7 +279,7 @@ class _Channel(object):
         `limit` bytes have come without it."""
         found = self.buffer.find(marker)
         while found < 0:
-            if len(self.buffer) > self.limit:
+            if _over(len(self.buffer), self.limit):
                 raise _TooLarge(self.limit)
             start = max(0, len(self.buffer) - len(marker) + 1)
             chunk = self._recv(self.PIECE)
@@ -281,7 +287,7 @@ class _Channel(object):
                 return None
             self.buffer += chunk
             found = self.buffer.find(marker, start)
-        if found > self.limit:
+        if _over(found, self.limit):
             raise _TooLarge(self.limit)
         data = bytes(self.buffer[:found])
         del self.buffer[:found + len(marker)]
@@ -458,7 +464,7 @@ class LoopbackServer(object):
     def _accept_loop(self):
         while True:
             with self._served:
-                while len(self._open) >= self.max_connections and not self._stopped.is_set():
+                while _over(len(self._open) + 1, self.max_connections) and not self._stopped.is_set():
                     self._served.wait()  # until a connection ends
             conn, peer = self._sock.accept()
             if self._stopped.is_set():
@@ -733,7 +739,7 @@ class LoopbackHTTPServer(LoopbackServer):
         request = Request(head, tunnel or self.asked(client_port), tls, number, body=b"")
         length = re.search(br"\r\ncontent-length: *(\d+)", head, re.I)
         size = int(length.group(1)) if length else 0
-        if self.max_request_size is not None and size > self.max_request_size:
+        if _over(size, self.max_request_size):
             self._record(request)  # without its body
             self._refuse(channel, request, 413, "a body of %d bytes, over the limit of %d" % (
                 size, self.max_request_size))

@@ -10,6 +10,7 @@ fractions of a second for the test, and a slow client is played by writing a byt
 import json
 import os
 import select
+import smtplib
 import socket
 import stat
 import threading
@@ -271,6 +272,23 @@ def test_stop_ends_a_gateway_whose_connections_are_all_taken():
         held.close()
         waiting.close()
     gateway.check()
+
+
+def test_none_is_no_limit(smsc, gateway):
+    """Gateway's documented None for each limit: bodies and mails past the default limits are read whole (and
+    judged: too long for an SMS), connections served, records kept."""
+    gateway.max_request_size = gateway.max_connections = gateway.request_timeout = None
+    gateway.max_records = gateway.max_record_bytes = None
+    client = smsc.SMSC("alice", "secret")
+    assert client.send_sms("79999999999", "x" * (11 << 20)) == ["0", "-1"]  # not 413: past 10 MiB
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        client.send_sms_mail("79999999999", "y" * (2 << 20))  # not 552: past 1 MiB
+    assert refused.value.smtp_code == 554
+    assert client.send_sms("79999999999", "by http") == ["1", "1", "2.50", "97.50"]
+    client.send_sms_mail("79999999999", "by mail")
+    assert echoed(gateway)[-2:] == [u"SMS id=1 to 79999999999: by http (1 part, 2.50)",
+                                    u"SMS id=2 to 79999999999: by mail (1 part, 2.50, by mail)"]
+    assert (len(gateway.requests), gateway.http.peak_connections) == (2, 1)
 
 
 # 6. The log: readable by its owner only
