@@ -73,10 +73,15 @@ def is_smsc_host(host):
     return any(host == domain or host.endswith("." + domain) for domain in HOSTS)
 
 
+def _form_decoded(data):
+    """A name or value of a form (bytes) as PHP reads it: "+" is a space, %XX a byte."""
+    return _unquote_bytes(data.replace(b"+", b" "))
+
+
 def _is_secret_name(name):
     """True for a form field name (bytes) that may carry the password or the API key, however it is written:
     percent-encoded (ps%77, %70sw), with + or spaces around it, in capitals, or as PHP's array psw[]."""
-    name = _unquote_bytes(name.replace(b"+", b" ")).strip().lower()
+    name = _form_decoded(name).strip().lower()
     return name.split(b"[", 1)[0] in _SECRET_NAMES
 
 
@@ -507,8 +512,13 @@ class LoopbackServer(object):
 
 class File(namedtuple("File", "field name type content")):
     """A file of a multipart/form-data body: its field (text: file0, ...), the file name and Content-Type as they
-    were sent (bytes; None when not given) and its bytes."""
+    were sent (bytes; the type None when not given) and its bytes."""
     __slots__ = ()
+
+    def summary(self, codec):
+        """{"name", "type", "size"} as the gateway records it: the name decoded from codec."""
+        return {"name": self.name.decode(codec, "replace"), "type": (self.type or b"").decode("latin-1"),
+                "size": len(self.content)}
 
 
 def _form(data):
@@ -517,8 +527,7 @@ def _form(data):
     for pair in data.split(b"&"):
         if pair:
             name, _, value = pair.partition(b"=")
-            fields.append((_unquote_bytes(name.replace(b"+", b" ")).decode("latin-1"),
-                           _unquote_bytes(value.replace(b"+", b" "))))
+            fields.append((_form_decoded(name).decode("latin-1"), _form_decoded(value)))
     return fields
 
 
@@ -1180,7 +1189,7 @@ class Gateway(object):
         self._lock = threading.RLock()
         self.http = _GatewayHTTP(self)
         self.smtp = _GatewaySMTP(self)
-        self.https, self.ca_file, self._tls_context = None, ca_file, None
+        self.https, self.ca_file = None, ca_file
         self.https_error = None if https else u"HTTPS is off (https=False)"
 
     balance = _Amount("balance", "The money left (a Decimal); set it with any amount (Decimal, str, int or float).")
@@ -1243,8 +1252,7 @@ class Gateway(object):
             except (IOError, OSError) as exc:
                 self.https_error = u"cannot write the CA file %s: %s" % (_as_text(self.ca_file), exc.strerror)
                 return False
-        self._tls_context = server_context(chain, key)
-        self.https = _GatewayHTTP(self, self._tls_context)
+        self.https = _GatewayHTTP(self, server_context(chain, key))
         return True
 
     def _servers(self):
@@ -1463,10 +1471,10 @@ class Gateway(object):
         if not (is_smsc_host(host) and port == u"443"):
             status, reason = 403, u"CONNECT only to port 443 of smscentre.com, smsc.ru, smsc.kz, smsc.ua and their " \
                                   u"subdomains"
-        elif self._tls_context is None:
+        elif self.https is None:
             status, reason = 501, u"HTTPS unavailable: " + (self.https_error or u"not started")
         else:
-            request.reply, request.start_tls = b"", self._tls_context
+            request.reply, request.start_tls = b"", self.https.ssl_context
             conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
             return True
         self._say(u"ERROR HTTP %d (%s) for CONNECT %s" % (status, reason, target))
@@ -1512,8 +1520,7 @@ class Gateway(object):
             charset, reply = "utf-8", self._refuse(GatewayError(1), path)
         else:
             params = _Fields(raw, codec)
-            files = [{"name": file.name.decode(codec, "replace") if file.name is not None else u"",
-                      "type": (file.type or b"").decode("latin-1"), "size": len(file.content)} for file in files]
+            files = [file.summary(codec) for file in files]
             try:
                 reply = getattr(self, "_api_" + command)(params, target, files)
             except GatewayError as refused:
@@ -1734,9 +1741,7 @@ class _Demo(object):
                     u"%s=%s" % (name, u"***" if _is_secret_name(name.encode("latin-1")) else
                                 _escaped(value.decode("utf-8", "replace"), 40)) for name, value in fields))
                 for file in files:
-                    self.say(u"           %s: %s" % (file.field, _file_shown(
-                        {"name": file.name.decode("utf-8", "replace"), "type": (file.type or b"").decode("latin-1"),
-                         "size": len(file.content)})))
+                    self.say(u"           %s: %s" % (file.field, _file_shown(file.summary("utf-8"))))
             elif request.body:
                 self.say(u"           " + mask(request.body).decode("latin-1"))
             replies.append(request.reply)
@@ -1853,7 +1858,7 @@ def main(argv=None):
     except socket.error as exc:
         parser.exit(2, "%s: cannot listen on 127.0.0.1 (ports %d, %d): %s\n"
                     % (parser.prog, args.port, args.smtp_port, exc))
-    for line in _started(gateway, args):
+    for line in _started(gateway):
         _write_line(sys.stdout, line)
     _serve_until_stopped()
     gateway.stop()
@@ -1861,7 +1866,7 @@ def main(argv=None):
     return 0
 
 
-def _started(gateway, args):
+def _started(gateway):
     """The lines printed once the gateway listens: where to point an application, and how it is set."""
     http, smtp = gateway.http.port, gateway.smtp.port
     yield (u"HTTP on http://127.0.0.1:%d (use http_proxy=http://127.0.0.1:%d), SMTP on 127.0.0.1:%d "
@@ -1872,8 +1877,8 @@ def _started(gateway, args):
     else:
         yield u"HTTPS unavailable (%s); HTTP and SMTP only." % gateway.https_error
     yield u"%s; balance %s, %s per SMS, delivered %g s after sending. Ctrl-C to stop." % (
-        u"login %s only" % _as_text(args.login) if args.login is not None else u"any login",
-        _cents(gateway.balance), _cents(gateway.price), args.deliver_after)
+        u"login %s only" % _as_text(gateway.login) if gateway.login is not None else u"any login",
+        _cents(gateway.balance), _cents(gateway.price), gateway.deliver_after)
 
 
 def _serve_until_stopped():
