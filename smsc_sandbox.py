@@ -467,6 +467,12 @@ class LoopbackServer(object):
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
 
     def _accept_loop(self):
+        try:
+            self._accept_until_stopped()
+        except Exception as exc:  # a bug: nothing would be served again, and check() must say why
+            self.errors.append(exc)
+
+    def _accept_until_stopped(self):
         while True:
             with self._served:
                 while _over(len(self._open) + 1, self.max_connections) and not self._stopped.is_set():

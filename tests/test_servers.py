@@ -209,6 +209,18 @@ def test_check_raises_the_first_error_raised_in_a_server_thread():
     assert raised.value is server.errors[0]
 
 
+def test_check_raises_an_error_raised_in_the_accept_loop():
+    class Broken(HTTPServer):
+        @property
+        def max_connections(self):
+            raise KeyError("a bug in the accept loop")
+    server = Broken().start()
+    server.stop()
+    with pytest.raises(KeyError) as raised:
+        server.check()
+    assert raised.value.args == ("a bug in the accept loop",)
+
+
 def test_a_server_used_as_a_context_manager_checks_when_it_stops():
     with pytest.raises(ValueError):
         with HTTPServer() as server:
