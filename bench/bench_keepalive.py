@@ -32,18 +32,15 @@ import tempfile
 import threading
 import time
 
-from bench_tls import Remote, measure, median, ratio, serving  # beside this script: sys.path[0]
+from bench_tls import REPLY, Remote, measure, median, ratio, serving  # beside this script: sys.path[0]
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [ROOT, os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "legacy")]
-
-import smsc_api  # noqa: E402 (from the checkout: sys.path above)
-import smsc_api_20  # noqa: E402 (tests/legacy: sys.path above)
-import smsc_sandbox  # noqa: E402 (from the checkout: sys.path above)
+# on sys.path once bench_tls is imported: the checkout, tests/ and tests/legacy (2.0)
+import smsc_api
+import smsc_api_20
+import smsc_sandbox
 
 DELAY = 0.010  # seconds, each way
 CALLS_PER_BATCH = 10
-REPLY = b"15,1,1.5,98.5"
 
 
 class DelayRelay(object):
@@ -135,7 +132,7 @@ def main(rounds):
                     time.sleep(2 * DELAY)  # SYN, SYN-ACK
                     return connect(*args, **kwargs)
                 socket.create_connection = one_round_trip_away
-                timings = measure(cases, rounds, CALLS_PER_BATCH, REPLY)
+                timings = measure(cases, rounds, CALLS_PER_BATCH)
         finally:
             kept.close()
             server.stdin.close()

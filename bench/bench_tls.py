@@ -86,11 +86,11 @@ def median(values):
     return values[len(values) // 2]
 
 
-def measure(cases, rounds, calls_per_batch=CALLS_PER_BATCH, reply=REPLY):
+def measure(cases, rounds, calls_per_batch=CALLS_PER_BATCH):
     """{name: [seconds per call, one per round]}, the order of the cases turning each round."""
     timings = dict((name, []) for name, _ in cases)
     for name, call in cases:  # warm up (the global opener, the module's context, a kept connection); check
-        assert call() in (reply.decode("ascii").split(","), reply), name
+        assert call() in (REPLY.decode("ascii").split(","), REPLY), name
     for round in range(rounds):
         for name, call in cases[round % len(cases):] + cases[:round % len(cases)]:
             start = clock()
