@@ -23,7 +23,7 @@ sys.path.insert(0, LEGACY)  # smsc_api_20: the official 2.0, unchanged
 import smsc_api  # noqa: E402 (from the checkout: sys.path above)
 import smsc_api_20  # noqa: E402 (tests/legacy: sys.path above)
 import smsc_sandbox  # noqa: E402 (from the checkout: sys.path above)
-from servers import HTTPServer, SMTPServer  # noqa: E402 (imports smsc_sandbox: sys.path above)
+from servers import HTTPServer, SMTPServer, stop_and_check  # noqa: E402 (imports smsc_sandbox: sys.path above)
 
 # The smsc_gateway fixture, loaded as users with copied files load it (installed, the entry point has
 # loaded it already under the same name: then this loads nothing)
@@ -112,14 +112,6 @@ class Loopback(object):
         self.http.clear()
         self.smtp.clear()
         self.intercept.clear()
-
-
-def stop_and_check(servers):
-    """Stop each server, then raise the first error raised inside any of them."""
-    for server in servers:
-        server.stop()
-    for server in servers:
-        server.check()
 
 
 @pytest.fixture

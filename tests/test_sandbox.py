@@ -584,22 +584,17 @@ def test_mask():
 # 9. The recording servers under the gateway, Intercept(smsc_only=True), the fixture
 
 def test_scripts_still_come_first(smsc, gateway):
-    scripted = HTTPServer(default=gateway.http_action, keepalive=True).start()  # answering as the gateway
-    try:
+    with HTTPServer(default=gateway.http_action, keepalive=True) as scripted:  # answering as the gateway
         scripted.script(Drop())
         with Intercept({80: scripted}):
             assert smsc.SMSC().send_sms("79999999999", "hi") == ["1", "1", "2.50", "97.50"]
-    finally:
-        scripted.stop()
-    scripted.check()
     assert [r.asked for r in scripted.requests] == [("smscentre.com", 80), ("www2.smscentre.com", 80)]
     assert [r.reply for r in scripted.requests] == [None, b"1,1,2.50,97.50"]
 
 
 def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
-    target, other = HTTPServer().start(), HTTPServer().start()
     real = socket.create_connection
-    try:
+    with HTTPServer() as target, HTTPServer() as other:  # stopped, then checked, after the block
         with Intercept({80: target}, smsc_only=True) as intercept:
             for host in ["smscentre.com", "WWW3.SMSC.RU", "send.smsc.kz.", "smsc.ua"]:
                 socket.create_connection((host, 80)).close()
@@ -613,9 +608,6 @@ def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
         assert intercept.connections == [("smscentre.com", 80), ("WWW3.SMSC.RU", 80), ("send.smsc.kz.", 80),
                                          ("smsc.ua", 80), ("smsc.ua", 443)]
         assert target.wait_served(4) and other.wait_served(2)
-    finally:
-        target.stop()
-        other.stop()
 
 
 @pytest.mark.parametrize("host,smsc", [("smscentre.com", True), ("www5.smsc.kz", True), ("smsc.ua.", True),
@@ -807,13 +799,10 @@ def test_command_line_errors(args, error):
 
 
 def test_a_port_in_use_is_a_clear_error():
-    busy = HTTPServer().start()
-    try:
+    with HTTPServer() as busy:  # stopped, then checked, after the block
         process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py"), "--port", str(busy.port)],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment())
         out, err = process.communicate()
-    finally:
-        busy.stop()
     assert (process.returncode, out) == (2, b"")
     assert err.decode("utf-8").startswith("smsc_sandbox.py: cannot listen on 127.0.0.1 (ports %d, 8026): " % busy.port)
 

@@ -23,7 +23,7 @@ import six
 
 from helpers import GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, environment, run_together, whole_request
 from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, HTTPServer, Raw, Reply, Slow,
-                     SlowReader, Stall, fork_between_requests)
+                     SlowReader, Stall, fork_between_requests, stop_and_check)
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
 SEND = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
         b"&translit=0&id=0")
@@ -32,12 +32,15 @@ MARGIN = 1.5  # seconds of slack on every duration bound (a loaded CI machine)
 
 @contextlib.contextmanager
 def routed(gw, port, server):
-    """Connections to `port` of the SMSC hosts go to server (started) in the block; it is stopped after."""
+    """Connections to `port` of the SMSC hosts go to server (started) in the block; it is stopped after, and
+    an error raised inside it fails the test (unless the block itself failed)."""
     gw.intercept.routes[port] = server
     try:
         yield server
-    finally:
+    except BaseException:
         server.stop()
+        raise
+    stop_and_check([server])
 
 
 def elapsed(call):
@@ -204,7 +207,7 @@ def test_a_send_refused_before_it_was_written_is_not_possibly_sent(smsc, client,
 def proxy(https):
     tunnel = ConnectProxy({443: https.http}).start()
     yield tunnel
-    tunnel.stop()
+    stop_and_check([tunnel])
 
 
 def proxied(gw, proxy, monkeypatch, url):
@@ -419,8 +422,7 @@ def kept(gw):
     server = HTTPServer(keepalive=True).start()
     gw.intercept.routes[80] = server
     yield server
-    server.stop()
-    server.check()
+    stop_and_check([server])
 
 
 @pytest.fixture
@@ -642,7 +644,6 @@ def test_a_server_that_reads_slowly_cannot_hold_a_large_post(smsc, client, gw, t
     # never a wait longer than 0.05 s, the whole 2 MB in about 6 s: a timeout for each piece sent (Python 2's
     # sendall, plain and TLS) would take that long; the deadline cuts each attempt at 0.5 s
     context = request.getfixturevalue("https").context() if scheme == "https" else None
-    reader = SlowReader(16384, 0.05, context).start()
     picture = tmpdir.join("big.png")
     picture.write_binary(b"\0" * (2 << 20))
     connect = socket.create_connection
@@ -651,14 +652,14 @@ def test_a_server_that_reads_slowly_cannot_hold_a_large_post(smsc, client, gw, t
         sock = connect(*args, **kwargs)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
         return sock
-    try:  # not monkeypatch: it would put gw's intercept back after gw has taken it away
-        gw.intercept.routes[443 if context else 80] = reader
-        socket.create_connection = small_send_buffer
-        smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = bool(context), 0.5
-        result, seconds = elapsed(lambda: client.send_sms("79999999999", "hi", files=[str(picture)]))
-    finally:
-        socket.create_connection = connect
-        reader.stop()
+    with SlowReader(16384, 0.05, context) as reader:  # stopped, then checked, after the block
+        try:  # not monkeypatch: it would put gw's intercept back after gw has taken it away
+            gw.intercept.routes[443 if context else 80] = reader
+            socket.create_connection = small_send_buffer
+            smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = bool(context), 0.5
+            result, seconds = elapsed(lambda: client.send_sms("79999999999", "hi", files=[str(picture)]))
+        finally:
+            socket.create_connection = connect
     assert result == ["", ""]
     assert seconds < 5 * 0.5 + MARGIN
 
