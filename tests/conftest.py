@@ -91,6 +91,18 @@ def legacy():
         yield module
 
 
+@pytest.fixture(params=["2.1", "2.0"])
+def api(request):
+    """Our module, then the official 2.0, each with its constants restored after the test."""
+    return request.getfixturevalue("smsc" if request.param == "2.1" else "legacy")
+
+
+@pytest.fixture
+def fixed(api):
+    """True for our module: where 2.0 has a defect (README, Differences from 2.0), ours does not."""
+    return api.__name__ == "smsc_api"
+
+
 class Loopback(object):
     """Recording HTTP (port 80) and SMTP (port 25) servers behind an Intercept."""
 

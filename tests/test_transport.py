@@ -21,7 +21,8 @@ import warnings as warnings_module
 import pytest
 import six
 
-from helpers import GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, environment, run_together, whole_request
+from helpers import (GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, configure, environment, run_together,
+                     whole_request)
 from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, HTTPServer, Raw, Reply, Slow,
                      SlowReader, Stall, fork_between_requests, stop_and_check)
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
@@ -162,9 +163,8 @@ def test_a_send_that_timed_out_after_the_request_was_written_is_logged_as_possib
 def test_2_0_said_nothing_of_a_send_that_may_have_gone_out(legacy, gw, caplog):
     # README row 21: 2.0 (no timeout) waits for the first host to close, then reports the next host's error 9
     caplog.set_level(logging.DEBUG)
-    legacy.SMSC_LOGIN, legacy.SMSC_PASSWORD = "alice", "secret"
     gw.http.script(Stall(0.3), Reply(b"0,-9"))
-    assert legacy.SMSC().send_sms("79999999999", "test") == ["0", "-9"]
+    assert configure(legacy).send_sms("79999999999", "test") == ["0", "-9"]
     assert len(gw.requests) == 2 and caplog.records == []
 
 
@@ -238,9 +238,8 @@ def test_https_through_a_proxy_tunnels_with_connect(smsc, client, gw, https, pro
 def test_2_0_on_python_2_opened_tls_to_the_proxy_itself(legacy, gw, https, proxy, monkeypatch):
     # README row 20: 2.0 on Python 2 spoke TLS to an ordinary proxy (every call failed); on Python 3 it tunnelled
     proxied(gw, proxy, monkeypatch, "http://proxy.example.org:3128")
-    legacy.SMSC_LOGIN, legacy.SMSC_PASSWORD, legacy.SMSC_HTTPS = "alice", "secret", True
     https.http.default = Reply(b"42")
-    result = legacy.SMSC().get_balance()
+    result = configure(legacy, SMSC_HTTPS=True).get_balance()
     if six.PY2:
         assert (result, proxy.connects, https.requests) == (False, [], [])
         assert gw.intercept.connections == [("proxy.example.org", 3128)] * 5
@@ -291,22 +290,20 @@ def test_http_through_a_proxy_asks_for_the_absolute_url_with_its_credentials(sms
 # 4. Redirects: as urllib followed them, only to http and https; anything else fails over
 
 @pytest.mark.parametrize("target", ["gopher://smscentre.com/1", "file:///etc/passwd", "ftp://smscentre.com/x"])
-def test_a_redirect_to_another_scheme_is_a_failed_attempt(api_pair, gw, target):
-    module, fixed = api_pair
+def test_a_redirect_to_another_scheme_is_a_failed_attempt(api, fixed, gw, target):
     gw.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", target)]), Reply(b"42"))
     if not fixed and target.startswith("ftp:"):
         pytest.skip("2.0 follows a redirect to ftp:// with urllib's FTP client: not played here")
-    assert module.SMSC().get_balance() == "42"
+    assert configure(api).get_balance() == "42"
     assert [r.asked[0] for r in gw.requests] == HOSTS[:2]
 
 
-def test_redirects_are_followed_up_to_urllibs_limit_then_the_next_host(api_pair, gw):
-    module, fixed = api_pair
+def test_redirects_are_followed_up_to_urllibs_limit_then_the_next_host(api, fixed, gw):
     hops = [Reply(b"moved", status=302, reason="Found", headers=[("Location", "/sys/hop%d.php" % n)])
             for n in range(12)]
     followed = 9 if six.PY2 else 10  # urllib.urlopen stopped at its 10th redirect, urllib.request after 10
     gw.http.script(*(hops[:followed + 1] + [Reply(b"42")]))
-    result = module.SMSC().get_balance()
+    result = configure(api).get_balance()
     if six.PY2 and not fixed:  # 2.0 on Python 2 returned the last redirect's page as the reply
         assert result == "moved"
         assert len(gw.requests) == followed + 1
@@ -328,24 +325,16 @@ def test_a_post_is_redirected_as_a_get_after_302_and_refused_after_307(smsc, cli
     assert [r.asked[0] for r in gw.requests] == HOSTS[:1] * 3 + HOSTS[1:2]
 
 
-def test_a_redirect_loop_stops_at_urllib_requests_repeat_limit(api_pair, gw):
-    module, fixed = api_pair
+def test_a_redirect_loop_stops_at_urllib_requests_repeat_limit(api, fixed, gw):
     loop = Reply(b"moved", status=302, reason="Found", headers=[("Location", "/sys/again.php")])
     asked = 10 if six.PY2 else 5  # urllib.urlopen: 9 redirects; urllib.request: the same target 4 times
     gw.http.script(*([loop] * asked + [Reply(b"42")]))
-    result = module.SMSC().get_balance()
+    result = configure(api).get_balance()
     if six.PY2 and not fixed:
         assert (result, len(gw.requests)) == ("moved", 10)
     else:
         assert result == "42"
         assert [r.asked[0] for r in gw.requests] == ["smscentre.com"] * asked + ["www2.smscentre.com"]
-
-
-@pytest.fixture(params=["2.1", "2.0"])
-def api_pair(request):
-    module = request.getfixturevalue("smsc" if request.param == "2.1" else "legacy")
-    module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
-    return module, request.param == "2.1"
 
 
 # 5. A test suite that replaced smsc_api.urlopen (a mock) still gets the calls, as from 2.0
@@ -361,9 +350,8 @@ def test_a_replaced_urlopen_is_called_as_2_0_called_it(smsc, legacy, gw, monkeyp
         calls.append(args)
         return Response()
     for module in (smsc, legacy):
-        module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
         monkeypatch.setattr(module, "urlopen", fake_urlopen)
-        assert module.SMSC().get_balance() == "42"
+        assert configure(module).get_balance() == "42"
         module.SMSC_POST = True
         assert module.SMSC().get_balance() == "42"
     assert calls[:2] == calls[2:]
@@ -706,12 +694,11 @@ def test_a_send_that_timed_out_after_a_redirect_is_possibly_sent(smsc, client, g
 
 
 @pytest.mark.parametrize("credentials", ["u:p%D0%BF", "u:", ":p", "user", "u%3Ax:y"])
-def test_proxy_credentials_as_urllib_wrote_them(api_pair, gw, monkeypatch, credentials):
-    module, fixed = api_pair
+def test_proxy_credentials_as_urllib_wrote_them(api, gw, monkeypatch, credentials):
     gw.intercept.routes[3128] = gw.http
     monkeypatch.setenv("http_proxy", "http://%s@proxy.example.org:3128" % credentials)
     gw.http.default = Reply(b"42")
-    assert module.SMSC().get_balance() == "42"
+    assert configure(api).get_balance() == "42"
     authorization = gw.requests[0].header("Proxy-Authorization")
     if six.PY2:  # urllib.urlopen: the user:password as written, %-decoded, whatever is empty
         assert authorization == b"Basic " + base64.b64encode(six.moves.urllib.parse.unquote(credentials))
@@ -754,12 +741,11 @@ def test_at_most_four_idle_connections_are_kept_per_destination(alive, kept):
     assert kept.connections == 6
 
 
-def test_proxies_are_read_at_the_first_request_as_2_0s_opener_read_them(api_pair, gw, monkeypatch):
-    module, fixed = api_pair
+def test_proxies_are_read_at_the_first_request_as_2_0s_opener_read_them(api, gw, monkeypatch):
     gw.http.default = Reply(b"42")
-    assert module.SMSC().get_balance() == "42"
+    assert configure(api).get_balance() == "42"
     monkeypatch.setenv("http_proxy", "http://proxy.example.org:3128")  # too late: already read
-    assert module.SMSC().get_balance() == "42"
+    assert api.SMSC().get_balance() == "42"  # a new instance
     assert gw.intercept.connections == [("smscentre.com", 80)] * 2
 
 
@@ -799,16 +785,15 @@ def test_a_401_challenge_never_asks_for_a_password_on_standard_input(gw, version
 
 
 @pytest.mark.skipif(six.PY2, reason="urllib.request.install_opener: Python 3 (Python 2's urllib has no such hook)")
-def test_an_opener_the_application_installed_is_not_used_for_the_gateway(api_pair, gw):
+def test_an_opener_the_application_installed_is_not_used_for_the_gateway(api, fixed, gw):
     import urllib.request
 
     class Marked(urllib.request.BaseHandler):
         def http_request(self, request):
             request.add_header("X-Installed-Opener", "yes")
             return request
-    module, fixed = api_pair
     urllib.request.install_opener(urllib.request.build_opener(Marked()))
     gw.http.default = Reply(b"42")
-    assert module.SMSC().get_balance() == "42"
+    assert configure(api).get_balance() == "42"
     request, = gw.requests
     assert (request.header("X-Installed-Opener") is None) == fixed
