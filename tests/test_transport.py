@@ -9,6 +9,7 @@ margin: a bound that can only fail when the deadline does not hold, never a spee
 import base64
 import contextlib
 import gc
+import json
 import logging
 import os
 import socket
@@ -21,7 +22,7 @@ import warnings as warnings_module
 import pytest
 import six
 
-from helpers import (GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, configure, environment, run_together,
+from helpers import (GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, cli, configure, environment, run_together,
                      whole_request)
 from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, HTTPServer, Raw, Reply, Slow,
                      SlowReader, Stall, fork_between_requests, stop_and_check)
@@ -362,31 +363,31 @@ def test_a_replaced_urlopen_is_called_as_2_0_called_it(smsc, legacy, gw, monkeyp
 
 # 6. The command line says when a send may have gone out
 
-@pytest.mark.parametrize("json", [False, True])
-def test_the_command_line_says_a_send_may_have_gone_out(smsc, gw, capsys, json):
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+@pytest.mark.parametrize("as_json", [False, True])
+def test_the_command_line_says_a_send_may_have_gone_out(smsc, gw, capsys, as_json):
+    configure(smsc)
     gw.http.script(Stall(5), *[Drop()] * 4)
-    code = smsc._main(["send", "79999999999", "test", "--timeout", "0.3"] + (["--json"] if json else []))
-    out, err = capsys.readouterr()
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3",
+                         *(["--json"] if as_json else []))
     assert code == 3
-    if json:
-        assert __import__("json").loads(out) == {
+    if as_json:
+        assert json.loads(out) == {
             "error": "unreachable", "exit": 3, "ok": False, "possibly_sent": "http://smscentre.com/sys/send.php"}
     else:
         assert (out, err) == ("", "error: no host answered; the message may have been sent: http://smscentre.com"
                                   "/sys/send.php received the whole request, and no complete reply came back\n")
 
 
-@pytest.mark.parametrize("json", [False, True])
-def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, json):
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+@pytest.mark.parametrize("as_json", [False, True])
+def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, as_json):
+    configure(smsc)
     gw.http.script(Stall(5), Reply(b"0,-9"))
-    code = smsc._main(["send", "79999999999", "test", "--timeout", "0.3"] + (["--json"] if json else []))
-    out, err = capsys.readouterr()
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3",
+                         *(["--json"] if as_json else []))
     assert code == 1
     url = "http://smscentre.com/sys/send.php"
-    if json:
-        assert __import__("json").loads(out) == {
+    if as_json:
+        assert json.loads(out) == {
             "error": 9, "exit": 1, "ok": False, "message": "duplicate request within a minute, or too many requests",
             "reply": ["0", "-9"], "possibly_sent": url, "most_likely_sent": url}
     else:
@@ -396,10 +397,11 @@ def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, 
 
 
 def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, gw, capsys):
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+    configure(smsc)
     gw.intercept.refuse.update(HOSTS)
-    assert smsc._main(["send", "79999999999", "test", "--json"]) == 3
-    assert __import__("json").loads(capsys.readouterr().out) == {"error": "unreachable", "exit": 3, "ok": False}
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--json")
+    assert code == 3
+    assert json.loads(out) == {"error": "unreachable", "exit": 3, "ok": False}
 
 
 # 7. Keep-alive: connections reused across calls, the request line and body unchanged
