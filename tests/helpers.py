@@ -186,6 +186,13 @@ def raw_get(gateway, target, host=b"smscentre.com"):
     return send_raw(gateway, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
 
 
+def raw_post(target, body, content_type=FORM, host=b"smscentre.com"):
+    """Every byte of a POST of body to target (Host: host, Content-Type: content_type, Content-Length), to send
+    with send_raw or by hand."""
+    return (b"POST " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\nContent-Type: " + content_type +
+            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
+
+
 def api(gateway, command, query, charset=b"utf-8"):
     """The reply body of GET /sys/<command>.php?<query>&fmt=1&charset=<charset>."""
     answer = raw_get(gateway, b"/sys/" + command + b".php?" + query + b"&fmt=1&charset=" + charset)

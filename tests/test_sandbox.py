@@ -27,7 +27,8 @@ import six
 
 import smsc_sandbox
 from helpers import (DOMAINS, HEADER, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
-                     get_over_one_connection, logged, native, raw_get, response, run_app, send, send_raw)
+                     get_over_one_connection, logged, native, raw_get, raw_post, response, run_app, send,
+                     send_raw)
 from servers import Drop, HTTPServer
 from smsc_sandbox import Intercept
 
@@ -83,10 +84,7 @@ def test_the_root_page_and_other_methods(gateway):
 
 def test_post_form_body_with_the_rest_in_the_query(gateway):
     body = b"login=alice&psw=secret&fmt=1&charset=utf-8&phones=79999999999&mes=Hello+world%21&cost=2"
-    request = (b"POST /sys/send.php?sender=shop HTTP/1.1\r\nHost: smsc.ru\r\n"
-               b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
-               str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
-    assert send_raw(gateway, request) == response(b"1,1,2.50")
+    assert send_raw(gateway, raw_post(b"/sys/send.php?sender=shop", body, host=b"smsc.ru")) == response(b"1,1,2.50")
     assert echoed(gateway) == [u"SMS id=1 to 79999999999 from shop: Hello world! (1 part, 2.50)"]
     assert gateway.requests[0].reply == b"1,1,2.50"
 
@@ -243,9 +241,7 @@ def test_files_sent_with_a_message_are_recorded_printed_and_logged(smsc, gateway
                     smsc_sandbox.File("file1", note_name, b"application/octet-stream", note_content)]
 
 
-def multipart_post(target, body, content_type=b'multipart/form-data; boundary="XyZ"'):
-    return (b"POST " + target + b" HTTP/1.1\r\nHost: smscentre.com\r\nContent-Type: " + content_type +
-            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
+MULTIPART = b'multipart/form-data; boundary="XyZ"'
 
 
 def part(name, value, head=b""):
@@ -259,7 +255,7 @@ def test_multipart_fields_are_the_usual_parameters(gateway):
             part(b"mes", u"Вот --XyZ кот".encode("cp1251")) +  # the last of a name wins; no CRLF: not a boundary
             b"--XyZ\r\nContent-Type: text/plain\r\n\r\nno name: left out\r\n" +
             part(b"file0", b"\x00\x01", b'; filename="a%22b.bin"') + b"--XyZ--\r\nan epilogue")
-    assert send_raw(gateway, multipart_post(b"/sys/send.php?sender=shop&fmt=1", body)) == response(
+    assert send_raw(gateway, raw_post(b"/sys/send.php?sender=shop&fmt=1", body, MULTIPART)) == response(
         b"1,1", b"windows-1251")
     assert [(m["message"], m["sender"], m["files"]) for m in gateway.messages] == [
         (u"Вот --XyZ кот", u"shop", [{"name": u"a%22b.bin", "type": u"", "size": 2}])]
@@ -274,7 +270,7 @@ def test_multipart_fields_are_the_usual_parameters(gateway):
     (part(b"phones", b"79999999999") + part(b"mes", b"hi") + b"--XyZ--\r\n", b"text/plain"),
 ], ids=["unclosed", "no-mes", "no-boundary", "not-a-form"])
 def test_a_broken_or_foreign_body_gives_no_fields(gateway, body, content_type):
-    assert send_raw(gateway, multipart_post(b"/sys/send.php?fmt=1&charset=utf-8", body, content_type)) == response(
+    assert send_raw(gateway, raw_post(b"/sys/send.php?fmt=1&charset=utf-8", body, content_type)) == response(
         b"0,-1")
     assert gateway.messages == []
 
