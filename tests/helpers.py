@@ -163,9 +163,10 @@ def logged(gateway):
         return handle.read().splitlines()
 
 
-def send_raw(gateway, data):
-    """Send raw bytes to the gateway's HTTP port, then end the request stream; every byte of the answer."""
-    sock = socket.create_connection(gateway.http.address, 5)  # 127.0.0.1: not intercepted
+def send_raw(gateway, data, address=None):
+    """Send raw bytes to the gateway's HTTP port (or to `address`, e.g. gateway.smtp.address), then end the request
+    stream; every byte of the answer."""
+    sock = socket.create_connection(address or gateway.http.address, 5)  # 127.0.0.1: not intercepted
     try:
         sock.sendall(data)
         sock.shutdown(socket.SHUT_WR)  # a kept-alive connection is closed by the gateway once it has answered

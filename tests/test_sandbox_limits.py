@@ -58,14 +58,9 @@ def test_a_body_over_max_request_size_is_413_and_not_kept(gateway):
 
 def test_413_comes_before_the_body_is_sent(gateway):
     """A client announcing 100 MB has its answer at once: the gateway does not wait for (or keep) the body."""
-    sock = socket.create_connection(gateway.http.address, 5)
-    try:
-        sock.sendall(b"POST /sys/send.php HTTP/1.1\r\nHost: smscentre.com\r\nContent-Length: 104857600\r\n\r\n")
-        sock.shutdown(socket.SHUT_WR)  # and not a byte of the body
-        assert read_to_end(sock) == refused(b"413 Payload Too Large",
-                                            b"a body of 104857600 bytes, over the limit of 10485760")
-    finally:
-        sock.close()
+    head = b"POST /sys/send.php HTTP/1.1\r\nHost: smscentre.com\r\nContent-Length: 104857600\r\n\r\n"
+    assert send_raw(gateway, head) == refused(b"413 Payload Too Large",  # the head, and not a byte of the body
+                                              b"a body of 104857600 bytes, over the limit of 10485760")
 
 
 def test_smsc_api_over_the_limit_gets_413_on_every_host(smsc, gateway, tmpdir):
@@ -87,14 +82,8 @@ def test_a_head_over_max_head_size_is_431(gateway):
 
 def test_a_mail_over_max_request_size_is_552(gateway):
     gateway.max_request_size = 1000
-    sock = socket.create_connection(gateway.smtp.address, 5)
-    try:
-        sock.sendall(b"EHLO me\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<send@send.smscentre.com>\r\nDATA\r\n" +
-                     b"x" * 2000 + b"\r\n.\r\n")
-        sock.shutdown(socket.SHUT_WR)
-        replies = read_to_end(sock).split(b"\r\n")
-    finally:
-        sock.close()
+    replies = send_raw(gateway, b"EHLO me\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<send@send.smscentre.com>\r\n"
+                                b"DATA\r\n" + b"x" * 2000 + b"\r\n.\r\n", gateway.smtp.address).split(b"\r\n")
     assert replies[-2:] == [b"552 5.3.4 smsc-sandbox: over 1000 bytes", b""]
     assert gateway.messages == []
 
