@@ -22,7 +22,7 @@ import warnings as warnings_module
 import pytest
 import six
 
-from helpers import (GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, cli, configure, environment, run_together,
+from helpers import (GET, HTTP_VERSION, LEGACY, MIRRORS as HOSTS, POST, ROOT, cli, configure, environment, run_together,
                      whole_request)
 from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, HTTPServer, Raw, Reply, Slow,
                      SlowReader, Stall, fork_between_requests, stop_and_check)
@@ -567,7 +567,7 @@ def test_connections_close_at_interpreter_exit_without_noise(kept):
     kept.default = Reply(b"42")
     code = ("import smsc_api; c = smsc_api.SMSC(login='alice', password='secret', keepalive=True); "
             "print(c.get_balance())")
-    env = environment(http_proxy="http://127.0.0.1:%d" % kept.port, PYTHONPATH=ROOT)
+    env = environment(proxy_to=kept, PYTHONPATH=ROOT)
     flags = ["-W", "error"] + ([] if six.PY2 else ["-X", "dev"])  # unclosed sockets would be ResourceWarnings
     process = subprocess.Popen([sys.executable] + flags + ["-c", code], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -772,11 +772,11 @@ def test_a_401_challenge_never_asks_for_a_password_on_standard_input(gw, version
     # Python 2's FancyURLopener answered a Basic challenge by asking on the terminal (then on EOF tried the next
     # host); Python 3's urllib raised HTTPError. Here: the next host, on both, and nothing asked
     gw.http.default = UNAUTHORIZED
-    path, name = (os.path.join(ROOT, "tests", "legacy"), "smsc_api_20") if version == "2.0" else (ROOT, "smsc_api")
+    path, name = (LEGACY, "smsc_api_20") if version == "2.0" else (ROOT, "smsc_api")
     code = "import %s as m; m.SMSC_LOGIN, m.SMSC_PASSWORD = 'alice', 'secret'; print(repr(m.SMSC().get_balance()))"
     process = subprocess.Popen([sys.executable, "-c", code % name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE,
-                               env=environment(PYTHONPATH=path, http_proxy="http://127.0.0.1:%d" % gw.http.port))
+                               env=environment(proxy_to=gw.http, PYTHONPATH=path))
     out, err = process.communicate(b"")
     asked = b"Enter username for smsc at smscentre.com: "
     if version == "2.0" and six.PY2:
