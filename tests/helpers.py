@@ -268,9 +268,11 @@ def cli(smsc, capsys, *argv):
     return code, out, err
 
 
-def program(argv, **variables):
-    """(exit status, stdout, stderr) of python smsc_api.py argv as a program, in environment(**variables)."""
-    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_api.py")] + argv, env=environment(**variables),
+def program(argv, script="smsc_api.py", **variables):
+    """(exit status, stdout, stderr) of python smsc_api.py argv as a program, in environment(**variables).
+
+    script: another program of the checkout (smsc_sandbox.py)."""
+    process = subprocess.Popen([sys.executable, os.path.join(ROOT, script)] + argv, env=environment(**variables),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = process.communicate()
     return process.returncode, out.decode("utf-8"), err.decode("utf-8")

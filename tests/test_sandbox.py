@@ -27,8 +27,8 @@ import six
 
 import smsc_sandbox
 from helpers import (DOMAINS, HEADER, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
-                     get_over_one_connection, logged, native, raw_get, raw_post, response, run_app, send,
-                     send_raw)
+                     get_over_one_connection, logged, native, program, raw_get, raw_post, response, run_app,
+                     send, send_raw)
 from servers import Drop, HTTPServer
 from smsc_sandbox import Intercept
 
@@ -788,19 +788,15 @@ def test_the_command_line_serves_an_unmodified_app_over_https_through_https_prox
     (["serve", "now"], "smsc_sandbox.py: error: unrecognized arguments: now"),
 ])
 def test_command_line_errors(args, error):
-    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py")] + args,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment())
-    out, err = process.communicate()
-    assert (process.returncode, out, err.decode("utf-8").splitlines()[-1]) == (2, b"", error)
+    code, out, err = program(args, script="smsc_sandbox.py")
+    assert (code, out, err.splitlines()[-1]) == (2, "", error)
 
 
 def test_a_port_in_use_is_a_clear_error():
     with HTTPServer() as busy:  # stopped, then checked, after the block
-        process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py"), "--port", str(busy.port)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment())
-        out, err = process.communicate()
-    assert (process.returncode, out) == (2, b"")
-    assert err.decode("utf-8").startswith("smsc_sandbox.py: cannot listen on 127.0.0.1 (ports %d, 8026): " % busy.port)
+        code, out, err = program(["--port", str(busy.port)], script="smsc_sandbox.py")
+    assert (code, out) == (2, "")
+    assert err.startswith("smsc_sandbox.py: cannot listen on 127.0.0.1 (ports %d, 8026): " % busy.port)
 
 
 DEMO = u'''\
@@ -888,14 +884,11 @@ With SMSC_HTTPS = True: https_proxy=http://127.0.0.1:8025 and SSL_CERT_FILE=<the
 
 def test_the_demo(monkeypatch):
     import smsc_api
-    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py"), "demo"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=environment(SMSC_HTTPS="1", SMSC_LOGIN="x", http_proxy="http://proxy.invalid:1"))
-    out, err = process.communicate()
-    assert (process.returncode, err) == (0, b"")
-    assert b"demo-password" not in out and b"demo%2Dpassword" not in out
-    assert b"IHDR" not in out  # the picture is summarised, never shown
-    text = out.decode("utf-8")
+    code, text, err = program(["demo"], script="smsc_sandbox.py", SMSC_HTTPS="1", SMSC_LOGIN="x",
+                              http_proxy="http://proxy.invalid:1")
+    assert (code, err) == (0, "")
+    assert "demo-password" not in text and "demo%2Dpassword" not in text
+    assert "IHDR" not in text  # the picture is summarised, never shown
     sent = re.search(r"reply:   -1,(\d+),", text).group(1)
     delivered = str(int(sent) + 1)  # the second the status changed: 1 s after sending
     normalized = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text, count=2)
