@@ -124,14 +124,21 @@ def read_to_end(sock):
 def get_over_one_connection(port, targets, host=None):
     """GET each target over one http.client connection to 127.0.0.1:port: [(status, Connection, body)]."""
     client = http_client.HTTPConnection("127.0.0.1", port, timeout=5)
-    answers = []
     try:
-        for target in targets:
-            client.request("GET", target, headers={"Host": host} if host else {})
-            response = client.getresponse()
-            answers.append((response.status, response.getheader("Connection"), response.read()))
+        return get_over_connection(client, targets, host)
     finally:
         client.close()
+
+
+def get_over_connection(client, targets, host=None):
+    """GET each target in turn over client, an http.client connection (left open): [(status, Connection, body)].
+
+    host: the Host header (default: http.client's, from the host the connection was made for)."""
+    answers = []
+    for target in targets:
+        client.request("GET", target, headers={"Host": host} if host else {})
+        response = client.getresponse()
+        answers.append((response.status, response.getheader("Connection"), response.read()))
     return answers
 
 
