@@ -24,9 +24,9 @@ import socket
 import struct
 import time
 
-from smsc_sandbox import LoopbackHTTPServer, LoopbackServer, LoopbackSMTPServer, Request, _Channel
+from smsc_sandbox import LoopbackHTTPServer, LoopbackServer, LoopbackSMTPServer, _Channel
 
-__all__ = ["HTTPServer", "SMTPServer", "Request", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held",
+__all__ = ["HTTPServer", "SMTPServer", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held",
            "HeadThenWait", "BlackHole", "ConnectProxy", "Drip", "DripRelay", "SlowReader", "relay",
            "fork_between_requests", "stop_and_check"]
 

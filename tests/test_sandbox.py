@@ -694,6 +694,7 @@ def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, 
 
 # 10. The command line and the demo
 
+@pytest.fixture(scope="module")
 def certificates_here():
     """True where the sandbox can make its certificate (trustme, or the openssl command): a Gateway serves HTTPS."""
     gateway = smsc_sandbox.Gateway(echo=False).start()
@@ -702,10 +703,12 @@ def certificates_here():
     return gateway.https is not None
 
 
-def https_line(sandbox, http_port, ca_file=None):
-    """Read the line the command line says of HTTPS: the CA file it names (None where HTTPS is unavailable)."""
+def https_line(sandbox, http_port, served, ca_file=None):
+    """Read the line the command line says of HTTPS: the CA file it names (None where HTTPS is unavailable).
+
+    served: whether HTTPS can be served here (the certificates_here fixture)."""
     line = sandbox.line()
-    if not certificates_here():
+    if not served:
         assert line.startswith("HTTPS unavailable (no certificate could be made: "), line
         return None
     match = re.match(r"HTTPS through the same port \(CONNECT\): use https_proxy=http://127\.0\.0\.1:%s and "
@@ -714,7 +717,7 @@ def https_line(sandbox, http_port, ca_file=None):
     return match.group(1)
 
 
-def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
+def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir, certificates_here):
     log = str(tmpdir.join("log.jsonl"))
     started = time.time()
     sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", "--log", log, "--login", "alice",
@@ -725,7 +728,7 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
                          r"SMTP on 127\.0\.0\.1:(\d+) \(use SMTP_SERVER=127\.0\.0\.1:(\d+)\)\Z", first)
         assert match and match.group(1) == match.group(2) and match.group(3) == match.group(4), first
         http, smtp = match.group(1), match.group(3)
-        https_line(sandbox, http)
+        https_line(sandbox, http, certificates_here)
         assert sandbox.line() == "login alice only; balance 10.00, 1.50 per SMS, delivered 0 s after sending. " \
                                  "Ctrl-C to stop."
         credentials = dict(SMSC_LOGIN="alice", SMSC_PASSWORD="secret", http_proxy="http://127.0.0.1:" + http)
@@ -759,14 +762,15 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
          "target": "send@send.smscentre.com", "via": "smtp"}]
 
 
-def test_the_command_line_serves_an_unmodified_app_over_https_through_https_proxy(tmpdir, empty_ca_file):
-    if not certificates_here():
+def test_the_command_line_serves_an_unmodified_app_over_https_through_https_proxy(tmpdir, empty_ca_file,
+                                                                                  certificates_here):
+    if not certificates_here:
         pytest.skip("HTTPS needs trustme or the openssl command here")
     ca_file = str(tmpdir.join("sandbox-ca.pem"))
     sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", "--ca-file", ca_file, "--deliver-after", "0")
     try:
         http = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) ", sandbox.line()).group(1)
-        assert https_line(sandbox, http, ca_file) == ca_file
+        assert https_line(sandbox, http, certificates_here, ca_file) == ca_file
         assert sandbox.line().startswith("any login; ")
         app = dict(SMSC_HTTPS="1", SMSC_KEEPALIVE="1", SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
                    https_proxy="http://127.0.0.1:" + http)
@@ -882,7 +886,7 @@ With SMSC_HTTPS = True: https_proxy=http://127.0.0.1:8025 and SSL_CERT_FILE=<the
 '''
 
 
-def test_the_demo(monkeypatch):
+def test_the_demo():
     import smsc_api
     code, text, err = program(["demo"], script="smsc_sandbox.py", SMSC_HTTPS="1", SMSC_LOGIN="x",
                               http_proxy="http://proxy.invalid:1")
