@@ -667,6 +667,24 @@ def run_user_suite(tmpdir, conftest, env):
     return process.returncode, out
 
 
+def loaded_by_an_entry_point(config):
+    """Whether this pytest run loaded pytest_smsc through an entry point (pytest11)."""
+    return any(getattr(plugin, "__name__", None) == "pytest_smsc"
+               for plugin, dist in config.pluginmanager.list_plugin_distinfo())
+
+
+def importable_outside_the_checkout(env, directory):
+    """Whether pytest_smsc imports in a Python started in directory with env, the checkout not on its path.
+
+    An entry point alone does not say the package is installed: a leftover smsc_api.egg-info in the checkout
+    (git-ignored, from an old `setup.py develop` or `pip install -e`) registers one for `python -m pytest` run
+    there, where the checkout is on sys.path; a suite run without the checkout then cannot import the plugin."""
+    process = subprocess.Popen([sys.executable, "-c", "import pytest_smsc"], cwd=directory, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.communicate()
+    return process.returncode == 0
+
+
 USER_SUITE_PASSED = r"\.\.\s+\[100%\]\n2 passed in [0-9.]+ ?s(econds)?\n\Z"
 
 
@@ -682,11 +700,10 @@ def test_a_users_suite_loads_the_fixture_with_pytest_plugins(tmpdir):
 @pytest.mark.parametrize("conftest", [None, USER_CONFTEST], ids=["without-conftest", "with-pytest_plugins"])
 def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, conftest):
     """Installed: the entry point loads the fixture; pytest_plugins = ["pytest_smsc"] too is no second copy."""
-    if not [plugin for plugin, dist in request.config.pluginmanager.list_plugin_distinfo()
-            if getattr(plugin, "__name__", None) == "pytest_smsc"]:
-        pytest.skip("the package is not installed in this environment (tox installs it)")
     env = environment()
     env.pop("PYTHONPATH", None)  # the installed modules, not the checkout's
+    if not (loaded_by_an_entry_point(request.config) and importable_outside_the_checkout(env, str(tmpdir))):
+        pytest.skip("the package is not installed in this environment (tox installs it)")
     code, out = run_user_suite(tmpdir, conftest, env)
     assert code == 0, out
     assert re.match(USER_SUITE_PASSED, out) is not None, out
