@@ -28,7 +28,7 @@ import six
 import smsc_sandbox
 from helpers import (DOMAINS, HEADER, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
                      get_over_one_connection, logged, native, program, raw_get, raw_post, response, run_app,
-                     send, send_raw)
+                     run_together, send, send_raw)
 from servers import Drop, HTTPServer
 from smsc_sandbox import Intercept
 
@@ -348,12 +348,8 @@ def test_the_same_message_within_a_minute_is_error_9(gateway):
 def test_many_threads_at_once(smsc, gateway):
     client = smsc.SMSC("alice", "secret")
     results = []
-    threads = [threading.Thread(target=lambda n=n: results.append(client.send_sms("79999999999", "m%d" % n)))
-               for n in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    run_together([threading.Thread(target=lambda n=n: results.append(client.send_sms("79999999999", "m%d" % n)))
+                  for n in range(16)])
     assert sorted(int(r[0]) for r in results) == list(range(1, 17))
     assert sorted(r[3] for r in results) == sorted("%.2f" % (100 - 2.5 * n) for n in range(1, 17))
     assert gateway.balance == 60
