@@ -135,6 +135,25 @@ def gw():
     stop_and_check([loopback.http, loopback.smtp])
 
 
+# Keep-alive: a server that keeps connections alive, and a client that does
+
+@pytest.fixture
+def kept(gw):
+    """A server that keeps connections alive, routed as port 80 (gw.http stays for other ports)."""
+    server = HTTPServer(keepalive=True).start()
+    gw.intercept.routes[80] = server
+    yield server
+    stop_and_check([server])
+
+
+@pytest.fixture
+def alive(smsc):
+    """SMSC(login="alice", password="secret", keepalive=True), closed after the test."""
+    client = smsc.SMSC(login="alice", password="secret", keepalive=True)
+    yield client
+    client.close()
+
+
 # The sandbox gateway as users have it (the smsc_gateway fixture), on a stopped clock
 
 @pytest.fixture

@@ -25,7 +25,7 @@ import six
 
 from helpers import (GET, HTTP_VERSION, LEGACY, MIRRORS as HOSTS, POST, ROOT, cli, configure, environment, run_together,
                      whole_request)
-from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, HTTPServer, Raw, Reply, Slow,
+from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, Raw, Reply, Slow,
                      SlowReader, Stall, fork_between_requests, stop_and_check)
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
 SEND = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
@@ -408,21 +408,7 @@ def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, gw, ca
 
 # 7. Keep-alive: connections reused across calls, the request line and body unchanged
 
-@pytest.fixture
-def kept(gw):
-    """A server that keeps connections alive, routed as port 80 (gw.http stays for other ports)."""
-    server = HTTPServer(keepalive=True).start()
-    gw.intercept.routes[80] = server
-    yield server
-    stop_and_check([server])
-
-
-@pytest.fixture
-def alive(smsc):
-    client = smsc.SMSC(login="alice", password="secret", keepalive=True)
-    yield client
-    client.close()
-
+# (the fixtures kept and alive: conftest.py)
 
 def test_keepalive_reuses_one_connection_and_changes_only_the_connection_header(smsc, alive, kept):
     kept.default = Reply(b"42")
