@@ -23,7 +23,7 @@ sys.path.insert(0, LEGACY)  # smsc_api_20: the official 2.0, unchanged
 import smsc_api  # noqa: E402 (from the checkout: sys.path above)
 import smsc_api_20  # noqa: E402 (tests/legacy: sys.path above)
 import smsc_sandbox  # noqa: E402 (from the checkout: sys.path above)
-from servers import HTTPServer, SMTPServer  # noqa: E402 (imports smsc_sandbox: sys.path above)
+from servers import HTTPServer, SMTPServer, stop_and_check  # noqa: E402 (imports smsc_sandbox: sys.path above)
 
 # The smsc_gateway fixture, loaded as users with copied files load it (installed, the entry point has
 # loaded it already under the same name: then this loads nothing)
@@ -91,6 +91,18 @@ def legacy():
         yield module
 
 
+@pytest.fixture(params=["2.1", "2.0"])
+def api(request):
+    """Our module, then the official 2.0, each with its constants restored after the test."""
+    return request.getfixturevalue("smsc" if request.param == "2.1" else "legacy")
+
+
+@pytest.fixture
+def fixed(api):
+    """True for our module: where 2.0 has a defect (README, Differences from 2.0), ours does not."""
+    return api.__name__ == "smsc_api"
+
+
 class Loopback(object):
     """Recording HTTP (port 80) and SMTP (port 25) servers behind an Intercept."""
 
@@ -114,14 +126,6 @@ class Loopback(object):
         self.intercept.clear()
 
 
-def stop_and_check(servers):
-    """Stop each server, then raise the first error raised inside any of them."""
-    for server in servers:
-        server.stop()
-    for server in servers:
-        server.check()
-
-
 @pytest.fixture
 def gw():
     """Loopback servers for the test; an error raised inside one fails the test at teardown."""
@@ -129,6 +133,25 @@ def gw():
     with loopback.intercept:
         yield loopback
     stop_and_check([loopback.http, loopback.smtp])
+
+
+# Keep-alive: a server that keeps connections alive, and a client that does
+
+@pytest.fixture
+def kept(gw):
+    """A server that keeps connections alive, routed as port 80 (gw.http stays for other ports)."""
+    server = HTTPServer(keepalive=True).start()
+    gw.intercept.routes[80] = server
+    yield server
+    stop_and_check([server])
+
+
+@pytest.fixture
+def alive(smsc):
+    """SMSC(login="alice", password="secret", keepalive=True), closed after the test."""
+    client = smsc.SMSC(login="alice", password="secret", keepalive=True)
+    yield client
+    client.close()
 
 
 # The sandbox gateway as users have it (the smsc_gateway fixture), on a stopped clock

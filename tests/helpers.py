@@ -124,14 +124,21 @@ def read_to_end(sock):
 def get_over_one_connection(port, targets, host=None):
     """GET each target over one http.client connection to 127.0.0.1:port: [(status, Connection, body)]."""
     client = http_client.HTTPConnection("127.0.0.1", port, timeout=5)
-    answers = []
     try:
-        for target in targets:
-            client.request("GET", target, headers={"Host": host} if host else {})
-            response = client.getresponse()
-            answers.append((response.status, response.getheader("Connection"), response.read()))
+        return get_over_connection(client, targets, host)
     finally:
         client.close()
+
+
+def get_over_connection(client, targets, host=None):
+    """GET each target in turn over client, an http.client connection (left open): [(status, Connection, body)].
+
+    host: the Host header (default: http.client's, from the host the connection was made for)."""
+    answers = []
+    for target in targets:
+        client.request("GET", target, headers={"Host": host} if host else {})
+        response = client.getresponse()
+        answers.append((response.status, response.getheader("Connection"), response.read()))
     return answers
 
 
@@ -163,9 +170,10 @@ def logged(gateway):
         return handle.read().splitlines()
 
 
-def send_raw(gateway, data):
-    """Send raw bytes to the gateway's HTTP port, then end the request stream; every byte of the answer."""
-    sock = socket.create_connection(gateway.http.address, 5)  # 127.0.0.1: not intercepted
+def send_raw(gateway, data, address=None):
+    """Send raw bytes to the gateway's HTTP port (or to `address`, e.g. gateway.smtp.address), then end the request
+    stream; every byte of the answer."""
+    sock = socket.create_connection(address or gateway.http.address, 5)  # 127.0.0.1: not intercepted
     try:
         sock.sendall(data)
         sock.shutdown(socket.SHUT_WR)  # a kept-alive connection is closed by the gateway once it has answered
@@ -184,6 +192,13 @@ def response(body, charset=b"utf-8", status=b"200 OK", connection=b"keep-alive")
 def raw_get(gateway, target, host=b"smscentre.com"):
     """Every byte of the answer to GET target (Host: host)."""
     return send_raw(gateway, b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+
+
+def raw_post(target, body, content_type=FORM, host=b"smscentre.com"):
+    """Every byte of a POST of body to target (Host: host, Content-Type: content_type, Content-Length), to send
+    with send_raw or by hand."""
+    return (b"POST " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\nContent-Type: " + content_type +
+            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
 
 
 def api(gateway, command, query, charset=b"utf-8"):
@@ -238,11 +253,12 @@ def outcome(module, gw, capsys, call, replies):
                    list(gw.smtp.sessions), capsys.readouterr())
 
 
-def run_together(threads, started, timeout=30):
-    """Start every thread, then set `started` (the event their work waits for), then wait for all of them."""
+def run_together(threads, started=None, timeout=30):
+    """Start every thread, then set `started` (the event their work waits for, if any), then wait for all of them."""
     for thread in threads:
         thread.start()
-    started.set()
+    if started is not None:
+        started.set()
     for thread in threads:
         thread.join(timeout)
 
@@ -260,9 +276,11 @@ def cli(smsc, capsys, *argv):
     return code, out, err
 
 
-def program(argv, **variables):
-    """(exit status, stdout, stderr) of python smsc_api.py argv as a program, in environment(**variables)."""
-    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_api.py")] + argv, env=environment(**variables),
+def program(argv, script="smsc_api.py", **variables):
+    """(exit status, stdout, stderr) of python smsc_api.py argv as a program, in environment(**variables).
+
+    script: another program of the checkout (smsc_sandbox.py)."""
+    process = subprocess.Popen([sys.executable, os.path.join(ROOT, script)] + argv, env=environment(**variables),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = process.communicate()
     return process.returncode, out.decode("utf-8"), err.decode("utf-8")

@@ -12,6 +12,7 @@ Built on smsc_sandbox's loopback servers (real sockets on 127.0.0.1, every byte 
     http.clear()                           # forget the requests and what is left of the script
     http.stop()
     http.check()                           # the first error raised in a server thread, raised here
+    stop_and_check([http, smtp])           # or at once: stop each, then raise the first error of any
 
 An action answers one request: a callable(conn, request, server) that writes the answer and returns True
 to keep the connection open (honoured only by a server with keepalive=True, for a request that asked).
@@ -23,11 +24,11 @@ import socket
 import struct
 import time
 
-from smsc_sandbox import LoopbackHTTPServer, LoopbackServer, LoopbackSMTPServer, Request, _Channel
+from smsc_sandbox import LoopbackHTTPServer, LoopbackServer, LoopbackSMTPServer, _Channel
 
-__all__ = ["HTTPServer", "SMTPServer", "Request", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held",
+__all__ = ["HTTPServer", "SMTPServer", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held",
            "HeadThenWait", "BlackHole", "ConnectProxy", "Drip", "DripRelay", "SlowReader", "relay",
-           "fork_between_requests"]
+           "fork_between_requests", "stop_and_check"]
 
 
 # Actions
@@ -211,6 +212,9 @@ class BlackHole(object):
         for sock in self._fillers + [self._sock]:
             sock.close()
 
+    def check(self):
+        """Nothing runs inside a black hole, so nothing can have failed there (see stop_and_check)."""
+
 
 class ConnectProxy(LoopbackServer):
     """An HTTP proxy that speaks only CONNECT: anything else is answered 405 and closed.
@@ -343,6 +347,14 @@ class Drip(LoopbackServer):
             pass
         with self._lock:
             self.sent.append(count)
+
+
+def stop_and_check(servers):
+    """Stop each server, then raise the first error raised inside any of them."""
+    for server in servers:
+        server.stop()
+    for server in servers:
+        server.check()
 
 
 def fork_between_requests(*servers):

@@ -15,7 +15,7 @@ import pytest
 import six
 
 from helpers import GET, HEADER, HTTP_VERSION, ROOT, configure, environment, native, printed
-from servers import HTTPServer, Reply
+from servers import Reply
 
 OK = b"15,1,1.5,98.5"
 
@@ -616,19 +616,14 @@ def test_a_huge_timeout_waits_as_long_as_a_socket_can(smsc, gw, settings):
     assert instance(smsc, **settings).get_balance() == "42"
 
 
-def test_keepalive_without_poll_uses_select(smsc, gw, monkeypatch):
+def test_keepalive_without_poll_uses_select(alive, kept, monkeypatch):
     # Windows has no select.poll: an idle connection is checked with select()
     import select
     monkeypatch.delattr(select, "poll", raising=False)
-    server = HTTPServer(keepalive=True, default=Reply(b"42")).start()
-    try:
-        gw.intercept.routes[80] = server
-        client = instance(smsc, keepalive=True)
-        assert [client.get_balance(), client.get_balance()] == ["42", "42"]
-        client.close()
-    finally:
-        server.stop()
-    assert [r.connection for r in server.requests] == [1, 1]
+    kept.default = Reply(b"42")
+    assert [alive.get_balance(), alive.get_balance()] == ["42", "42"]
+    alive.close()
+    assert [r.connection for r in kept.requests] == [1, 1]
 
 
 @pytest.mark.parametrize("variables,constant,value", [

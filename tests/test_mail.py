@@ -14,7 +14,6 @@ What smtplib sends differs by version, and is asserted per version:
 - A server without AUTH: 3.x raises SMTPNotSupportedError, 2.7 a bare SMTPException.
 - A refused connection: ConnectionRefusedError on 3.x, socket.error on 2.7.
 """
-import base64
 import errno
 import smtplib
 import socket
@@ -197,29 +196,25 @@ def test_helo_when_ehlo_is_refused(smsc, legacy, gw):
 def test_without_smtp_login_no_auth_is_sent(smsc, legacy, gw):
     outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), SMTP_LOGIN="", SMTP_PASSWORD="unused")
     assert outcome == ("returned", None)
-    assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n")]
-    assert sessions[0]["auth"] == []
-    assert not [c for c in sessions[0]["commands"] if c.upper().startswith(b"AUTH")]
+    assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n")]  # no AUTH command, nothing in "auth"
 
 
 def test_with_smtp_login_auth_plain(smsc, legacy, gw):
     outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n", auth=[AUTH_PLAIN])]
-    assert sessions[0]["auth"] == [b"AUTH PLAIN AG1haWxlcgBtYWlscGFzcw=="]
-    verb, mechanism, response = sessions[0]["auth"][0].split(b" ")
-    assert base64.b64decode(response) == b"\0mailer\0mailpass"
+    assert sessions[0]["auth"] == [b"AUTH PLAIN AG1haWxlcgBtYWlscGFzcw=="]  # "\0mailer\0mailpass" in base64
 
 
 def test_with_smtp_login_auth_login_when_only_login_is_offered(smsc, legacy, gw):
     gw.smtp.extensions = ["AUTH LOGIN"]
     outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
     assert outcome == ("returned", None)
-    # 2.7 and 3.x alike: the user name on the AUTH line, the password after "334 Password:".
+    # 2.7 and 3.x alike: the user name on the AUTH line, the password after "334 Password:" (bWFpbGVy and
+    # bWFpbHBhc3M= are "mailer" and "mailpass" in base64).
     assert sessions == [session(
         [EHLO, b"AUTH LOGIN bWFpbGVy", MAIL, RCPT, b"data", b"quit"],
         data=HEADER + b"::0::0,0,:7999:m\r\n", auth=[b"AUTH LOGIN bWFpbGVy", b"bWFpbHBhc3M="])]
-    assert [base64.b64decode(line.split(b" ")[-1]) for line in sessions[0]["auth"]] == [b"mailer", b"mailpass"]
 
 
 def test_smtp_login_against_a_server_without_auth(smsc, legacy, gw):
@@ -283,13 +278,13 @@ REFUSED = [
 def test_refused_step_raises_to_the_caller(smsc, legacy, gw, step, answer, outcome, commands, data):
     gw.smtp.fail[step] = answer
     got, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **dict(CREDENTIALS, **SMTP_AUTH))
-    assert got == outcome
-    assert got[0] is outcome[0]
+    assert got == outcome  # the exact class: classes are equal only when they are the same
     assert sessions == [session(commands, data=data)]
 
 
 def test_refused_errors_are_the_smtplib_classes(smsc, gw):
-    """pytest.raises spelling of the same cases, for the exact class (not a subclass)."""
+    """The rcpt case of REFUSED spelled with pytest.raises, for the exact class (not a subclass); here without
+    SMTP AUTH nor credentials, a session REFUSED does not run."""
     gw.smtp.fail["rcpt"] = "550 5.1.1 No such user"
     with pytest.raises(smtplib.SMTPRecipientsRefused) as info:
         smsc.SMSC().send_sms_mail("7999", "m")

@@ -27,7 +27,8 @@ import six
 
 import smsc_sandbox
 from helpers import (DOMAINS, HEADER, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
-                     get_over_one_connection, logged, native, raw_get, response, run_app, send, send_raw)
+                     get_over_one_connection, logged, native, program, raw_get, raw_post, response, run_app,
+                     run_together, send, send_raw)
 from servers import Drop, HTTPServer
 from smsc_sandbox import Intercept
 
@@ -83,10 +84,7 @@ def test_the_root_page_and_other_methods(gateway):
 
 def test_post_form_body_with_the_rest_in_the_query(gateway):
     body = b"login=alice&psw=secret&fmt=1&charset=utf-8&phones=79999999999&mes=Hello+world%21&cost=2"
-    request = (b"POST /sys/send.php?sender=shop HTTP/1.1\r\nHost: smsc.ru\r\n"
-               b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
-               str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
-    assert send_raw(gateway, request) == response(b"1,1,2.50")
+    assert send_raw(gateway, raw_post(b"/sys/send.php?sender=shop", body, host=b"smsc.ru")) == response(b"1,1,2.50")
     assert echoed(gateway) == [u"SMS id=1 to 79999999999 from shop: Hello world! (1 part, 2.50)"]
     assert gateway.requests[0].reply == b"1,1,2.50"
 
@@ -243,9 +241,7 @@ def test_files_sent_with_a_message_are_recorded_printed_and_logged(smsc, gateway
                     smsc_sandbox.File("file1", note_name, b"application/octet-stream", note_content)]
 
 
-def multipart_post(target, body, content_type=b'multipart/form-data; boundary="XyZ"'):
-    return (b"POST " + target + b" HTTP/1.1\r\nHost: smscentre.com\r\nContent-Type: " + content_type +
-            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
+MULTIPART = b'multipart/form-data; boundary="XyZ"'
 
 
 def part(name, value, head=b""):
@@ -259,7 +255,7 @@ def test_multipart_fields_are_the_usual_parameters(gateway):
             part(b"mes", u"Вот --XyZ кот".encode("cp1251")) +  # the last of a name wins; no CRLF: not a boundary
             b"--XyZ\r\nContent-Type: text/plain\r\n\r\nno name: left out\r\n" +
             part(b"file0", b"\x00\x01", b'; filename="a%22b.bin"') + b"--XyZ--\r\nan epilogue")
-    assert send_raw(gateway, multipart_post(b"/sys/send.php?sender=shop&fmt=1", body)) == response(
+    assert send_raw(gateway, raw_post(b"/sys/send.php?sender=shop&fmt=1", body, MULTIPART)) == response(
         b"1,1", b"windows-1251")
     assert [(m["message"], m["sender"], m["files"]) for m in gateway.messages] == [
         (u"Вот --XyZ кот", u"shop", [{"name": u"a%22b.bin", "type": u"", "size": 2}])]
@@ -274,7 +270,7 @@ def test_multipart_fields_are_the_usual_parameters(gateway):
     (part(b"phones", b"79999999999") + part(b"mes", b"hi") + b"--XyZ--\r\n", b"text/plain"),
 ], ids=["unclosed", "no-mes", "no-boundary", "not-a-form"])
 def test_a_broken_or_foreign_body_gives_no_fields(gateway, body, content_type):
-    assert send_raw(gateway, multipart_post(b"/sys/send.php?fmt=1&charset=utf-8", body, content_type)) == response(
+    assert send_raw(gateway, raw_post(b"/sys/send.php?fmt=1&charset=utf-8", body, content_type)) == response(
         b"0,-1")
     assert gateway.messages == []
 
@@ -352,12 +348,8 @@ def test_the_same_message_within_a_minute_is_error_9(gateway):
 def test_many_threads_at_once(smsc, gateway):
     client = smsc.SMSC("alice", "secret")
     results = []
-    threads = [threading.Thread(target=lambda n=n: results.append(client.send_sms("79999999999", "m%d" % n)))
-               for n in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    run_together([threading.Thread(target=lambda n=n: results.append(client.send_sms("79999999999", "m%d" % n)))
+                  for n in range(16)])
     assert sorted(int(r[0]) for r in results) == list(range(1, 17))
     assert sorted(r[3] for r in results) == sorted("%.2f" % (100 - 2.5 * n) for n in range(1, 17))
     assert gateway.balance == 60
@@ -584,22 +576,17 @@ def test_mask():
 # 9. The recording servers under the gateway, Intercept(smsc_only=True), the fixture
 
 def test_scripts_still_come_first(smsc, gateway):
-    scripted = HTTPServer(default=gateway.http_action, keepalive=True).start()  # answering as the gateway
-    try:
+    with HTTPServer(default=gateway.http_action, keepalive=True) as scripted:  # answering as the gateway
         scripted.script(Drop())
         with Intercept({80: scripted}):
             assert smsc.SMSC().send_sms("79999999999", "hi") == ["1", "1", "2.50", "97.50"]
-    finally:
-        scripted.stop()
-    scripted.check()
     assert [r.asked for r in scripted.requests] == [("smscentre.com", 80), ("www2.smscentre.com", 80)]
     assert [r.reply for r in scripted.requests] == [None, b"1,1,2.50,97.50"]
 
 
 def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
-    target, other = HTTPServer().start(), HTTPServer().start()
     real = socket.create_connection
-    try:
+    with HTTPServer() as target, HTTPServer() as other:  # stopped, then checked, after the block
         with Intercept({80: target}, smsc_only=True) as intercept:
             for host in ["smscentre.com", "WWW3.SMSC.RU", "send.smsc.kz.", "smsc.ua"]:
                 socket.create_connection((host, 80)).close()
@@ -613,9 +600,6 @@ def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
         assert intercept.connections == [("smscentre.com", 80), ("WWW3.SMSC.RU", 80), ("send.smsc.kz.", 80),
                                          ("smsc.ua", 80), ("smsc.ua", 443)]
         assert target.wait_served(4) and other.wait_served(2)
-    finally:
-        target.stop()
-        other.stop()
 
 
 @pytest.mark.parametrize("host,smsc", [("smscentre.com", True), ("www5.smsc.kz", True), ("smsc.ua.", True),
@@ -679,6 +663,24 @@ def run_user_suite(tmpdir, conftest, env):
     return process.returncode, out
 
 
+def loaded_by_an_entry_point(config):
+    """Whether this pytest run loaded pytest_smsc through an entry point (pytest11)."""
+    return any(getattr(plugin, "__name__", None) == "pytest_smsc"
+               for plugin, dist in config.pluginmanager.list_plugin_distinfo())
+
+
+def importable_outside_the_checkout(env, directory):
+    """Whether pytest_smsc imports in a Python started in directory with env, the checkout not on its path.
+
+    An entry point alone does not say the package is installed: a leftover smsc_api.egg-info in the checkout
+    (git-ignored, from an old `setup.py develop` or `pip install -e`) registers one for `python -m pytest` run
+    there, where the checkout is on sys.path; a suite run without the checkout then cannot import the plugin."""
+    process = subprocess.Popen([sys.executable, "-c", "import pytest_smsc"], cwd=directory, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.communicate()
+    return process.returncode == 0
+
+
 USER_SUITE_PASSED = r"\.\.\s+\[100%\]\n2 passed in [0-9.]+ ?s(econds)?\n\Z"
 
 
@@ -694,11 +696,10 @@ def test_a_users_suite_loads_the_fixture_with_pytest_plugins(tmpdir):
 @pytest.mark.parametrize("conftest", [None, USER_CONFTEST], ids=["without-conftest", "with-pytest_plugins"])
 def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, conftest):
     """Installed: the entry point loads the fixture; pytest_plugins = ["pytest_smsc"] too is no second copy."""
-    if not [plugin for plugin, dist in request.config.pluginmanager.list_plugin_distinfo()
-            if getattr(plugin, "__name__", None) == "pytest_smsc"]:
-        pytest.skip("the package is not installed in this environment (tox installs it)")
     env = environment()
     env.pop("PYTHONPATH", None)  # the installed modules, not the checkout's
+    if not (loaded_by_an_entry_point(request.config) and importable_outside_the_checkout(env, str(tmpdir))):
+        pytest.skip("the package is not installed in this environment (tox installs it)")
     code, out = run_user_suite(tmpdir, conftest, env)
     assert code == 0, out
     assert re.match(USER_SUITE_PASSED, out) is not None, out
@@ -706,6 +707,7 @@ def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, 
 
 # 10. The command line and the demo
 
+@pytest.fixture(scope="module")
 def certificates_here():
     """True where the sandbox can make its certificate (trustme, or the openssl command): a Gateway serves HTTPS."""
     gateway = smsc_sandbox.Gateway(echo=False).start()
@@ -714,10 +716,12 @@ def certificates_here():
     return gateway.https is not None
 
 
-def https_line(sandbox, http_port, ca_file=None):
-    """Read the line the command line says of HTTPS: the CA file it names (None where HTTPS is unavailable)."""
+def https_line(sandbox, http_port, served, ca_file=None):
+    """Read the line the command line says of HTTPS: the CA file it names (None where HTTPS is unavailable).
+
+    served: whether HTTPS can be served here (the certificates_here fixture)."""
     line = sandbox.line()
-    if not certificates_here():
+    if not served:
         assert line.startswith("HTTPS unavailable (no certificate could be made: "), line
         return None
     match = re.match(r"HTTPS through the same port \(CONNECT\): use https_proxy=http://127\.0\.0\.1:%s and "
@@ -726,7 +730,7 @@ def https_line(sandbox, http_port, ca_file=None):
     return match.group(1)
 
 
-def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
+def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir, certificates_here):
     log = str(tmpdir.join("log.jsonl"))
     started = time.time()
     sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", "--log", log, "--login", "alice",
@@ -737,7 +741,7 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
                          r"SMTP on 127\.0\.0\.1:(\d+) \(use SMTP_SERVER=127\.0\.0\.1:(\d+)\)\Z", first)
         assert match and match.group(1) == match.group(2) and match.group(3) == match.group(4), first
         http, smtp = match.group(1), match.group(3)
-        https_line(sandbox, http)
+        https_line(sandbox, http, certificates_here)
         assert sandbox.line() == "login alice only; balance 10.00, 1.50 per SMS, delivered 0 s after sending. " \
                                  "Ctrl-C to stop."
         credentials = dict(SMSC_LOGIN="alice", SMSC_PASSWORD="secret", http_proxy="http://127.0.0.1:" + http)
@@ -771,14 +775,15 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir):
          "target": "send@send.smscentre.com", "via": "smtp"}]
 
 
-def test_the_command_line_serves_an_unmodified_app_over_https_through_https_proxy(tmpdir, empty_ca_file):
-    if not certificates_here():
+def test_the_command_line_serves_an_unmodified_app_over_https_through_https_proxy(tmpdir, empty_ca_file,
+                                                                                  certificates_here):
+    if not certificates_here:
         pytest.skip("HTTPS needs trustme or the openssl command here")
     ca_file = str(tmpdir.join("sandbox-ca.pem"))
     sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", "--ca-file", ca_file, "--deliver-after", "0")
     try:
         http = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) ", sandbox.line()).group(1)
-        assert https_line(sandbox, http, ca_file) == ca_file
+        assert https_line(sandbox, http, certificates_here, ca_file) == ca_file
         assert sandbox.line().startswith("any login; ")
         app = dict(SMSC_HTTPS="1", SMSC_KEEPALIVE="1", SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
                    https_proxy="http://127.0.0.1:" + http)
@@ -800,22 +805,15 @@ def test_the_command_line_serves_an_unmodified_app_over_https_through_https_prox
     (["serve", "now"], "smsc_sandbox.py: error: unrecognized arguments: now"),
 ])
 def test_command_line_errors(args, error):
-    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py")] + args,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment())
-    out, err = process.communicate()
-    assert (process.returncode, out, err.decode("utf-8").splitlines()[-1]) == (2, b"", error)
+    code, out, err = program(args, script="smsc_sandbox.py")
+    assert (code, out, err.splitlines()[-1]) == (2, "", error)
 
 
 def test_a_port_in_use_is_a_clear_error():
-    busy = HTTPServer().start()
-    try:
-        process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py"), "--port", str(busy.port)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment())
-        out, err = process.communicate()
-    finally:
-        busy.stop()
-    assert (process.returncode, out) == (2, b"")
-    assert err.decode("utf-8").startswith("smsc_sandbox.py: cannot listen on 127.0.0.1 (ports %d, 8026): " % busy.port)
+    with HTTPServer() as busy:  # stopped, then checked, after the block
+        code, out, err = program(["--port", str(busy.port)], script="smsc_sandbox.py")
+    assert (code, out) == (2, "")
+    assert err.startswith("smsc_sandbox.py: cannot listen on 127.0.0.1 (ports %d, 8026): " % busy.port)
 
 
 DEMO = u'''\
@@ -901,16 +899,13 @@ With SMSC_HTTPS = True: https_proxy=http://127.0.0.1:8025 and SSL_CERT_FILE=<the
 '''
 
 
-def test_the_demo(monkeypatch):
+def test_the_demo():
     import smsc_api
-    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "smsc_sandbox.py"), "demo"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=environment(SMSC_HTTPS="1", SMSC_LOGIN="x", http_proxy="http://proxy.invalid:1"))
-    out, err = process.communicate()
-    assert (process.returncode, err) == (0, b"")
-    assert b"demo-password" not in out and b"demo%2Dpassword" not in out
-    assert b"IHDR" not in out  # the picture is summarised, never shown
-    text = out.decode("utf-8")
+    code, text, err = program(["demo"], script="smsc_sandbox.py", SMSC_HTTPS="1", SMSC_LOGIN="x",
+                              http_proxy="http://proxy.invalid:1")
+    assert (code, err) == (0, "")
+    assert "demo-password" not in text and "demo%2Dpassword" not in text
+    assert "IHDR" not in text  # the picture is summarised, never shown
     sent = re.search(r"reply:   -1,(\d+),", text).group(1)
     delivered = str(int(sent) + 1)  # the second the status changed: 1 s after sending
     normalized = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text, count=2)

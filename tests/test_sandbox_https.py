@@ -19,7 +19,7 @@ import pytest
 from six.moves import http_client
 
 import smsc_sandbox
-from helpers import HTTP_VERSION, SandboxProcess, echoed, raw_get, response, run_app, send_raw
+from helpers import HTTP_VERSION, SandboxProcess, echoed, get_over_connection, raw_get, response, run_app, send_raw
 
 CONNECT_REFUSED = b"smsc_sandbox: CONNECT only to port 443 of smscentre.com, smsc.ru, smsc.kz, smsc.ua and their " \
                   b"subdomains\n"
@@ -80,13 +80,12 @@ def tunnel(gateway, host, ca_file):
 def test_inside_the_tunnel_each_host_and_mirror_is_served_kept_alive(tls_gateway, host):
     client = http_client.HTTPConnection(host)
     client.sock = tunnel(tls_gateway, host, tls_gateway.ca_file)
-    answers = []
-    for target in ["/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8",
-                   "/sys/send.php?login=a&psw=b&fmt=1&charset=utf-8&phones=79999999999&mes=hi"]:
-        client.request("GET", target)
-        answer = client.getresponse()
-        answers.append((answer.status, answer.getheader("Connection"), answer.read()))
-    client.close()
+    try:
+        answers = get_over_connection(client, [
+            "/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8",
+            "/sys/send.php?login=a&psw=b&fmt=1&charset=utf-8&phones=79999999999&mes=hi"])
+    finally:
+        client.close()
     assert answers == [(200, "keep-alive", b"100.00"), (200, "keep-alive", b"1,1")]
     assert [(r.method, r.asked, r.connection) for r in tls_gateway.requests] == [
         (b"CONNECT", None, 1), (b"GET", (host, 443), 1), (b"GET", (host, 443), 1)]

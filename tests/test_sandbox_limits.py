@@ -20,14 +20,12 @@ from decimal import Decimal
 import pytest
 
 import smsc_sandbox
-from helpers import api, echoed, logged, read_to_end, response, send, send_raw
+from helpers import api, echoed, logged, raw_post, read_to_end, response, send, send_raw
 
 BALANCE = b"GET /sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8 HTTP/1.1\r\nHost: smscentre.com\r\n"
 
 
-def post(body, target=b"/sys/send.php"):
-    return (b"POST " + target + b" HTTP/1.1\r\nHost: smscentre.com\r\nContent-Type: application/x-www-form-urlencoded"
-            b"\r\nContent-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
+SEND = b"/sys/send.php"
 
 
 def refused(status, detail):
@@ -48,9 +46,9 @@ def test_a_body_over_max_request_size_is_413_and_not_kept(gateway):
     gateway.max_request_size = 100
     body = b"login=a&psw=b&fmt=1&charset=utf-8&phones=79999999999&mes=hi&pad="
     body += b"x" * (100 - len(body))
-    assert send_raw(gateway, post(body)) == response(b"1,1")  # exactly the limit
-    assert send_raw(gateway, post(body + b"x")) == refused(b"413 Payload Too Large",
-                                                           b"a body of 101 bytes, over the limit of 100")
+    assert send_raw(gateway, raw_post(SEND, body)) == response(b"1,1")  # exactly the limit
+    assert send_raw(gateway, raw_post(SEND, body + b"x")) == refused(b"413 Payload Too Large",
+                                                                     b"a body of 101 bytes, over the limit of 100")
     assert echoed(gateway) == [u"SMS id=1 to 79999999999: hi (1 part, 2.50)",
                                u"ERROR HTTP 413 (a body of 101 bytes, over the limit of 100) for POST /sys/send.php"]
     assert [(r.body, r.reply) for r in gateway.requests] == [
@@ -60,14 +58,9 @@ def test_a_body_over_max_request_size_is_413_and_not_kept(gateway):
 
 def test_413_comes_before_the_body_is_sent(gateway):
     """A client announcing 100 MB has its answer at once: the gateway does not wait for (or keep) the body."""
-    sock = socket.create_connection(gateway.http.address, 5)
-    try:
-        sock.sendall(b"POST /sys/send.php HTTP/1.1\r\nHost: smscentre.com\r\nContent-Length: 104857600\r\n\r\n")
-        sock.shutdown(socket.SHUT_WR)  # and not a byte of the body
-        assert read_to_end(sock) == refused(b"413 Payload Too Large",
-                                            b"a body of 104857600 bytes, over the limit of 10485760")
-    finally:
-        sock.close()
+    head = b"POST /sys/send.php HTTP/1.1\r\nHost: smscentre.com\r\nContent-Length: 104857600\r\n\r\n"
+    assert send_raw(gateway, head) == refused(b"413 Payload Too Large",  # the head, and not a byte of the body
+                                              b"a body of 104857600 bytes, over the limit of 10485760")
 
 
 def test_smsc_api_over_the_limit_gets_413_on_every_host(smsc, gateway, tmpdir):
@@ -89,14 +82,8 @@ def test_a_head_over_max_head_size_is_431(gateway):
 
 def test_a_mail_over_max_request_size_is_552(gateway):
     gateway.max_request_size = 1000
-    sock = socket.create_connection(gateway.smtp.address, 5)
-    try:
-        sock.sendall(b"EHLO me\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<send@send.smscentre.com>\r\nDATA\r\n" +
-                     b"x" * 2000 + b"\r\n.\r\n")
-        sock.shutdown(socket.SHUT_WR)
-        replies = read_to_end(sock).split(b"\r\n")
-    finally:
-        sock.close()
+    replies = send_raw(gateway, b"EHLO me\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<send@send.smscentre.com>\r\n"
+                                b"DATA\r\n" + b"x" * 2000 + b"\r\n.\r\n", gateway.smtp.address).split(b"\r\n")
     assert replies[-2:] == [b"552 5.3.4 smsc-sandbox: over 1000 bytes", b""]
     assert gateway.messages == []
 
@@ -106,12 +93,12 @@ def test_a_mail_over_max_request_size_is_552(gateway):
 def test_a_body_in_many_pieces_or_larger_than_a_read_arrives_whole(gateway):
     large = b"login=a&psw=b&fmt=1&charset=utf-8&phones=79999999999&mes="
     large += b"y" * (gateway.max_request_size - len(large))  # the largest body it takes (10 MiB): many reads
-    assert send_raw(gateway, post(large)) == response(b"0,-1")  # read whole: a message over 1000 characters
+    assert send_raw(gateway, raw_post(SEND, large)) == response(b"0,-1")  # read whole: a message over 1000 characters
     small = b"login=a&psw=b&fmt=1&charset=utf-8&phones=79999999999&mes=" + b"z" * 300
     sock = socket.create_connection(gateway.http.address, 5)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
-        data = post(small)
+        data = raw_post(SEND, small)
         for start in range(0, len(data), 7):  # 7 bytes a write
             sock.sendall(data[start:start + 7])
         sock.shutdown(socket.SHUT_WR)
@@ -125,7 +112,7 @@ def test_expect_100_continue_is_answered_before_the_body(gateway):
     body = b"login=a&psw=b&fmt=1&charset=utf-8&phones=79999999999&mes=hi"
     sock = socket.create_connection(gateway.http.address, 5)
     try:
-        sock.sendall(post(body).replace(b"\r\n\r\n", b"\r\nExpect: 100-continue\r\n\r\n")[:-len(body)])
+        sock.sendall(raw_post(SEND, body).replace(b"\r\n\r\n", b"\r\nExpect: 100-continue\r\n\r\n")[:-len(body)])
         assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
         sock.sendall(body)
         sock.shutdown(socket.SHUT_WR)
@@ -165,7 +152,7 @@ def test_a_body_that_does_not_arrive_whole_in_time_is_408(gateway, connect):
     gateway.request_timeout = 0.2
     body = b"login=a&psw=b&fmt=1&charset=utf-8&phones=79999999999&mes=" + b"x" * 100
     sock = connect(gateway.http.address)
-    sock.sendall(post(body)[:-len(body)])
+    sock.sendall(raw_post(SEND, body)[:-len(body)])
     assert trickle(sock, body) == refused(b"408 Request Timeout", b"no whole request within 0.2 s")
     assert echoed(gateway) == [u"ERROR HTTP 408 (no whole request within 0.2 s) for POST /sys/send.php"]
     assert gateway.messages == []
@@ -199,15 +186,15 @@ def test_the_gateway_keeps_the_last_max_records_requests_and_messages(gateway):
 
 
 def test_max_record_bytes_bounds_the_requests_kept_the_newest_always_kept(gateway):
-    send_raw(gateway, post(b"x" * 300))
+    send_raw(gateway, raw_post(SEND, b"x" * 300))
     size = gateway.requests[0].size  # the head and the body
     gateway.max_record_bytes = 3 * size
     for body in (b"y" * 300, b"z" * 300):
-        send_raw(gateway, post(body))
+        send_raw(gateway, raw_post(SEND, body))
     assert [r.body[:1] for r in gateway.requests] == [b"x", b"y", b"z"]
-    send_raw(gateway, post(b"w" * 300))
+    send_raw(gateway, raw_post(SEND, b"w" * 300))
     assert [r.body[:1] for r in gateway.requests] == [b"y", b"z", b"w"]  # the first forgotten
-    send_raw(gateway, post(b"v" * 10 * size))
+    send_raw(gateway, raw_post(SEND, b"v" * 10 * size))
     assert [r.body[:1] for r in gateway.requests] == [b"v"]
 
 

@@ -11,7 +11,7 @@ import socket
 import pytest
 
 from helpers import get_over_one_connection, read_to_end
-from servers import Drop, HTTPServer, Raw, Reply, Slow, SMTPServer, Stall
+from servers import Drop, HTTPServer, Raw, Reply, Slow, SMTPServer, Stall, stop_and_check
 
 
 @pytest.fixture
@@ -19,8 +19,7 @@ def http(request):
     """A started HTTPServer(**params); stopped after the test, and its errors raised."""
     server = HTTPServer(**getattr(request, "param", {})).start()
     yield server
-    server.stop()
-    server.check()
+    stop_and_check([server])
 
 
 def connect(server):
@@ -247,8 +246,7 @@ def test_a_client_that_goes_away_is_not_an_error(http):
 def smtp():
     server = SMTPServer().start()
     yield server
-    server.stop()
-    server.check()
+    stop_and_check([server])
 
 
 def dialogue(server, *lines):

@@ -9,8 +9,10 @@ margin: a bound that can only fail when the deadline does not hold, never a spee
 import base64
 import contextlib
 import gc
+import json
 import logging
 import os
+import smtplib
 import socket
 import subprocess
 import sys
@@ -21,9 +23,10 @@ import warnings as warnings_module
 import pytest
 import six
 
-from helpers import GET, HTTP_VERSION, MIRRORS as HOSTS, POST, ROOT, environment, run_together, whole_request
-from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, HTTPServer, Raw, Reply, Slow,
-                     SlowReader, Stall, fork_between_requests)
+from helpers import (GET, HTTP_VERSION, LEGACY, MIRRORS as HOSTS, POST, ROOT, cli, configure, environment, run_together,
+                     whole_request)
+from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, Raw, Reply, Slow,
+                     SlowReader, Stall, fork_between_requests, stop_and_check)
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
 SEND = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
         b"&translit=0&id=0")
@@ -32,12 +35,15 @@ MARGIN = 1.5  # seconds of slack on every duration bound (a loaded CI machine)
 
 @contextlib.contextmanager
 def routed(gw, port, server):
-    """Connections to `port` of the SMSC hosts go to server (started) in the block; it is stopped after."""
+    """Connections to `port` of the SMSC hosts go to server (started) in the block; it is stopped after, and
+    an error raised inside it fails the test (unless the block itself failed)."""
     gw.intercept.routes[port] = server
     try:
         yield server
-    finally:
+    except BaseException:
         server.stop()
+        raise
+    stop_and_check([server])
 
 
 def elapsed(call):
@@ -49,8 +55,14 @@ def elapsed(call):
 
 @pytest.fixture
 def warnings(caplog):
+    """warnings(): the messages smsc_api logged (WARNING and up). warnings(reasons=True): each without its
+    head, "attempt 1 of 5 failed: URL: ", as "timeout: no connection within 0.2 s"."""
     caplog.set_level(logging.WARNING, logger="smsc_api")
-    return lambda: [r.getMessage() for r in caplog.records if r.name == "smsc_api"]
+
+    def logged(reasons=False):
+        messages = [r.getMessage() for r in caplog.records if r.name == "smsc_api"]
+        return [m.split(": ", 2)[2] for m in messages] if reasons else messages
+    return logged
 
 
 # 1. Deadlines: SMSC_TIMEOUT is the whole attempt, SMSC_CONNECT_TIMEOUT the connection
@@ -61,7 +73,7 @@ def test_a_reply_dripping_one_byte_at_a_time_is_cut_at_the_deadline(smsc, client
     result, seconds = elapsed(client.get_balance)
     assert result is False
     assert len(gw.requests) == 5
-    assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no complete reply within 0.3 s"] * 5
+    assert warnings(reasons=True) == ["timeout: no complete reply within 0.3 s"] * 5
     assert seconds < 5 * 0.3 + MARGIN  # 2.0 (and a per-read timeout) waited 5 x 4 s
 
 
@@ -71,7 +83,7 @@ def test_a_host_that_never_accepts_costs_the_connect_timeout(smsc, client, gw, w
         result, seconds = elapsed(client.get_balance)
     assert result is False
     assert gw.hosts == HOSTS
-    assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no connection within 0.2 s"] * 5
+    assert warnings(reasons=True) == ["timeout: no connection within 0.2 s"] * 5
     assert seconds < 5 * 0.2 + MARGIN  # not 5 x SMSC_TIMEOUT
 
 
@@ -80,7 +92,7 @@ def test_without_a_connect_timeout_connecting_is_bounded_by_the_deadline(smsc, c
         smsc.SMSC_CONNECT_TIMEOUT, smsc.SMSC_TIMEOUT = None, 0.2
         result, seconds = elapsed(client.get_balance)
     assert result is False
-    assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no connection within 0.2 s"] * 5
+    assert warnings(reasons=True) == ["timeout: no connection within 0.2 s"] * 5
     assert seconds < 5 * 0.2 + MARGIN
 
 
@@ -119,7 +131,7 @@ def test_the_smtp_session_has_the_same_deadline(smsc, gw):
         smsc.SMSC_TIMEOUT = 0.3
         client = smsc.SMSC()
         start = time.time()
-        with pytest.raises((smtplib_errors() + (socket.timeout,))):
+        with pytest.raises((smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout)):
             client.send_sms_mail("79999999999", "hi")
         seconds = time.time() - start
         assert drip.wait_served(1)
@@ -135,11 +147,6 @@ def test_an_smtp_server_that_never_accepts_costs_the_connect_timeout(smsc, gw):
             smsc.SMSC().send_sms_mail("79999999999", "hi")
         seconds = time.time() - start
     assert seconds < 0.2 + MARGIN
-
-
-def smtplib_errors():
-    import smtplib
-    return (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 
 
 # 2. A send that may have gone out
@@ -159,9 +166,8 @@ def test_a_send_that_timed_out_after_the_request_was_written_is_logged_as_possib
 def test_2_0_said_nothing_of_a_send_that_may_have_gone_out(legacy, gw, caplog):
     # README row 21: 2.0 (no timeout) waits for the first host to close, then reports the next host's error 9
     caplog.set_level(logging.DEBUG)
-    legacy.SMSC_LOGIN, legacy.SMSC_PASSWORD = "alice", "secret"
     gw.http.script(Stall(0.3), Reply(b"0,-9"))
-    assert legacy.SMSC().send_sms("79999999999", "test") == ["0", "-9"]
+    assert configure(legacy).send_sms("79999999999", "test") == ["0", "-9"]
     assert len(gw.requests) == 2 and caplog.records == []
 
 
@@ -204,7 +210,7 @@ def test_a_send_refused_before_it_was_written_is_not_possibly_sent(smsc, client,
 def proxy(https):
     tunnel = ConnectProxy({443: https.http}).start()
     yield tunnel
-    tunnel.stop()
+    stop_and_check([tunnel])
 
 
 def proxied(gw, proxy, monkeypatch, url):
@@ -235,9 +241,8 @@ def test_https_through_a_proxy_tunnels_with_connect(smsc, client, gw, https, pro
 def test_2_0_on_python_2_opened_tls_to_the_proxy_itself(legacy, gw, https, proxy, monkeypatch):
     # README row 20: 2.0 on Python 2 spoke TLS to an ordinary proxy (every call failed); on Python 3 it tunnelled
     proxied(gw, proxy, monkeypatch, "http://proxy.example.org:3128")
-    legacy.SMSC_LOGIN, legacy.SMSC_PASSWORD, legacy.SMSC_HTTPS = "alice", "secret", True
     https.http.default = Reply(b"42")
-    result = legacy.SMSC().get_balance()
+    result = configure(legacy, SMSC_HTTPS=True).get_balance()
     if six.PY2:
         assert (result, proxy.connects, https.requests) == (False, [], [])
         assert gw.intercept.connections == [("proxy.example.org", 3128)] * 5
@@ -288,22 +293,20 @@ def test_http_through_a_proxy_asks_for_the_absolute_url_with_its_credentials(sms
 # 4. Redirects: as urllib followed them, only to http and https; anything else fails over
 
 @pytest.mark.parametrize("target", ["gopher://smscentre.com/1", "file:///etc/passwd", "ftp://smscentre.com/x"])
-def test_a_redirect_to_another_scheme_is_a_failed_attempt(api_pair, gw, target):
-    module, fixed = api_pair
+def test_a_redirect_to_another_scheme_is_a_failed_attempt(api, fixed, gw, target):
     gw.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", target)]), Reply(b"42"))
     if not fixed and target.startswith("ftp:"):
         pytest.skip("2.0 follows a redirect to ftp:// with urllib's FTP client: not played here")
-    assert module.SMSC().get_balance() == "42"
+    assert configure(api).get_balance() == "42"
     assert [r.asked[0] for r in gw.requests] == HOSTS[:2]
 
 
-def test_redirects_are_followed_up_to_urllibs_limit_then_the_next_host(api_pair, gw):
-    module, fixed = api_pair
+def test_redirects_are_followed_up_to_urllibs_limit_then_the_next_host(api, fixed, gw):
     hops = [Reply(b"moved", status=302, reason="Found", headers=[("Location", "/sys/hop%d.php" % n)])
             for n in range(12)]
     followed = 9 if six.PY2 else 10  # urllib.urlopen stopped at its 10th redirect, urllib.request after 10
     gw.http.script(*(hops[:followed + 1] + [Reply(b"42")]))
-    result = module.SMSC().get_balance()
+    result = configure(api).get_balance()
     if six.PY2 and not fixed:  # 2.0 on Python 2 returned the last redirect's page as the reply
         assert result == "moved"
         assert len(gw.requests) == followed + 1
@@ -325,24 +328,16 @@ def test_a_post_is_redirected_as_a_get_after_302_and_refused_after_307(smsc, cli
     assert [r.asked[0] for r in gw.requests] == HOSTS[:1] * 3 + HOSTS[1:2]
 
 
-def test_a_redirect_loop_stops_at_urllib_requests_repeat_limit(api_pair, gw):
-    module, fixed = api_pair
+def test_a_redirect_loop_stops_at_urllib_requests_repeat_limit(api, fixed, gw):
     loop = Reply(b"moved", status=302, reason="Found", headers=[("Location", "/sys/again.php")])
     asked = 10 if six.PY2 else 5  # urllib.urlopen: 9 redirects; urllib.request: the same target 4 times
     gw.http.script(*([loop] * asked + [Reply(b"42")]))
-    result = module.SMSC().get_balance()
+    result = configure(api).get_balance()
     if six.PY2 and not fixed:
         assert (result, len(gw.requests)) == ("moved", 10)
     else:
         assert result == "42"
         assert [r.asked[0] for r in gw.requests] == ["smscentre.com"] * asked + ["www2.smscentre.com"]
-
-
-@pytest.fixture(params=["2.1", "2.0"])
-def api_pair(request):
-    module = request.getfixturevalue("smsc" if request.param == "2.1" else "legacy")
-    module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
-    return module, request.param == "2.1"
 
 
 # 5. A test suite that replaced smsc_api.urlopen (a mock) still gets the calls, as from 2.0
@@ -358,9 +353,8 @@ def test_a_replaced_urlopen_is_called_as_2_0_called_it(smsc, legacy, gw, monkeyp
         calls.append(args)
         return Response()
     for module in (smsc, legacy):
-        module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
         monkeypatch.setattr(module, "urlopen", fake_urlopen)
-        assert module.SMSC().get_balance() == "42"
+        assert configure(module).get_balance() == "42"
         module.SMSC_POST = True
         assert module.SMSC().get_balance() == "42"
     assert calls[:2] == calls[2:]
@@ -371,31 +365,31 @@ def test_a_replaced_urlopen_is_called_as_2_0_called_it(smsc, legacy, gw, monkeyp
 
 # 6. The command line says when a send may have gone out
 
-@pytest.mark.parametrize("json", [False, True])
-def test_the_command_line_says_a_send_may_have_gone_out(smsc, gw, capsys, json):
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+@pytest.mark.parametrize("as_json", [False, True])
+def test_the_command_line_says_a_send_may_have_gone_out(smsc, gw, capsys, as_json):
+    configure(smsc)
     gw.http.script(Stall(5), *[Drop()] * 4)
-    code = smsc._main(["send", "79999999999", "test", "--timeout", "0.3"] + (["--json"] if json else []))
-    out, err = capsys.readouterr()
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3",
+                         *(["--json"] if as_json else []))
     assert code == 3
-    if json:
-        assert __import__("json").loads(out) == {
+    if as_json:
+        assert json.loads(out) == {
             "error": "unreachable", "exit": 3, "ok": False, "possibly_sent": "http://smscentre.com/sys/send.php"}
     else:
         assert (out, err) == ("", "error: no host answered; the message may have been sent: http://smscentre.com"
                                   "/sys/send.php received the whole request, and no complete reply came back\n")
 
 
-@pytest.mark.parametrize("json", [False, True])
-def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, json):
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+@pytest.mark.parametrize("as_json", [False, True])
+def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, as_json):
+    configure(smsc)
     gw.http.script(Stall(5), Reply(b"0,-9"))
-    code = smsc._main(["send", "79999999999", "test", "--timeout", "0.3"] + (["--json"] if json else []))
-    out, err = capsys.readouterr()
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3",
+                         *(["--json"] if as_json else []))
     assert code == 1
     url = "http://smscentre.com/sys/send.php"
-    if json:
-        assert __import__("json").loads(out) == {
+    if as_json:
+        assert json.loads(out) == {
             "error": 9, "exit": 1, "ok": False, "message": "duplicate request within a minute, or too many requests",
             "reply": ["0", "-9"], "possibly_sent": url, "most_likely_sent": url}
     else:
@@ -405,30 +399,16 @@ def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, 
 
 
 def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, gw, capsys):
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+    configure(smsc)
     gw.intercept.refuse.update(HOSTS)
-    assert smsc._main(["send", "79999999999", "test", "--json"]) == 3
-    assert __import__("json").loads(capsys.readouterr().out) == {"error": "unreachable", "exit": 3, "ok": False}
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--json")
+    assert code == 3
+    assert json.loads(out) == {"error": "unreachable", "exit": 3, "ok": False}
 
 
 # 7. Keep-alive: connections reused across calls, the request line and body unchanged
 
-@pytest.fixture
-def kept(gw):
-    """A server that keeps connections alive, routed as port 80 (gw.http stays for other ports)."""
-    server = HTTPServer(keepalive=True).start()
-    gw.intercept.routes[80] = server
-    yield server
-    server.stop()
-    server.check()
-
-
-@pytest.fixture
-def alive(smsc):
-    client = smsc.SMSC(login="alice", password="secret", keepalive=True)
-    yield client
-    client.close()
-
+# (the fixtures kept and alive: conftest.py)
 
 def test_keepalive_reuses_one_connection_and_changes_only_the_connection_header(smsc, alive, kept):
     kept.default = Reply(b"42")
@@ -575,7 +555,7 @@ def test_connections_close_at_interpreter_exit_without_noise(kept):
     kept.default = Reply(b"42")
     code = ("import smsc_api; c = smsc_api.SMSC(login='alice', password='secret', keepalive=True); "
             "print(c.get_balance())")
-    env = environment(http_proxy="http://127.0.0.1:%d" % kept.port, PYTHONPATH=ROOT)
+    env = environment(proxy_to=kept, PYTHONPATH=ROOT)
     flags = ["-W", "error"] + ([] if six.PY2 else ["-X", "dev"])  # unclosed sockets would be ResourceWarnings
     process = subprocess.Popen([sys.executable] + flags + ["-c", code], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -609,7 +589,7 @@ def test_a_kept_connection_still_has_the_deadline(smsc, alive, kept, warnings):
     alive.get_balance()
     result, seconds = elapsed(alive.get_balance)
     assert result == "43"
-    assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no complete reply within 0.3 s"]
+    assert warnings(reasons=True) == ["timeout: no complete reply within 0.3 s"]
     assert seconds < 0.3 + MARGIN
 
 
@@ -624,7 +604,7 @@ def test_a_tls_handshake_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, clien
         smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = True, 0.3
         result, seconds = elapsed(client.get_balance)
     assert result is False
-    assert [m.split(": ", 2)[2] for m in warnings()] == ["timeout: no complete reply within 0.3 s"] * 5
+    assert warnings(reasons=True) == ["timeout: no complete reply within 0.3 s"] * 5
     assert seconds < 5 * 0.3 + MARGIN
 
 
@@ -642,7 +622,6 @@ def test_a_server_that_reads_slowly_cannot_hold_a_large_post(smsc, client, gw, t
     # never a wait longer than 0.05 s, the whole 2 MB in about 6 s: a timeout for each piece sent (Python 2's
     # sendall, plain and TLS) would take that long; the deadline cuts each attempt at 0.5 s
     context = request.getfixturevalue("https").context() if scheme == "https" else None
-    reader = SlowReader(16384, 0.05, context).start()
     picture = tmpdir.join("big.png")
     picture.write_binary(b"\0" * (2 << 20))
     connect = socket.create_connection
@@ -651,14 +630,14 @@ def test_a_server_that_reads_slowly_cannot_hold_a_large_post(smsc, client, gw, t
         sock = connect(*args, **kwargs)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
         return sock
-    try:  # not monkeypatch: it would put gw's intercept back after gw has taken it away
-        gw.intercept.routes[443 if context else 80] = reader
-        socket.create_connection = small_send_buffer
-        smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = bool(context), 0.5
-        result, seconds = elapsed(lambda: client.send_sms("79999999999", "hi", files=[str(picture)]))
-    finally:
-        socket.create_connection = connect
-        reader.stop()
+    with SlowReader(16384, 0.05, context) as reader:  # stopped, then checked, after the block
+        try:  # not monkeypatch: it would put gw's intercept back after gw has taken it away
+            gw.intercept.routes[443 if context else 80] = reader
+            socket.create_connection = small_send_buffer
+            smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = bool(context), 0.5
+            result, seconds = elapsed(lambda: client.send_sms("79999999999", "hi", files=[str(picture)]))
+        finally:
+            socket.create_connection = connect
     assert result == ["", ""]
     assert seconds < 5 * 0.5 + MARGIN
 
@@ -705,12 +684,11 @@ def test_a_send_that_timed_out_after_a_redirect_is_possibly_sent(smsc, client, g
 
 
 @pytest.mark.parametrize("credentials", ["u:p%D0%BF", "u:", ":p", "user", "u%3Ax:y"])
-def test_proxy_credentials_as_urllib_wrote_them(api_pair, gw, monkeypatch, credentials):
-    module, fixed = api_pair
+def test_proxy_credentials_as_urllib_wrote_them(api, gw, monkeypatch, credentials):
     gw.intercept.routes[3128] = gw.http
     monkeypatch.setenv("http_proxy", "http://%s@proxy.example.org:3128" % credentials)
     gw.http.default = Reply(b"42")
-    assert module.SMSC().get_balance() == "42"
+    assert configure(api).get_balance() == "42"
     authorization = gw.requests[0].header("Proxy-Authorization")
     if six.PY2:  # urllib.urlopen: the user:password as written, %-decoded, whatever is empty
         assert authorization == b"Basic " + base64.b64encode(six.moves.urllib.parse.unquote(credentials))
@@ -753,12 +731,11 @@ def test_at_most_four_idle_connections_are_kept_per_destination(alive, kept):
     assert kept.connections == 6
 
 
-def test_proxies_are_read_at_the_first_request_as_2_0s_opener_read_them(api_pair, gw, monkeypatch):
-    module, fixed = api_pair
+def test_proxies_are_read_at_the_first_request_as_2_0s_opener_read_them(api, gw, monkeypatch):
     gw.http.default = Reply(b"42")
-    assert module.SMSC().get_balance() == "42"
+    assert configure(api).get_balance() == "42"
     monkeypatch.setenv("http_proxy", "http://proxy.example.org:3128")  # too late: already read
-    assert module.SMSC().get_balance() == "42"
+    assert api.SMSC().get_balance() == "42"  # a new instance
     assert gw.intercept.connections == [("smscentre.com", 80)] * 2
 
 
@@ -783,11 +760,11 @@ def test_a_401_challenge_never_asks_for_a_password_on_standard_input(gw, version
     # Python 2's FancyURLopener answered a Basic challenge by asking on the terminal (then on EOF tried the next
     # host); Python 3's urllib raised HTTPError. Here: the next host, on both, and nothing asked
     gw.http.default = UNAUTHORIZED
-    path, name = (os.path.join(ROOT, "tests", "legacy"), "smsc_api_20") if version == "2.0" else (ROOT, "smsc_api")
+    path, name = (LEGACY, "smsc_api_20") if version == "2.0" else (ROOT, "smsc_api")
     code = "import %s as m; m.SMSC_LOGIN, m.SMSC_PASSWORD = 'alice', 'secret'; print(repr(m.SMSC().get_balance()))"
     process = subprocess.Popen([sys.executable, "-c", code % name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE,
-                               env=environment(PYTHONPATH=path, http_proxy="http://127.0.0.1:%d" % gw.http.port))
+                               env=environment(proxy_to=gw.http, PYTHONPATH=path))
     out, err = process.communicate(b"")
     asked = b"Enter username for smsc at smscentre.com: "
     if version == "2.0" and six.PY2:
@@ -798,16 +775,15 @@ def test_a_401_challenge_never_asks_for_a_password_on_standard_input(gw, version
 
 
 @pytest.mark.skipif(six.PY2, reason="urllib.request.install_opener: Python 3 (Python 2's urllib has no such hook)")
-def test_an_opener_the_application_installed_is_not_used_for_the_gateway(api_pair, gw):
+def test_an_opener_the_application_installed_is_not_used_for_the_gateway(api, fixed, gw):
     import urllib.request
 
     class Marked(urllib.request.BaseHandler):
         def http_request(self, request):
             request.add_header("X-Installed-Opener", "yes")
             return request
-    module, fixed = api_pair
     urllib.request.install_opener(urllib.request.build_opener(Marked()))
     gw.http.default = Reply(b"42")
-    assert module.SMSC().get_balance() == "42"
+    assert configure(api).get_balance() == "42"
     request, = gw.requests
     assert (request.header("X-Installed-Opener") is None) == fixed

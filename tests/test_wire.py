@@ -20,18 +20,6 @@ from servers import Drop, Raw, Reply, Reset
 QUOTES_TILDE = sys.version_info < (3, 7)
 
 
-@pytest.fixture(params=["2.1", "2.0"])
-def api(request):
-    """Our module, then the official 2.0, each with its constants restored after the test."""
-    return request.getfixturevalue("smsc" if request.param == "2.1" else "legacy")
-
-
-@pytest.fixture
-def fixed(api):
-    """True for our module: where 2.0 has a defect (README, Differences from 2.0), ours does not."""
-    return api.__name__ == "smsc_api"
-
-
 @pytest.fixture
 def api_client(api):
     """SMSC() of `api` (ours, then 2.0) with SMSC_LOGIN alice and SMSC_PASSWORD secret."""
