@@ -631,18 +631,6 @@ def test_keepalive_without_poll_uses_select(smsc, gw, monkeypatch):
     assert [r.connection for r in server.requests] == [1, 1]
 
 
-@pytest.mark.parametrize("variables,constant,value", [
-    ({"SMSC_TIMEOUT": ""}, "SMSC_TIMEOUT", 60), ({"SMSC_CONNECT_TIMEOUT": " "}, "SMSC_CONNECT_TIMEOUT", 10),
-    ({"SMSC_POST": ""}, "SMSC_POST", False), ({"SMSC_KEEPALIVE": ""}, "SMSC_KEEPALIVE", False),
-])
-def test_an_empty_variable_is_as_if_it_were_not_set(variables, constant, value):
-    # docker-compose and .env files give VAR= for a variable left empty: not "no deadline"
-    code = ("import smsc_api, json; print(json.dumps(smsc_api.%s))" % constant)
-    out = subprocess.check_output([sys.executable, "-c", code], env=environment(PYTHONPATH=ROOT, **variables))
-    out = out.decode("ascii").strip()
-    assert out == json_of(value)
-
-
 @pytest.mark.parametrize("variables,message", [
     ({"SMSC_TIMEOUT": "5_0"}, "environment variable SMSC_TIMEOUT: expected a number of seconds or none, not '5_0'"),
     ({"SMSC_HOST": ""}, "environment variable SMSC_HOST must be a host name (smscentre.com, smsc.ru, ...; "
@@ -658,8 +646,3 @@ def test_the_host_is_a_host_name(smsc, gw):
     for host in ("", "evil.example/x?", "user@smsc.ru", "smsc.ru ", "smsc.ru:99999", "smsc.ru:0", "smsc.ru:"):
         assert raised(CALLS[0], instance(smsc, host=host))[0] is ValueError
     assert gw.intercept.connections == []
-
-
-def json_of(value):
-    import json
-    return json.dumps(value)

@@ -172,6 +172,11 @@ DEFAULTS = {"SMSC_LOGIN": "", "SMSC_PASSWORD": "", "SMSC_POST": False, "SMSC_HTT
             "SMSC_KEEPALIVE": False}
 
 
+def as_json(constants):
+    """The constants as JSON text, in the order of their names."""
+    return json.dumps(constants, sort_keys=True)
+
+
 def test_unset_environment_gives_the_defaults_of_2_0():
     code, out, err = constants_with_environment({})
     assert (code, err) == (0, "")
@@ -192,11 +197,14 @@ def test_unset_environment_gives_the_defaults_of_2_0():
     ({"SMSC_HOST": "smsc.ru", "SMSC_CHARSET": "koi8-r"}, {"SMSC_HOST": "smsc.ru", "SMSC_CHARSET": "koi8-r"}),
     ({"SMTP_FROM": "a@b.c", "SMTP_SERVER": "mx", "SMTP_LOGIN": "u", "SMTP_PASSWORD": "p"},
      {"SMTP_FROM": "a@b.c", "SMTP_SERVER": "mx", "SMTP_LOGIN": "u", "SMTP_PASSWORD": "p"}),
+    # docker-compose and .env files give VAR= for a variable left empty: as if it were not set, not "no deadline"
+    ({"SMSC_TIMEOUT": "", "SMSC_CONNECT_TIMEOUT": " ", "SMSC_POST": "", "SMSC_KEEPALIVE": ""}, {}),
 ])
 def test_each_constant_defaults_to_its_environment_variable(variables, changed):
     code, out, err = constants_with_environment(variables)
     assert (code, err) == (0, "")
-    assert json.loads(out) == dict(DEFAULTS, **changed)
+    # as JSON text, so the types count too: 60, not 60.0; false, not 0
+    assert as_json(json.loads(out)) == as_json(dict(DEFAULTS, **changed))
 
 
 @pytest.mark.parametrize("name", ["SMSC_POST", "SMSC_HTTPS", "SMSC_DEBUG", "SMSC_KEEPALIVE"])
