@@ -8,13 +8,12 @@ beside ours (fixture `legacy`) to show what it did with it.
 """
 import base64
 import smtplib
-import subprocess
 import sys
 
 import pytest
 import six
 
-from helpers import GET, HEADER, HTTP_VERSION, ROOT, configure, environment, native, printed
+from helpers import GET, HEADER, HTTP_VERSION, configure, native, printed, run_app
 from servers import HTTPServer, Reply
 
 OK = b"15,1,1.5,98.5"
@@ -394,10 +393,9 @@ def test_a_subclass_that_never_calls_our_init_is_checked_against_the_constants(s
 # Environment variables: checked at import, the variable named
 
 def import_with(variables):
-    process = subprocess.Popen([sys.executable, "-c", "import smsc_api"], env=environment(PYTHONPATH=ROOT, **variables),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = process.communicate()
-    return process.returncode, out.decode("utf-8"), err.decode("utf-8").strip().splitlines()[-1:]
+    """(exit status, out, [the last line of err]) of import smsc_api with these variables set."""
+    code, out, err = run_app("import smsc_api", **variables)
+    return code, out, err.strip().splitlines()[-1:]
 
 
 @pytest.mark.parametrize("variables,message", [

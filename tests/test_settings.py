@@ -4,14 +4,12 @@ environment, one TLS context, and many threads on one instance."""
 import json
 import os
 import ssl
-import subprocess
-import sys
 import threading
 import types
 
 import pytest
 
-from helpers import (DOMAINS, GET, HTTP_VERSION, LEGACY, MIRRORS, ROOT, argspec, environment, expected_headers, outcome,
+from helpers import (DOMAINS, GET, HTTP_VERSION, LEGACY, MIRRORS, argspec, expected_headers, outcome, run_app,
                      run_together)
 from servers import Drop, Reply, Slow
 
@@ -160,10 +158,7 @@ def constants_with_environment(variables):
     """The module constants as a fresh interpreter imports them with these variables set."""
     code = ("import smsc_api, json; print(json.dumps(dict((n, getattr(smsc_api, n)) for n in dir(smsc_api)"
             " if n.startswith(('SMSC_', 'SMTP_')))))")
-    process = subprocess.Popen([sys.executable, "-c", code], env=environment(PYTHONPATH=ROOT, **variables),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = process.communicate()
-    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
+    return run_app(code, **variables)
 
 
 DEFAULTS = {"SMSC_LOGIN": "", "SMSC_PASSWORD": "", "SMSC_POST": False, "SMSC_HTTPS": False, "SMSC_CHARSET": "utf-8",
