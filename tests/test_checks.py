@@ -417,10 +417,6 @@ def test_a_bad_environment_variable_is_named_at_import(variables, message):
     assert import_with(variables) == (1, "", ["ValueError: " + message])
 
 
-def test_good_environment_variables_import_quietly():
-    assert import_with({"SMSC_TIMEOUT": "2.5", "SMSC_CONNECT_TIMEOUT": "none", "SMSC_CHARSET": "koi8-r"}) == (0, "", [])
-
-
 # 3. Secrets in debug output and logs, however they are written
 
 @pytest.fixture
