@@ -7,8 +7,6 @@ value that 2.0 accepted is now refused (README, Differences from 2.0, rows 15-18
 beside ours (fixture `legacy`) to show what it did with it.
 """
 import base64
-import smtplib
-import sys
 
 import pytest
 import six
@@ -426,15 +424,12 @@ def test_a_bad_environment_variable_is_named_at_import(variables, message):
 # 3. Secrets in debug output and logs, however they are written
 
 @pytest.fixture
-def smtp_debug(smsc, gw, capfd, monkeypatch):
-    """run(**constants): send_sms_mail with SMSC_DEBUG; the "send:" lines smtplib printed."""
+def smtp_debug(smsc, debug_run):
+    """run(**constants): conftest's debug_run of send_sms_mail("7999", "hi") as alice (password "secret"),
+    SMSC_DEBUG on, then `constants`; stderr and the "send:" lines smtplib printed there."""
     def run(**constants):
-        if six.PY2:  # 2.7 smtplib bound sys.stderr at import (see test_mail.debug_run)
-            monkeypatch.setattr(smtplib, "stderr", sys.stderr)
-        configure(smsc, SMSC_DEBUG=True, SMTP_LOGIN="mailer", **constants)
-        capfd.readouterr()
-        smsc.SMSC().send_sms_mail("7999", "hi")
-        err = capfd.readouterr().err
+        smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
+        err = debug_run(smsc, True, message="hi", **constants).err
         return err, [line for line in err.splitlines() if line.startswith("send: ")]
     return run
 
