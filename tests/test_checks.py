@@ -457,15 +457,6 @@ def test_smtp_dialogue_masks_passwords_read_from_a_file(smtp_debug, gw, password
         b":0::0,0,:7999:hi\r\n"
 
 
-def test_smtp_auth_login_masks_a_password_with_a_line_feed(smtp_debug, gw):
-    gw.smtp.extensions = ["AUTH LOGIN"]
-    err, sent = smtp_debug(SMSC_PASSWORD="s3cr3t", SMTP_PASSWORD="mailpass\n")
-    assert sent[1:3] == ["send: 'AUTH LOGIN bWFpbGVy\\r\\n'", "send: '***\\r\\n'"]  # the user name is kept
-    for form in every_form("mailpass\n"):
-        assert form not in err
-    assert gw.smtp.sessions[0]["auth"] == [b"AUTH LOGIN bWFpbGVy", base64.b64encode(b"mailpass\n")]
-
-
 @pytest.mark.parametrize("written", [
     "pa ss/w%rd\n",           # as it is
     "pa ss/w%rd",             # without its line feed

@@ -6,6 +6,7 @@ exists on one Python only, the test says so and asserts 2.0's behaviour on the o
 section is the row of that number in README.md's "Differences from 2.0"; row 14 (urllib's opener
 no longer used) and the deadlines of row 5 are tested with the transport (test_transport.py).
 """
+import base64
 import logging
 import smtplib
 import socket
@@ -448,15 +449,19 @@ def test_smsc_debug_prints_the_smtp_dialogue_on_stderr(smsc, legacy, gw, debug_r
     assert "connect:" not in ours.err   # the level is set after the connection is made
 
 
-def test_smsc_debug_never_prints_a_password_or_key(smsc, gw, debug_run):
+@pytest.mark.parametrize("smtp_password,encoded", [("mailpass", b"bWFpbHBhc3M="),
+                                                   ("mailpass\n", b"bWFpbHBhc3MK")])  # as read from a file
+def test_smsc_debug_never_prints_a_password_or_key(smsc, gw, debug_run, smtp_password, encoded):
     gw.smtp.extensions = ["AUTH LOGIN"]
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "s3cr3t-smsc"
-    ours = debug_run(smsc, True)  # SMTP_LOGIN "mailer", SMTP_PASSWORD "mailpass"
+    ours = debug_run(smsc, True, SMTP_PASSWORD=smtp_password)  # SMTP_LOGIN "mailer"
     sent = [line for line in ours.err.splitlines() if line.startswith("send: ")]
     assert sent[1:3] == ["send: 'AUTH LOGIN bWFpbGVy\\r\\n'", "send: '***\\r\\n'"]  # user name kept, password not
     assert sent[-2] == "send: %r" % (HEADER + b"alice:***:0::0,0,:7999:hi\r\n..x\r\n.\r\n")
-    for secret in ("s3cr3t-smsc", "mailpass", "bWFpbHBhc3M=", "czNjcjN0LXNtc2M="):
+    plain = base64.b64encode(b"\0mailer\0" + smtp_password.encode("ascii")).decode("ascii")  # as AUTH PLAIN has it
+    for secret in ("s3cr3t-smsc", "mailpass", "bWFpbHBhc3M=", "czNjcjN0LXNtc2M=", smtp_password,
+                   encoded.decode("ascii"), plain):
         assert secret not in ours.err
-    session, = [s for s in gw.smtp.sessions if s["data"]]
-    assert session["auth"] == [b"AUTH LOGIN bWFpbGVy", b"bWFpbHBhc3M="]  # the server still got them
+    session, = gw.smtp.sessions
+    assert session["auth"] == [b"AUTH LOGIN bWFpbGVy", encoded]  # the server still got them
     assert session["data"] == HEADER + b"alice:s3cr3t-smsc:0::0,0,:7999:hi\r\n..x\r\n"
