@@ -439,12 +439,6 @@ def test_smsc_debug_prints_the_smtp_dialogue_on_stderr(smsc, legacy, gw, debug_r
     assert sent == ["send: %r" % six.ensure_str(line + b"\r\n") for line in
                     [EHLO, b"AUTH PLAIN ***", MAIL, RCPT, b"data"]] + \
                    ["send: %r" % data, "send: 'quit\\r\\n'"]
-    data_line = "'Content-Type: text/plain; charset=utf-8\\r\\n\\r\\n::0::0,0,:7999:hi\\r\\n..x\\r\\n.\\r\\n'"
-    if six.PY2:
-        assert sent[-2] == "send: " + data_line
-    else:
-        assert sent[-2] == "send: b" + data_line
-    assert any("MAIL FROM" in line.upper() for line in sent)
     assert "reply: retcode (221)" in ours.err
     assert "connect:" not in ours.err   # the level is set after the connection is made
 
