@@ -37,8 +37,7 @@ def sent(smsc, gw, call):
     """None if call raised before any connection; else the request's parameters as (name, decoded bytes)."""
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD, smsc.SMSC_POST = "alice", "secret", False
     gw.http.default = Reply(b"1,1")
-    gw.http.clear()
-    gw.intercept.clear()
+    gw.clear()
     try:
         call(smsc.SMSC())
     except (TypeError, ValueError, IndexError):

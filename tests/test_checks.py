@@ -56,7 +56,7 @@ def test_a_parameter_cannot_add_or_change_another(smsc, legacy, gw, name, call, 
     gw.http.default = Reply(OK)
     call(configure(legacy), value)  # 2.0 pasted the value into the request as it was
     assert [r.request_line for r in gw.requests] == [GET(sent_by_2_0)]
-    del gw.requests[:], gw.intercept.connections[:]
+    gw.clear()
     with pytest.raises(ValueError) as error:
         call(configure(smsc), value)
     assert str(error.value).startswith(name + " must be an int or text of digits")
