@@ -238,11 +238,12 @@ def outcome(module, gw, capsys, call, replies):
                    list(gw.smtp.sessions), capsys.readouterr())
 
 
-def run_together(threads, started, timeout=30):
-    """Start every thread, then set `started` (the event their work waits for), then wait for all of them."""
+def run_together(threads, started=None, timeout=30):
+    """Start every thread, then set `started` (the event their work waits for, if any), then wait for all of them."""
     for thread in threads:
         thread.start()
-    started.set()
+    if started is not None:
+        started.set()
     for thread in threads:
         thread.join(timeout)
 

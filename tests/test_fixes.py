@@ -16,7 +16,7 @@ import pytest
 import six
 
 from helpers import (AUTH_PLAIN, EHLO, GET, HEADER, HTTP_VERSION, MAIL, MIRRORS, RCPT, configure,
-                     expected_headers, native)
+                     expected_headers, native, run_together)
 from servers import Drop, HTTPServer, Reply, Stall
 
 PAGE_EXAMPLE = u"Ваш пароль: 123"
@@ -196,11 +196,7 @@ def test_timeouts_apply_per_call_when_threads_send_at_once(smsc, gw):
 
     def balance(n):
         results[n] = smsc.SMSC().get_balance()
-    threads = [threading.Thread(target=balance, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    run_together([threading.Thread(target=balance, args=(n,)) for n in range(8)])
     assert results == dict((n, "www2.smscentre.com") for n in range(8))
     assert seen_default == [None] * 16
 
