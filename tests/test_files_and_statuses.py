@@ -301,10 +301,13 @@ def test_debug_prints_a_line_per_message(smsc, client, gw, capsys, utc):
     assert printed(capsys) == u"Статус SMS = 1, время изменения статуса - 2019-07-01 10:32:03\nСтатус SMS = -1\n"
 
 
-@pytest.mark.parametrize("ids,error", [([], ValueError), ([1, "2,3"], ValueError), ([True], TypeError),
-                                       ("1,,2", ValueError)])
-def test_bad_ids_are_errors_before_any_connection(client, gw, ids, error):
+@pytest.mark.parametrize("ids,error,message", [
+    ([], ValueError, "id must not be empty"),
+    ([1, "2,3"], ValueError, "id must be an int or text of digits, not '2,3'"),  # in a list: one id each
+    ([True], TypeError, "id must be an int or text of digits, not bool"),
+])  # "1,,2": test_checks.test_wrong_values_are_refused_before_any_connection_naming_the_parameter
+def test_bad_ids_are_errors_before_any_connection(client, gw, ids, error, message):
     with pytest.raises(error) as raised:
         client.get_status(ids, "79999999999")
-    assert "id" in str(raised.value)
+    assert str(raised.value) == message
     assert gw.intercept.connections == []
