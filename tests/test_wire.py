@@ -365,13 +365,6 @@ def test_each_failure_moves_to_the_next_host(api_client, gw, failure, failed):
     assert_sent(gw.http, [(host, GET(SEND), None) for host in answered])
 
 
-def test_the_five_hosts_in_order(api_client, gw):
-    gw.http.default = Drop()
-    assert api_client.send_sms("79999999999", "test") == ["", ""]
-    assert gw.hosts == ["smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com",
-                        "www5.smscentre.com"]
-
-
 @pytest.mark.parametrize("call,failed", [
     (lambda c: c.send_sms("79999999999", "test"), ["", ""]),
     (lambda c: c.get_sms_cost("79999999999", "test"), ["", ""]),
