@@ -44,12 +44,6 @@ def assert_sent(server, expected, port=80):
     assert [request.asked for request in server.requests] == [(e[0], port) for e in expected]
 
 
-def answers(client, server, call, reply):
-    """What call(client) returns with server scripted to answer `reply`."""
-    server.script(Reply(reply))
-    return call(client)
-
-
 def assert_strs(result):
     assert type(result) is list
     for value in result:
@@ -241,7 +235,8 @@ POST_CALLS = [
                          ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
 def test_smsc_post_sends_the_same_string_as_body(api, api_client, gw, call, reply, result, path, body):
     api.SMSC_POST = True
-    assert answers(api_client, gw.http, call, reply) == result
+    gw.http.script(Reply(reply))
+    assert call(api_client) == result
     assert_sent(gw.http, [("smscentre.com", POST(path), body)])
 
 
@@ -602,7 +597,8 @@ HTTPS_CALLS = [
                          ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
 def test_https_sends_the_same_request_over_tls(api, api_client, gw, https, call, reply, result, target):
     api.SMSC_HTTPS = True
-    assert answers(api_client, https.http, call, reply) == result
+    https.http.script(Reply(reply))
+    assert call(api_client) == result
     assert gw.intercept.connections == [("smscentre.com", 443)]
     assert_sent(https.http, [("smscentre.com", GET(target), None)], port=443)
     assert https.requests[0].tls is True
