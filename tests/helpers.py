@@ -262,6 +262,9 @@ def run_together(threads, started=None, timeout=30):
 
 # The command line of smsc_api
 
+CREDENTIALS = ["--login", "alice", "--password", "secret"]  # its options for alice's login and password
+
+
 def cli(smsc, capsys, *argv):
     """(exit status, stdout, stderr) of the command line smsc._main(argv), run in this process."""
     capsys.readouterr()

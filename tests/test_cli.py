@@ -7,10 +7,9 @@ import json
 
 import pytest
 
-from helpers import HTTP_VERSION, cli, program, run_app
+from helpers import CREDENTIALS, HTTP_VERSION, cli, program, run_app
 from servers import Drop, Reply, Stall
 
-CREDENTIALS = ["--login", "alice", "--password", "secret"]
 BALANCE = b"GET /sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8& " + HTTP_VERSION
 
 

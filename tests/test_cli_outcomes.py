@@ -11,10 +11,8 @@ import sys
 
 import pytest
 
-from helpers import ROOT, cli, environment, program
+from helpers import CREDENTIALS, ROOT, cli, environment, program
 from servers import Reply
-
-CREDENTIALS = ["--login", "alice", "--password", "secret"]
 
 
 def last_line(text):
