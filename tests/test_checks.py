@@ -18,9 +18,8 @@ OK = b"15,1,1.5,98.5"
 
 
 def instance(module, **settings):
-    """An SMSC with these settings; the login and password from the module constants."""
-    module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
-    return module.SMSC(**settings)
+    """SMSC("alice", "secret", **settings): every setting an argument, the module constants left as they are."""
+    return module.SMSC("alice", "secret", **settings)
 
 
 def raised(call, *args, **kwargs):
