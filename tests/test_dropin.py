@@ -237,7 +237,7 @@ def test_long_message_goes_by_post_side_by_side(smsc, legacy, gw, capsys):
     assert sent.requests[0].startswith(b"POST /sys/send.php ")
 
 
-def test_mail_side_by_side(smsc, legacy, gw, capfd):
+def test_mail_side_by_side(smsc, legacy, gw):
     sessions = []
     for module in (smsc, legacy):
         module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
