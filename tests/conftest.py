@@ -222,21 +222,25 @@ def https(gw, tls_files, monkeypatch):
 
 @pytest.fixture
 def debug_run(gw, capfd, monkeypatch):
-    """run(module, debug): one send_sms_mail with SMSC_DEBUG = debug; returns capfd's (out, err).
+    """run(module, debug, message="hi\n.x", **constants): one send_sms_mail("7999", message) with SMSC_DEBUG =
+    debug, SMTP_LOGIN "mailer", SMTP_PASSWORD "mailpass", then the module's `constants` set (SMTP_PASSWORD=...
+    overrides the default); returns capfd's (out, err).
 
     3.x smtplib prints to sys.stderr as it is at call time. 2.7 smtplib did `from sys import
     stderr` when it was imported (under pytest: into pytest's own capture, not capfd), so it is
     pointed at the sys.stderr of the running test, as in a program where that is the real stderr.
     """
-    def run(module, debug):
+    def run(module, debug, message="hi\n.x", **constants):
         if six.PY2:
             monkeypatch.setattr(smtplib, "stderr", sys.stderr)  # capfd's, once the test runs
         else:
             assert not hasattr(smtplib, "stderr")
         module.SMSC_DEBUG = debug
         module.SMTP_LOGIN, module.SMTP_PASSWORD = "mailer", "mailpass"
+        for name, value in constants.items():
+            setattr(module, name, value)
         capfd.readouterr()
-        module.SMSC().send_sms_mail("7999", "hi\n.x")
+        module.SMSC().send_sms_mail("7999", message)
         return capfd.readouterr()
     return run
 

@@ -4,15 +4,12 @@
 Most tests call smsc_api._main(argv) in the test process against the loopback gateway; a few
 run `python smsc_api.py` as a program, reaching the gateway through http_proxy."""
 import json
-import subprocess
-import sys
 
 import pytest
 
-from helpers import HTTP_VERSION, ROOT, cli, environment, program
+from helpers import CREDENTIALS, HTTP_VERSION, cli, program, run_app
 from servers import Drop, Reply, Stall
 
-CREDENTIALS = ["--login", "alice", "--password", "secret"]
 BALANCE = b"GET /sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8& " + HTTP_VERSION
 
 
@@ -204,5 +201,4 @@ def test_program_usage_error_exits_2():
 def test_import_does_not_load_the_command_line():
     code = ("import sys; before = set(sys.modules); import smsc_api; "
             "print(sorted(m for m in ('argparse', 'json', 'logging') if m in set(sys.modules) - before))")
-    out = subprocess.check_output([sys.executable, "-c", code], env=environment(PYTHONPATH=ROOT)).decode("ascii")
-    assert out.strip() == "[]"
+    assert run_app(code) == (0, "[]\n", "")

@@ -94,24 +94,25 @@ def test_a_cyrillic_status_as_json(gw, charset):
 
 # A closed pipe or a closed descriptor ends quietly: the outcome's exit status, no traceback
 
-def closed_pipe():
+def run_with_a_closed_pipe(argv, env, closed):
+    """(exit status, stdout bytes, stderr bytes) of python smsc_api.py argv whose `closed` stream ("stdout" or
+    "stderr") is a pipe whose reader is gone (writing gets EPIPE): b"" for that one."""
     read, write = os.pipe()
-    os.close(read)  # whoever was to read it is gone: writing gets EPIPE
-    return write
+    os.close(read)
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    streams[closed] = write
+    try:
+        process = subprocess.Popen([sys.executable, SCRIPT] + argv, env=env, **streams)
+    finally:
+        os.close(write)
+    out, err = process.communicate()
+    return process.returncode, out or b"", err or b""
 
 
 @pytest.mark.parametrize("reply,code,stream", [(b"100.50", 0, "stdout"), (b"<html>", 3, "stderr")])
 def test_a_closed_pipe_ends_quietly(gw, reply, code, stream):
     gw.http.script(Reply(reply))
-    pipe = closed_pipe()
-    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-    streams[stream] = pipe
-    try:
-        process = subprocess.Popen([sys.executable, SCRIPT, "balance"], env=from_a_shell(gw), **streams)
-    finally:
-        os.close(pipe)
-    out, err = process.communicate()
-    assert (process.returncode, out or b"", err or b"") == (code, b"", b"")
+    assert run_with_a_closed_pipe(["balance"], from_a_shell(gw), stream) == (code, b"", b"")
 
 
 @pytest.mark.parametrize("argv,reply,code", [(["balance"], b"100.50", 0), (["balance"], b"0,-2", 1),
@@ -158,15 +159,7 @@ def test_a_debug_line_the_terminal_cannot_encode_never_makes_a_sent_message_an_e
 @pytest.mark.parametrize("closed", ["stdout", "stderr"])
 def test_a_closed_pipe_with_debug_lines_ends_quietly(gw, closed):
     gw.http.default = Reply(b"15,1,2.50,97.50")
-    pipe = closed_pipe()
-    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-    streams[closed] = pipe
-    try:
-        process = subprocess.Popen([sys.executable, SCRIPT, "send", "79999999999", "hi"],
-                                   env=from_a_shell(gw, SMSC_DEBUG="1", PYTHONIOENCODING="utf-8"), **streams)
-    finally:
-        os.close(pipe)
-    out, err = process.communicate()
+    env = from_a_shell(gw, SMSC_DEBUG="1", PYTHONIOENCODING="utf-8")
     debug = u"Сообщение отправлено успешно. ID: 15, всего SMS: 1, стоимость: 2.50, баланс: 97.50\n".encode("utf-8")
     expected = {"stdout": (b"", debug), "stderr": (b"sent: id 15, sms 1, cost 2.50, balance 97.50\n", b"")}
-    assert (process.returncode, out or b"", err or b"") == (0,) + expected[closed]
+    assert run_with_a_closed_pipe(["send", "79999999999", "hi"], env, closed) == (0,) + expected[closed]

@@ -5,8 +5,6 @@ The side-by-side tests run the official 2.0 module (tests/legacy/smsc_api_20.py)
 against the same loopback gateway and compare every byte sent, every value returned and
 every line printed, on the interpreter running the suite.
 """
-import threading
-
 import pytest
 import six
 
@@ -239,7 +237,7 @@ def test_long_message_goes_by_post_side_by_side(smsc, legacy, gw, capsys):
     assert sent.requests[0].startswith(b"POST /sys/send.php ")
 
 
-def test_mail_side_by_side(smsc, legacy, gw, capfd):
+def test_mail_side_by_side(smsc, legacy, gw):
     sessions = []
     for module in (smsc, legacy):
         module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
@@ -279,20 +277,6 @@ def test_constants_are_read_at_call_time(smsc, gw):
     gw.http.script(Reply(b"1"))
     assert client.get_balance() == "1"
     assert gw.requests[0].body == b"login=late&psw=pw&fmt=1&charset=utf-8&"
-
-
-def test_many_threads_each_get_their_own_reply(smsc, gw):
-    gw.http.respond = lambda request: Reply(request.query.split(b"mes=")[1].split(b"&")[0] + b",1")
-    client, results = smsc.SMSC(), {}
-
-    def send(n):
-        results[n] = client.send_sms("7999", "m%d" % n)
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert results == dict((n, ["m%d" % n, "1"]) for n in range(8))
 
 
 @pytest.mark.skipif(not six.PY2, reason="Python 2 str arguments")

@@ -13,7 +13,7 @@ import re
 import pytest
 import six
 
-from helpers import GET, HTTP_VERSION, POST, whole_request
+from helpers import GET, HTTP_VERSION, POST, printed, whole_request
 from servers import Drop, Reply
 
 FIELDS = [(b"login", b"alice"), (b"psw", b"secret"), (b"fmt", b"1"), (b"charset", b"utf-8"), (b"cost", b"3"),
@@ -298,15 +298,16 @@ def test_debug_prints_a_line_per_message(smsc, client, gw, capsys, utc):
     gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"))
     capsys.readouterr()
     client.get_status("101,102", "79999999999,79999999998")
-    out = capsys.readouterr().out
-    out = out.decode("utf-8") if isinstance(out, bytes) else out
-    assert out == u"Статус SMS = 1, время изменения статуса - 2019-07-01 10:32:03\nСтатус SMS = -1\n"
+    assert printed(capsys) == u"Статус SMS = 1, время изменения статуса - 2019-07-01 10:32:03\nСтатус SMS = -1\n"
 
 
-@pytest.mark.parametrize("ids,error", [([], ValueError), ([1, "2,3"], ValueError), ([True], TypeError),
-                                       ("1,,2", ValueError)])
-def test_bad_ids_are_errors_before_any_connection(client, gw, ids, error):
+@pytest.mark.parametrize("ids,error,message", [
+    ([], ValueError, "id must not be empty"),
+    ([1, "2,3"], ValueError, "id must be an int or text of digits, not '2,3'"),  # in a list: one id each
+    ([True], TypeError, "id must be an int or text of digits, not bool"),
+])  # "1,,2": test_checks.test_wrong_values_are_refused_before_any_connection_naming_the_parameter
+def test_bad_ids_are_errors_before_any_connection(client, gw, ids, error, message):
     with pytest.raises(error) as raised:
         client.get_status(ids, "79999999999")
-    assert "id" in str(raised.value)
+    assert str(raised.value) == message
     assert gw.intercept.connections == []

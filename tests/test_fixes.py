@@ -6,17 +6,17 @@ exists on one Python only, the test says so and asserts 2.0's behaviour on the o
 section is the row of that number in README.md's "Differences from 2.0"; row 14 (urllib's opener
 no longer used) and the deadlines of row 5 are tested with the transport (test_transport.py).
 """
+import base64
 import logging
 import smtplib
 import socket
-import sys
 import threading
 
 import pytest
 import six
 
 from helpers import (AUTH_PLAIN, EHLO, GET, HEADER, HTTP_VERSION, MAIL, MIRRORS, RCPT, configure,
-                     expected_headers, native)
+                     expected_headers, native, run_together)
 from servers import Drop, HTTPServer, Reply, Stall
 
 PAGE_EXAMPLE = u"Ваш пароль: 123"
@@ -40,8 +40,7 @@ def test_mail_with_the_pages_own_example_is_sent_in_utf_8(smsc, legacy, gw):
     configure(smsc).send_sms_mail("79999999999", native(PAGE_EXAMPLE))
     session, = gw.smtp.sessions
     assert session["data"] == mail_data("utf-8", PAGE_EXAMPLE.encode("utf-8"))
-    # smtplib 3.13 spells the command "rcpt to:", earlier ones "rcpt TO:"
-    assert session["rcpt_to"] == [(b"to:" if sys.version_info >= (3, 13) else b"TO:") + b"<send@send.smscentre.com>"]
+    assert session["rcpt_to"] == [RCPT[len(b"rcpt "):]]  # smtplib 3.13 spells it "to:", earlier ones "TO:"
 
 
 @pytest.mark.parametrize("charset", ["windows-1251", "koi8-r"])
@@ -197,11 +196,7 @@ def test_timeouts_apply_per_call_when_threads_send_at_once(smsc, gw):
 
     def balance(n):
         results[n] = smsc.SMSC().get_balance()
-    threads = [threading.Thread(target=balance, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    run_together([threading.Thread(target=balance, args=(n,)) for n in range(8)])
     assert results == dict((n, "www2.smscentre.com") for n in range(8))
     assert seen_default == [None] * 16
 
@@ -250,7 +245,7 @@ def test_each_failed_attempt_is_logged_without_secrets(smsc, legacy, gw, caplog)
     gw.http.script(*FAILING_HOSTS)
     configure(legacy, SMSC_PASSWORD="pa ss/w%rd").send_sms("79999999999", "private text", query="list=secret")
     # 2.0: the same attempts fail (Python 2 reads www4's error page as the reply), and nothing is logged
-    assert [host for host, port in gw.intercept.connections] == MIRRORS[:4 if six.PY2 else 5]
+    assert gw.hosts == MIRRORS[:4 if six.PY2 else 5]
     assert caplog.records == []
     gw.clear()
     caplog.clear()
@@ -400,13 +395,13 @@ def test_non_ascii_reply_is_returned(smsc, legacy, gw):
     expected = [native(field) for field in reply.split(",", 8)]  # all=1: the message re-joined
     if six.PY2:  # 2.0: str() of the decoded reply fails, on all five hosts
         assert configure(legacy).get_status(1, "79999999999", all=1) == ["", ""]
-        assert [host for host, port in gw.intercept.connections] == MIRRORS
+        assert gw.hosts == MIRRORS
     else:
         assert configure(legacy).get_status(1, "79999999999", all=1) == expected
     gw.clear()
     result = configure(smsc).get_status(1, "79999999999", all=1)
     assert result == expected and all(type(field) is str for field in result)
-    assert [host for host, port in gw.intercept.connections] == MIRRORS[:1]
+    assert gw.hosts == MIRRORS[:1]
 
 
 # 12. send_sms_mail closes the SMTP connection when the server refuses a step
@@ -438,25 +433,23 @@ def test_smsc_debug_prints_the_smtp_dialogue_on_stderr(smsc, legacy, gw, debug_r
     assert sent == ["send: %r" % six.ensure_str(line + b"\r\n") for line in
                     [EHLO, b"AUTH PLAIN ***", MAIL, RCPT, b"data"]] + \
                    ["send: %r" % data, "send: 'quit\\r\\n'"]
-    data_line = "'Content-Type: text/plain; charset=utf-8\\r\\n\\r\\n::0::0,0,:7999:hi\\r\\n..x\\r\\n.\\r\\n'"
-    if six.PY2:
-        assert sent[-2] == "send: " + data_line
-    else:
-        assert sent[-2] == "send: b" + data_line
-    assert any("MAIL FROM" in line.upper() for line in sent)
     assert "reply: retcode (221)" in ours.err
     assert "connect:" not in ours.err   # the level is set after the connection is made
 
 
-def test_smsc_debug_never_prints_a_password_or_key(smsc, gw, debug_run):
+@pytest.mark.parametrize("smtp_password,encoded", [("mailpass", b"bWFpbHBhc3M="),
+                                                   ("mailpass\n", b"bWFpbHBhc3MK")])  # as read from a file
+def test_smsc_debug_never_prints_a_password_or_key(smsc, gw, debug_run, smtp_password, encoded):
     gw.smtp.extensions = ["AUTH LOGIN"]
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "s3cr3t-smsc"
-    ours = debug_run(smsc, True)  # SMTP_LOGIN "mailer", SMTP_PASSWORD "mailpass"
+    ours = debug_run(smsc, True, SMTP_PASSWORD=smtp_password)  # SMTP_LOGIN "mailer"
     sent = [line for line in ours.err.splitlines() if line.startswith("send: ")]
     assert sent[1:3] == ["send: 'AUTH LOGIN bWFpbGVy\\r\\n'", "send: '***\\r\\n'"]  # user name kept, password not
     assert sent[-2] == "send: %r" % (HEADER + b"alice:***:0::0,0,:7999:hi\r\n..x\r\n.\r\n")
-    for secret in ("s3cr3t-smsc", "mailpass", "bWFpbHBhc3M=", "czNjcjN0LXNtc2M="):
+    plain = base64.b64encode(b"\0mailer\0" + smtp_password.encode("ascii")).decode("ascii")  # as AUTH PLAIN has it
+    for secret in ("s3cr3t-smsc", "mailpass", "bWFpbHBhc3M=", "czNjcjN0LXNtc2M=", smtp_password,
+                   encoded.decode("ascii"), plain):
         assert secret not in ours.err
-    session, = [s for s in gw.smtp.sessions if s["data"]]
-    assert session["auth"] == [b"AUTH LOGIN bWFpbGVy", b"bWFpbHBhc3M="]  # the server still got them
+    session, = gw.smtp.sessions
+    assert session["auth"] == [b"AUTH LOGIN bWFpbGVy", encoded]  # the server still got them
     assert session["data"] == HEADER + b"alice:s3cr3t-smsc:0::0,0,:7999:hi\r\n..x\r\n"

@@ -4,14 +4,12 @@ environment, one TLS context, and many threads on one instance."""
 import json
 import os
 import ssl
-import subprocess
-import sys
 import threading
 import types
 
 import pytest
 
-from helpers import (DOMAINS, GET, HTTP_VERSION, LEGACY, MIRRORS, ROOT, argspec, environment, expected_headers, outcome,
+from helpers import (DOMAINS, GET, HTTP_VERSION, LEGACY, MIRRORS, argspec, expected_headers, outcome, run_app,
                      run_together)
 from servers import Drop, Reply, Slow
 
@@ -157,19 +155,22 @@ def test_the_signature_names_every_setting(smsc):
 # 3. Defaults from the environment
 
 def constants_with_environment(variables):
-    """The module constants as a fresh interpreter imports them with these variables set."""
+    """The module constants as a fresh interpreter imports them with these variables set: (exit status, out, err),
+    out the line as_json() writes them in (nothing else: the import prints nothing)."""
     code = ("import smsc_api, json; print(json.dumps(dict((n, getattr(smsc_api, n)) for n in dir(smsc_api)"
-            " if n.startswith(('SMSC_', 'SMTP_')))))")
-    process = subprocess.Popen([sys.executable, "-c", code], env=environment(PYTHONPATH=ROOT, **variables),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = process.communicate()
-    return process.returncode, out.decode("utf-8"), err.decode("utf-8")
+            " if n.startswith(('SMSC_', 'SMTP_'))), sort_keys=True))")
+    return run_app(code, **variables)
 
 
 DEFAULTS = {"SMSC_LOGIN": "", "SMSC_PASSWORD": "", "SMSC_POST": False, "SMSC_HTTPS": False, "SMSC_CHARSET": "utf-8",
             "SMSC_DEBUG": False, "SMSC_TIMEOUT": 60, "SMSC_HOST": "smscentre.com", "SMTP_FROM": "api@smscentre.com",
             "SMTP_SERVER": "send.smscentre.com", "SMTP_LOGIN": "", "SMTP_PASSWORD": "", "SMSC_CONNECT_TIMEOUT": 10,
             "SMSC_KEEPALIVE": False}
+
+
+def as_json(constants):
+    """The constants as JSON text, in the order of their names."""
+    return json.dumps(constants, sort_keys=True)
 
 
 def test_unset_environment_gives_the_defaults_of_2_0():
@@ -190,13 +191,18 @@ def test_unset_environment_gives_the_defaults_of_2_0():
     ({"SMSC_CONNECT_TIMEOUT": "0.5", "SMSC_KEEPALIVE": "on"}, {"SMSC_CONNECT_TIMEOUT": 0.5, "SMSC_KEEPALIVE": True}),
     ({"SMSC_CONNECT_TIMEOUT": "None"}, {"SMSC_CONNECT_TIMEOUT": None}),
     ({"SMSC_HOST": "smsc.ru", "SMSC_CHARSET": "koi8-r"}, {"SMSC_HOST": "smsc.ru", "SMSC_CHARSET": "koi8-r"}),
+    ({"SMSC_TIMEOUT": "2.5", "SMSC_CONNECT_TIMEOUT": "none", "SMSC_CHARSET": "koi8-r"},
+     {"SMSC_TIMEOUT": 2.5, "SMSC_CONNECT_TIMEOUT": None, "SMSC_CHARSET": "koi8-r"}),
     ({"SMTP_FROM": "a@b.c", "SMTP_SERVER": "mx", "SMTP_LOGIN": "u", "SMTP_PASSWORD": "p"},
      {"SMTP_FROM": "a@b.c", "SMTP_SERVER": "mx", "SMTP_LOGIN": "u", "SMTP_PASSWORD": "p"}),
+    # docker-compose and .env files give VAR= for a variable left empty: as if it were not set, not "no deadline"
+    ({"SMSC_TIMEOUT": "", "SMSC_CONNECT_TIMEOUT": " ", "SMSC_POST": "", "SMSC_KEEPALIVE": ""}, {}),
 ])
 def test_each_constant_defaults_to_its_environment_variable(variables, changed):
     code, out, err = constants_with_environment(variables)
     assert (code, err) == (0, "")
-    assert json.loads(out) == dict(DEFAULTS, **changed)
+    # as JSON text, so the types count too (60, not 60.0; false, not 0), and nothing else is printed
+    assert out == as_json(dict(DEFAULTS, **changed)) + "\n"
 
 
 @pytest.mark.parametrize("name", ["SMSC_POST", "SMSC_HTTPS", "SMSC_DEBUG", "SMSC_KEEPALIVE"])
