@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # types for mypy and editors ("# type:" comments); typing is 
     _Text = Union[str, bytes]                                # text (unicode on Python 2), or bytes as they are
     _Phones = Union[str, bytes, int, Sequence[Union[str, bytes, int]]]
     _Digits = Union[int, str, bytes]                         # id, translit, format, all
+    _Id = Union[int, str, bytes]                            # a message id: a number or text
     _Ids = Union[int, str, bytes, Sequence[Union[int, str, bytes]]]
     _Files = Sequence[Union[str, bytes, IO[bytes]]]          # paths, or files opened in binary mode
     _Flag = Union[bool, int]                                 # True or False, or 1 or 0
@@ -107,10 +108,18 @@ _MODULE_CONSTANT = _ModuleConstant()  # type: Any  # an SMSC(...) setting not gi
 
 # Класс для взаимодействия с сервером smscentre.com
 class SMSC(object):
+    """The SMSC gateway's client: 2.0's class, with its methods, arguments and return values.
 
-    # Настройки экземпляра; не заданные берутся из констант модуля в момент вызова, как в 2.0:
-    # SMSC(), SMSC("login", "password"), SMSC(login="", password="API-ключ", host="smsc.kz", timeout=10)
-    # С keepalive соединения остаются открытыми: close() или "with SMSC(...) as smsc:" закрывает их.
+    SMSC() reads the module constants (SMSC_LOGIN, SMSC_PASSWORD, ...) at each call, as 2.0 did. Any setting may
+    be given to the instance instead: SMSC("login", "password"), SMSC(host="smsc.kz", timeout=10, ...); what it
+    is not given is read from the constant at each call. A setting of the wrong kind is a TypeError or ValueError
+    naming it, raised by the first call that reads it, before any connection.
+
+    With keepalive=True connections stay open between calls; close() or `with SMSC(keepalive=True) as smsc:`
+    closes them. One instance may be used from many threads. All the instance holds of this module is one
+    name-mangled attribute: a subclass may keep any attribute of its own.
+    """
+
     def __init__(self, login=_MODULE_CONSTANT, password=_MODULE_CONSTANT, post=_MODULE_CONSTANT,
                  https=_MODULE_CONSTANT, charset=_MODULE_CONSTANT, debug=_MODULE_CONSTANT, host=_MODULE_CONSTANT,
                  timeout=_MODULE_CONSTANT, smtp_from=_MODULE_CONSTANT, smtp_server=_MODULE_CONSTANT,
@@ -118,14 +127,14 @@ class SMSC(object):
                  keepalive=_MODULE_CONSTANT):
         # type: (_Text, _Text, _Flag, _Flag, str, _Flag, str, Optional[float], str, str, _Text, _Text, Optional[float], _Flag) -> None  # noqa: E501
         given = locals()
-        self._settings = dict((name, given[name]) for name, _, _ in _SETTINGS
-                              if given[name] is not _MODULE_CONSTANT)  # type: Dict[str, object]
+        self.__smsc_api = {"given": dict((name, given[name]) for name, _, _ in _SETTINGS
+                                         if given[name] is not _MODULE_CONSTANT)}  # type: Dict[str, Any]
 
     # Метод отправки SMS
     #
     # обязательные параметры:
     #
-    # phones - список телефонов через запятую или точку с запятой (или list/tuple, или int)
+    # phones - список телефонов через запятую или точку с запятой
     # message - отправляемое сообщение
     #
     # необязательные параметры:
@@ -136,24 +145,38 @@ class SMSC(object):
     # format - формат сообщения (0 - обычное sms, 1 - flash-sms, 2 - wap-push, 3 - hlr, 4 - bin, 5 - bin-hex, 6 - ping-sms, 7 - mms, 8 - mail, 9 - call, 10 - viber, 11 - soc, 13 - telegram)  # noqa: E501
     # sender - имя отправителя (Sender ID).
     # query - строка дополнительных параметров, добавляемая в URL-запрос ("valid=01:00&maxsms=3")
-    # files - список файлов (пути или файлы, открытые "rb"): картинки MMS, вложения e-mail
-    #
-    # Текст (str, unicode в Python 2) передается в кодировке SMSC_CHARSET, bytes - как есть.
     #
     # возвращает массив (<id>, <количество sms>, <стоимость>, <баланс>) в случае успешной отправки
     # либо массив (<id>, -<код ошибки>) в случае ошибки
     def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query="", files=None):
-        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None], _Text, Optional[_Files]) -> List[str]  # noqa: E501
-        arg = ("cost=3&phones=" + self._quoted(self._phones(phones), "phones") +
-               "&mes=" + self._quoted(message, "message") + "&translit=" + self._digits(translit, "translit") +
-               "&id=" + self._digits(id, "id") + self._format_flag(format) + self._sender_arg(sender) +
-               self._time_arg(time) + self._query_arg(query))
-        attached = self._files(files)  # прочитаны до соединения: ошибка чтения называет файл
-        m = self._send_cmd("send", arg, attached) if attached else self._smsc_send_cmd("send", arg)
+        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Id, _Digits, Union[_Text, int, None], _Text, Optional[_Files]) -> List[str]  # noqa: E501
+        """Send an SMS (or a message of another format) to one or more phones.
+
+        phones: text with numbers separated by commas or semicolons, an int, or a list or tuple of them.
+        message: the text (str; unicode on Python 2), sent in SMSC_CHARSET; bytes go as they are.
+        translit: 0, 1 or 2. time: the delivery time as text ("DDMMYYhhmm", "h1-h2", "0ts", "+m"); "", None or
+        0 for now. id: the message's id, an int or text of up to 40 Latin letters, digits, ".", "-" and "_".
+        format: 0 (SMS) to 13 (1 flash, 2 wap-push, 3 HLR, ..., 7 MMS, 8 e-mail, ..., 13 telegram).
+        sender: the sender name; False, None or 0 for the account's default. query: more parameters as text
+        ("valid=01:00&maxsms=3"). files: paths or files opened in binary mode (MMS pictures, e-mail
+        attachments), sent as multipart/form-data as the official PHP library 3.8 sends them.
+
+        Returns 2.0's list of text: [id, sms count, cost, balance] when sent, [id, "-N"] for the gateway's error
+        N (["0", "-N"] before any message was made), ['', ''] when no host answered.
+        Raises TypeError, ValueError or IndexError naming the parameter (or setting) before any connection;
+        a network failure never raises (it is logged on the "smsc_api" logger).
+        """
+        charset = _setting(self, "charset")
+        arg = ("cost=3&phones=" + _quoted(_phones_bytes(phones, charset), charset, "phones") +
+               "&mes=" + _quoted(message, charset, "message") + "&translit=" + _digits(translit, "translit") +
+               "&id=" + _id_text(id) + _format_flag(format) + _param("sender", _sender_bytes(sender, charset)) +
+               _param("time", _time_bytes(time, charset)) + _query_param(query, charset))
+        attached = _read_files(self, files, charset)  # read before connecting: a file that cannot be read is named
+        m = _request(self, "send", arg, attached) if attached else self._smsc_send_cmd("send", arg)
 
         # (id, cnt, cost, balance) или (id, -error)
-        if self._setting("debug"):
-            f = m + ["", "", ""]  # короткий ответ не обрывает отладочный вывод
+        if _setting(self, "debug"):
+            f = m + ["", "", ""]  # a short reply does not break the debug line
             if f[1] > "0":
                 print("Сообщение отправлено успешно. ID: " + f[0] + ", всего SMS: " + f[1] + ", стоимость: " + f[2] + ", баланс: " + f[3])  # noqa: E501
             else:
@@ -162,54 +185,37 @@ class SMSC(object):
         return m
 
     # SMTP версия метода отправки SMS
-    # (параметры проверяются, как в send_sms; в тексте письма они - как str(...) в 2.0)
     def send_sms_mail(self, phones, message, translit=0, time="", id=0, format=0, sender=""):
-        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None]) -> None
-        settings = self._settings_for(self._SMTP_SETTINGS)
-        e, host = self._bytes_of, settings["host"]
-        # login:psw:id:time:translit,format,sender:phones:message
-        label = self._label
-        login, password, id_, time_, translit_, format_, sender_, phones_ = [
-            self._mail_field(value, name) for name, value in (
-                (label("login"), e(self._setting("login"), label("login"), True)),
-                (label("password"), e(self._setting("password"), label("password"), True)),
-                ("id", e(self._digits(id, "id"), "id")), ("time", self._time(time)),
-                ("translit", e(self._digits(translit, "translit"), "translit")),
-                ("format", e(self._format(format), "format")), ("sender", self._sender(sender) or b""),
-                ("phones", self._phones(phones)))]
-        data = (e("Content-Type: text/plain; charset=" + settings["charset"] + "\n\n", "SMSC_CHARSET") +
-                b":".join([login, password, id_, time_, translit_ + b"," + format_ + b"," + sender_, phones_,
-                           e(message, "message")]))
+        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Id, _Digits, Union[_Text, int, None]) -> None
+        """Send an SMS by e-mail: a mail to send@send.<SMSC_HOST> through SMTP_SERVER (SMTP_LOGIN, SMTP_PASSWORD).
 
-        # сессия целиком - в пределах срока попытки (SMSC_TIMEOUT), соединение - SMSC_CONNECT_TIMEOUT
-        attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
-        server = smtplib.SMTP()
-        server._get_socket = lambda smtp_host, port, timeout: attempt.connect(smtp_host, port)  # type: ignore  # the hook SMTP_SSL overrides  # noqa: E501
-        code, reply = server.connect(self._smtp_address(settings["smtp_server"], "send.smscentre.com", "send." + host))
-        if code != 220:  # как smtplib.SMTP(host) в 2.0
-            server.close()
-            raise smtplib.SMTPConnectError(code, reply)
-        # с SMSC_DEBUG smtplib печатает весь диалог: *** вместо пароля, ключа и пароля SMTP в любом виде
-        forms = self._masks() if settings["debug"] else None
-        try:
-            with _SMTPDebugMasked(server, forms):
-                if forms is not None:
-                    server.set_debuglevel(1)
-                if self._setting("smtp_login"):
-                    self._smtp_login(server)
-                if not _PY2:  # smtplib переводит строки в CRLF в тексте (и в str Python 2), но не в bytes
-                    data = re.sub(b"\r\n|\r|\n", b"\r\n", data)
-                server.sendmail(self._smtp_address(settings["smtp_from"], "api@smscentre.com", "api@" + host),
-                                "send@send." + host, data)
-                server.quit()
-        finally:
-            server.close()  # и когда сервер отказал (исключение доходит до вызывающего, как в 2.0)
+        The parameters are send_sms's, checked the same way; none of the fields before the message may hold ":",
+        which would shift the mail's fields. Returns None, as 2.0. The SMTP session is bounded by SMSC_TIMEOUT
+        (SMSC_CONNECT_TIMEOUT to connect); a refusal of the server raises smtplib's exception, as in 2.0, with any
+        secret it echoes masked.
+        """
+        settings = _settings(self, _SMTP_SETTINGS)
+        charset = settings["charset"]
+
+        def field(name, value):
+            # type: (str, object) -> bytes
+            return _mail_field(_encoded(value, charset, name), name)
+        login, password = _label(self, "login"), _label(self, "password")
+        # login:psw:id:time:translit,format,sender:phones:message
+        data = (_encoded("Content-Type: text/plain; charset=" + charset + "\n\n", charset, "SMSC_CHARSET") + b":".join([
+            _mail_field(_encoded(_setting(self, "login"), charset, login, True), login),
+            _mail_field(_encoded(_setting(self, "password"), charset, password, True), password),
+            field("id", _id_text(id)), field("time", _time_bytes(time, charset) or b""),
+            field("translit", _digits(translit, "translit")) + b"," + field("format", _format_number(format)) + b"," +
+            field("sender", _sender_bytes(sender, charset) or b""),
+            field("phones", _phones_bytes(phones, charset)), _encoded(message, charset, "message")]))
+        _send_mail(self, settings, data)
 
     # Метод получения стоимости SMS
     #
     # обязательные параметры:
     #
-    # phones - список телефонов через запятую или точку с запятой (или list/tuple, или int)
+    # phones - список телефонов через запятую или точку с запятой
     # message - отправляемое сообщение
     #
     # необязательные параметры:
@@ -222,13 +228,20 @@ class SMSC(object):
     # возвращает массив (<стоимость>, <количество sms>) либо массив (0, -<код ошибки>) в случае ошибки
     def get_sms_cost(self, phones, message, translit=0, format=0, sender=False, query=""):
         # type: (_Phones, _Text, _Digits, _Digits, Union[_Text, int, None], _Text) -> List[str]
-        m = self._smsc_send_cmd("send", "cost=1&phones=" + self._quoted(self._phones(phones), "phones") +
-                                "&mes=" + self._quoted(message, "message") + self._sender_arg(sender) +
-                                "&translit=" + self._digits(translit, "translit") + self._format_flag(format) +
-                                self._query_arg(query))
+        """The cost of an SMS without sending it; the parameters are send_sms's.
+
+        Returns 2.0's list of text: [cost, sms count], or ["0", "-N"] for the gateway's error N, or ['', ''] when
+        no host answered. Raises as send_sms does, before any connection.
+        """
+        charset = _setting(self, "charset")
+        m = self._smsc_send_cmd("send", "cost=1&phones=" + _quoted(_phones_bytes(phones, charset), charset, "phones") +
+                                "&mes=" + _quoted(message, charset, "message") +
+                                _param("sender", _sender_bytes(sender, charset)) +
+                                "&translit=" + _digits(translit, "translit") + _format_flag(format) +
+                                _query_param(query, charset))
 
         # (cost, cnt) или (0, -error)
-        if self._setting("debug"):
+        if _setting(self, "debug"):
             f = m + [""]
             if f[1] > "0":
                 print("Стоимость рассылки: " + f[0] + ". Всего SMS: " + f[1])
@@ -239,8 +252,8 @@ class SMSC(object):
 
     # Метод проверки статуса отправленного SMS или HLR-запроса
     #
-    # id - ID cообщения; несколько - через запятую или списком: тогда один запрос и список записей
-    # phone - номер телефона (несколько - через запятую или списком, по одному на id)
+    # id - ID cообщения
+    # phone - номер телефона
     #
     # возвращает массив:
     # для отправленного SMS (<статус>, <время изменения>, <код ошибки sms>)
@@ -250,24 +263,32 @@ class SMSC(object):
     #
     # При all = 1 дополнительно возвращаются элементы в конце массива:
     # (<время отправки>, <номер телефона>, <стоимость>, <sender id>, <название статуса>, <текст сообщения>)
-    # При all = 2 - еще (<страна>, <оператор>, <регион>) перед текстом сообщения.
     #
     # либо массив (0, -<код ошибки>) в случае ошибки
-    #
-    # Для нескольких id - массив таких массивов, по одному на строку ответа (как библиотека PHP 3.8)
     def get_status(self, id, phone, all=0):
         # type: (_Ids, _Phones, _Digits) -> List[Any]
-        all_fields, ids = self._digits(all, "all"), self._ids(id)
-        level = int(all_fields)  # 0, 1 или 2
-        m = self._smsc_send_cmd("status", "phone=" + self._quoted(self._phones(phone, "phone"), "phone") +
-                                "&id=" + ids + "&all=" + all_fields)
+        """The status of a sent message (or of an HLR request).
 
-        # несколько id: по строке ответа на сообщение; ошибка (0,-N) и неудача всех попыток - как обычно
-        several = ids.rstrip(",").count(",") > 0 and not (len(m) == 2 and m[1][:1] in ("-", ""))
-        records = self._records(",".join(m), level) if several else [m]
+        id: the message's id (an int or text, as in send_sms); several in one text separated by commas go as they
+        are, as 2.0 sent them. phone: its phone. all: 0, or 1 (2) for the full record.
+
+        Returns 2.0's list of text: [status, change time, error] (an HLR request adds its fields; all=1 adds send
+        time, phone, cost, sender, status name and the message; all=2 also country, operator and region before the
+        message), or ["0", "-N"] for the gateway's error N, or ['', ''] when no host answered. Ids given as a
+        list or tuple (and phones likewise) ask for several messages in one request and return a list of such
+        lists, one per message, as the official PHP library 3.8 does; an error of the whole request stays flat.
+        Raises TypeError or ValueError naming the parameter before any connection.
+        """
+        charset = _setting(self, "charset")
+        all_fields = _digits(all, "all")
+        ids, as_list = _status_ids(id)
+        m = self._smsc_send_cmd("status", "phone=" + _quoted(_phones_bytes(phone, charset, "phone"), charset, "phone") +
+                                "&id=" + ids + "&all=" + all_fields)
+        level = int(all_fields)  # 0, 1 or 2
+        records = _records(",".join(m), level) if as_list and not _flat_error(m) else [m]
 
         # (status, time, err, ...) или (0, -error)
-        if self._setting("debug"):
+        if _setting(self, "debug"):
             for f in [record + [""] for record in records]:
                 if f[1] >= "0":
                     tm = ""
@@ -280,25 +301,13 @@ class SMSC(object):
                 else:
                     print("Ошибка №" + f[1][1:])
 
-        # запятые в тексте сообщения: склеить хвост, как библиотека PHP 3.8 (all=1: 9 полей, all=2: 12)
+        # commas in the message text: its tail joined again, as PHP 3.8 does (all=1: 9 fields, all=2: 12)
         fields, hlr = (12, 17) if level == 2 else (9, 14)
         for n, record in enumerate(records):
             if level and len(record) > 9 and (len(record) <= hlr or record[hlr] != "HLR"):
                 records[n] = (",".join(record)).split(",", fields - 1)
 
-        return records if several else records[0]
-
-    # Строки ответа о нескольких сообщениях; с all текст сообщения может содержать перевод строки: строка,
-    # которая не начинается как запись (status,time,err,), продолжает текст предыдущей
-    def _records(self, reply, all_fields):
-        # type: (str, int) -> List[List[str]]
-        lines = []  # type: List[str]
-        for line in reply.split("\n"):
-            if all_fields and lines and not re.match("-?[0-9]+,[0-9]+,-?[0-9]+(,|\\r?\\Z)", line):
-                lines[-1] += "\n" + line
-            else:
-                lines.append(line)
-        return [line.rstrip("\r").split(",") for line in lines if line.rstrip("\r")]
+        return records if as_list and not _flat_error(m) else records[0]
 
     # Метод получения баланса
     #
@@ -307,9 +316,11 @@ class SMSC(object):
     # возвращает баланс в виде строки или False в случае ошибки
     def get_balance(self):
         # type: () -> Union[str, bool]
+        """The account's balance as text ("100.00"), or False on any error (None answered, or the gateway's
+        error), as 2.0."""
         m = self._smsc_send_cmd("balance")  # (balance) или (0, -error)
 
-        if self._setting("debug"):
+        if _setting(self, "debug"):
             if len(m) < 2:
                 print("Сумма на счете: " + m[0])
             else:
@@ -317,10 +328,10 @@ class SMSC(object):
 
         return ifs(len(m) > 1, False, m[0])
 
-    # Закрыть соединения keep-alive (экземпляр остается рабочим: следующий вызов откроет новые)
     def close(self):
         # type: () -> None
-        pool = self.__dict__.get("_connections")  # type: Optional[_Pool]
+        """Close the connections kept alive (keepalive=True); the instance stays usable and opens new ones."""
+        pool = (self.__dict__.get(_STATE) or _NO_STATE).get("pool")  # type: Optional[_Pool]
         if pool is not None:
             pool.close()
 
@@ -328,309 +339,24 @@ class SMSC(object):
         # type: () -> SMSC
         return self
 
-    def __getstate__(self):  # pickle, copy: the settings, not the open connections (a copy opens its own)
-        # type: () -> Dict[str, Any]
-        return dict((name, value) for name, value in self.__dict__.items() if name != "_connections")
-
     def __exit__(self, *exc_info):
         # type: (*object) -> None
         self.close()
 
+    def __getstate__(self):  # pickle, copy: the settings, never the open connections (a copy opens its own)
+        # type: () -> Dict[str, Any]
+        state = dict(self.__dict__)
+        if _STATE in state:
+            state[_STATE] = {"given": state[_STATE]["given"]}
+        return state
+
     # ВНУТРЕННИЕ МЕТОДЫ
 
-    # Настройка, проверенная при чтении: заданная экземпляру или константа модуля в момент вызова, как в 2.0
-    def _setting(self, name):
-        # type: (str) -> Any
-        constant, check, plainly_valid = _SETTING_LOOKUP[name]
-        settings = self.__dict__.get("_settings") or _NOTHING_GIVEN  # подкласс мог не вызвать наш __init__
-        value = settings[name] if name in settings else _GLOBALS[constant]
-        if check is None or plainly_valid(value):  # быстрый путь: настройки читаются много раз за вызов
-            return value
-        return check(value, self._label(name))
-
-    # Все настройки, нужные HTTP или SMTP, читаются и проверяются до соединения (неверная, прочитанная после
-    # запроса, как debug, дала бы исключение после отправленного SMS)
-    _HTTP_SETTINGS = ("post", "https", "charset", "debug", "host", "timeout", "connect_timeout", "keepalive",
-                      "login", "password")
-    _SMTP_SETTINGS = ("charset", "debug", "host", "timeout", "connect_timeout", "smtp_from", "smtp_server")
-
-    def _settings_for(self, names):
-        # type: (Sequence[str]) -> Dict[str, Any]
-        return {name: self._setting(name) for name in names}
-
-    # Параметры запроса. В запрос идут: текст - в кодировке SMSC_CHARSET, bytes (str в Python 2) - как есть
-
-    def _bytes_of(self, value, name, secret=False):
-        # type: (object, str, bool) -> bytes
-        if isinstance(value, _bytes):
-            return value
-        if not isinstance(value, _text):
-            raise TypeError("%s must be text or bytes, not %s" % (name, type(value).__name__))
-        charset = self._setting("charset")
-        try:
-            return value.encode(charset)
-        except UnicodeEncodeError as error:
-            if secret:  # the message would show a character of the password and where it stands
-                raise _SecretEncodeError("%s cannot be encoded in SMSC_CHARSET %s" % (name, charset))
-            error.reason = "not in SMSC_CHARSET %s (%s)" % (charset, name)
-            raise
-
-    def _quoted(self, value, name, secret=False):  # %XX, как quote() в 2.0: str
-        # type: (object, str, bool) -> str
-        return quote(self._bytes_of(value, name, secret))
-
-    def _text_or_bytes(self, value):  # как str(value) в 2.0, но текст и bytes - как есть, int - его цифры
-        # type: (object) -> _Text
-        if isinstance(value, _integers):
-            return "%d" % int(value)  # not str(): an IntEnum on Python 3.6-3.10 would be sent as its name
-        return value if isinstance(value, (_text, _bytes)) else str(value)
-
-    # str, как str(value) в 2.0: unicode (Python 2) - в SMSC_CHARSET, bytes (Python 3) - %XX
-    def _native_str(self, value, name=""):
-        # type: (object, str) -> str
-        if isinstance(value, str):
-            return value
-        if isinstance(value, _text):
-            return self._bytes_of(value, name)  # type: ignore  # Python 2: bytes is str
-        if isinstance(value, _bytes):
-            return quote(value, safe=_URL_SAFE)
-        return str(value)
-
-    # Телефоны: строка, bytes, int или непустой list/tuple из них (через запятую)
-    def _phones(self, phones, name="phones"):
-        # type: (object, str) -> bytes
-        if isinstance(phones, (_text, _bytes)):  # as it is, "" too: 2.0's bytes (the gateway answers error 1)
-            return self._bytes_of(phones, name)
-        items = phones if isinstance(phones, (list, tuple)) else [phones]
-        for item in items:
-            if isinstance(item, bool) or not isinstance(item, (_text, _bytes) + _integers):
-                raise TypeError("%s must be text, bytes, an int or a list of them, not %s"
-                                % (name, type(item).__name__))
-        encoded = [self._bytes_of(self._text_or_bytes(item), name) for item in items]
-        if not encoded:
-            raise ValueError("%s must not be empty" % name)
-        if not all(item.strip() for item in encoded):
-            raise ValueError("%s must not hold an empty item" % name)
-        return b",".join(encoded)
-
-    # id, translit, format, all: int (не bool) или текст (bytes) из цифр - как str, байты 2.0 (str(value));
-    # shape - регулярное выражение для текста. Ничто иное не попадает в запрос, где они идут без кодирования
-    def _digits(self, value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
-        # type: (object, str, str, str) -> str
-        if isinstance(value, _integers) and not isinstance(value, bool):  # any int, as 2.0 sent it (id=-1 too)
-            return "%d" % int(value)  # not str(): an IntEnum or a subclass's __str__ sends digits too
-        if not isinstance(value, (_text, _bytes)):
-            raise TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
-        text = _plain_ascii(value)  # the characters themselves, whatever a subclass's __str__ says
-        if text is None or not re.match(shape, text):
-            raise ValueError("%s must be %s, not %r" % (name, what, value[:40]))
-        return text
-
-    # id в get_status: одно или несколько через запятую, или list/tuple из них
-    def _ids(self, id):
-        # type: (object) -> str
-        if isinstance(id, (list, tuple)):
-            if not id:
-                raise ValueError("id must not be empty")
-            return ",".join(self._digits(item, "id") for item in id)
-        return self._digits(id, "id", "[0-9]+(,[0-9]+)*,?\\Z", "an int or text of digits (ids separated by commas)")
-
-    # Файлы для send_sms (MMS, вложения e-mail): [(имя файла, содержимое)], прочитанные до соединения
-    def _files(self, files):
-        # type: (object) -> List[Tuple[bytes, bytes]]
-        if files is None:
-            return []
-        if not isinstance(files, (list, tuple)):
-            raise TypeError("files must be a list of paths or binary files, not %s" % type(files).__name__)
-        if urlopen is not _URLOPEN:  # 2.0's urlopen(url, data) sends a form: it cannot say multipart
-            raise TypeError("files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)")
-        if "_smsc_send_cmd" in self.__dict__ or any(
-                "_smsc_send_cmd" in vars(klass) for klass in type(self).__mro__[:type(self).__mro__.index(SMSC)]):
-            raise TypeError("files cannot go through an overridden _smsc_send_cmd (2.0's signature has no files)")
-        return [_read_file(item, n, self._setting("charset")) for n, item in enumerate(files)]
-
-    # Флаги форматов 1..13 (format - 1 индексирует список, 12 - пустой флаг)
-    _FORMATS = ("flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "mail=1",
-                "call=1", "viber=1", "soc=1", "", "tg=1")
-
-    def _format(self, format):
-        # type: (object) -> str
-        number = self._digits(format, "format")
-        if not 0 <= int(number) <= 13:
-            raise IndexError("format must be from 0 to 13, not %d" % int(number))
-        return number
-
-    def _format_flag(self, format):
-        # type: (object) -> str
-        number = int(self._format(format))
-        return ifs(number > 0, "&" + self._FORMATS[number - 1], "")
-
-    # Отправитель в байтах; None, False и 0 - без отправителя (None)
-    def _sender(self, sender):
-        # type: (object) -> Optional[bytes]
-        if sender is None or (isinstance(sender, _integers) and sender == 0):  # как в 2.0, False и 0; и None
-            return None
-        if isinstance(sender, bool) or not isinstance(sender, (_text, _bytes) + _integers):
-            raise TypeError("sender must be text, bytes or an int (None, False or 0: no sender), not %s"
-                            % type(sender).__name__)
-        return self._bytes_of(self._text_or_bytes(sender), "sender")
-
-    def _sender_arg(self, sender):
-        # type: (object) -> str
-        sender_bytes = self._sender(sender)
-        return "" if sender_bytes is None else "&sender=" + quote(sender_bytes)
-
-    # Время в байтах; None, 0 и "" - без времени (b"")
-    def _time(self, time):
-        # type: (object) -> bytes
-        if time is None or (isinstance(time, _integers) and time == 0):
-            return b""
-        return self._bytes_of(time, "time")
-
-    def _time_arg(self, time):
-        # type: (object) -> str
-        time_bytes = self._time(time)
-        return "&time=" + quote(time_bytes) if time_bytes else ""
-
-    def _query_arg(self, query):
-        # type: (object) -> str
-        return "&" + self._native_str(query, "query") if query else ""
-
-    # SMTP_FROM и SMTP_SERVER, не измененные в файле, следуют за SMSC_HOST, как в копиях 2.0 для smsc.ru, ...
-    def _smtp_address(self, value, smscentre_default, host_default):
-        # type: (str, str, str) -> str
-        return host_default if value == smscentre_default else value
-
-    # Поле письма send_sms_mail (кроме текста): без ":", который сдвинул бы поля (экранирования у письма нет)
-    def _mail_field(self, value, name):
-        # type: (bytes, str) -> bytes
-        if b":" in value:
-            raise ValueError("%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
-        return value
-
-    # Имя настройки в сообщении об ошибке: SMSC(login=...), если задана экземпляру, иначе константа
-    def _label(self, name):
-        # type: (str) -> str
-        given = name in (self.__dict__.get("_settings") or _NOTHING_GIVEN)
-        return "SMSC(%s=...)" % name if given else _SETTING_LOOKUP[name][0]
-
-    # Пароль или API-ключ, пароль SMTP и строка AUTH PLAIN (\0логин\0пароль): их не должно быть в выводе
-    def _secrets(self):
-        # type: () -> List[object]
-        charset = self._setting("charset")
-        login, password = self._setting("smtp_login"), self._setting("smtp_password")
-        secrets = [self._setting("password"), password]  # type: List[object]
-        if login and password and isinstance(login, (_text, _bytes)) and isinstance(password, (_text, _bytes)):
-            secrets.append(b"\0" + _secret_bytes(login, charset) + b"\0" + _secret_bytes(password, charset))
-        return secrets
-
-    # Все виды секретов (и строк more) для _masked: один раз на вызов
-    def _masks(self, *more):
-        # type: (*object) -> Tuple[List[bytes], List[str]]
-        return _secret_forms(list(more) + self._secrets(), self._setting("charset"))
-
-    # AUTH SMTP; логин или пароль SMTP, которых не закодировать, - ошибка без самого символа и его места
-    def _smtp_login(self, server):
-        # type: (smtplib.SMTP) -> None
-        try:
-            server.login(self._setting("smtp_login"), self._setting("smtp_password"))
-        except UnicodeEncodeError as error:
-            raise _SecretEncodeError("SMTP_LOGIN or SMTP_PASSWORD cannot be encoded for SMTP AUTH (%s)"
-                                     % error.encoding)
-
-    # Метод вызова запроса (подклассы переопределяют его, как в 2.0; send_sms с файлами идет мимо: в 2.0 их не было)
+    # Метод вызова запроса. Формирует URL и делает 3 попытки чтения
     def _smsc_send_cmd(self, cmd, arg=""):
         # type: (str, str) -> List[str]
-        return self._send_cmd(cmd, arg, None)
-
-    # Формирует URL и делает до 5 попыток: smscentre.com, www2 ... www5.smscentre.com
-    def _send_cmd(self, cmd, arg, files):
-        # type: (str, str, Optional[List[Tuple[bytes, bytes]]]) -> List[str]
-        settings = self._settings_for(self._HTTP_SETTINGS)
-        host, login, password, charset = settings["host"], settings["login"], settings["password"], settings["charset"]
-        url = ifs(settings["https"], "https", "http") + "://" + host + "/sys/" + cmd + ".php"
-        _url = url
-        may_send = cmd == "send" and not re.match(r"cost=1(&|$)", arg)  # не только стоимость: может отправить SMS
-        arg = ifs(login, "login=" + self._quoted(login, self._label("login"), True) + "&psw=", "apikey=") + \
-            self._quoted(password, self._label("password"), True) + "&fmt=1&charset=" + self._native_str(charset) + \
-            "&" + self._native_str(arg, "query")
-
-        query, body, content_type = self._encoded_request(arg, files, settings["post"])
-
-        ret = ""
-        possibly_sent = None  # type: Optional[Tuple[int, str]]  # (attempt, url) that may have sent the SMS
-        for i in (1, 2, 3, 4, 5):
-            if i > 1:
-                url = _url.replace(host + "/", "www" + str(i) + "." + host + "/")
-
-            attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
-            ret, failure = self._one_attempt(url + query, body, attempt, may_send, content_type, settings, arg)
-            if ret != "":
-                break
-            if may_send and attempt.written and not attempt.answered:  # запрос ушел целиком, ответа нет: SMS могло уйти
-                possibly_sent = possibly_sent or (i, url)
-                _log().warning("attempt %d of 5 failed: %s: %s; the whole request was sent: the message may have "
-                               "been sent", i, url, failure, extra={"smsc_possibly_sent": url})
-            else:
-                _log().warning("attempt %d of 5 failed: %s: %s", i, url, failure)
-
-        if possibly_sent and ret.split(",")[1:] == ["-9"]:  # "то же сообщение в течение минуты"
-            _log().warning("%s answered error 9 (the same message within a minute): attempt %d (%s) most likely "
-                           "sent the message", url, possibly_sent[0], possibly_sent[1],
-                           extra={"smsc_most_likely_sent": possibly_sent[1]})
-
-        if ret == "":
-            if settings["debug"]:
-                print("Ошибка чтения адреса: " + url)
-            ret = ","  # фиктивный ответ
-
-        return ret.split(",")
-
-    # Запрос: строка (GET), тело и его тип. POST - тот же текст в теле; GET - с %XX для пробелов, переводов строк
-    # и не-ASCII, как urllib Python 2; с файлами - multipart/form-data: те же поля и file0, file1..., как PHP 3.8
-    def _encoded_request(self, arg, files, post):
-        # type: (str, Optional[List[Tuple[bytes, bytes]]], bool) -> Tuple[str, Optional[bytes], str]
-        if files:
-            content_type, body = _multipart(self._bytes_of(arg, "query"), files)
-            return "", body, content_type
-        if post or len(arg) > 2000:
-            return "", self._bytes_of(arg, "query"), _FORM
-        return "?" + quote(self._bytes_of(arg, "query"), safe=_URL_SAFE), None, _FORM
-
-    # Одна попытка: (ответ, почему попытка неудачна, если ответ "")
-    def _one_attempt(self, url, body, attempt, may_send, content_type, settings, arg):
-        # type: (str, Optional[bytes], _Attempt, bool, str, Dict[str, Any], str) -> Tuple[str, str]
-        try:
-            data = self._fetch(url, body, attempt, may_send, content_type, settings["keepalive"])
-            text = data.decode(settings["charset"])  # ответ не в SMSC_CHARSET - неудачная попытка, как в 2.0
-            return ifs(_PY2, data, text), "empty reply"  # type: ignore  # Python 2: the byte string, as 2.0
-        except socket.timeout:
-            return "", attempt.timed_out()
-        except Exception as error:  # KeyboardInterrupt и SystemExit не перехватываются
-            return "", self._safe_text(error, arg)
-
-    # Один запрос: через smsc_api.urlopen, если его подменили (mock в тестах приложения), как 2.0; иначе свой транспорт
-    def _fetch(self, url, body, attempt, may_send, content_type, keepalive):
-        # type: (str, Optional[bytes], _Attempt, bool, str, bool) -> bytes
-        if urlopen is not _URLOPEN:
-            reply = (urlopen(url) if body is None else urlopen(url, body)).read()  # type: bytes
-            return reply
-        return _fetch(url, body, attempt, self._pool() if keepalive else None, not may_send, content_type)
-
-    # Соединения keep-alive этого экземпляра (создаются при первом запросе с keepalive)
-    def _pool(self):
-        # type: () -> _Pool
-        if "_connections" not in self.__dict__:
-            self.__dict__.setdefault("_connections", _Pool())  # one pool, even when threads race here
-        pool = self.__dict__["_connections"]  # type: _Pool
-        return pool
-
-    # Текст ошибки для журнала: без пароля, ключа и строки запроса
-    def _safe_text(self, error, arg):
-        # type: (Exception, str) -> str
-        text = "%s: %s" % (type(error).__name__, error)
-        masked = _masked(text, self._masks(arg))  # type: str
-        return masked
+        # (subclasses override it, as with 2.0; send_sms with files goes around it: 2.0 had no files)
+        return _request(self, cmd, arg, None)
 
 
 # Examples:
@@ -644,13 +370,40 @@ class SMSC(object):
 # r = smsc.get_status(12345, "79999999999")
 # print(smsc.get_balance())
 #
-# smsc.send_sms("79999999999", "", format=7, files=["picture.jpg"])   # MMS с картинкой
-# r = smsc.get_status("101,102", "79999999999,79999999998")          # [[...], [...]]: по записи на сообщение
-# with SMSC(keepalive=True) as smsc: ...                             # одно соединение на все вызовы
+# smsc.send_sms("79999999999", "", format=7, files=["picture.jpg"])    # an MMS with a picture
+# r = smsc.get_status([101, 102], ["79999999999", "79999999998"])      # [[...], [...]]: a record a message
+# with SMSC(keepalive=True) as smsc: ...                              # one connection for every call
 
 
-# Настройки: имя в SMSC(...), константа (и переменная окружения того же имени) и вид значения,
-# проверяемый при каждом чтении (SMSC._setting); None - без проверки здесь (пароли: при кодировании)
+# The instance: all it holds of this module is SMSC.__smsc_api, {"given": its settings, "pool": its connections}.
+# A subclass keeps its own attributes (2.0's class had none but its methods), and one whose __init__ never calls
+# ours works on the module constants.
+
+_STATE = "_SMSC__smsc_api"
+_NO_STATE = {"given": {}}  # type: Dict[str, Any]  # an instance whose __init__ was not ours
+
+
+def _given(client):
+    # type: (SMSC) -> Dict[str, Any]
+    given = (client.__dict__.get(_STATE) or _NO_STATE)["given"]  # type: Dict[str, Any]
+    return given
+
+
+def _pool(client):
+    # type: (SMSC) -> _Pool
+    """The instance's keep-alive connections, made at its first request with keepalive."""
+    state = client.__dict__.get(_STATE)
+    if state is None:
+        state = client.__dict__.setdefault(_STATE, {"given": {}})
+    if "pool" not in state:
+        state.setdefault("pool", _Pool())  # one pool, even when threads race here
+    pool = state["pool"]  # type: _Pool
+    return pool
+
+
+# Settings: the name in SMSC(...), the module constant and the kind of value, checked at each read (_setting);
+# None: not checked here (passwords: when they are encoded). Each constant's default comes from the environment
+# variable SMSC_<...> (SMSC_LOGIN, SMSC_SMTP_SERVER), read once at import.
 
 _SETTINGS = (("login", "SMSC_LOGIN", None), ("password", "SMSC_PASSWORD", None), ("post", "SMSC_POST", "bool"),
              ("https", "SMSC_HTTPS", "bool"), ("charset", "SMSC_CHARSET", "charset"), ("debug", "SMSC_DEBUG", "bool"),
@@ -658,6 +411,38 @@ _SETTINGS = (("login", "SMSC_LOGIN", None), ("password", "SMSC_PASSWORD", None),
              ("smtp_server", "SMTP_SERVER", "host"), ("smtp_login", "SMTP_LOGIN", None),
              ("smtp_password", "SMTP_PASSWORD", None), ("connect_timeout", "SMSC_CONNECT_TIMEOUT", "seconds"),
              ("keepalive", "SMSC_KEEPALIVE", "bool"))  # type: Tuple[Tuple[str, str, Optional[str]], ...]
+# All the settings of an HTTP request or an SMTP session are read and checked before connecting: one found bad
+# after the request (debug) would raise after a sent SMS
+_HTTP_SETTINGS = ("post", "https", "charset", "debug", "host", "timeout", "connect_timeout", "keepalive",
+                  "login", "password")
+_SMTP_SETTINGS = ("charset", "debug", "host", "timeout", "connect_timeout", "smtp_from", "smtp_server")
+
+
+def _setting(client, name):
+    # type: (SMSC, str) -> Any
+    """The setting given to the instance, else the module constant at this moment (as 2.0 read it); checked."""
+    constant, check, plainly_valid = _SETTING_LOOKUP[name]
+    given = _given(client)
+    if name in given:
+        value = given[name]
+    else:
+        value = _GLOBALS[constant]
+        if constant in _ENVIRONMENT_ERRORS:
+            _environment_check(constant, value)
+    if check is None or plainly_valid(value):  # the fast path: settings are read many times a call
+        return value
+    return check(value, _label(client, name))
+
+
+def _settings(client, names):
+    # type: (SMSC, Sequence[str]) -> Dict[str, Any]
+    return {name: _setting(client, name) for name in names}
+
+
+def _label(client, name):
+    # type: (SMSC, str) -> str
+    """The setting as an error names it: SMSC(login=...) when the instance was given it, else its constant."""
+    return "SMSC(%s=...)" % name if name in _given(client) else _SETTING_LOOKUP[name][0]
 
 
 def _checked_bool(value, label):
@@ -684,8 +469,9 @@ def _checked_seconds(value, label):
 
 def _checked_charset(value, label):
     # type: (object, str) -> str
-    # Имя кодека, который кодирует текст (не base64, rot13, ...), из букв, цифр, "-", "_", ".": оно идет в запрос;
-    # ASCII запроса он оставляет как есть (не utf-16, utf-8-sig: Python 3 закодировал бы в нем весь запрос)
+    # The name of a codec that encodes text (not base64, rot13, ...), of letters, digits, "-", "_", ".": it goes into
+    # the request; it must leave the request's ASCII as it is (not utf-16, utf-8-sig: Python 3 would encode the
+    # whole request in it)
     import codecs
     if not isinstance(value, (str, _text)):
         raise TypeError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
@@ -710,7 +496,7 @@ def _checked_text(value, label):
 
 def _checked_host(value, label):
     # type: (object, str) -> str
-    # Имя хоста (и порт): оно идет в URL и в адрес SMTP; ни пусто, ни "/", "?", "@", пробелы
+    # A host name (and a port): it goes into the URL and the SMTP address; not empty, no "/", "?", "@", spaces
     text = _checked_text(value, label)
     match = re.match("([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(:([0-9]{1,5}))?\\Z", text)
     if match and 0 < int(match.group(4) or 80) < 65536:
@@ -736,16 +522,23 @@ _SETTING_LOOKUP = dict(
     (name, (constant,) + (_KINDS[kind] if kind else (None, None)))
     for name, constant, kind in _SETTINGS)  # type: Dict[str, Tuple[Any, ...]]
 _GLOBALS = globals()  # the module constants, read at each call as 2.0 read them
-_NOTHING_GIVEN = {}  # type: Dict[str, object]  # the settings of an instance whose __init__ was not ours
 
 
-# Константы по умолчанию - из переменных окружения с теми же именами, когда те заданы
-def _from_environment(name, kind, default):
-    # type: (str, Optional[str], object) -> object
-    value = os.environ.get(name)
-    if value is None or (kind in ("bool", "seconds") and not value.strip()):  # empty (VAR=): as if not set
-        return default
-    label = "environment variable " + name
+# Environment variables: only SMSC_* are read (the SMTP settings' are SMSC_SMTP_SERVER, ...: an application's own
+# SMTP_SERVER is its own mail's). An empty one is unset. A bad one never stops the import: the constant keeps its
+# default, and a call that reads it while it holds that default raises the error, naming the variable.
+
+_ENVIRONMENT_ERRORS = {}  # type: Dict[str, Tuple[str, object]]  # constant -> (the error, the default it keeps)
+
+
+def _environment_variable(constant):
+    # type: (str) -> str
+    return constant if constant.startswith("SMSC_") else "SMSC_" + constant
+
+
+def _from_environment(variable, kind, value):
+    # type: (str, Optional[str], str) -> object
+    label = "environment variable " + variable
     if kind == "bool":
         if value.strip().lower() in ("1", "true", "yes", "on"):
             return True
@@ -761,27 +554,407 @@ def _from_environment(name, kind, default):
     return _KINDS[kind][0](value, label) if kind else value
 
 
-# Командная строка (python smsc_api.py, команда smsc-api) сообщает о неверной переменной сама, кодом 2;
-# import smsc_api - ValueError, как всегда
 def _constants_from_environment():
-    # type: () -> Optional[ValueError]
+    # type: () -> None
     for name, constant, kind in _SETTINGS:
+        variable = _environment_variable(constant)
+        value = os.environ.get(variable)
+        if not value or not value.strip() and kind in ("bool", "seconds"):  # VAR= (as .env files leave it): unset
+            continue
         try:
-            _GLOBALS[constant] = _from_environment(constant, kind, _GLOBALS[constant])
+            _GLOBALS[constant] = _from_environment(variable, kind, value)
         except ValueError as error:
-            if not _running_as_the_command():
-                raise
-            return error
+            _ENVIRONMENT_ERRORS[constant] = ("%s" % (error,), _GLOBALS[constant])
+
+
+def _environment_check(constant, value):
+    # type: (str, object) -> None
+    message, default = _ENVIRONMENT_ERRORS[constant]
+    if type(value) is type(default) and value == default:  # not set by the application since
+        raise ValueError(message)
+
+
+_constants_from_environment()
+
+
+# Request parameters. A parameter goes into the request as 2.0 sent it: text in SMSC_CHARSET, percent-encoded as
+# quote() did; bytes (bytearray, memoryview) as they are. Nothing a caller passes can add or replace a parameter:
+# what is pasted into the request unquoted (id, translit, format, all) is checked against the gateway's forms.
+# Each check raises before any connection, naming the parameter.
+
+def _bytes_like(value):
+    # type: (object) -> Optional[bytes]
+    """bytes, bytearray or memoryview as bytes; None for anything else."""
+    if isinstance(value, _bytes):
+        return value
+    if isinstance(value, bytearray):
+        return _bytes(value)
+    if isinstance(value, memoryview):
+        return value.tobytes()
     return None
 
 
-def _running_as_the_command():
-    # type: () -> bool
-    command = os.path.basename(getattr(sys, "argv", [""])[0] or "")
-    return __name__ == "__main__" or command in ("smsc-api", "smsc-api.exe", "smsc-api-script.py")
+def _encoded(value, charset, name, secret=False):
+    # type: (object, str, str, bool) -> bytes
+    """value as the request carries it: text encoded in charset, bytes as they are."""
+    data = _bytes_like(value)
+    if data is not None:
+        return data
+    if not isinstance(value, _text):
+        raise TypeError("%s must be text or bytes, not %s" % (name, type(value).__name__))
+    try:
+        return value.encode(charset)
+    except UnicodeEncodeError as error:
+        if not secret:
+            error.reason = "not in SMSC_CHARSET %s (%s)" % (charset, name)
+            raise
+    # outside the except clause: the error raised has no context holding the secret
+    raise _SecretEncodeError("%s cannot be encoded in SMSC_CHARSET %s" % (name, charset))
 
 
-_environment_error = _constants_from_environment()
+def _quoted(value, charset, name, secret=False):  # %XX, as quote() in 2.0: str
+    # type: (object, str, str, bool) -> str
+    return quote(_encoded(value, charset, name, secret))
+
+
+def _native(value, charset, name):
+    # type: (object, str, str) -> str
+    """Text or bytes as a native str for the request's text: unicode (Python 2) in charset, bytes (Python 3) as
+    %XX (the same bytes on the wire)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, _text):
+        return _encoded(value, charset, name)  # type: ignore  # Python 2: bytes is str
+    data = _bytes_like(value)
+    if data is None:
+        raise TypeError("%s must be text or bytes, not %s" % (name, type(value).__name__))
+    return data if _PY2 else quote(data, safe=_URL_SAFE)  # type: ignore[return-value]
+
+
+def _text_or_bytes(value):  # as str(value) in 2.0, but text and bytes as they are, an int as its digits
+    # type: (object) -> object
+    if isinstance(value, _integers):
+        return "%d" % int(value)  # not str(): an IntEnum on Python 3.6-3.10 would be sent as its name
+    return value
+
+
+_TEXT_TYPES = (_text, _bytes, bytearray, memoryview)
+
+
+def _phones_bytes(phones, charset, name="phones"):
+    # type: (object, str, str) -> bytes
+    """Text, bytes or an int, or a non-empty list or tuple of them (joined with commas)."""
+    if isinstance(phones, _TEXT_TYPES):  # as it is, "" too: 2.0's bytes (the gateway answers error 1)
+        return _encoded(phones, charset, name)
+    items = phones if isinstance(phones, (list, tuple)) else [phones]
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, _TEXT_TYPES + _integers):
+            raise TypeError("%s must be text, bytes, an int or a list of them, not %s" % (name, type(item).__name__))
+    encoded = [_encoded(_text_or_bytes(item), charset, name) for item in items]
+    if not encoded:
+        raise ValueError("%s must not be empty" % name)
+    if not all(item.strip() for item in encoded):
+        raise ValueError("%s must not hold an empty item" % name)
+    return b",".join(encoded)
+
+
+def _digits(value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
+    # type: (object, str, str, str) -> str
+    """An int (not a bool) as its digits, or text matching shape as its own characters: what goes into the
+    request unquoted, as str(value) put it there in 2.0."""
+    if isinstance(value, _integers) and not isinstance(value, bool):  # any int, as 2.0 sent it (id=-1 too)
+        return "%d" % int(value)  # not str(): an IntEnum or a subclass's __str__ sends digits too
+    data = _bytes_like(value)
+    if data is None and not isinstance(value, _text):
+        raise TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
+    text = _plain_ascii(value if data is None else data)  # type: ignore[arg-type]  # the characters themselves
+    if text is None or not re.match(shape, text):
+        raise ValueError("%s must be %s, not %r" % (name, what, value[:40]))  # type: ignore[index]
+    return text
+
+
+# The gateway's message ids: a number, or text of up to 40 Latin letters, digits, ".", "-" and "_"
+_ID = "(?:[0-9]+|[A-Za-z0-9._-]{1,40})"
+_ID_WHAT = "an int, or text of up to 40 Latin letters, digits, '.', '-' and '_'"
+
+
+def _id_text(id):
+    # type: (object) -> str
+    return _digits(id, "id", _ID + "?\\Z", _ID_WHAT)  # "": the parameter empty, as 2.0 sent it
+
+
+def _status_ids(id):
+    # type: (object) -> Tuple[str, bool]
+    """get_status's ids as the request carries them, and whether they came as a list (or tuple): 2.0's text
+    (one id, or several separated by commas, spaces around them allowed), or a list of single ids."""
+    if isinstance(id, (list, tuple)):
+        if not id:
+            raise ValueError("id must not be empty")
+        return ",".join(_digits(item, "id", _ID + "\\Z", _ID_WHAT) for item in id), True
+    return _digits(id, "id", "(%s( *, *%s)* *,?)?\\Z" % (_ID, _ID), _ID_WHAT + " (ids separated by commas)"), False
+
+
+def _flat_error(reply):
+    # type: (List[str]) -> bool
+    """An error of the whole request (0,-N) or no answer (['', '']): flat, as for one id."""
+    return len(reply) == 2 and reply[1][:1] in ("-", "")
+
+
+def _records(reply, level):
+    # type: (str, int) -> List[List[str]]
+    """The records of the statuses of several messages, a line of the reply each. With all (level 1 or 2) a
+    message may hold a line feed: a line that does not start as a record (status,time,err,) continues the last."""
+    lines = []  # type: List[str]
+    for line in reply.split("\n"):
+        if level and lines and not re.match("-?[0-9]+,[0-9]+,-?[0-9]+(,|\\r?\\Z)", line):
+            lines[-1] += "\n" + line
+        else:
+            lines.append(line)
+    return [line.rstrip("\r").split(",") for line in lines if line.rstrip("\r")]
+
+
+# The flags of formats 1..13 (format - 1 indexes them; 12 is an empty flag, a bare "&" as in 2.0)
+_FORMATS = ("flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "mail=1",
+            "call=1", "viber=1", "soc=1", "", "tg=1")
+
+
+def _format_number(format):
+    # type: (object) -> str
+    number = _digits(format, "format")
+    if not 0 <= int(number) <= 13:
+        raise IndexError("format must be from 0 to 13, not %d" % int(number))
+    return number
+
+
+def _format_flag(format):
+    # type: (object) -> str
+    number = int(_format_number(format))
+    return ifs(number > 0, "&" + _FORMATS[number - 1], "")
+
+
+def _sender_bytes(sender, charset):
+    # type: (object, str) -> Optional[bytes]
+    """The sender's bytes; None for no sender: None, and what equals False as 2.0 tested it (False, 0, 0.0)."""
+    if sender is None or (isinstance(sender, _integers + (float,)) and sender == 0):
+        return None
+    if isinstance(sender, bool) or not isinstance(sender, _TEXT_TYPES + _integers):
+        raise TypeError("sender must be text, bytes or an int (None, False or 0: no sender), not %s"
+                        % type(sender).__name__)
+    return _encoded(_text_or_bytes(sender), charset, "sender")
+
+
+def _time_bytes(time, charset):
+    # type: (object, str) -> Optional[bytes]
+    """The delivery time's bytes; None for no time ("", None, 0 and whatever 2.0 found false)."""
+    if isinstance(time, _TEXT_TYPES):
+        return _encoded(time, charset, "time") or None
+    if not time:
+        return None
+    raise TypeError("time must be text or bytes, not %s" % type(time).__name__)  # 2.0's quote() refused it
+
+
+def _param(name, value):
+    # type: (str, Optional[bytes]) -> str
+    """&name=value, quoted as 2.0 quoted it; nothing for None."""
+    return "" if value is None else "&" + name + "=" + quote(value)
+
+
+def _query_param(query, charset):
+    # type: (object, str) -> str
+    """&query, as it is (2.0: "&" + query); nothing when it is empty or None."""
+    if isinstance(query, _TEXT_TYPES):
+        return "&" + _native(query, charset, "query") if query else ""
+    if query:
+        raise TypeError("query must be text or bytes, not %s" % type(query).__name__)
+    return ""
+
+
+def _mail_field(value, name):
+    # type: (bytes, str) -> bytes
+    """A field of send_sms_mail's mail before the message: no ":", which would shift the fields (a mail has no
+    escaping)."""
+    if b":" in value:
+        raise ValueError("%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
+    return value
+
+
+def _smtp_address(value, smscentre_default, host_default):
+    # type: (str, str, str) -> str
+    """SMTP_FROM and SMTP_SERVER left as written follow SMSC_HOST, as in 2.0's copies for smsc.ru, ..."""
+    return host_default if value == smscentre_default else value
+
+
+# Files of send_sms: read before connecting, [(file name, content)]
+
+def _read_files(client, files, charset):
+    # type: (SMSC, object, str) -> List[Tuple[bytes, bytes]]
+    if files is None:
+        return []
+    if not isinstance(files, (list, tuple)):
+        raise TypeError("files must be a list of paths or binary files, not %s" % type(files).__name__)
+    if urlopen is not _URLOPEN:  # 2.0's urlopen(url, data) sends a form: it cannot say multipart
+        raise TypeError("files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)")
+    mro = type(client).__mro__
+    if "_smsc_send_cmd" in client.__dict__ or any("_smsc_send_cmd" in vars(klass) for klass in mro[:mro.index(SMSC)]):
+        raise TypeError("files cannot go through an overridden _smsc_send_cmd (2.0's signature has no files)")
+    return [_read_file(item, n, charset) for n, item in enumerate(files)]
+
+
+# Secrets of an instance: the password or API key, the SMTP password and AUTH PLAIN's \0login\0password
+
+def _secrets(client):
+    # type: (SMSC) -> List[object]
+    charset = _setting(client, "charset")
+    login, password = _setting(client, "smtp_login"), _setting(client, "smtp_password")
+    secrets = [_setting(client, "password"), password]  # type: List[object]
+    if login and password and isinstance(login, (_text, _bytes)) and isinstance(password, (_text, _bytes)):
+        secrets.append(b"\0" + _secret_bytes(login, charset) + b"\0" + _secret_bytes(password, charset))
+    return secrets
+
+
+def _masks(client, *more):
+    # type: (SMSC, *object) -> Tuple[List[bytes], List[str]]
+    """Every form of the instance's secrets (and of more), for _masked: once a call."""
+    return _secret_forms(list(more) + _secrets(client), _setting(client, "charset"))
+
+
+# The HTTP request: up to 5 attempts, smscentre.com, www2 ... www5.smscentre.com
+
+def _request(client, cmd, arg, files):
+    # type: (SMSC, str, str, Optional[List[Tuple[bytes, bytes]]]) -> List[str]
+    settings = _settings(client, _HTTP_SETTINGS)
+    host, login, charset = settings["host"], settings["login"], settings["charset"]
+    url = ifs(settings["https"], "https", "http") + "://" + host + "/sys/" + cmd + ".php"
+    _url = url
+    credentials = ifs(login, "login=" + _quoted(login, charset, _label(client, "login"), True) + "&psw=", "apikey=") + \
+        _quoted(settings["password"], charset, _label(client, "password"), True) + "&fmt=1&charset=" + \
+        _native(charset, charset, "SMSC_CHARSET") + "&"
+    arg = _native(arg, charset, "query")
+    repeatable = _repeatable(cmd, arg)  # status, balance, cost: never acted on, so safe to send again
+    # the request's bytes: the query is encoded alone, so that an error raised for it never holds the password
+    data = _encoded(credentials, "ascii", "query") + _encoded(arg, charset, "query")
+    body, target, content_type = None, "", _FORM  # type: Optional[bytes], str, str
+    if files:
+        content_type, body = _multipart(data, files)
+    elif settings["post"] or len(credentials + arg) > 2000:
+        body = data
+    else:
+        target = "?" + quote(data, safe=_URL_SAFE)
+    replaced = (credentials + arg, data) if urlopen is not _URLOPEN else None  # what 2.0 handed urlopen
+
+    ret = ""
+    possibly_sent = None  # type: Optional[Tuple[int, str]]  # (attempt, url) that may have sent the SMS
+    for i in (1, 2, 3, 4, 5):
+        if i > 1:
+            url = _url.replace(host + "/", "www" + str(i) + "." + host + "/")
+
+        attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
+        try:
+            if replaced is not None:  # a test suite's mock of smsc_api.urlopen, called as 2.0 called it
+                reply = (urlopen(url + "?" + replaced[0]) if body is None else urlopen(url, replaced[1])).read()
+            else:
+                reply = _fetch(url + target, body, attempt, _pool(client) if settings["keepalive"] else None,
+                               repeatable, content_type)
+            text = reply.decode(charset)  # a reply not in SMSC_CHARSET is a failed attempt, as in 2.0
+            ret, failure = ifs(_PY2, reply, text), "empty reply"  # Python 2: the byte string, as 2.0
+        except socket.timeout:
+            ret, failure = "", attempt.timed_out()
+        except Exception as error:  # KeyboardInterrupt and SystemExit are not caught
+            ret, failure = "", _failure_text(client, error, credentials + arg)
+        if ret != "":
+            break
+        if not repeatable and attempt.written and not attempt.answered:  # all sent, no reply: it may have acted
+            possibly_sent = possibly_sent or (i, url)
+            _log().warning("attempt %d of 5 failed: %s: %s; the whole request was sent: the message may have "
+                           "been sent", i, url, failure, extra={"smsc_possibly_sent": url})
+        else:
+            _log().warning("attempt %d of 5 failed: %s: %s", i, url, failure)
+
+    if possibly_sent and ret.split(",")[1:] == ["-9"]:  # "the same message within a minute"
+        _log().warning("%s answered error 9 (the same message within a minute): attempt %d (%s) most likely "
+                       "sent the message", url, possibly_sent[0], possibly_sent[1],
+                       extra={"smsc_most_likely_sent": possibly_sent[1]})
+
+    if ret == "":
+        if settings["debug"]:
+            print("Ошибка чтения адреса: " + url)
+        ret = ","  # фиктивный ответ
+
+    return ret.split(",")
+
+
+def _failure_text(client, error, request):
+    # type: (SMSC, Exception, str) -> str
+    """Why an attempt failed, for the log: without the password, the key or the request's text."""
+    text = "%s: %s" % (type(error).__name__, error)
+    masked = _masked(text, _masks(client, request))  # type: str
+    return masked
+
+
+def _repeatable(cmd, arg):
+    # type: (str, str) -> bool
+    """Whether a request never acts, so that it may be sent again: status, balance, and send with cost=1 (as PHP
+    reads it: the last cost given). Anything else, a subclass's own commands included, may act."""
+    if cmd in ("status", "balance"):
+        return True
+    if cmd != "send":
+        return False
+    cost = None
+    for pair in arg.split("&"):
+        name, _, value = pair.partition("=")
+        if _unquote(name.replace("+", " ")) == "cost":
+            cost = value
+    return cost == "1"
+
+
+# The SMTP session of send_sms_mail, within the attempt's limits
+
+def _send_mail(client, settings, data):
+    # type: (SMSC, Dict[str, Any], bytes) -> None
+    host = settings["host"]
+    attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
+    server = smtplib.SMTP()
+    server._get_socket = lambda smtp_host, port, timeout: attempt.connect(smtp_host, port)  # type: ignore  # the hook SMTP_SSL overrides  # noqa: E501
+    try:
+        code, reply = server.connect(_smtp_address(settings["smtp_server"], "send.smscentre.com", "send." + host))
+        if code != 220:  # as smtplib.SMTP(host) in 2.0
+            server.close()
+            raise smtplib.SMTPConnectError(code, reply)
+        try:
+            _mail_session(client, settings, server, data)
+        finally:
+            server.close()  # also when the server refused a step
+    except smtplib.SMTPException as error:  # reaches the caller, as in 2.0; what a server echoes is masked
+        _scrub(error, _masks(client))
+        raise
+
+
+def _mail_session(client, settings, server, data):
+    # type: (SMSC, Dict[str, Any], smtplib.SMTP, bytes) -> None
+    host = settings["host"]
+    # with SMSC_DEBUG smtplib prints the whole dialogue: *** for the password, the key and the SMTP password
+    forms = _masks(client) if settings["debug"] else None
+    with _SMTPDebugMasked(server, forms):
+        if forms is not None:
+            server.set_debuglevel(1)
+        if _setting(client, "smtp_login"):
+            _smtp_login(client, server)
+        if not _PY2:  # smtplib turns line ends into CRLF in text (and in Python 2's str), not in bytes
+            data = re.sub(b"\r\n|\r|\n", b"\r\n", data)
+        server.sendmail(_smtp_address(settings["smtp_from"], "api@smscentre.com", "api@" + host),
+                        "send@send." + host, data)
+        server.quit()
+
+
+def _smtp_login(client, server):
+    # type: (SMSC, smtplib.SMTP) -> None
+    """AUTH; a login or password that cannot be encoded is an error that shows neither its character nor its place."""
+    try:
+        server.login(_setting(client, "smtp_login"), _setting(client, "smtp_password"))
+        return
+    except UnicodeEncodeError as error:
+        encoding = error.encoding
+    raise _SecretEncodeError("SMTP_LOGIN or SMTP_PASSWORD cannot be encoded for SMTP AUTH (%s)" % encoding)
 
 
 # Журнал: logging импортируется при первой неудачной попытке, так что import smsc_api не дороже, чем в 2.0
@@ -1392,7 +1565,7 @@ def _quoted_name(name):  # a name or file name inside "...": the quote and line 
 
 
 # Секреты в выводе. Пароль, API-ключ и пароль SMTP не попадают в отладку и журнал ни в каком виде:
-#     forms = client._masks()                              # _secret_forms(секреты клиента), один раз на вызов
+#     forms = _masks(client)                              # _secret_forms(секреты клиента), один раз на вызов
 #     line = _masked(line, forms)                          # текст или bytes, с *** вместо каждого вида
 
 def _secret_bytes(secret, charset):
@@ -1460,6 +1633,28 @@ def _masked(value, forms):
     for text_form in forms[1]:
         value = value.replace(text_form, u"***") if len(text_form) >= 8 else re.sub(
             u"(?<![A-Za-z0-9])" + re.escape(text_form) + u"(?![A-Za-z0-9])", u"***", value)
+    return value
+
+
+def _scrub(error, forms):
+    # type: (BaseException, Tuple[List[bytes], List[str]]) -> None
+    """Mask the secrets of forms wherever an exception holds text: its args and its attributes (what a server
+    echoed in its reply)."""
+    error.args = _scrubbed(error.args, forms)
+    for name, value in list(vars(error).items()):
+        setattr(error, name, _scrubbed(value, forms))
+
+
+def _scrubbed(value, forms):
+    # type: (Any, Tuple[List[bytes], List[str]]) -> Any
+    if isinstance(value, (_text, _bytes)):
+        return _masked(value, forms)
+    if isinstance(value, tuple):
+        return tuple(_scrubbed(item, forms) for item in value)
+    if isinstance(value, list):
+        return [_scrubbed(item, forms) for item in value]
+    if isinstance(value, dict):
+        return dict((_scrubbed(key, forms), _scrubbed(item, forms)) for key, item in value.items())
     return value
 
 
@@ -1623,8 +1818,6 @@ def _cli_parse(parser, argv=None):
     except ValueError as error:
         parser.error("%s" % (error,))
     args = parser.parse_args(arguments)
-    if _environment_error is not None:
-        parser.error("%s" % (_environment_error,))
     names = ("login", "password", "host", "https", "post", "timeout", "connect_timeout")
     args.settings = dict((name, getattr(args, name)) for name in names if hasattr(args, name))
     args.json = getattr(args, "json", False)
@@ -1674,21 +1867,22 @@ def _cli_run(args):
     elif args.command == "cost":
         reply = client.get_sms_cost(args.phones, args.message)
     else:
-        reply = client.get_status(args.id, args.phone, all=args.all)
-        if reply and isinstance(reply[0], list):  # several ids: a record each
+        ids = [part.strip() for part in args.id.split(",") if part.strip()]  # several: a list, for a record each
+        reply = client.get_status(ids if len(ids) > 1 else args.id, args.phone, all=args.all)
+        if reply and isinstance(reply[0], list):
             return _cli_statuses(client, reply)
-    return _cli_judge(args.command, _cli_fields(client, reply), client._masks())
+    return _cli_judge(args.command, _cli_fields(client, reply), _masks(client))
 
 
 def _cli_fields(client, reply):
     # type: (SMSC, List[Any]) -> List[str]
-    charset = client._setting("charset")
+    charset = _setting(client, "charset")
     return [field.decode(charset, "replace") if isinstance(field, _bytes) else field for field in reply]
 
 
 def _cli_statuses(client, records):
     # type: (SMSC, List[List[Any]]) -> Tuple[str, Dict[str, Any]]
-    forms = client._masks()
+    forms = _masks(client)
     judged = [_cli_judge("status", _cli_fields(client, record), forms) for record in records]
     for outcome, fields in judged:
         if outcome != "ok":
@@ -1717,7 +1911,7 @@ def _cli_send(client, args):
                                 sender=args.sender)
     finally:
         _log().removeHandler(collect)
-    outcome, fields = _cli_judge("send", _cli_fields(client, reply), client._masks())
+    outcome, fields = _cli_judge("send", _cli_fields(client, reply), _masks(client))
     if outcome != "ok":
         fields.update(seen)
     return outcome, fields
@@ -1756,7 +1950,7 @@ def _cli_shortened(text, limit=60):
 
 def _cli_mail(client, args):
     # type: (SMSC, Any) -> Tuple[str, Dict[str, Any]]
-    forms = client._masks()  # a server may echo what it was sent
+    forms = _masks(client)  # a server may echo what it was sent
     try:
         client.send_sms_mail(args.phones, args.message)
     except smtplib.SMTPRecipientsRefused as error:

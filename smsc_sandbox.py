@@ -1698,7 +1698,7 @@ class _Demo(object):
         self.mms_and_statuses(sent[0])
         self.say()
         self.say(u"Your own application, unchanged: run  python smsc_sandbox.py  and start the application with")
-        self.say(u"http_proxy=http://127.0.0.1:8025 (and SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).")
+        self.say(u"http_proxy=http://127.0.0.1:8025 (and SMSC_SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).")
         self.say(u"With SMSC_HTTPS = True: https_proxy=http://127.0.0.1:8025 and SSL_CERT_FILE=<the CA file it "
                  u"prints>.")
 
@@ -1717,8 +1717,9 @@ class _Demo(object):
                             "79999999998", u"Ваш билет", format=7, files=[picture])
         finally:
             shutil.rmtree(directory, True)
-        ids = u"%s,%s" % (_as_text(first), _as_text(mms[0]))
-        self.call(u'get_status("%s", "79999999999,79999999998")' % ids, "get_status", ids, "79999999999,79999999998")
+        ids = [int(first), int(mms[0])]
+        self.call(u'get_status([%d, %d], ["79999999999", "79999999998"])' % tuple(ids), "get_status", ids,
+                  ["79999999999", "79999999998"])
 
     def call(self, text, method, *args, **kwargs):
         """Call smsc.<method>(...) shown as text, then show what happened; its result."""
@@ -1791,7 +1792,7 @@ def _parser(prog=None):
         epilog="Point an unmodified application at it with http_proxy=http://127.0.0.1:PORT (HTTP API), "
                "https_proxy=http://127.0.0.1:PORT and SSL_CERT_FILE=<the CA file printed at start> (HTTPS: "
                "CONNECT on the same port; the certificate is made with trustme or the openssl command) and, for "
-               "send_sms_mail, SMTP_SERVER=127.0.0.1:SMTP_PORT. Every message is printed, and with --log "
+               "send_sms_mail, SMSC_SMTP_SERVER=127.0.0.1:SMTP_PORT. Every message is printed, and with --log "
                "appended to FILE as one JSON object a line. 'demo' runs smsc_api against it in-process on free "
                "ports and shows each call, the request on the wire and the reply.")
     parser.add_argument("command", nargs="?", default="serve", choices=("serve", "demo"),
@@ -1876,7 +1877,7 @@ def _started(gateway):
     """The lines printed once the gateway listens: where to point an application, and how it is set."""
     http, smtp = gateway.http.port, gateway.smtp.port
     yield (u"HTTP on http://127.0.0.1:%d (use http_proxy=http://127.0.0.1:%d), SMTP on 127.0.0.1:%d "
-           u"(use SMTP_SERVER=127.0.0.1:%d)" % (http, http, smtp, smtp))
+           u"(use SMSC_SMTP_SERVER=127.0.0.1:%d)" % (http, http, smtp, smtp))
     if gateway.https is not None:
         yield (u"HTTPS through the same port (CONNECT): use https_proxy=http://127.0.0.1:%d and SSL_CERT_FILE=%s"
                % (http, _as_text(gateway.ca_file)))

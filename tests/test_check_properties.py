@@ -22,7 +22,8 @@ PROPERTY = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 TEXT = st.text(characters_but_surrogates(), max_size=12)
 TRICKS = st.sampled_from(["5&phones=70000000000", "0&mes=changed", "1&all=2", "1,2", "12", "13", "14", "0", "",
-                          "007", "new", "&", "=", "%26", "1\n", " 1", "1 ", "-1", "+1", u"\u0661", "1:2"])
+                          "007", "new", "&", "=", "%26", "1\n", " 1", "1 ", "-1", "+1", u"\u0661", "1:2",
+                          "order-17", "A.b_c", "1, 2", "x" * 41, "a b", "a%20b", "a+b", "a#b", "a?b"])
 ANY = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), TEXT, st.binary(max_size=12), TRICKS,
                 TRICKS.map(lambda text: text.encode("utf-8")), st.integers(0, 20).map(str),
                 st.lists(st.integers(0, 9), max_size=2))
@@ -60,7 +61,7 @@ def format_flag(format):
 
 
 def has_sender(sender):
-    return not (sender is None or sender is False or (type(sender) is int and sender == 0))
+    return not (sender is None or sender is False or (type(sender) in (int, float) and sender == 0))
 
 
 @PROPERTY

@@ -15,6 +15,7 @@ from helpers import GET, HEADER, HTTP_VERSION, configure, native, printed, run_a
 from servers import Reply
 
 OK = b"15,1,1.5,98.5"
+ID = "an int, or text of up to 40 Latin letters, digits, '.', '-' and '_'"  # what an id may be, as errors say
 
 
 def instance(module, **settings):
@@ -58,7 +59,7 @@ def test_a_parameter_cannot_add_or_change_another(smsc, legacy, gw, name, call, 
     gw.clear()
     with pytest.raises(ValueError) as error:
         call(configure(smsc), value)
-    assert str(error.value).startswith(name + " must be an int or text of digits")
+    assert str(error.value).startswith(name + " must be an int")
     assert gw.intercept.connections == []
 
 
@@ -72,7 +73,14 @@ def test_a_parameter_cannot_add_or_change_another(smsc, legacy, gw, name, call, 
     (lambda c: c.get_sms_cost("79999999999", "hi", translit="1"), b"&translit=1"),
     (lambda c: c.get_status("12", "79999999999", all="1"), b"&id=12&all=1"),
     (lambda c: c.get_status("1,2,30", "79999999999"), b"&id=1,2,30&all=0"),
-], ids=["int", "text", "2**31-1", "long", "negative-int", "leading-zeros", "cost-translit", "status-all", "ids"])
+    (lambda c: c.send_sms("79999999999", "hi", id="order-17"), b"&translit=0&id=order-17"),
+    (lambda c: c.send_sms("79999999999", "hi", id="new"), b"&translit=0&id=new"),
+    (lambda c: c.send_sms("79999999999", "hi", id="A.b_9-" + "x" * 34), b"&translit=0&id=A.b_9-" + b"x" * 34),
+    (lambda c: c.send_sms("79999999999", "hi", id=""), b"&translit=0&id="),
+    (lambda c: c.get_status("abc-1", "79999999999"), b"&id=abc-1&all=0"),
+    (lambda c: c.get_status("abc-1,xyz_2,", "79999999999"), b"&id=abc-1,xyz_2,&all=0"),
+], ids=["int", "text", "2**31-1", "long", "negative-int", "leading-zeros", "cost-translit", "status-all", "ids",
+        "text-id", "new", "40-characters", "empty", "status-text-id", "status-text-ids"])
 def test_valid_values_send_the_bytes_of_2_0(smsc, legacy, gw, call, target):
     gw.http.default = Reply(OK)
     call(configure(legacy))
@@ -83,14 +91,15 @@ def test_valid_values_send_the_bytes_of_2_0(smsc, legacy, gw, call, target):
 
 
 @pytest.mark.parametrize("call,error,message", [
-    (lambda c: c.send_sms("7999", "hi", id=True), TypeError, "id must be an int or text of digits, not bool"),
-    (lambda c: c.send_sms("7999", "hi", id=None), TypeError, "id must be an int or text of digits, not NoneType"),
-    (lambda c: c.send_sms("7999", "hi", id=1.0), TypeError, "id must be an int or text of digits, not float"),
-    (lambda c: c.send_sms("7999", "hi", id="new"), ValueError, "id must be an int or text of digits, not 'new'"),
-    (lambda c: c.send_sms("7999", "hi", id=""), ValueError, "id must be an int or text of digits, not ''"),
-    (lambda c: c.send_sms("7999", "hi", id=" 5"), ValueError, "id must be an int or text of digits, not ' 5'"),
-    (lambda c: c.send_sms("7999", "hi", id="5\n"), ValueError, "id must be an int or text of digits, not '5\\n'"),
-    (lambda c: c.send_sms("7999", "hi", id="1,2"), ValueError, "id must be an int or text of digits, not '1,2'"),
+    (lambda c: c.send_sms("7999", "hi", id=True), TypeError, "id must be %s, not bool" % ID),
+    (lambda c: c.send_sms("7999", "hi", id=None), TypeError, "id must be %s, not NoneType" % ID),
+    (lambda c: c.send_sms("7999", "hi", id=1.0), TypeError, "id must be %s, not float" % ID),
+    (lambda c: c.send_sms("7999", "hi", id="new id"), ValueError, "id must be %s, not 'new id'" % ID),
+    (lambda c: c.send_sms("7999", "hi", id="x" * 41), ValueError, "id must be %s, not %r" % (ID, "x" * 40)),
+    (lambda c: c.send_sms("7999", "hi", id=" 5"), ValueError, "id must be %s, not ' 5'" % ID),
+    (lambda c: c.send_sms("7999", "hi", id="5\n"), ValueError, "id must be %s, not '5\\n'" % ID),
+    (lambda c: c.send_sms("7999", "hi", id="1,2"), ValueError, "id must be %s, not '1,2'" % ID),
+    (lambda c: c.send_sms("7999", "hi", id="order#17"), ValueError, "id must be %s, not 'order#17'" % ID),
     (lambda c: c.send_sms("7999", "hi", translit=True), TypeError,
      "translit must be an int or text of digits, not bool"),
     (lambda c: c.send_sms("7999", "hi", translit="-1"), ValueError,
@@ -103,12 +112,11 @@ def test_valid_values_send_the_bytes_of_2_0(smsc, legacy, gw, call, target):
      "format must be an int or text of digits, not bool"),
     (lambda c: c.get_sms_cost("7999", "hi", translit=[1]), TypeError,
      "translit must be an int or text of digits, not list"),
-    (lambda c: c.get_status(True, "7999"), TypeError,
-     "id must be an int or text of digits (ids separated by commas), not bool"),
-    (lambda c: c.get_status("1,,2", "7999"), ValueError,
-     "id must be an int or text of digits (ids separated by commas), not '1,,2'"),
-    (lambda c: c.get_status("1;2", "7999"), ValueError,
-     "id must be an int or text of digits (ids separated by commas), not '1;2'"),
+    (lambda c: c.get_status(True, "7999"), TypeError, "id must be %s (ids separated by commas), not bool" % ID),
+    (lambda c: c.get_status("1,,2", "7999"), ValueError, "id must be %s (ids separated by commas), not '1,,2'" % ID),
+    (lambda c: c.get_status("1;2", "7999"), ValueError, "id must be %s (ids separated by commas), not '1;2'" % ID),
+    (lambda c: c.get_status(",1", "7999"), ValueError, "id must be %s (ids separated by commas), not ',1'" % ID),
+    (lambda c: c.get_status(["1,2"], "7999"), ValueError, "id must be %s, not '1,2'" % ID),
     (lambda c: c.get_status(1, "7999", all=True), TypeError, "all must be an int or text of digits, not bool"),
     (lambda c: c.get_status(1, "7999", all=None), TypeError, "all must be an int or text of digits, not NoneType"),
     (lambda c: c.send_sms([], "hi"), ValueError, "phones must not be empty"),
@@ -128,18 +136,16 @@ def test_wrong_values_are_refused_before_any_connection_naming_the_parameter(sms
 
 def test_a_long_refused_value_is_cut_in_the_message(smsc, gw):
     assert raised(configure(smsc).send_sms, "7999", "hi", id="1" * 39 + "x" * 100) == (
-        ValueError, "id must be an int or text of digits, not %r" % ("1" * 39 + "x"))
+        ValueError, "id must be %s, not %r" % (ID, "1" * 39 + "x"))
 
 
 def test_a_character_outside_the_charset_in_id_names_id(smsc, gw):
     client = configure(smsc, SMSC_CHARSET="koi8-r")
     euro = u"1\u20ac"
-    assert raised(client.send_sms, "7999", "hi", id=euro) == (
-        ValueError, "id must be an int or text of digits, not %r" % euro)
-    assert raised(client.send_sms_mail, "7999", "hi", id=euro) == (
-        ValueError, "id must be an int or text of digits, not %r" % euro)
+    assert raised(client.send_sms, "7999", "hi", id=euro) == (ValueError, "id must be %s, not %r" % (ID, euro))
+    assert raised(client.send_sms_mail, "7999", "hi", id=euro) == (ValueError, "id must be %s, not %r" % (ID, euro))
     assert raised(client.get_status, euro, "7999") == (
-        ValueError, "id must be an int or text of digits (ids separated by commas), not %r" % euro)
+        ValueError, "id must be %s (ids separated by commas), not %r" % (ID, euro))
     assert gw.intercept.connections == []
 
 
@@ -247,11 +253,11 @@ def test_mail_format_outside_0_to_13_is_refused_as_by_send_sms(smsc, legacy, gw)
     assert len(gw.smtp.sessions) == 1
 
 
-def test_mail_id_that_is_not_digits_is_refused(smsc, legacy, gw):
+def test_mail_id_that_is_not_an_id_is_refused(smsc, legacy, gw):
     configure(legacy).send_sms_mail("7999", "m", id="new:79990000000")  # shifts the fields of the mail
     assert gw.smtp.messages[0]["data"] == HEADER + b"alice:secret:new:79990000000::0,0,:7999:m\r\n"
     assert raised(configure(smsc).send_sms_mail, "7999", "m", id="new:79990000000") == (
-        ValueError, "id must be an int or text of digits, not 'new:79990000000'")
+        ValueError, "id must be %s, not 'new:79990000000'" % ID)
     assert len(gw.smtp.sessions) == 1
 
 
@@ -387,12 +393,28 @@ def test_a_subclass_that_never_calls_our_init_is_checked_against_the_constants(s
     assert gw.intercept.connections == []
 
 
-# Environment variables: checked at import, the variable named
+# Environment variables: a bad one never stops the import; the calls that read it name it
 
-def import_with(variables):
-    """(exit status, out, [the last line of err]) of import smsc_api with these variables set."""
-    code, out, err = run_app("import smsc_api", **variables)
-    return code, out, err.strip().splitlines()[-1:]
+CALLS_OFFLINE = """
+import socket, smsc_api
+def offline(*args, **kwargs):
+    raise socket.error("offline")
+socket.create_connection = offline  # no call of this test reaches a network
+for name, args in (("get_balance", ()), ("send_sms_mail", ("7999", "hi"))):
+    try:
+        getattr(smsc_api.SMSC("alice", "secret"), name)(*args)
+        print(name + ": ran")
+    except ValueError as error:
+        print(name + ": ValueError: %s" % (error,))
+    except socket.error:
+        print(name + ": offline")
+"""
+
+
+def calls_with(variables):
+    """(exit status, [what get_balance and send_sms_mail did], err) in a fresh interpreter with these variables."""
+    code, out, err = run_app(CALLS_OFFLINE, **variables)
+    return code, out.splitlines(), err
 
 
 @pytest.mark.parametrize("variables,message", [
@@ -411,13 +433,36 @@ def import_with(variables):
      "environment variable SMSC_CHARSET must be the name of a charset, such as 'utf-8', not 'no-such-charset'"),
     # a number Python 3 alone reads (float("5_0")): refused on every Python
     ({"SMSC_TIMEOUT": "5_0"}, "environment variable SMSC_TIMEOUT: expected a number of seconds or none, not '5_0'"),
-    ({"SMSC_HOST": ""}, "environment variable SMSC_HOST must be a host name (smscentre.com, smsc.ru, ...; "
-                        "host:port for SMTP), not ''"),
-    ({"SMTP_SERVER": "mail/x"}, "environment variable SMTP_SERVER must be a host name (smscentre.com, "
-                                "smsc.ru, ...; host:port for SMTP), not 'mail/x'"),
+    ({"SMSC_HOST": "smsc.ru/x"}, "environment variable SMSC_HOST must be a host name (smscentre.com, smsc.ru, ...; "
+                                 "host:port for SMTP), not 'smsc.ru/x'"),
 ])
-def test_a_bad_environment_variable_is_named_at_import(variables, message):
-    assert import_with(variables) == (1, "", ["ValueError: " + message])
+def test_a_bad_environment_variable_is_named_by_each_call_that_reads_it(variables, message):
+    assert calls_with(variables) == (0, ["get_balance: ValueError: " + message,
+                                         "send_sms_mail: ValueError: " + message], "")
+
+
+def test_a_bad_smtp_variable_is_named_by_mail_alone():
+    message = ("environment variable SMSC_SMTP_SERVER must be a host name (smscentre.com, smsc.ru, ...; host:port for "
+               "SMTP), not 'smtp://mail'")
+    assert calls_with({"SMSC_SMTP_SERVER": "smtp://mail"}) == (
+        0, ["get_balance: ran", "send_sms_mail: ValueError: " + message], "")
+
+
+def test_a_setting_given_in_code_replaces_a_bad_variable():
+    code = CALLS_OFFLINE.replace("import socket, smsc_api", "import socket, smsc_api\nsmsc_api.SMSC_TIMEOUT = 5")
+    assert run_app(code, SMSC_TIMEOUT="abc") == (0, "get_balance: ran\nsend_sms_mail: offline\n", "")
+    instance = CALLS_OFFLINE.replace('smsc_api.SMSC("alice", "secret")', 'smsc_api.SMSC("alice", "secret", timeout=5)')
+    assert run_app(instance, SMSC_TIMEOUT="abc") == (0, "get_balance: ran\nsend_sms_mail: offline\n", "")
+
+
+@pytest.mark.parametrize("variables", [
+    {},
+    # an application's own mail settings, and variables left empty (VAR=, as .env files and docker-compose leave them)
+    {"SMTP_SERVER": "smtp://mail.example.org", "SMTP_LOGIN": "app", "SMTP_PASSWORD": "app-secret", "SMTP_FROM": ""},
+    {"SMSC_CHARSET": "", "SMSC_HOST": "", "SMSC_SMTP_SERVER": "", "SMSC_TIMEOUT": "", "SMSC_DEBUG": " "},
+])
+def test_good_or_foreign_or_empty_variables_change_nothing(variables):
+    assert calls_with(variables) == (0, ["get_balance: ran", "send_sms_mail: offline"], "")
 
 
 # 3. Secrets in debug output and logs, however they are written
@@ -469,14 +514,15 @@ def test_smtp_dialogue_masks_passwords_read_from_a_file(smtp_debug, gw, password
 ])
 def test_log_messages_mask_every_form_of_the_password(smsc, written):
     client = smsc.SMSC(password="pa ss/w%rd\n")
-    assert client._safe_text(IOError("failed <%s>" % written), "login=x") == "%s: failed <***>" % IOError.__name__
+    assert smsc._failure_text(client, IOError("failed <%s>" % written), "login=x") == (
+        "%s: failed <***>" % IOError.__name__)
 
 
 def test_log_messages_mask_the_smtp_password_and_the_query(smsc):
     client = smsc.SMSC(password="pw", smtp_login="mailer", smtp_password=u"пароль\n")
     encoded = base64.b64encode(u"пароль".encode("utf-8")).decode("ascii")
     error = ValueError(native(u"<пароль> <%s> <a=1&b=2>" % encoded))  # an exception's text: the native str
-    assert client._safe_text(error, "a=1&b=2") == "ValueError: <***> <***> <***>"
+    assert smsc._failure_text(client, error, "a=1&b=2") == "ValueError: <***> <***> <***>"
 
 
 # The helpers the transport uses for its own log lines
@@ -495,8 +541,8 @@ def test_secret_forms_and_masked(smsc):
 
 def test_secrets_of_an_instance(smsc):
     client = smsc.SMSC(password="pw", smtp_login="mailer", smtp_password="mp")
-    assert client._secrets() == ["pw", "mp", b"\0mailer\0mp"]
-    assert smsc.SMSC(password="pw")._secrets() == ["pw", ""]
+    assert smsc._secrets(client) == ["pw", "mp", b"\0mailer\0mp"]
+    assert smsc._secrets(smsc.SMSC(password="pw")) == ["pw", ""]
 
 
 # 4. What a hostile review found (each failed before its fix)

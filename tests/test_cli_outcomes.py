@@ -168,8 +168,8 @@ def test_the_timeout_options_reach_the_settings(smsc):
 def test_a_bad_parameter_exits_2_naming_it(smsc, gw, capsys):
     code, out, err = cli(smsc, capsys, "status", "5&phone=70000000000", "79999999999", *CREDENTIALS)
     assert (code, out, last_line(err)) == (
-        2, "", "smsc_api.py: error: id must be an int or text of digits (ids separated by commas), not %r"
-        % u"5&phone=70000000000")
+        2, "", "smsc_api.py: error: id must be an int, or text of up to 40 Latin letters, digits, '.', '-' and '_' "
+        "(ids separated by commas), not %r" % u"5&phone=70000000000")
     assert gw.intercept.connections == []
 
 

@@ -210,42 +210,44 @@ def test_files_refuse_a_replaced_urlopen_before_any_connection(smsc, client, gw,
     assert calls == [] and gw.intercept.connections == []
 
 
-# 2. get_status with several ids: one request, one record per line of the reply
+# 2. get_status with several ids as a list (or tuple): one request, one record per line of the reply; as text
+# (2.0's form), 2.0's flat list
 
 TWO = b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C79999999998&id=101,102&all="
+ID = "an int, or text of up to 40 Latin letters, digits, '.', '-' and '_'"  # what an id may be, as errors say
 
 
 @pytest.mark.parametrize("ids,phones", [
-    ("101,102", "79999999999,79999999998"),
     ([101, 102], ["79999999999", "79999999998"]),
     (("101", b"102"), (79999999999, "79999999998")),
-], ids=["text", "lists", "tuples"])
-def test_several_ids_are_one_request_and_a_list_per_message(client, gw, ids, phones):
+    ([101, 102], "79999999999,79999999998"),
+], ids=["lists", "tuples", "list-and-text"])
+def test_several_ids_in_a_list_are_one_request_and_a_list_per_message(client, gw, ids, phones):
     gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"))
     assert client.get_status(ids, phones) == [["1", "1561977123", "0"], ["-1", "0", "0"]]
     assert [r.raw for r in gw.requests] == [whole_request("smscentre.com", GET(TWO + b"0"))]
 
 
-def test_2_0_returned_several_statuses_as_one_flat_list(smsc, legacy, gw):
-    # README row 22: the lines of the reply joined by the commas inside 2.0's items
+@pytest.mark.parametrize("ids", ["101,102", "101,102,"])
+def test_several_ids_as_text_give_2_0s_flat_list(smsc, legacy, gw, ids):
+    # the lines of the reply joined by the commas inside 2.0's items: its first items are the first message's
     for module in (legacy, smsc):
         module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
     gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"), Reply(b"1,1561977123,0\n-1,0,0"))
-    assert legacy.SMSC().get_status("101,102", "79999999999,79999999998") == ["1", "1561977123", "0\n-1", "0", "0"]
-    assert smsc.SMSC().get_status("101,102", "79999999999,79999999998") == [["1", "1561977123", "0"],
-                                                                            ["-1", "0", "0"]]
+    assert legacy.SMSC().get_status(ids, "79999999999,79999999998") == ["1", "1561977123", "0\n-1", "0", "0"]
+    assert smsc.SMSC().get_status(ids, "79999999999,79999999998") == ["1", "1561977123", "0\n-1", "0", "0"]
     assert gw.requests[0].raw == gw.requests[1].raw
 
 
 @pytest.mark.parametrize("reply,result", [
-    (b"0,-2", ["0", "-2"]),                                     # an error: flat, as usual
+    (b"0,-2", ["0", "-2"]),                                     # an error of the whole request: flat, as usual
     (b"1,1561977123,0\r\n-3,0,0\r\n", [["1", "1561977123", "0"], ["-3", "0", "0"]]),  # CRLF, a last line feed
     (b"1,1561977123,0", [["1", "1561977123", "0"]]),             # one line: still a list of records
     (b"oops", [["oops"]]),
 ], ids=["error", "crlf", "one-line", "garbage"])
 def test_reply_shapes_of_several_ids(client, gw, reply, result):
     gw.http.script(Reply(reply))
-    assert client.get_status("101,102", "79999999999,79999999998") == result
+    assert client.get_status([101, 102], ["79999999999", "79999999998"]) == result
 
 
 def test_several_ids_when_no_host_answers_is_2_0s_two_empty_strings(client, gw):
@@ -263,7 +265,7 @@ def test_all_re_joins_the_message_of_each_record(client, gw, all, rejoined):
     gw.http.script(Reply(record + b"\n" + record.replace(b"1561977123", b"1561977124")))
     second = list(rejoined)
     second[1] = "1561977124"
-    assert client.get_status("101,102", "79999999999", all=all) == [rejoined, second]
+    assert client.get_status([101, 102], "79999999999", all=all) == [rejoined, second]
     assert gw.requests[0].request_line == GET(TWO.replace(b"%2C79999999998", b"") + str(all).encode("ascii"))
 
 
@@ -275,36 +277,34 @@ def test_a_line_feed_in_a_message_stays_in_its_record(client, gw, all):
     first = ",".join(head + ["line one\nline two, end"]).encode("ascii")
     second = ",".join(head + ["1,2,3 go"]).replace("1561977123", "1561977124").encode("ascii")
     gw.http.script(Reply(first + b"\n" + second))
-    assert client.get_status("101,102", "79999999999", all=all) == [
+    assert client.get_status([101, 102], "79999999999", all=all) == [
         head + ["line one\nline two, end"], [head[0], "1561977124"] + head[2:] + ["1,2,3 go"]]
 
 
-def test_a_trailing_comma_after_several_ids_is_several_ids(client, gw):
-    gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"))
-    assert client.get_status("101,102,", "79999999999") == [["1", "1561977123", "0"], ["-1", "0", "0"]]
-
-
-def test_one_id_is_one_flat_list_as_in_2_0(client, gw):
+def test_one_id_is_one_flat_list_as_in_2_0_and_a_list_of_one_a_list_of_one_record(client, gw):
     gw.http.script(Reply(b"1,1561977123,0"), Reply(b"1,1561977123,0"))
     assert client.get_status(101, "79999999999") == ["1", "1561977123", "0"]
-    assert client.get_status([101], ["79999999999"]) == ["1", "1561977123", "0"]
+    assert client.get_status([101], ["79999999999"]) == [["1", "1561977123", "0"]]
     assert gw.requests[0].request_line == gw.requests[1].request_line == (
         b"GET /sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=101&all=0 " +
         HTTP_VERSION)
 
 
-def test_debug_prints_a_line_per_message(smsc, client, gw, capsys, utc):
+def test_debug_prints_a_line_per_message_of_a_list_and_2_0s_line_for_text(smsc, client, gw, capsys, utc):
     smsc.SMSC_DEBUG = True
-    gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"))
+    gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"), Reply(b"1,1561977123,0\n-1,0,0"))
     capsys.readouterr()
-    client.get_status("101,102", "79999999999,79999999998")
+    client.get_status([101, 102], "79999999999,79999999998")
     assert printed(capsys) == u"Статус SMS = 1, время изменения статуса - 2019-07-01 10:32:03\nСтатус SMS = -1\n"
+    client.get_status("101,102", "79999999999,79999999998")
+    assert printed(capsys) == u"Статус SMS = 1, время изменения статуса - 2019-07-01 10:32:03\n"
 
 
 @pytest.mark.parametrize("ids,error,message", [
     ([], ValueError, "id must not be empty"),
-    ([1, "2,3"], ValueError, "id must be an int or text of digits, not '2,3'"),  # in a list: one id each
-    ([True], TypeError, "id must be an int or text of digits, not bool"),
+    ([1, "2,3"], ValueError, "id must be %s, not '2,3'" % ID),  # in a list: one id each
+    ([1, ""], ValueError, "id must be %s, not ''" % ID),
+    ([True], TypeError, "id must be %s, not bool" % ID),
 ])  # "1,,2": test_checks.test_wrong_values_are_refused_before_any_connection_naming_the_parameter
 def test_bad_ids_are_errors_before_any_connection(client, gw, ids, error, message):
     with pytest.raises(error) as raised:

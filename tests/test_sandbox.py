@@ -436,8 +436,8 @@ def test_several_statuses_through_smsc_api(smsc, gateway):
     client = smsc.SMSC("alice", "secret")
     client.send_sms("79999999999", "one")
     client.send_sms("79999999998", "two")
-    assert client.get_status("1,2", "79999999999,79999999998") == [["-1", "1700000000", "0"],
-                                                                   ["-1", "1700000000", "0"]]
+    assert client.get_status([1, 2], "79999999999,79999999998") == [["-1", "1700000000", "0"],
+                                                                    ["-1", "1700000000", "0"]]
     first = [u"-1", u"1700000000", u"0", u"1700000000", u"79999999999", u"2.50", u"", WAITING, u"one"]
     assert client.get_status([2, 1], "79999999999", all=1) == [["-3", "0", "0"], [native(field) for field in first]]
     assert gateway.requests[-1].request_line == (
@@ -738,7 +738,7 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir, ce
     try:
         first = sandbox.line()
         match = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) \(use http_proxy=http://127\.0\.0\.1:(\d+)\), "
-                         r"SMTP on 127\.0\.0\.1:(\d+) \(use SMTP_SERVER=127\.0\.0\.1:(\d+)\)\Z", first)
+                         r"SMTP on 127\.0\.0\.1:(\d+) \(use SMSC_SMTP_SERVER=127\.0\.0\.1:(\d+)\)\Z", first)
         assert match and match.group(1) == match.group(2) and match.group(3) == match.group(4), first
         http, smtp = match.group(1), match.group(3)
         https_line(sandbox, http, certificates_here)
@@ -751,7 +751,7 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir, ce
         assert run_app("import smsc_api; c = smsc_api.SMSC(); "
                        "c.send_sms_mail('79999999999', u'\\u043f\\u043e\\u0447\\u0442\\u0430: \\u0434\\u0430'); "
                        "print(c.get_status(2, '79999999999')[0] + ' ' + c.get_balance())",
-                       SMTP_SERVER="127.0.0.1:" + smtp, **credentials) == (0, "1 7.00\n", "")
+                       SMSC_SMTP_SERVER="127.0.0.1:" + smtp, **credentials) == (0, "1 7.00\n", "")
         assert sandbox.line() == u"SMS id=2 to 79999999999: почта: да (1 part, 1.50, by mail)"
         assert run_app("import smsc_api; print(smsc_api.SMSC().get_balance())",
                        **dict(credentials, SMSC_PASSWORD="wrong")) == (0, "False\n", "")
@@ -886,7 +886,7 @@ mes=Ваш билет, translit=0, id=0, mms=1
   reply:   3,1,2.50,92.50
   returns: ['3', '1', '2.50', '92.50']
 
->>> smsc.get_status("1,3", "79999999999,79999999998")
+>>> smsc.get_status([1, 3], ["79999999999", "79999999998"])
   wire:    GET /sys/status.php?login=demo&psw=***&fmt=1&charset=utf-8&phone=79999999999%2C79999999998&id=1,3&all=0 \
 {http}
   reply:   1,DELIVERED,0
@@ -894,7 +894,7 @@ mes=Ваш билет, translit=0, id=0, mms=1
   returns: [['1', 'DELIVERED', '0'], ['-1', 'MMS_SENT', '0']]
 
 Your own application, unchanged: run  python smsc_sandbox.py  and start the application with
-http_proxy=http://127.0.0.1:8025 (and SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).
+http_proxy=http://127.0.0.1:8025 (and SMSC_SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).
 With SMSC_HTTPS = True: https_proxy=http://127.0.0.1:8025 and SSL_CERT_FILE=<the CA file it prints>.
 '''
 

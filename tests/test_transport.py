@@ -654,11 +654,11 @@ def test_each_wait_gets_the_time_left_not_the_whole_timeout(smsc, client, gw):
 
 @FORK_WITH_THREADS
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
-def test_after_fork_close_never_waits_for_a_lock_held_in_the_parent(alive, kept, gw):
+def test_after_fork_close_never_waits_for_a_lock_held_in_the_parent(smsc, alive, kept, gw):
     # a thread of the parent held the pool's lock at the fork: in the child nobody ever releases it
     kept.default = Reply(b"42")
     alive.get_balance()
-    pool = alive._pool()
+    pool = smsc._pool(alive)
     pool._lock.acquire()
     try:
         pid = fork_between_requests(kept, gw.intercept)
