@@ -41,6 +41,7 @@ TEST_REQUIRES = [
     'pytest<8; python_version == "3.7"',
     'pytest; python_version >= "3.8"',
     "six",
+    'mock; python_version < "3"',
     'hypothesis; python_version >= "3"',
     'trustme; python_version >= "3"',
 ]

@@ -678,9 +678,13 @@ _ID = "(?:[0-9]+|[A-Za-z0-9._-]{1,40})"
 _ID_WHAT = "an int, or text of up to 40 Latin letters, digits, '.', '-' and '_'"
 
 
-def _id_text(id):
-    # type: (object) -> str
-    return _digits(id, "id", _ID + "?\\Z", _ID_WHAT)  # "": the parameter empty, as 2.0 sent it
+def _id_text(id, shape=_ID + "?\\Z", what=_ID_WHAT):
+    # type: (object, str, str) -> str
+    """An id as 2.0 sent it, str(id) (an int as its digits), when that is one of the gateway's forms ("": the
+    parameter empty, as 2.0 sent it)."""
+    if isinstance(id, bool) or not isinstance(id, _TEXT_TYPES + _integers):
+        id = str(id)  # None, True, 1.0: 2.0 sent the words, which the gateway takes as text ids
+    return _digits(id, "id", shape, what)
 
 
 def _status_ids(id):
@@ -690,8 +694,8 @@ def _status_ids(id):
     if isinstance(id, (list, tuple)):
         if not id:
             raise ValueError("id must not be empty")
-        return ",".join(_digits(item, "id", _ID + "\\Z", _ID_WHAT) for item in id), True
-    return _digits(id, "id", "(%s( *, *%s)* *,?)?\\Z" % (_ID, _ID), _ID_WHAT + " (ids separated by commas)"), False
+        return ",".join(_id_text(item, _ID + "\\Z") for item in id), True
+    return _id_text(id, "(%s( *, *%s)*,?)?\\Z" % (_ID, _ID), _ID_WHAT + " (ids separated by commas)"), False
 
 
 def _flat_error(reply):
@@ -720,7 +724,7 @@ _FORMATS = ("flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "
 
 def _format_number(format):
     # type: (object) -> str
-    number = _digits(format, "format")
+    number = _digits(int(format) if isinstance(format, bool) else format, "format")  # 2.0 indexed with True as 1
     if not 0 <= int(number) <= 13:
         raise IndexError("format must be from 0 to 13, not %d" % int(number))
     return number
@@ -734,12 +738,12 @@ def _format_flag(format):
 
 def _sender_bytes(sender, charset):
     # type: (object, str) -> Optional[bytes]
-    """The sender's bytes; None for no sender: None, and what equals False as 2.0 tested it (False, 0, 0.0)."""
-    if sender is None or (isinstance(sender, _integers + (float,)) and sender == 0):
+    """The sender's bytes, str(sender) as 2.0 sent it (an int as its digits); None for no sender: None, and what
+    equals False, as 2.0 tested it (False, 0, 0.0)."""
+    if sender is None or sender == False:  # noqa: E712 (2.0's test, for any type)
         return None
     if isinstance(sender, bool) or not isinstance(sender, _TEXT_TYPES + _integers):
-        raise TypeError("sender must be text, bytes or an int (None, False or 0: no sender), not %s"
-                        % type(sender).__name__)
+        sender = str(sender)  # the sender is quoted: whatever it says stays one parameter
     return _encoded(_text_or_bytes(sender), charset, "sender")
 
 

@@ -47,21 +47,20 @@ def sent(smsc, gw, call):
 
 
 def digits(value):
-    """What id, translit and all send: str() of an int, or the digits as they were given; get_status's ids
-    given as a list: each, separated by commas."""
+    """What id, translit and all send: str() of an int (or of what is not text, as 2.0 sent it), or the characters
+    as they were given; get_status's ids given as a list: each, separated by commas."""
     if isinstance(value, list):
         return b",".join(digits(item) for item in value)
-    return (str(value) if isinstance(value, int) else value.decode("latin-1") if isinstance(value, bytes)
-            else value).encode("ascii")
+    return value if isinstance(value, bytes) else str(value).encode("ascii")
 
 
 def format_flag(format):
-    flag = FORMAT_FLAGS[int(digits(format))]
+    flag = FORMAT_FLAGS[int(format) if isinstance(format, bool) else int(digits(format))]
     return [] if flag is None else [(flag, b"" if flag == "" else b"2" if format in (5, "5", b"5") else b"1")]
 
 
 def has_sender(sender):
-    return not (sender is None or sender is False or (type(sender) in (int, float) and sender == 0))
+    return not (sender is None or sender == False)  # noqa: E712 (2.0's test)
 
 
 @PROPERTY

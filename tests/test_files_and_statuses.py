@@ -304,7 +304,7 @@ def test_debug_prints_a_line_per_message_of_a_list_and_2_0s_line_for_text(smsc, 
     ([], ValueError, "id must not be empty"),
     ([1, "2,3"], ValueError, "id must be %s, not '2,3'" % ID),  # in a list: one id each
     ([1, ""], ValueError, "id must be %s, not ''" % ID),
-    ([True], TypeError, "id must be %s, not bool" % ID),
+    ([[1]], ValueError, "id must be %s, not '[1]'" % ID),
 ])  # "1,,2": test_checks.test_wrong_values_are_refused_before_any_connection_naming_the_parameter
 def test_bad_ids_are_errors_before_any_connection(client, gw, ids, error, message):
     with pytest.raises(error) as raised:
