@@ -256,8 +256,8 @@ def test_status_ids_with_spaces_by_get_on_python_3_go_as_python_2_sent_them(clie
 def test_several_ids_in_a_list_give_a_record_each(client, gw):
     # 2.0 could not take a list (it sent "[101, 102]"): a list asks as the official PHP library 3.8 does
     gw.http.script(Reply(STATUS + b"\n-1,0,0"), Reply(b"0,-2"))
-    assert client.get_status(["abc-1", 102], ["79999999999", "79999999998"]) == [["1", "1561977123", "0"],
-                                                                                  ["-1", "0", "0"]]
+    records = client.get_status(["abc-1", 102], ["79999999999", "79999999998"])
+    assert records == [["1", "1561977123", "0"], ["-1", "0", "0"]]
     assert client.get_status(["abc-1", 102], "79999999999") == ["0", "-2"]  # an error of the whole request
 
 
