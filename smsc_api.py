@@ -846,13 +846,18 @@ def _request(client, cmd, arg, files):
         target = "?" + quote(data, safe=_URL_SAFE)
     replaced = (credentials + arg, data) if urlopen is not _URLOPEN else None  # what 2.0 handed urlopen
 
-    ret = ""
-    possibly_sent = None  # type: Optional[Tuple[int, str]]  # (attempt, url) that may have sent the SMS
+    ret, failure, tried, window_closed = "", "", 0, False
+    possibly_sent = None  # type: Optional[Tuple[int, str]]  # the first attempt that may have acted: (number, url)
+    write_by = None  # type: Optional[float]  # then nothing more is written after this moment: at most once
     for i in (1, 2, 3, 4, 5):
+        if write_by is not None and _monotonic() >= write_by:
+            window_closed = True
+            break
         if i > 1:
             url = _url.replace(host + "/", "www" + str(i) + "." + host + "/")
 
-        attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
+        tried = i
+        attempt = _Attempt(settings["timeout"], settings["connect_timeout"], write_by)
         try:
             if replaced is not None:  # a test suite's mock of smsc_api.urlopen, called as 2.0 called it
                 reply = (urlopen(url + "?" + replaced[0]) if body is None else urlopen(url, replaced[1])).read()
@@ -867,18 +872,18 @@ def _request(client, cmd, arg, files):
             ret, failure = "", _failure_text(client, error, credentials + arg)
         if ret != "":
             break
+        if write_by is not None and not attempt.written and _monotonic() >= write_by:
+            failure = "its request could not be written whole within %g s of attempt %d's" % (
+                _DUPLICATE_WINDOW, possibly_sent[0] if possibly_sent else 0)
         if not repeatable and attempt.written and not attempt.answered:  # all sent, no reply: it may have acted
-            possibly_sent = possibly_sent or (i, url)
-            _log().warning("attempt %d of 5 failed: %s: %s; the whole request was sent: the message may have "
-                           "been sent", i, url, failure, extra={"smsc_possibly_sent": url})
+            if possibly_sent is None:
+                possibly_sent, write_by = (i, url), attempt.written_at + _DUPLICATE_WINDOW  # type: ignore[operator]
+            _log().info("attempt %d of 5 failed: %s: %s; the whole request was sent: the message may have been "
+                        "sent", i, url, failure, extra={"smsc_possibly_sent": url})
         else:
-            _log().warning("attempt %d of 5 failed: %s: %s", i, url, failure)
+            _log().info("attempt %d of 5 failed: %s: %s", i, url, failure)
 
-    if possibly_sent and ret.split(",")[1:] == ["-9"]:  # "the same message within a minute"
-        _log().warning("%s answered error 9 (the same message within a minute): attempt %d (%s) most likely "
-                       "sent the message", url, possibly_sent[0], possibly_sent[1],
-                       extra={"smsc_most_likely_sent": possibly_sent[1]})
-
+    _log_outcome(_command_name(cmd, repeatable), ret, tried, url, failure, possibly_sent, window_closed)
     if ret == "":
         if settings["debug"]:
             print("Ошибка чтения адреса: " + url)
@@ -887,10 +892,71 @@ def _request(client, cmd, arg, files):
     return ret.split(",")
 
 
+# At most once: after an attempt that may have acted (its whole request written, no complete reply), the next
+# hosts are asked only while their request can be written whole within this many seconds of that attempt's:
+# inside the gateway's duplicate window (one minute), where a copy is refused with error 9 instead of sent.
+_DUPLICATE_WINDOW = 50
+
+
+def _command_name(cmd, repeatable):
+    # type: (str, bool) -> str
+    """The command as the log and the command line name it: send, cost (send.php with cost=1), status, ..."""
+    return "cost" if cmd == "send" and repeatable else cmd
+
+
+def _log_outcome(command, reply, tried, url, failure, possibly_sent, window_closed):
+    # type: (str, str, int, str, str, Optional[Tuple[int, str]], bool) -> None
+    """What a call came to, on the "smsc_api" logger: a success nothing at WARNING or above; the gateway's error a
+    WARNING; no answer one ERROR. None of them holds a secret (failure is masked already)."""
+    log, extra = _log(), {"smsc_command": command, "smsc_attempts": tried}  # type: Any, Dict[str, Any]
+    sent = ""
+    if possibly_sent is not None:
+        extra["smsc_possibly_sent"] = possibly_sent[1]
+        sent = ("attempt %d (%s) received the whole request and no complete reply came back: the message may have "
+                "been sent" % possibly_sent)
+    if reply == "" and window_closed:
+        log.error("%s: not sent again: %s, and %g s have passed since, past which the gateway would take a copy "
+                  "for a new message instead of refusing it (error 9); %d of 5 hosts asked, the last reason: %s",
+                  command, sent, _DUPLICATE_WINDOW, tried, failure,
+                  extra=dict(extra, smsc_not_repeated=True, smsc_reason=failure))
+    elif reply == "":
+        log.error("%s: no host answered (%d attempts); the last, %s: %s%s", command, tried, url, failure,
+                  "; " + sent if sent else "", extra=dict(extra, smsc_reason=failure))
+    elif re.match(_REFUSAL_SHAPE + "\\Z", reply.rstrip()):
+        code = reply.rstrip().split(",")[1][1:]
+        extra["smsc_error"] = int(code)
+        likely = ""
+        if code == "9" and possibly_sent is not None:  # "the same message within a minute"
+            extra["smsc_most_likely_sent"] = possibly_sent[1]
+            likely = "; attempt %d (%s) most likely sent the message" % possibly_sent
+        log.warning("%s: the gateway answered error %s: %s%s", command, code, _error_meaning(command, code), likely,
+                    extra=extra)
+
+
+# The gateway's errors, as it names them; 3, 6, 7 and 8 are a send's (and a cost's) only
+_ERRORS = {"1": "error in parameters", "2": "invalid login or password (or API key)", "3": "not enough money",
+           "4": "IP address temporarily blocked", "5": "wrong date format", "6": "message forbidden (text or sender)",
+           "7": "wrong phone number format", "8": "the message cannot be delivered to this number",
+           "9": "duplicate request within a minute, or too many requests"}
+_ERRORS_OF_EVERY_COMMAND = ("1", "2", "4", "5", "9")
+_REFUSAL_SHAPE = "[0-9]+,-[0-9]+"  # 0,-error or id,-error
+
+
+def _error_meaning(command, code):
+    # type: (str, str) -> str
+    known = command in ("send", "cost") or code in _ERRORS_OF_EVERY_COMMAND
+    return _ERRORS[code] if code in _ERRORS and known else "unknown error"
+
+
+def _error_text(error):
+    # type: (BaseException) -> str
+    return "%s: %s" % (type(error).__name__, error)
+
+
 def _failure_text(client, error, request):
     # type: (SMSC, Exception, str) -> str
     """Why an attempt failed, for the log: without the password, the key or the request's text."""
-    text = "%s: %s" % (type(error).__name__, error)
+    text = "%s" % (error,) if isinstance(error, _ProxyError) else _error_text(error)
     masked = _masked(text, _masks(client, request))  # type: str
     return masked
 
@@ -1148,15 +1214,22 @@ class _Attempt(object):
     """One attempt's limits: connecting within connect_timeout, everything else by the deadline.
 
     timeout None: no deadline, each wait takes the socket default (2.0's behaviour); connect_timeout None:
-    connecting is bounded by timeout alone. Then what happened: connected, the whole request written,
-    answered (a complete reply that is not a 5xx).
+    connecting is bounded by timeout alone. write_by: the moment by which the request must be written whole
+    (the gateway's duplicate window), None for none. Then what happened: connected, the whole request written
+    (and when), answered (a complete reply that is not a 5xx).
     """
 
-    def __init__(self, timeout, connect_timeout):
-        # type: (Optional[float], Optional[float]) -> None
-        self.timeout, self.connect_timeout = timeout, connect_timeout
+    def __init__(self, timeout, connect_timeout, write_by=None):
+        # type: (Optional[float], Optional[float], Optional[float]) -> None
+        self.timeout, self.connect_timeout, self.write_by = timeout, connect_timeout, write_by
         self.deadline = None if timeout is None else _monotonic() + timeout  # type: Optional[float]
         self.connected = self.written = self.answered = False
+        self.written_at = None  # type: Optional[float]
+
+    def wrote(self):
+        # type: () -> None
+        """The whole request has been written."""
+        self.written, self.written_at = True, _monotonic()
 
     def timed_out(self):
         # type: () -> str
@@ -1173,10 +1246,14 @@ class _Attempt(object):
 
     def left(self):
         # type: () -> Optional[float]
-        """Seconds left until the deadline (None without one); socket.timeout once it has passed."""
-        if self.deadline is None:
+        """Seconds left until the deadline, or until write_by while the request is not written whole (None without
+        either); socket.timeout once it has passed."""
+        end = self.deadline
+        if self.write_by is not None and not self.written:
+            end = self.write_by if end is None else min(end, self.write_by)
+        if end is None:
             return None
-        left = self.deadline - _monotonic()
+        left = end - _monotonic()
         if left <= 0:
             raise socket.timeout("the attempt's time is over")
         return left
@@ -1247,11 +1324,21 @@ class _Connection(_HTTPConnectionBase):
 
     attempt = None  # type: Any  # an _Attempt, set before each request
     tls = None  # type: Any  # the SSLContext of an HTTPS connection
+    proxy = None  # type: Optional[str]  # "host:port" of the proxy it goes through (never its credentials)
     _http_vsn, _http_vsn_str = _HTTP_VERSION
 
     def connect(self):
         # type: () -> None
-        timed = self.attempt.connect(self.host, self.port)  # a _Timed socket
+        try:
+            timed = self.attempt.connect(self.host, self.port)  # a _Timed socket
+        except socket.error as error:  # a timeout too
+            if self.proxy is None:
+                raise
+            reason = self.attempt.timed_out() if isinstance(error, socket.timeout) else _error_text(error)
+        else:
+            reason = None
+        if reason is not None:  # raised outside the except clause: no context
+            raise _ProxyError("proxy %s: %s" % (self.proxy, reason))
         try:
             timed.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as http.client: no Nagle delays
         except socket.error:
@@ -1259,26 +1346,39 @@ class _Connection(_HTTPConnectionBase):
         self.sock = timed
         tunnel_host = getattr(self, "_tunnel_host")
         if tunnel_host:
-            getattr(self, "_tunnel")()  # CONNECT host:443 through the proxy
+            self._tunnel_through_proxy()
         if self.tls is not None:
             self.sock = timed.start_tls(self.tls, tunnel_host or self.host)
+
+    def _tunnel_through_proxy(self):
+        # type: () -> None
+        """CONNECT host:443 through the proxy; a refusal (any answer but 2xx: 407, 403, ...) names the proxy."""
+        try:
+            getattr(self, "_tunnel")()
+            return
+        except socket.timeout:
+            raise
+        except socket.error as error:  # http.client: "Tunnel connection failed: 407 Proxy Authentication Required"
+            reason = _error_text(error)
+        raise _ProxyError("proxy %s: CONNECT refused (%s)" % (self.proxy, reason))
 
     def endheaders(self, message_body=None):  # type: ignore[override]  # httplib's signature, on Python 2 too
         # type: (Optional[bytes]) -> None
         super(_Connection, self).endheaders(message_body)
-        self.attempt.written = True
+        self.attempt.wrote()
 
 
 _connection_class = []  # type: List[Any]  # made at the first request (Python 2 imports httplib then)
 
 
-def _new_connection(host, port, tls, tunnel, tunnel_auth):
-    # type: (str, int, bool, Optional[Tuple[str, int]], Optional[str]) -> Any
+def _new_connection(host, port, tls, tunnel, tunnel_auth, proxy):
+    # type: (str, int, bool, Optional[Tuple[str, int]], Optional[str], bool) -> Any
     if not _connection_class:  # object last: on Python 2, httplib's classic class then comes before object
         base = _http_client().HTTPConnection
         _connection_class.append(type("_HTTPConnection", (_Connection, base, object), {}))
     connection = _connection_class[0](host, port, **_CONNECTION_ARGS)
     connection.tls = _tls() if tls else None
+    connection.proxy = "%s:%d" % (host, port) if proxy else None
     if tunnel:
         connection.set_tunnel(tunnel[0], tunnel[1], {"Proxy-Authorization": tunnel_auth} if tunnel_auth else None)
     return connection
@@ -1340,6 +1440,11 @@ class _BadReply(IOError):
     """A reply that is not the gateway's: an HTTP error status, a redirect that cannot be followed."""
 
 
+class _ProxyError(IOError):
+    """A failure at the proxy (it refused the connection, or CONNECT, or wants credentials): it names the proxy's
+    host:port, never its credentials."""
+
+
 def _fetch(url, body, attempt, pool=None, resend_safe=False, content_type=_FORM):
     # type: (str, Optional[bytes], _Attempt, Optional[_Pool], bool, str) -> bytes
     """The body of the reply to GET url (POST body) as bytes; raises on anything but a complete 2xx reply.
@@ -1358,7 +1463,10 @@ def _fetch(url, body, attempt, pool=None, resend_safe=False, content_type=_FORM)
             attempt.answered = response.status < 500  # a 5xx (a proxy's 502, 504...): the gateway may have acted
             response.close()
             connection.close()
-            raise _BadReply("HTTP %d %s" % (response.status, response.reason))
+            status = "HTTP %d %s" % (response.status, response.reason)
+            if connection.proxy is not None and response.status == 407:
+                raise _ProxyError("proxy %s: %s" % (connection.proxy, status))
+            raise _BadReply(status + (" (through proxy %s)" % connection.proxy if connection.proxy else ""))
         try:
             data = response.read()  # type: bytes
         except Exception:  # the deadline, a body cut short: the connection is done for
@@ -1391,7 +1499,7 @@ def _exchange(url, body, attempt, pool, resend_safe, content_type):
     connection = pool.take(key) if pool is not None else None  # type: Any
     for fresh in (connection is None, True):
         if fresh:
-            connection = _new_connection(host, port, tls, tunnel, tunnel_auth)
+            connection = _new_connection(host, port, tls, tunnel, tunnel_auth, bool(tunnel) or absolute)
         connection.attempt, kept = attempt, connection.sock  # kept: the socket of a reused connection
         if kept is not None:
             kept.attempt, kept.received, attempt.connected = attempt, 0, True
@@ -1732,11 +1840,6 @@ else:
 # an outcome: the call made and what its reply means), _cli_say (outcome -> what is printed, and the exit
 # status). argparse and json are imported here only, so `import smsc_api` costs what it did.
 
-_ERRORS = {"1": "error in parameters", "2": "invalid login or password (or API key)", "3": "not enough money",
-           "4": "IP address temporarily blocked", "5": "wrong date format", "6": "message forbidden (text or sender)",
-           "7": "wrong phone number format", "8": "the message cannot be delivered to this number",
-           "9": "duplicate request within a minute, or too many requests"}
-_ERRORS_OF_EVERY_COMMAND = ("1", "2", "4", "5", "9")
 _STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0": "passed to the operator",
              "1": "delivered", "2": "read", "3": "expired", "4": "link clicked", "20": "impossible to deliver",
              "22": "wrong number", "23": "prohibited", "24": "not enough money", "25": "unreachable number"}
@@ -1751,7 +1854,6 @@ _REPLY_SHAPES = {"send": "[0-9]+,[1-9][0-9]*(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # 
                  "cost": _AMOUNT + ",[1-9][0-9]*",                       # cost,cnt
                  "status": "-?[0-9]+,[0-9]+,-?[0-9]+(,.*)?",             # status,time,err[,...]
                  "balance": _AMOUNT}                                     # balance
-_REFUSAL_SHAPE = "[0-9]+,-[0-9]+"                                        # 0,-error or id,-error
 
 
 def _cli_parser(prog=None):
@@ -1930,9 +2032,7 @@ def _cli_judge(command, reply, forms):
         return "unreachable", {"error": "unreachable"}
     if re.match(_REFUSAL_SHAPE + "\\Z", text):
         code = text.split(",")[1][1:]
-        known = command in ("send", "cost") or code in _ERRORS_OF_EVERY_COMMAND  # 3, 6, 7, 8: of a send only
-        message = _ERRORS[code] if code in _ERRORS and known else "unknown error"
-        return "refused", {"error": int(code), "message": message, "reply": text.split(",")}
+        return "refused", {"error": int(code), "message": _error_meaning(command, code), "reply": text.split(",")}
     if not re.match("(%s)\\Z" % _REPLY_SHAPES[command], text, re.S):
         return "unexpected", {"error": "unexpected reply", "reply": _cli_shortened(_masked(text, forms))}
     m = text.split(",")

@@ -263,7 +263,7 @@ def test_each_failed_attempt_is_logged_without_secrets(smsc, legacy, gw, caplog)
     for message in messages:
         for secret in ("pa ss", "pa%20ss", "private", "secret", "s3cr3t"):
             assert secret not in message
-    assert all(r.levelno == logging.WARNING for r in records)
+    assert all(r.levelno == logging.INFO for r in records)  # www5 answered: a success says nothing at WARNING
 
 
 def test_nothing_is_printed_unless_logging_is_configured(smsc, gw, capfd):

@@ -54,45 +54,51 @@ def elapsed(call):
 
 
 @pytest.fixture
-def warnings(caplog):
-    """warnings(): the messages smsc_api logged (WARNING and up). warnings(reasons=True): each without its
-    head, "attempt 1 of 5 failed: URL: ", as "timeout: no connection within 0.2 s"."""
-    caplog.set_level(logging.WARNING, logger="smsc_api")
+def logged(caplog):
+    """logged(): (level, message) of each record smsc_api logged, INFO and up: each failed attempt at INFO, what the
+    call came to at WARNING (the gateway's error) or ERROR (no host answered)."""
+    caplog.set_level(logging.INFO, logger="smsc_api")
+    return lambda: [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "smsc_api"]
 
-    def logged(reasons=False):
-        messages = [r.getMessage() for r in caplog.records if r.name == "smsc_api"]
+
+@pytest.fixture
+def attempts(logged):
+    """attempts(): the failed attempts smsc_api logged; attempts(reasons=True): each without its head, "attempt 1 of
+    5 failed: URL: ", as "timeout: no connection within 0.2 s"."""
+    def failed(reasons=False):
+        messages = [message for level, message in logged() if level == "INFO" and message.startswith("attempt ")]
         return [m.split(": ", 2)[2] for m in messages] if reasons else messages
-    return logged
+    return failed
 
 
 # 1. Deadlines: SMSC_TIMEOUT is the whole attempt, SMSC_CONNECT_TIMEOUT the connection
 
-def test_a_reply_dripping_one_byte_at_a_time_is_cut_at_the_deadline(smsc, client, gw, warnings):
+def test_a_reply_dripping_one_byte_at_a_time_is_cut_at_the_deadline(smsc, client, gw, attempts):
     smsc.SMSC_TIMEOUT = 0.3
     gw.http.default = Slow(Reply(b"100.00"), pieces=1000, delay=0.02)  # about 4 s a reply
     result, seconds = elapsed(client.get_balance)
     assert result is False
     assert len(gw.requests) == 5
-    assert warnings(reasons=True) == ["timeout: no complete reply within 0.3 s"] * 5
+    assert attempts(reasons=True) == ["timeout: no complete reply within 0.3 s"] * 5
     assert seconds < 5 * 0.3 + MARGIN  # 2.0 (and a per-read timeout) waited 5 x 4 s
 
 
-def test_a_host_that_never_accepts_costs_the_connect_timeout(smsc, client, gw, warnings):
+def test_a_host_that_never_accepts_costs_the_connect_timeout(smsc, client, gw, attempts):
     with routed(gw, 80, BlackHole()):
         smsc.SMSC_CONNECT_TIMEOUT, smsc.SMSC_TIMEOUT = 0.2, 30
         result, seconds = elapsed(client.get_balance)
     assert result is False
     assert gw.hosts == HOSTS
-    assert warnings(reasons=True) == ["timeout: no connection within 0.2 s"] * 5
+    assert attempts(reasons=True) == ["timeout: no connection within 0.2 s"] * 5
     assert seconds < 5 * 0.2 + MARGIN  # not 5 x SMSC_TIMEOUT
 
 
-def test_without_a_connect_timeout_connecting_is_bounded_by_the_deadline(smsc, client, gw, warnings):
+def test_without_a_connect_timeout_connecting_is_bounded_by_the_deadline(smsc, client, gw, attempts):
     with routed(gw, 80, BlackHole()):
         smsc.SMSC_CONNECT_TIMEOUT, smsc.SMSC_TIMEOUT = None, 0.2
         result, seconds = elapsed(client.get_balance)
     assert result is False
-    assert warnings(reasons=True) == ["timeout: no connection within 0.2 s"] * 5
+    assert attempts(reasons=True) == ["timeout: no connection within 0.2 s"] * 5
     assert seconds < 5 * 0.2 + MARGIN
 
 
@@ -151,16 +157,16 @@ def test_an_smtp_server_that_never_accepts_costs_the_connect_timeout(smsc, gw):
 
 # 2. A send that may have gone out
 
-def test_a_send_that_timed_out_after_the_request_was_written_is_logged_as_possibly_sent(smsc, client, gw, warnings):
+def test_a_send_that_timed_out_after_the_request_was_written_is_logged_as_possibly_sent(smsc, client, gw, logged):
     smsc.SMSC_TIMEOUT = 0.3
     gw.http.script(Stall(5), Reply(b"0,-9"))
     assert client.send_sms("79999999999", "test") == ["0", "-9"]  # 2.0's return value
     assert gw.hosts == HOSTS[:2]
-    assert warnings() == [
-        "attempt 1 of 5 failed: http://smscentre.com/sys/send.php: timeout: no complete reply within 0.3 s; "
-        "the whole request was sent: the message may have been sent",
-        "http://www2.smscentre.com/sys/send.php answered error 9 (the same message within a minute): attempt 1 "
-        "(http://smscentre.com/sys/send.php) most likely sent the message"]
+    assert logged() == [
+        ("INFO", "attempt 1 of 5 failed: http://smscentre.com/sys/send.php: timeout: no complete reply within 0.3 s; "
+                 "the whole request was sent: the message may have been sent"),
+        ("WARNING", "send: the gateway answered error 9: duplicate request within a minute, or too many requests; "
+                    "attempt 1 (http://smscentre.com/sys/send.php) most likely sent the message")]
 
 
 def test_2_0_said_nothing_of_a_send_that_may_have_gone_out(legacy, gw, caplog):
@@ -176,11 +182,11 @@ def test_2_0_said_nothing_of_a_send_that_may_have_gone_out(legacy, gw, caplog):
     lambda c: c.get_status(1, "79999999999"),
     lambda c: c.get_balance(),
 ], ids=["get_sms_cost", "get_status", "get_balance"])
-def test_only_a_send_is_possibly_sent(smsc, client, gw, warnings, call):
+def test_only_a_send_is_possibly_sent(smsc, client, gw, attempts, call):
     smsc.SMSC_TIMEOUT = 0.3
     gw.http.script(Stall(5), Reply(b"0,-9"))
     call(client)
-    assert [m.endswith("may have been sent") for m in warnings()] == [False]
+    assert [m.endswith("may have been sent") for m in attempts()] == [False]
 
 
 @pytest.mark.parametrize("answer,possibly", [
@@ -190,18 +196,18 @@ def test_only_a_send_is_possibly_sent(smsc, client, gw, warnings, call):
     (Reply(b"", status=302, reason="Found", headers=[("Location", "gopher://x/")]), False),
 ], ids=["closed", "timeout", "502", "cut-short", "404", "empty-200", "bad-redirect"])
 def test_possibly_sent_means_the_whole_request_went_out_and_no_complete_reply_came(
-        smsc, client, gw, warnings, answer, possibly):
+        smsc, client, gw, attempts, answer, possibly):
     smsc.SMSC_TIMEOUT = 0.3
     gw.http.script(answer, Reply(b"15,1"))
     assert client.send_sms("79999999999", "test") == ["15", "1"]
-    assert [m.endswith("the message may have been sent") for m in warnings()] == [possibly]
+    assert [m.endswith("the message may have been sent") for m in attempts()] == [possibly]
 
 
-def test_a_send_refused_before_it_was_written_is_not_possibly_sent(smsc, client, gw, warnings):
+def test_a_send_refused_before_it_was_written_is_not_possibly_sent(smsc, client, gw, attempts):
     gw.intercept.refuse.add("smscentre.com")
     gw.http.script(Reply(b"0,-9"))
     assert client.send_sms("79999999999", "test") == ["0", "-9"]
-    assert len(warnings()) == 1 and "may have been sent" not in warnings()[0]
+    assert len(attempts()) == 1 and "may have been sent" not in attempts()[0]
 
 
 # 3. Proxies: HTTPS tunnels through CONNECT on every Python, the certificate checked inside
@@ -440,14 +446,14 @@ def test_https_keepalive_makes_one_tls_handshake(smsc, https):
     assert [r.raw for r in server.requests] == [whole_request("smscentre.com", GET(BALANCE), keepalive=True)] * 3
 
 
-def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_failed_attempt(alive, kept, warnings):
+def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_failed_attempt(alive, kept, attempts):
     kept.idle_timeout = 0.1
     kept.default = Reply(b"42")
     assert alive.get_balance() == "42"
     assert kept.wait_served(1)  # the server closed the idle connection
     assert alive.send_sms("79999999999", "test") == ["42"]
     assert [r.connection for r in kept.requests] == [1, 2]  # each request sent once
-    assert warnings() == []
+    assert attempts() == []
 
 
 @pytest.mark.parametrize("call,resent", [
@@ -458,7 +464,7 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_failed_
     (lambda c: c.get_sms_cost("79999999999", "test", query="cost=3"), False),  # the gateway reads the last cost
     (lambda c: c._smsc_send_cmd("jobs", "add=1&name=Spring&phones=79999999999&mes=test"), False),  # a subclass's
 ], ids=["get_balance", "get_status", "get_sms_cost", "send_sms", "cost-then-send", "jobs"])
-def test_a_kept_connection_closed_as_the_request_arrives(alive, kept, warnings, call, resent):
+def test_a_kept_connection_closed_as_the_request_arrives(alive, kept, attempts, call, resent):
     # the server reads the request on the reused connection and closes it without a word: a status, balance or
     # cost is asked again on a new connection; anything else may have been acted on, so it is a failed attempt
     kept.script(Reply(b"1"), Drop(), Reply(b"42"))
@@ -466,13 +472,13 @@ def test_a_kept_connection_closed_as_the_request_arrives(alive, kept, warnings, 
     result = call(alive)
     assert [r.connection for r in kept.requests] == [1, 1, 2]
     if resent:
-        assert (result == "42" or result == ["42"], warnings()) == (True, [])
+        assert (result == "42" or result == ["42"], attempts()) == (True, [])
         assert [r.asked[0] for r in kept.requests[1:]] == ["smscentre.com"] * 2
     else:
         assert result == ["42"]
         assert [(r.asked[0], r.connection) for r in kept.requests[1:]] == [("smscentre.com", 1),
                                                                            ("www2.smscentre.com", 2)]
-        assert [m.endswith("the message may have been sent") for m in warnings()] == [True]
+        assert [m.endswith("the message may have been sent") for m in attempts()] == [True]
 
 
 def test_one_instance_from_many_threads_never_shares_a_connection(alive, kept):
@@ -588,13 +594,13 @@ def test_keepalive_through_a_connect_proxy(smsc, gw, https, monkeypatch):
     assert len(tunnel.connects) == 1 and [r.connection for r in server.requests] == [1, 1, 1]
 
 
-def test_a_kept_connection_still_has_the_deadline(smsc, alive, kept, warnings):
+def test_a_kept_connection_still_has_the_deadline(smsc, alive, kept, attempts):
     smsc.SMSC_TIMEOUT = 0.3
     kept.script(Reply(b"1"), Slow(Reply(b"42"), pieces=100, delay=0.05), Reply(b"43"))
     alive.get_balance()
     result, seconds = elapsed(alive.get_balance)
     assert result == "43"
-    assert warnings(reasons=True) == ["timeout: no complete reply within 0.3 s"]
+    assert attempts(reasons=True) == ["timeout: no complete reply within 0.3 s"]
     assert seconds < 0.3 + MARGIN
 
 
@@ -603,22 +609,22 @@ def test_a_kept_connection_still_has_the_deadline(smsc, alive, kept, warnings):
 TLS_RECORD = b"\x16\x03\x03\x00\x30" + b"\x02" * 0x30  # a handshake record, to be dripped
 
 
-def test_a_tls_handshake_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, gw, https, warnings):
+def test_a_tls_handshake_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, gw, https, attempts):
     # Python 2's ssl waited anew for each piece: 5 x 5 s here, where the deadline is 5 x 0.3 s
     with routed(gw, 443, Drip(TLS_RECORD, 0.1).start()):
         smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = True, 0.3
         result, seconds = elapsed(client.get_balance)
     assert result is False
-    assert warnings(reasons=True) == ["timeout: no complete reply within 0.3 s"] * 5
+    assert attempts(reasons=True) == ["timeout: no complete reply within 0.3 s"] * 5
     assert seconds < 5 * 0.3 + MARGIN
 
 
-def test_a_tls_reply_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, gw, https, warnings):
+def test_a_tls_reply_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, gw, https, attempts):
     https.http.default = Reply(b"42" * 100)
     with routed(gw, 443, DripRelay(https.http, 0.02).start()):  # about 7 s for the whole reply
         smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = True, 0.5
         result, seconds = elapsed(client.get_balance)
-    assert result is False and len(warnings()) == 5
+    assert result is False and len(attempts()) == 5
     assert seconds < 5 * 0.5 + MARGIN
 
 
@@ -680,12 +686,12 @@ def test_after_fork_close_never_waits_for_a_lock_held_in_the_parent(smsc, alive,
     assert status == 0
 
 
-def test_a_send_that_timed_out_after_a_redirect_is_possibly_sent(smsc, client, gw, warnings):
+def test_a_send_that_timed_out_after_a_redirect_is_possibly_sent(smsc, client, gw, attempts):
     smsc.SMSC_TIMEOUT = 0.3
     gw.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", "/sys/send2.php")]), Stall(5),
                    Reply(b"15,1"))
     assert client.send_sms("79999999999", "test") == ["15", "1"]
-    assert [m.endswith("the message may have been sent") for m in warnings()] == [True]
+    assert [m.endswith("the message may have been sent") for m in attempts()] == [True]
 
 
 @pytest.mark.parametrize("credentials", ["u:p%D0%BF", "u:", ":p", "user", "u%3Ax:y"])
