@@ -15,6 +15,7 @@ except ImportError:  # Python 2
     from urllib import urlopen, quote  # type: ignore[attr-defined,no-redef]
 
 __version__ = "2.1.0"
+_QUOTE = quote  # urllib's own: a test or an application may replace smsc_api.quote, as 2.0's calls used it
 
 # What "from smsc_api import *" gives: 2.0's names (its imports included) and the new constants
 __all__ = ["SMSC", "ifs", "datetime", "sleep", "smtplib", "urlopen", "quote",
@@ -120,15 +121,27 @@ class SMSC(object):
     name-mangled attribute: a subclass may keep any attribute of its own.
     """
 
-    def __init__(self, login=_MODULE_CONSTANT, password=_MODULE_CONSTANT, post=_MODULE_CONSTANT,
-                 https=_MODULE_CONSTANT, charset=_MODULE_CONSTANT, debug=_MODULE_CONSTANT, host=_MODULE_CONSTANT,
-                 timeout=_MODULE_CONSTANT, smtp_from=_MODULE_CONSTANT, smtp_server=_MODULE_CONSTANT,
-                 smtp_login=_MODULE_CONSTANT, smtp_password=_MODULE_CONSTANT, connect_timeout=_MODULE_CONSTANT,
-                 keepalive=_MODULE_CONSTANT):
-        # type: (_Text, _Text, _Flag, _Flag, str, _Flag, str, Optional[float], str, str, _Text, _Text, Optional[float], _Flag) -> None  # noqa: E501
-        given = locals()
-        self.__smsc_api = {"given": dict((name, given[name]) for name, _, _ in _SETTINGS
-                                         if given[name] is not _MODULE_CONSTANT)}  # type: Dict[str, Any]
+    if TYPE_CHECKING:  # the settings it takes, for type checkers; at run time it binds them itself (below)
+        def __init__(self, login=_MODULE_CONSTANT, password=_MODULE_CONSTANT, post=_MODULE_CONSTANT,
+                     https=_MODULE_CONSTANT, charset=_MODULE_CONSTANT, debug=_MODULE_CONSTANT, host=_MODULE_CONSTANT,
+                     timeout=_MODULE_CONSTANT, smtp_from=_MODULE_CONSTANT, smtp_server=_MODULE_CONSTANT,
+                     smtp_login=_MODULE_CONSTANT, smtp_password=_MODULE_CONSTANT, connect_timeout=_MODULE_CONSTANT,
+                     keepalive=_MODULE_CONSTANT):
+            # type: (_Text, _Text, _Flag, _Flag, str, _Flag, str, Optional[float], str, str, _Text, _Text, Optional[float], _Flag) -> None  # noqa: E501
+            pass
+    else:
+        def __init__(self, *args, **kwargs):
+            """SMSC(login, password, post=..., https=..., charset=..., debug=..., host=..., timeout=...,
+            smtp_from=..., smtp_server=..., smtp_login=..., smtp_password=..., connect_timeout=..., keepalive=...):
+            each setting optional, in this order by position; one not given is the module constant's at each call.
+
+            2.0's class had no __init__: when a base after SMSC (a mixin) has one, the arguments go to it, as they
+            went with 2.0, and the settings are the module constants'."""
+            if _init_after_smsc(type(self)):
+                self.__dict__[_STATE] = {"given": {}}
+                super(SMSC, self).__init__(*args, **kwargs)
+            else:
+                self.__dict__[_STATE] = {"given": _bound_settings(args, kwargs)}
 
     # Метод отправки SMS
     #
@@ -167,16 +180,16 @@ class SMSC(object):
         a network failure never raises (it is logged on the "smsc_api" logger).
         """
         charset = _setting(self, "charset")
-        arg = ("cost=3&phones=" + _quoted(_phones_bytes(phones, charset), charset, "phones") +
+        arg = ("cost=3&phones=" + _quoted(_phones_value(phones, charset), charset, "phones") +
                "&mes=" + _quoted(message, charset, "message") + "&translit=" + _digits(translit, "translit") +
-               "&id=" + _id_text(id) + _format_flag(format) + _param("sender", _sender_bytes(sender, charset)) +
-               _param("time", _time_bytes(time, charset)) + _query_param(query, charset))
+               "&id=" + _id_text(id) + _format_flag(format) + _param("sender", _sender_value(sender), charset) +
+               _param("time", _time_value(time), charset) + _query_param(query, charset))
         attached = _read_files(self, files, charset)  # read before connecting: a file that cannot be read is named
         m = _request(self, "send", arg, attached) if attached else self._smsc_send_cmd("send", arg)
 
         # (id, cnt, cost, balance) или (id, -error)
         if _setting(self, "debug"):
-            f = m + ["", "", ""]  # a short reply does not break the debug line
+            f = list(m) + ["", "", ""]  # a short reply (or a subclass's tuple) does not break the debug line
             if f[1] > "0":
                 print("Сообщение отправлено успешно. ID: " + f[0] + ", всего SMS: " + f[1] + ", стоимость: " + f[2] + ", баланс: " + f[3])  # noqa: E501
             else:
@@ -205,10 +218,10 @@ class SMSC(object):
         data = (_encoded("Content-Type: text/plain; charset=" + charset + "\n\n", charset, "SMSC_CHARSET") + b":".join([
             _mail_field(_encoded(_setting(self, "login"), charset, login, True), login),
             _mail_field(_encoded(_setting(self, "password"), charset, password, True), password),
-            field("id", _id_text(id)), field("time", _time_bytes(time, charset) or b""),
+            field("id", _id_text(id)), field("time", _time_value(time) or b""),
             field("translit", _digits(translit, "translit")) + b"," + field("format", _format_number(format)) + b"," +
-            field("sender", _sender_bytes(sender, charset) or b""),
-            field("phones", _phones_bytes(phones, charset)), _encoded(message, charset, "message")]))
+            field("sender", _sender_value(sender) or b""),
+            field("phones", _phones_value(phones, charset)), _encoded(message, charset, "message")]))
         _send_mail(self, settings, data)
 
     # Метод получения стоимости SMS
@@ -234,15 +247,15 @@ class SMSC(object):
         no host answered. Raises as send_sms does, before any connection.
         """
         charset = _setting(self, "charset")
-        m = self._smsc_send_cmd("send", "cost=1&phones=" + _quoted(_phones_bytes(phones, charset), charset, "phones") +
+        m = self._smsc_send_cmd("send", "cost=1&phones=" + _quoted(_phones_value(phones, charset), charset, "phones") +
                                 "&mes=" + _quoted(message, charset, "message") +
-                                _param("sender", _sender_bytes(sender, charset)) +
+                                _param("sender", _sender_value(sender), charset) +
                                 "&translit=" + _digits(translit, "translit") + _format_flag(format) +
                                 _query_param(query, charset))
 
         # (cost, cnt) или (0, -error)
         if _setting(self, "debug"):
-            f = m + [""]
+            f = list(m) + [""]
             if f[1] > "0":
                 print("Стоимость рассылки: " + f[0] + ". Всего SMS: " + f[1])
             else:
@@ -282,14 +295,14 @@ class SMSC(object):
         charset = _setting(self, "charset")
         all_fields = _digits(all, "all")
         ids, as_list = _status_ids(id)
-        m = self._smsc_send_cmd("status", "phone=" + _quoted(_phones_bytes(phone, charset, "phone"), charset, "phone") +
+        m = self._smsc_send_cmd("status", "phone=" + _quoted(_phones_value(phone, charset, "phone"), charset, "phone") +
                                 "&id=" + ids + "&all=" + all_fields)
         level = int(all_fields)  # 0, 1 or 2
         records = _records(",".join(m), level) if as_list and not _flat_error(m) else [m]
 
         # (status, time, err, ...) или (0, -error)
         if _setting(self, "debug"):
-            for f in [record + [""] for record in records]:
+            for f in [list(record) + [""] for record in records]:
                 if f[1] >= "0":
                     tm = ""
                     if f[1] > "0":
@@ -330,25 +343,23 @@ class SMSC(object):
 
     def close(self):
         # type: () -> None
-        """Close the connections kept alive (keepalive=True); the instance stays usable and opens new ones."""
-        pool = (self.__dict__.get(_STATE) or _NO_STATE).get("pool")  # type: Optional[_Pool]
-        if pool is not None:
-            pool.close()
+        """Close the connections kept alive (keepalive=True); the instance stays usable and opens new ones. (A
+        base after SMSC with a close() of its own is closed too.)"""
+        _close_pool(self)
+        later = getattr(super(SMSC, self), "close", None)
+        if later is not None:
+            later()
 
     def __enter__(self):
-        # type: () -> SMSC
-        return self
+        # type: () -> Any
+        later = getattr(super(SMSC, self), "__enter__", None)
+        return self if later is None else later()
 
     def __exit__(self, *exc_info):
-        # type: (*object) -> None
-        self.close()
-
-    def __getstate__(self):  # pickle, copy: the settings, never the open connections (a copy opens its own)
-        # type: () -> Dict[str, Any]
-        state = dict(self.__dict__)
-        if _STATE in state:
-            state[_STATE] = {"given": state[_STATE]["given"]}
-        return state
+        # type: (*Any) -> Any
+        _close_pool(self)
+        later = getattr(super(SMSC, self), "__exit__", None)
+        return None if later is None else later(*exc_info)
 
     # ВНУТРЕННИЕ МЕТОДЫ
 
@@ -375,12 +386,44 @@ class SMSC(object):
 # with SMSC(keepalive=True) as smsc: ...                              # one connection for every call
 
 
-# The instance: all it holds of this module is SMSC.__smsc_api, {"given": its settings, "pool": its connections}.
-# A subclass keeps its own attributes (2.0's class had none but its methods), and one whose __init__ never calls
-# ours works on the module constants.
+# The instance: all it holds of this module is SMSC.__smsc_api_state, {"given": its settings, "pool": its
+# connections}, written into its __dict__ (not through a subclass's __setattr__). A subclass keeps its own attributes
+# (2.0's class had none but its methods), one whose __init__ never calls ours works on the module constants, and a
+# base after SMSC keeps its __init__, close(), __enter__ and __exit__. pickle and copy.deepcopy carry the settings,
+# not the connections (the pool pickles as a new one); copy.copy shares them, as it shares every attribute.
 
-_STATE = "_SMSC__smsc_api"
+_STATE = "_SMSC__smsc_api_state"
 _NO_STATE = {"given": {}}  # type: Dict[str, Any]  # an instance whose __init__ was not ours
+
+
+def _init_after_smsc(klass):
+    # type: (type) -> bool
+    """Whether a base after SMSC in klass's MRO has an __init__ of its own (2.0's SMSC let it have the arguments)."""
+    mro = klass.__mro__
+    return any("__init__" in vars(base) for base in mro[mro.index(SMSC) + 1:-1])
+
+
+def _bound_settings(args, kwargs):
+    # type: (Sequence[Any], Dict[str, Any]) -> Dict[str, Any]
+    """SMSC(...)'s arguments, by the names of its settings, as a signature would bind them."""
+    names = [name for name, _, _ in _SETTINGS]
+    if len(args) > len(names):
+        raise TypeError("SMSC() takes at most %d settings (%d given)" % (len(names), len(args)))
+    given = dict(zip(names, args))
+    for name, value in kwargs.items():
+        if name not in names:
+            raise TypeError("SMSC() got an unexpected keyword argument %r" % name)
+        if name in given:
+            raise TypeError("SMSC() got multiple values for argument %r" % name)
+        given[name] = value
+    return dict((name, value) for name, value in given.items() if value is not _MODULE_CONSTANT)
+
+
+def _close_pool(client):
+    # type: (SMSC) -> None
+    pool = (client.__dict__.get(_STATE) or _NO_STATE).get("pool")  # type: Optional[_Pool]
+    if pool is not None:
+        pool.close()
 
 
 def _given(client):
@@ -408,7 +451,7 @@ def _pool(client):
 _SETTINGS = (("login", "SMSC_LOGIN", None), ("password", "SMSC_PASSWORD", None), ("post", "SMSC_POST", "bool"),
              ("https", "SMSC_HTTPS", "bool"), ("charset", "SMSC_CHARSET", "charset"), ("debug", "SMSC_DEBUG", "bool"),
              ("host", "SMSC_HOST", "host"), ("timeout", "SMSC_TIMEOUT", "seconds"), ("smtp_from", "SMTP_FROM", "text"),
-             ("smtp_server", "SMTP_SERVER", "host"), ("smtp_login", "SMTP_LOGIN", None),
+             ("smtp_server", "SMTP_SERVER", "smtp_server"), ("smtp_login", "SMTP_LOGIN", None),
              ("smtp_password", "SMTP_PASSWORD", None), ("connect_timeout", "SMSC_CONNECT_TIMEOUT", "seconds"),
              ("keepalive", "SMSC_KEEPALIVE", "bool"))  # type: Tuple[Tuple[str, str, Optional[str]], ...]
 # All the settings of an HTTP request or an SMTP session are read and checked before connecting: one found bad
@@ -423,14 +466,11 @@ def _setting(client, name):
     """The setting given to the instance, else the module constant at this moment (as 2.0 read it); checked."""
     constant, check, plainly_valid = _SETTING_LOOKUP[name]
     given = _given(client)
-    if name in given:
-        value = given[name]
-    else:
-        value = _GLOBALS[constant]
-        if constant in _ENVIRONMENT_ERRORS:
-            _environment_check(constant, value)
+    value = given[name] if name in given else _GLOBALS[constant]
     if check is None or plainly_valid(value):  # the fast path: settings are read many times a call
         return value
+    if isinstance(value, _BadVariable):
+        raise ValueError(value.message)
     return check(value, _label(client, name))
 
 
@@ -447,9 +487,10 @@ def _label(client, name):
 
 def _checked_bool(value, label):
     # type: (object, str) -> bool
-    if isinstance(value, _integers) and value in (0, 1):  # True, False, 1, 0
-        return bool(value)
-    raise TypeError("%s must be True or False (or 1 or 0), not %r" % (label, value))
+    # What 2.0 read by its truth (None, 0, 2, ...); text is refused, whose truth is not what it says ("false")
+    if isinstance(value, _TEXT_TYPES):
+        raise TypeError("%s must be True or False (or 1 or 0), not %r" % (label, value))
+    return bool(value)
 
 
 def _checked_seconds(value, label):
@@ -479,7 +520,7 @@ def _checked_charset(value, label):
         valid = bool(re.match("[A-Za-z0-9][A-Za-z0-9._-]*\\Z", value) and
                      getattr(codecs.lookup(value), "_is_text_encoding", True) and
                      _PRINTABLE_ASCII.encode(value) == _PRINTABLE_ASCII.encode("ascii"))
-    except (LookupError, UnicodeError):
+    except (LookupError, UnicodeError, TypeError):  # TypeError: Python 2's string_escape takes no unicode
         valid = False
     if not valid:
         raise ValueError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
@@ -506,10 +547,22 @@ def _checked_host(value, label):
                      % (label, value))
 
 
+def _checked_smtp_server(value, label):
+    # type: (object, str) -> str
+    # What smtplib connects to: a host name (Docker's smtp_relay, a final dot, an IDN) or address, and :port
+    text = _checked_text(value, label)
+    if re.match(u"(?:[\\w.-]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?\\Z", text, re.U):
+        _SMTP_SERVERS_CHECKED.add(text)
+        return text
+    raise ValueError("%s must be a host name (smscentre.com, smsc.ru, ...; host:port for SMTP), not %r"
+                     % (label, value))
+
+
 _INFINITY = float("inf")
 _PRINTABLE_ASCII = u" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
 _CHARSETS_CHECKED = set()  # type: Set[str]  # charset names _checked_charset accepted
 _HOSTS_CHECKED = set()  # type: Set[str]  # host names _checked_host accepted
+_SMTP_SERVERS_CHECKED = set()  # type: Set[str]  # SMTP servers _checked_smtp_server accepted
 # Each kind: its check, and what the check would return as it is, seen at a glance (anything else goes through it)
 _KINDS = {
     "bool": (_checked_bool, lambda value: value is True or value is False),
@@ -517,6 +570,7 @@ _KINDS = {
     "charset": (_checked_charset, lambda value: type(value) is str and value in _CHARSETS_CHECKED),
     "text": (_checked_text, lambda value: type(value) is str),
     "host": (_checked_host, lambda value: type(value) is str and value in _HOSTS_CHECKED),
+    "smtp_server": (_checked_smtp_server, lambda value: type(value) is str and value in _SMTP_SERVERS_CHECKED),
 }  # type: Dict[str, Tuple[Callable[[object, str], Any], Callable[[Any], bool]]]
 _SETTING_LOOKUP = dict(
     (name, (constant,) + (_KINDS[kind] if kind else (None, None)))
@@ -525,10 +579,38 @@ _GLOBALS = globals()  # the module constants, read at each call as 2.0 read them
 
 
 # Environment variables: only SMSC_* are read (the SMTP settings' are SMSC_SMTP_SERVER, ...: an application's own
-# SMTP_SERVER is its own mail's). An empty one is unset. A bad one never stops the import: the constant keeps its
-# default, and a call that reads it while it holds that default raises the error, naming the variable.
+# SMTP_SERVER is its own mail's). An empty one is unset. A bad one never stops the import: the constant holds a
+# stand-in for its default, and a call that reads it raises the error, naming the variable, until the application
+# sets the constant.
 
-_ENVIRONMENT_ERRORS = {}  # type: Dict[str, Tuple[str, object]]  # constant -> (the error, the default it keeps)
+class _BadVariable(object):
+    """What a constant holds when its environment variable was bad: its default (as repr, == and truth show it);
+    a call that reads it raises the variable's error."""
+
+    def __init__(self, default, message):
+        # type: (object, str) -> None
+        self.default, self.message = default, message
+
+    def __repr__(self):
+        # type: () -> str
+        return repr(self.default)
+
+    def __eq__(self, other):
+        # type: (object) -> bool
+        return bool(self.default == other)
+
+    def __ne__(self, other):
+        # type: (object) -> bool
+        return not self == other
+
+    def __hash__(self):
+        # type: () -> int
+        return hash(self.default)
+
+    def __bool__(self):
+        # type: () -> bool
+        return bool(self.default)
+    __nonzero__ = __bool__
 
 
 def _environment_variable(constant):
@@ -564,14 +646,7 @@ def _constants_from_environment():
         try:
             _GLOBALS[constant] = _from_environment(variable, kind, value)
         except ValueError as error:
-            _ENVIRONMENT_ERRORS[constant] = ("%s" % (error,), _GLOBALS[constant])
-
-
-def _environment_check(constant, value):
-    # type: (str, object) -> None
-    message, default = _ENVIRONMENT_ERRORS[constant]
-    if type(value) is type(default) and value == default:  # not set by the application since
-        raise ValueError(message)
+            _GLOBALS[constant] = _BadVariable(_GLOBALS[constant], "%s" % (error,))
 
 
 _constants_from_environment()
@@ -614,7 +689,10 @@ def _encoded(value, charset, name, secret=False):
 
 def _quoted(value, charset, name, secret=False):  # %XX, as quote() in 2.0: str
     # type: (object, str, str, bool) -> str
-    return quote(_encoded(value, charset, name, secret))
+    if quote is not _QUOTE and isinstance(value, str):  # replaced (2.0's charset fix of the day): given text, as 2.0
+        replaced = quote(value)  # type: str
+        return replaced
+    return _QUOTE(_encoded(value, charset, name, secret))
 
 
 def _native(value, charset, name):
@@ -628,7 +706,7 @@ def _native(value, charset, name):
     data = _bytes_like(value)
     if data is None:
         raise TypeError("%s must be text or bytes, not %s" % (name, type(value).__name__))
-    return data if _PY2 else quote(data, safe=_URL_SAFE)  # type: ignore[return-value]
+    return data if _PY2 else _QUOTE(data, safe=_URL_SAFE)  # type: ignore[return-value]
 
 
 def _text_or_bytes(value):  # as str(value) in 2.0, but text and bytes as they are, an int as its digits
@@ -641,11 +719,12 @@ def _text_or_bytes(value):  # as str(value) in 2.0, but text and bytes as they a
 _TEXT_TYPES = (_text, _bytes, bytearray, memoryview)
 
 
-def _phones_bytes(phones, charset, name="phones"):
-    # type: (object, str, str) -> bytes
-    """Text, bytes or an int, or a non-empty list or tuple of them (joined with commas)."""
-    if isinstance(phones, _TEXT_TYPES):  # as it is, "" too: 2.0's bytes (the gateway answers error 1)
-        return _encoded(phones, charset, name)
+def _phones_value(phones, charset, name="phones"):
+    # type: (object, str, str) -> object
+    """Text or bytes as they are ("" too: 2.0's, the gateway answers error 1); an int, or a non-empty list or tuple
+    of them, as bytes joined with commas."""
+    if isinstance(phones, _TEXT_TYPES):
+        return phones
     items = phones if isinstance(phones, (list, tuple)) else [phones]
     for item in items:
         if isinstance(item, bool) or not isinstance(item, _TEXT_TYPES + _integers):
@@ -662,12 +741,16 @@ def _digits(value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
     # type: (object, str, str, str) -> str
     """An int (not a bool) as its digits, or text matching shape as its own characters: what goes into the
     request unquoted, as str(value) put it there in 2.0."""
-    if isinstance(value, _integers) and not isinstance(value, bool):  # any int, as 2.0 sent it (id=-1 too)
-        return "%d" % int(value)  # not str(): an IntEnum or a subclass's __str__ sends digits too
+    if isinstance(value, bool) or value is None or isinstance(value, (float, list, tuple, dict)):
+        raise TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
+    if isinstance(value, _integers) or hasattr(type(value), "__index__"):  # numpy's ints too, as 2.0 sent them
+        return "%d" % getattr(value, "__index__")()  # not str(): an IntEnum or a subclass's __str__ sends digits too
     data = _bytes_like(value)
     if data is None and not isinstance(value, _text):
-        raise TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
+        value = str(value)  # Decimal and the like: as 2.0's str()
     text = _plain_ascii(value if data is None else data)  # type: ignore[arg-type]  # the characters themselves
+    if text is not None:
+        text = text.rstrip()  # trailing whitespace: urllib cut it off the URL (a CHAR(n) column's padding)
     if text is None or not re.match(shape, text):
         raise ValueError("%s must be %s, not %r" % (name, what, value[:40]))  # type: ignore[index]
     return text
@@ -736,31 +819,31 @@ def _format_flag(format):
     return ifs(number > 0, "&" + _FORMATS[number - 1], "")
 
 
-def _sender_bytes(sender, charset):
-    # type: (object, str) -> Optional[bytes]
-    """The sender's bytes, str(sender) as 2.0 sent it (an int as its digits); None for no sender: None, and what
-    equals False, as 2.0 tested it (False, 0, 0.0)."""
+def _sender_value(sender):
+    # type: (object) -> object
+    """The sender as 2.0 sent it, str(sender) (text and bytes as they are, an int as its digits); None for no
+    sender: None, and what equals False, as 2.0 tested it (False, 0, 0.0)."""
     if sender is None or sender == False:  # noqa: E712 (2.0's test, for any type)
         return None
     if isinstance(sender, bool) or not isinstance(sender, _TEXT_TYPES + _integers):
         sender = str(sender)  # the sender is quoted: whatever it says stays one parameter
-    return _encoded(_text_or_bytes(sender), charset, "sender")
+    return _text_or_bytes(sender)
 
 
-def _time_bytes(time, charset):
-    # type: (object, str) -> Optional[bytes]
-    """The delivery time's bytes; None for no time ("", None, 0 and whatever 2.0 found false)."""
+def _time_value(time):
+    # type: (object) -> object
+    """The delivery time as it is; None for no time ("", None, 0 and whatever 2.0 found false)."""
     if isinstance(time, _TEXT_TYPES):
-        return _encoded(time, charset, "time") or None
+        return time if len(time) else None
     if not time:
         return None
     raise TypeError("time must be text or bytes, not %s" % type(time).__name__)  # 2.0's quote() refused it
 
 
-def _param(name, value):
-    # type: (str, Optional[bytes]) -> str
+def _param(name, value, charset):
+    # type: (str, object, str) -> str
     """&name=value, quoted as 2.0 quoted it; nothing for None."""
-    return "" if value is None else "&" + name + "=" + quote(value)
+    return "" if value is None else "&" + name + "=" + _quoted(value, charset, name)
 
 
 def _query_param(query, charset):
@@ -798,6 +881,8 @@ def _read_files(client, files, charset):
         raise TypeError("files must be a list of paths or binary files, not %s" % type(files).__name__)
     if urlopen is not _URLOPEN:  # 2.0's urlopen(url, data) sends a form: it cannot say multipart
         raise TypeError("files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)")
+    if _http_replaced():
+        raise TypeError("files cannot go through a replaced http.client.HTTPConnection (2.0's urlopen goes there)")
     mro = type(client).__mro__
     if "_smsc_send_cmd" in client.__dict__ or any("_smsc_send_cmd" in vars(klass) for klass in mro[:mro.index(SMSC)]):
         raise TypeError("files cannot go through an overridden _smsc_send_cmd (2.0's signature has no files)")
@@ -842,9 +927,11 @@ def _request(client, cmd, arg, files):
         content_type, body = _multipart(data, files)
     elif settings["post"] or len(credentials + arg) > 2000:
         body = data
-    else:
-        target = "?" + quote(data, safe=_URL_SAFE)
-    replaced = (credentials + arg, data) if urlopen is not _URLOPEN else None  # what 2.0 handed urlopen
+    else:  # urllib cut trailing whitespace off the URL (unwrap)
+        target = "?" + _QUOTE(data.rstrip() if _PY2 else _encoded(credentials + arg.rstrip(), charset, "query"),
+                              safe=_URL_SAFE)
+    # what 2.0 handed urlopen, for a test suite's mock of it, or of the standard library's HTTP (vcrpy)
+    replaced = (credentials + arg, data) if urlopen is not _URLOPEN or _http_replaced() else None
 
     ret, failure, tried, window_closed = "", "", 0, False
     possibly_sent = None  # type: Optional[Tuple[int, str]]  # the first attempt that may have acted: (number, url)
@@ -865,7 +952,9 @@ def _request(client, cmd, arg, files):
                 reply = _fetch(url + target, body, attempt, _pool(client) if settings["keepalive"] else None,
                                repeatable, content_type)
             text = reply.decode(charset)  # a reply not in SMSC_CHARSET is a failed attempt, as in 2.0
-            ret, failure = ifs(_PY2, reply, text), "empty reply"  # Python 2: the byte string, as 2.0
+            if not isinstance(text, _text):  # what a mock's read() gave: as 2.0's str()
+                text = str(text)
+            ret, failure = ifs(_PY2 and isinstance(reply, _bytes), reply, text), "empty reply"  # Python 2: bytes
         except socket.timeout:
             ret, failure = "", attempt.timed_out()
         except Exception as error:  # KeyboardInterrupt and SystemExit are not caught
@@ -957,8 +1046,23 @@ def _failure_text(client, error, request):
     # type: (SMSC, Exception, str) -> str
     """Why an attempt failed, for the log: without the password, the key or the request's text."""
     text = "%s" % (error,) if isinstance(error, _ProxyError) else _error_text(error)
-    masked = _masked(text, _masks(client, request))  # type: str
+    longer = len(request.strip()) > len(text)  # a text that cannot hold the request (or a form of it): not sought
+    masked = _masked(text, _masks(client) if longer else _masks(client, request))  # type: str
     return masked
+
+
+def _http_replaced():
+    # type: () -> bool
+    """Whether a test tool (vcrpy, ...) replaced the standard library's HTTP connection classes: then a request goes
+    through urlopen, as 2.0 made it, so that the tool sees it."""
+    module = sys.modules.get("httplib" if _PY2 else "http.client")
+    if module is None:  # never imported: not replaced
+        return False
+    for name in ("HTTPConnection", "HTTPSConnection"):
+        klass = getattr(module, name, None)
+        if klass is not None and getattr(klass, "__module__", None) != module.__name__:
+            return True
+    return False
 
 
 def _repeatable(cmd, arg):
@@ -1071,7 +1175,7 @@ if sys.version_info[0] == 2:
         return headers + ([("Connection", "keep-alive")] if keepalive else [])
 
     def _redirect_target(url, location):  # relative to url, escaped as urllib.urlopen did
-        return quote(_urljoin(url, location), safe=_URL_SAFE)
+        return _QUOTE(_urljoin(url, location), safe=_URL_SAFE)
 
     def _too_many_redirects(visited, target):  # urllib.urlopen gave up at its 10th redirect
         return sum(visited.values()) >= 9
@@ -1150,7 +1254,7 @@ else:
         import string
         parts = _urlsplit(location)
         location = parts.geturl() if parts.path or not parts.netloc else parts._replace(path="/").geturl()
-        target = _urljoin(url, quote(location, encoding="iso-8859-1", safe=string.punctuation))
+        target = _urljoin(url, _QUOTE(location, encoding="iso-8859-1", safe=string.punctuation))
         return target.split("#", 1)[0]
 
     def _too_many_redirects(visited, target):  # urllib.request's HTTPRedirectHandler
@@ -1530,6 +1634,10 @@ class _Pool(object):
 
     IDLE_PER_KEY = 4
 
+    def __reduce__(self):  # pickle, copy.deepcopy: a new pool, never the connections
+        # type: () -> Tuple[Any, Tuple[()]]
+        return _Pool, ()
+
     def __init__(self):
         # type: () -> None
         import threading
@@ -1729,7 +1837,8 @@ def _written_forms(raw):
     variants = cores + [re.sub(b"\r\n|\r|\n", b"\r\n", core) for core in cores]  # as sent in SMTP DATA
     return [form for variant in variants
             for form in (variant, base64.b64encode(variant), codecs.escape_encode(variant)[0],  # repr()'s escapes
-                         ascii(quote(variant)), ascii(quote(variant, safe="")), ascii(quote(variant, safe=_URL_SAFE)),
+                         ascii(_QUOTE(variant)), ascii(_QUOTE(variant, safe="")),
+                         ascii(_QUOTE(variant, safe=_URL_SAFE)),
                          ascii(quote_plus(variant)))]
 
 

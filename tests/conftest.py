@@ -15,7 +15,7 @@ import time
 import pytest
 import six
 
-from helpers import LEGACY, NOW, ROOT, Clock, configure, scrubbed
+from helpers import LEGACY, NOW, ROOT, Clock, RealClockEdge, configure, scrubbed
 
 sys.path.insert(0, ROOT)    # smsc_api, smsc_sandbox, pytest_smsc from the checkout
 sys.path.insert(0, LEGACY)  # smsc_api_20: the official 2.0, unchanged
@@ -259,3 +259,25 @@ def utc():
     else:
         os.environ["TZ"] = saved
     time.tzset()
+
+
+# The 50-second edge on a real clock (test_at_most_once): started as soon as the test is collected, and the test
+# moved last, so that its two runs of about 50 s go on in the background of the others
+
+def pytest_collection_modifyitems(session, config, items):
+    edge = [item for item in items if item.name == "test_the_50_second_edge_on_a_real_clock"]
+    if edge:
+        config._smsc_real_clock_edge = RealClockEdge()
+        items[:] = [item for item in items if item not in edge] + edge  # last: the others run meanwhile
+
+
+def pytest_unconfigure(config):
+    edge = getattr(config, "_smsc_real_clock_edge", None)
+    if edge is not None:
+        edge.stop()
+
+
+@pytest.fixture
+def real_clock_edge(request):
+    """results(): what the two runs of RealClockEdge printed, once they have ended."""
+    return request.config._smsc_real_clock_edge.results

@@ -6,6 +6,7 @@ Fixtures are in conftest.py, the loopback servers in servers.py.
 import base64
 import inspect
 import io
+import json
 import os
 import signal
 import smtplib
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import namedtuple
 
 import six
@@ -346,3 +348,63 @@ def run_app(code, **variables):
                                env=environment(PYTHONPATH=ROOT, **variables))
     out, err = process.communicate()
     return process.returncode, out.decode("utf-8"), err.decode("utf-8")
+
+
+# The 50-second edge of the duplicate window on a real clock (test_at_most_once): two runs of about 50 s, started in
+# the background when the test is collected (conftest.py), so that the suite does not wait for them
+
+REAL_CLOCK_EDGE = """
+import json, logging, sys, time
+sys.path[:0] = [%(root)r, %(tests)r]
+import smsc_api, smsc_sandbox
+from servers import HTTPServer, Reply, Stall
+
+class Kept(logging.Handler):
+    def emit(self, record):
+        logged.append((record.levelname, record.getMessage()))
+logged = []
+logging.getLogger("smsc_api").addHandler(Kept())
+logging.getLogger("smsc_api").setLevel(logging.INFO)
+http = HTTPServer().start()
+http.script(Stall(120), Reply(b"0,-9"))  # the first host takes the request and stalls; the next says error 9
+with smsc_sandbox.Intercept({80: http}) as intercept:
+    smsc_api.SMSC_TIMEOUT = float(sys.argv[1])
+    started = time.time()
+    result = smsc_api.SMSC("alice", "secret").send_sms("79999999999", "test")
+    seconds = time.time() - started
+http.stop()
+http.check()
+print(json.dumps({"result": result, "hosts": [host for host, port in intercept.connections], "seconds": seconds,
+                  "logged": logged}))
+"""
+
+
+class RealClockEdge(object):
+    """send_sms with SMSC_TIMEOUT 49 s and 51 s, the first host stalled, each in a process of its own, started now."""
+
+    TIMEOUTS = (49, 51)
+
+    def __init__(self):
+        code = REAL_CLOCK_EDGE % dict(root=ROOT, tests=TESTS)
+        self.processes = [subprocess.Popen([sys.executable, "-c", code, str(timeout)], stdout=subprocess.PIPE,
+                                           stderr=subprocess.PIPE, env=environment()) for timeout in self.TIMEOUTS]
+
+    def results(self, timeout=120):
+        """What each run printed (a dict), once both have ended."""
+        results = []
+        for process in self.processes:
+            deadline = time.time() + timeout
+            while process.poll() is None and time.time() < deadline:
+                time.sleep(0.2)
+            if process.poll() is None:
+                process.kill()
+            out, err = process.communicate()
+            assert process.returncode == 0, err.decode("utf-8")
+            results.append(json.loads(out.decode("utf-8")))
+        return results
+
+    def stop(self):
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()

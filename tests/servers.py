@@ -297,15 +297,20 @@ class DripRelay(LoopbackServer):
 
 
 class SlowReader(LoopbackServer):
-    """Reads what each client sends, `size` bytes every `interval` seconds; answers nothing."""
+    """Reads what each client sends, `size` bytes every `interval` seconds; answers nothing. `received`: the bytes
+    read, in all."""
 
     def __init__(self, size=4096, interval=0.1, ssl_context=None):
         LoopbackServer.__init__(self, ssl_context)
-        self.size, self.interval = size, interval
+        self.size, self.interval, self.received = size, interval, 0
 
     def handle(self, conn, client_port, number):
-        while not self.wait_stopped(self.interval) and conn.recv(self.size):
-            pass
+        while not self.wait_stopped(self.interval):
+            data = conn.recv(self.size)
+            if not data:
+                return
+            with self._lock:
+                self.received += len(data)
 
 
 class HeadThenWait(object):

@@ -12,6 +12,7 @@ import pytest
 import six
 
 import smsc_api
+import smsc_api_20
 from helpers import HEADER, LEGACY, RCPT, TESTS, configure, native, run_app
 from servers import Reply
 
@@ -114,7 +115,7 @@ def test_the_class_and_its_instance_hold_no_new_name_a_subclass_could_set(smsc, 
     assert names(vars(legacy.SMSC)) == {"send_sms", "send_sms_mail", "get_sms_cost", "get_status", "get_balance",
                                         "_smsc_send_cmd"}
     assert names(vars(smsc.SMSC)) == names(vars(legacy.SMSC)) | {"close"}
-    assert list(vars(smsc.SMSC("alice", "secret"))) == ["_SMSC__smsc_api"]  # SMSC.__smsc_api
+    assert list(vars(smsc.SMSC("alice", "secret"))) == ["_SMSC__smsc_api_state"]  # SMSC.__smsc_api_state
 
 
 def test_a_subclass_keeps_its_attributes_through_pickle_and_copy(smsc, gw):
@@ -300,3 +301,158 @@ def test_what_an_smtp_server_echoes_in_a_refusal_is_masked(smsc, gw):
         client.send_sms_mail("79999999999", "hi")
     assert secrets_in(raised.value, ["Sup3r-Secret", "Mail-Secret", "AG1haWxlcgBNYWlsLVNlY3JldA=="]) == []
     assert raised.value.smtp_code == 554 and b"***" in raised.value.smtp_error
+
+
+# 6. What a hostile review of the above found, each as 2.0 callers write it
+
+def test_a_frozen_subclass_and_one_with_slots_work_as_with_2_0(smsc, legacy, gw, capsys):
+    def run(module):
+        class Frozen(module.SMSC):
+            def __init__(self):
+                super(Frozen, self).__init__()
+                self.__dict__["ready"] = True
+
+            def __setattr__(self, name, value):
+                raise AttributeError("Frozen is frozen")
+        import copy
+        import pickle
+        slotted = SLOTTED[module.__name__]()
+        slotted.token = "T"
+        twins = [copy.copy(slotted), copy.deepcopy(slotted), pickle.loads(pickle.dumps(slotted, 2))]
+        return Frozen().send_sms("79999999999", "hi"), [twin.token for twin in twins]
+    ours = assert_as_2_0(smsc, legacy, gw, capsys, run, [Reply(OK)])
+    assert ours[0] == (["15", "1", "1.5", "98.5"], ["T", "T", "T"])
+
+
+class SlottedOurs(smsc_api.SMSC):  # pickle finds a class at module level
+    __slots__ = ("token",)
+
+
+class SlottedTheirs(smsc_api_20.SMSC):
+    __slots__ = ("token",)
+
+
+SLOTTED = {"smsc_api": SlottedOurs, "smsc_api_20": SlottedTheirs}
+
+
+def test_a_subclass_called_smsc_keeps_its_own_private_names(smsc, legacy, gw, capsys):
+    def run(module):
+        class SMSC(module.SMSC):  # the same name: its self.__x is _SMSC__x too
+            def __init__(self):
+                self.__smsc_api, self.__settings, self.__state = "mine", "mine", "mine"
+        return SMSC().get_balance()
+    assert_as_2_0(smsc, legacy, gw, capsys, run, [Reply(b"98.5")])
+
+
+class PatchedConnection(six.moves.http_client.HTTPConnection):
+    """A test tool's HTTPConnection (vcrpy's way): what goes through it is recorded."""
+    seen = []
+
+    def putrequest(self, method, url, *args, **kwargs):
+        PatchedConnection.seen.append((method, url))
+        return PatchedConnection.__bases__[0].putrequest(self, method, url, *args, **kwargs)
+
+
+@pytest.mark.skipif(six.PY2, reason="Python 2's urllib.urlopen goes through httplib.HTTP, bound when httplib loads")
+def test_a_replaced_http_connection_class_sees_every_request_as_with_2_0(smsc, legacy, gw, capsys, monkeypatch):
+    monkeypatch.setattr(six.moves.http_client, "HTTPConnection", PatchedConnection)
+    del PatchedConnection.seen[:]
+    ours = assert_as_2_0(smsc, legacy, gw, capsys, lambda module: module.SMSC().get_balance(), [Reply(b"98.5")])
+    assert ours[0] == "98.5" and len(PatchedConnection.seen) == 2  # 2.0's request, then ours
+
+
+@pytest.mark.parametrize("run", [
+    lambda c: c.send_sms("79999999999", "hi", id="order-17\n"),     # a CHAR(n) column's padding, a line feed
+    lambda c: c.send_sms("79999999999", "hi", id="order-17   "),
+    lambda c: c.get_status(101, "79999999999", all="1 "),
+    lambda c: c.send_sms("79999999999", "hi", query="maxsms=3 "),
+    lambda c: c.send_sms("79999999999", "hi", query="list=79999999999:hello\n"),
+], ids=["id-line-feed", "id-spaces", "all", "query", "query-line-feed"])
+def test_trailing_whitespace_of_a_get_goes_as_urllib_cut_it(smsc, legacy, gw, capsys, run):
+    assert_as_2_0(smsc, legacy, gw, capsys, lambda module: run(module.SMSC()), [Reply(OK)])
+
+
+class Index(object):
+    """An int that is not an int (numpy's int64 and the like): 2.0 sent str() of it."""
+
+    def __index__(self):
+        return 1
+
+    def __gt__(self, other):  # 2.0's format > 0
+        return 1 > other
+
+    def __sub__(self, other):  # 2.0's formats[format - 1]
+        return 1 - other
+
+    def __str__(self):
+        return "1"
+
+
+@pytest.mark.parametrize("run", [
+    lambda c: c.send_sms("79999999999", "hi", translit=Index(), format=Index()),
+    lambda c: c.get_status(101, "79999999999", all=Index()),
+    lambda c: c.send_sms("79999999999", "hi", translit=__import__("decimal").Decimal(1)),
+], ids=["index", "status-all", "decimal"])
+def test_numbers_that_are_not_ints_go_as_2_0_sent_them(smsc, legacy, gw, capsys, run):
+    assert_as_2_0(smsc, legacy, gw, capsys, lambda module: run(module.SMSC()), [Reply(OK)])
+
+
+def test_a_tuple_from_a_subclass_with_debug_as_with_2_0(smsc, legacy, gw, capsys):
+    def run(module):
+        class Stub(module.SMSC):
+            def _smsc_send_cmd(self, cmd, arg=""):
+                return ("15", "1", "1.5", "98.5") if cmd == "send" else ("1", "1561977123", "0")
+        module.SMSC_DEBUG = True
+        return Stub().send_sms("79999999999", "hi"), Stub().get_status(15, "79999999999")
+    theirs, ours = side_by_side(smsc, legacy, gw, capsys, run, [])
+    assert ours == theirs and ours[0][0] == ("15", "1", "1.5", "98.5")
+
+
+def test_an_unconfigured_mock_of_urlopen_returns_what_2_0_returned(smsc, legacy):
+    results = []
+    for module in (legacy, smsc):
+        with mock.patch.object(module, "urlopen"):
+            results.append([type(value) for value in (configure(module).send_sms("79999999999", "hi"),
+                                                      module.SMSC().get_balance())])
+    assert results[1] == results[0] == [list, str]
+
+
+@pytest.mark.skipif(six.PY2, reason="2.0's quote() on Python 2 took bytes only: no charset to fix there")
+def test_a_replaced_quote_gets_text_as_from_2_0(smsc, legacy, gw, capsys, monkeypatch):
+    # the usual fix of 2.0's charset defect: quote() encoding in cp1251
+    import functools
+    import urllib.parse
+
+    def run(module):
+        monkeypatch.setattr(module, "quote", functools.partial(urllib.parse.quote, encoding="cp1251"))
+        module.SMSC_CHARSET = "windows-1251"
+        return module.SMSC().send_sms("79999999999", u"Привет", sender=u"Магазин")
+    ours = assert_as_2_0(smsc, legacy, gw, capsys, run, [Reply(OK)])
+    assert b"&mes=%CF%F0%E8%E2%E5%F2&" in ours[1][0]
+
+
+@pytest.mark.parametrize("server", ["smtp_relay", "mail.example.org.", "smtp_relay:2525"])
+def test_smtp_servers_2_0_connected_to(smsc, legacy, gw, capsys, server):
+    gw.intercept.routes[2525] = gw.smtp
+    assert_as_2_0(smsc, legacy, gw, capsys, lambda module: setattr(module, "SMTP_SERVER", server) or
+                  module.SMSC().send_sms_mail("79999999999", "hi"), [])
+
+
+ENVIRONMENT_SET_IN_CODE = """
+import socket, smsc_api
+socket.create_connection = None  # offline
+smsc_api.SMSC_HTTPS, smsc_api.SMSC_DEBUG = False, False  # the application's own reading of its variables
+print(smsc_api.SMSC("alice", "secret").get_balance())
+"""
+
+
+def test_a_constant_set_in_code_to_its_default_replaces_a_bad_variable():
+    assert run_app(ENVIRONMENT_SET_IN_CODE, SMSC_HTTPS="disabled", SMSC_DEBUG="off") == (0, "False\n", "")
+
+
+@pytest.mark.skipif(not six.PY2, reason="string_escape is a Python 2 codec")
+def test_a_codec_that_takes_no_text_is_named_not_fatal():
+    code = "import smsc_api\ntry:\n    smsc_api.SMSC().get_balance()\nexcept ValueError as e:\n    print(e)"
+    assert run_app(code, SMSC_CHARSET="string_escape") == (
+        0, "environment variable SMSC_CHARSET must be the name of a charset, such as 'utf-8', not 'string_escape'\n",
+        "")

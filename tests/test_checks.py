@@ -106,7 +106,7 @@ def test_valid_values_send_the_bytes_of_2_0(smsc, legacy, gw, call, target):
     (lambda c: c.send_sms("7999", "hi", id="new id"), ValueError, "id must be %s, not 'new id'" % ID),
     (lambda c: c.send_sms("7999", "hi", id="x" * 41), ValueError, "id must be %s, not %r" % (ID, "x" * 40)),
     (lambda c: c.send_sms("7999", "hi", id=" 5"), ValueError, "id must be %s, not ' 5'" % ID),
-    (lambda c: c.send_sms("7999", "hi", id="5\n"), ValueError, "id must be %s, not '5\\n'" % ID),
+    (lambda c: c.send_sms("7999", "hi", id="5\n6"), ValueError, "id must be %s, not '5\\n6'" % ID),
     (lambda c: c.send_sms("7999", "hi", id="1,2"), ValueError, "id must be %s, not '1,2'" % ID),
     (lambda c: c.send_sms("7999", "hi", id="order#17"), ValueError, "id must be %s, not 'order#17'" % ID),
     (lambda c: c.send_sms("7999", "hi", translit=True), TypeError,
@@ -273,8 +273,9 @@ CALLS = [lambda c: c.get_balance(), lambda c: c.send_sms("7999", "hi"), lambda c
 
 
 @pytest.mark.parametrize("name,constant", BOOLEANS)
-@pytest.mark.parametrize("value", ["false", "0", "no", "", None, 2, -1, 1.0])
-def test_a_boolean_setting_must_be_true_or_false(smsc, gw, name, constant, value):
+@pytest.mark.parametrize("value", ["false", "0", "no", "", "1", b"0"])
+def test_a_boolean_setting_is_not_text(smsc, gw, name, constant, value):
+    # text: 2.0 read "false" and "0" as true; every other value is read by its truth, as 2.0 read it
     for call in CALLS:
         assert raised(call, instance(smsc, **{name: value})) == (
             TypeError, "SMSC(%s=...) must be True or False (or 1 or 0), not %r" % (name, value))
@@ -282,6 +283,16 @@ def test_a_boolean_setting_must_be_true_or_false(smsc, gw, name, constant, value
             TypeError, "%s must be True or False (or 1 or 0), not %r" % (constant, value))
         setattr(smsc, constant, False)
     assert gw.intercept.connections == []
+
+
+@pytest.mark.parametrize("value,post", [(None, False), (0.0, False), ([], False), (2, True), (-1, True), (1.0, True)])
+def test_what_is_not_text_is_read_by_its_truth_as_2_0_read_it(smsc, legacy, gw, capsys, value, post):
+    for module in (legacy, smsc):
+        gw.clear()
+        gw.http.default = Reply(b"42")
+        assert configure(module, SMSC_POST=value, SMSC_DEBUG=value).get_balance() == "42"
+        assert printed(capsys) == (u"Сумма на счете: 42\n" if post else u"")
+        assert [r.request_line.startswith(b"POST") for r in gw.requests] == [post]
 
 
 def test_2_0_read_text_booleans_as_true(legacy, gw, capsys):

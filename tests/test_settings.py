@@ -9,7 +9,7 @@ import types
 
 import pytest
 
-from helpers import (DOMAINS, GET, HTTP_VERSION, LEGACY, MIRRORS, argspec, expected_headers, outcome, run_app,
+from helpers import (DOMAINS, GET, HTTP_VERSION, LEGACY, MIRRORS, configure, expected_headers, outcome, run_app,
                      run_together)
 from servers import Drop, Reply, Slow
 
@@ -143,13 +143,57 @@ def test_a_subclass_that_never_calls_our_init_still_works(smsc, gw):
     assert gw.requests[0].request_line == GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&")
 
 
-def test_the_signature_names_every_setting(smsc):
-    args, varargs, varkw, defaults = argspec(smsc.SMSC.__init__)
-    assert args == ["self", "login", "password", "post", "https", "charset", "debug", "host", "timeout",
-                    "smtp_from", "smtp_server", "smtp_login", "smtp_password", "connect_timeout", "keepalive"]
-    assert [repr(default) for default in defaults] == ["<module constant>"] * 14
-    with pytest.raises(TypeError):
-        smsc.SMSC(user="bob")
+NAMES = ["login", "password", "post", "https", "charset", "debug", "host", "timeout", "smtp_from", "smtp_server",
+         "smtp_login", "smtp_password", "connect_timeout", "keepalive"]
+
+
+def test_the_constructor_binds_every_setting_in_order(smsc):
+    values = [object() for name in NAMES]
+    assert smsc._given(smsc.SMSC(*values)) == dict(zip(NAMES, values))
+    assert smsc._given(smsc.SMSC(**dict(zip(NAMES, values)))) == dict(zip(NAMES, values))
+    assert smsc._given(smsc.SMSC("alice", keepalive=True)) == {"login": "alice", "keepalive": True}
+    assert smsc._given(smsc.SMSC()) == {}
+
+
+@pytest.mark.parametrize("args,kwargs,message", [
+    ((), {"user": "bob"}, "SMSC() got an unexpected keyword argument 'user'"),
+    (("alice",), {"login": "bob"}, "SMSC() got multiple values for argument 'login'"),
+    (tuple(range(15)), {}, "SMSC() takes at most 14 settings (15 given)"),
+])
+def test_the_constructor_refuses_what_a_signature_would(smsc, args, kwargs, message):
+    with pytest.raises(TypeError) as raised:
+        smsc.SMSC(*args, **kwargs)
+    assert str(raised.value) == message
+
+
+def test_a_base_after_smsc_keeps_its_init_close_and_with_as_with_2_0(smsc, legacy, gw):
+    # 2.0's class had none of them: the mixin's ran
+    class Config(object):
+        def __init__(self, sender, region="ru"):
+            self.sender, self.region, self.closed = sender, region, 0
+
+        def close(self):
+            self.closed += 1
+
+        def __enter__(self):
+            return "entered"
+
+        def __exit__(self, *exc_info):
+            self.closed += 10
+    gw.http.default = Reply(b"15,1")
+    for module in (legacy, smsc):
+        class Notifier(module.SMSC, Config):
+            pass
+        configure(module)
+        notifier = Notifier("Shop", region="kz")
+        assert (notifier.sender, notifier.region) == ("Shop", "kz")
+        assert notifier.send_sms("79999999999", "hi", sender=notifier.sender) == ["15", "1"]
+        with notifier as entered:
+            assert entered == "entered"
+        notifier.close()
+        assert notifier.closed == 11
+    theirs, ours = gw.requests
+    assert ours.raw == theirs.raw and b"login=alice&psw=secret" in ours.request_line
 
 
 # 3. Defaults from the environment
@@ -210,7 +254,9 @@ def test_each_constant_defaults_to_its_environment_variable(variables, changed):
 
 @pytest.mark.parametrize("name", ["SMSC_POST", "SMSC_HTTPS", "SMSC_DEBUG", "SMSC_KEEPALIVE"])
 def test_a_boolean_that_is_not_one_keeps_its_default_and_is_named_by_a_call(name):
-    assert constants_with_environment({name: "maybe"}) == (0, as_json(DEFAULTS) + "\n", "")
+    code = "import smsc_api; print('%%r %%r %%r' %% (smsc_api.%s, smsc_api.%s == False, bool(smsc_api.%s)))" % (
+        name, name, name)
+    assert run_app(code, **{name: "maybe"}) == (0, "False True False\n", "")
     code, out, err = run_app("import socket, smsc_api\nsocket.create_connection = None  # offline\ntry:\n"
                              "    smsc_api.SMSC().get_balance()\nexcept ValueError as e:\n    print(e)",
                              **{name: "maybe"})
