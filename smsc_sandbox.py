@@ -1844,7 +1844,8 @@ class Gateway(object):
             record["status"], record["reply"] = _post_form(url, body, self.callback_timeout, track)
             outcome = u"HTTP %d" % record["status"]
         except (socket.error, _BadAnswer, _TooLarge) as exc:
-            record["error"] = _text(exc) if not isinstance(exc, _TooLarge) else u"an answer over 64 KB"
+            record["error"] = (u"an answer over 64 KB" if isinstance(exc, _TooLarge) else u"timed out after %g s"
+                               % self.callback_timeout if _timed_out(exc) else _text(exc))
             outcome = u"failed (%s)" % (record["error"] or type(exc).__name__)
         finally:
             with self._lock:
@@ -2466,6 +2467,11 @@ def _parser(prog=None):
     parser.add_argument("--price", type=amount, default="2.50", help="price of one SMS (default 2.50)")
     parser.add_argument("--deliver-after", type=float, default=2, metavar="SECONDS",
                         help="status -1 (waiting) until this long after sending, then 1 (delivered); default 2")
+    parser.add_argument("--callback-url", metavar="URL", help="post each status change (and incoming message) "
+                                                              "there, as the gateway posts them to the URL set in "
+                                                              "the account")
+    parser.add_argument("--callback-secret", metavar="S", help="sign each callback (md5) with this secret, as the "
+                                                               "account's secret does (never printed)")
     _limit_arguments(parser)
     return parser
 
@@ -2510,12 +2516,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if (args.login is None) != (args.password is None):
         parser.error("--login and --password go together")
+    try:
+        _checked_callback_url(args.callback_url)
+    except ValueError as exc:
+        parser.error("argument --callback-url: %s" % exc)
     if args.command == "demo":
         return demo()
     gateway = Gateway(login=args.login, password=args.password, balance=args.balance, price=args.price,
                       deliver_after=args.deliver_after, log=args.log, ca_file=args.ca_file,
                       max_request_size=args.max_request_size, max_records=args.max_records,
-                      max_connections=args.max_connections, request_timeout=args.request_timeout)
+                      max_connections=args.max_connections, request_timeout=args.request_timeout,
+                      callback_url=args.callback_url, callback_secret=args.callback_secret)
     try:
         gateway.start(args.port, args.smtp_port)
     except socket.error as exc:
@@ -2542,6 +2553,9 @@ def _started(gateway):
     yield u"%s; balance %s, %s per SMS, delivered %g s after sending. Ctrl-C to stop." % (
         u"login %s only" % _as_text(gateway.login) if gateway.login is not None else u"any login",
         _cents(gateway.balance), _cents(gateway.price), gateway.deliver_after)
+    if gateway.callback_url is not None:
+        yield u"Callbacks to %s, %s." % (_url_shown(gateway.callback_url), u"signed (md5) with the secret given" if
+                                         gateway.callback_secret is not None else u"unsigned (no --callback-secret)")
 
 
 def _serve_until_stopped():
