@@ -941,12 +941,14 @@ class LoopbackSMTPServer(LoopbackServer):
 
 
 _PATCHED = ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex")
+_CONNECTS = ("connect", "connect_ex")  # methods of socket.socket
 _patching = threading.Lock()  # one Intercept at a time changes the socket module's functions
+_stand_ins = [0]               # the stand-in addresses given out so far (Intercept._stand_in)
 
 
 def _port_number(port):
     """The port of a getaddrinfo call as a number (a service name looked up in the local services file), or None."""
-    if port is None or isinstance(port, int):
+    if port is None or isinstance(port, _integers):
         return port
     text = port.decode("latin-1") if isinstance(port, bytes) else port
     if text.isdigit():
@@ -958,21 +960,23 @@ def _port_number(port):
 
 
 class Intercept(object):
-    """Send the connections a client makes to given ports to loopback servers chosen by port.
+    """Send the connections a client makes to the SMSC hosts' ports to loopback servers chosen by port.
 
     routes: {port: server}. While active (a context manager), the socket module's functions are replaced:
 
     - socket.create_connection((host, port)) (urllib, http.client, smtplib, smsc_api) connects to the server
-      routed for the port, which learns the host asked for (note_asked); each call is recorded in `connections`
-      as (host, port);
-    - socket.getaddrinfo(host, port) of an SMSC host (is_smsc_host) gives the server's address, so that a client
-      that resolves and connects by itself (requests and urllib3, asyncio, httpx, aiohttp) reaches it too; each
-      call is recorded in `lookups`;
-    - socket.gethostbyname and gethostbyname_ex of an SMSC host fail (socket.gaierror): an address without a
-      port cannot be routed.
+      routed for the port;
+    - socket.getaddrinfo, gethostbyname and gethostbyname_ex of an SMSC host (is_smsc_host) give a stand-in
+      address of its own in 127.83.0.0/16, and socket.socket.connect (and connect_ex) to a stand-in address
+      connects to the server routed for the port: a client that resolves and connects by itself (requests and
+      urllib3, asyncio and so httpx and aiohttp, a raw getaddrinfo and connect) reaches it too, whichever
+      port it connects with. Each lookup is recorded in `lookups` as (host, port).
 
-    Fail closed: an SMSC host on a port without a route, or named in `refuse`, is refused (ECONNREFUSED) or not
-    resolved (socket.gaierror), never passed on to the network; so are IPv6-only and non-TCP lookups of it.
+    Each connection routed or refused is recorded in `connections` as (host, port), and the server learns the
+    host asked for (note_asked). Fail closed: an SMSC host on a port without a route, or named in `refuse`, is
+    refused (ECONNREFUSED) or not resolved (socket.gaierror), never passed on; so are IPv6-only and non-TCP
+    lookups of it. Even a client that connects without socket.socket.connect (a C library) reaches only a
+    loopback address with a stand-in.
     smsc_only=True: only the SMSC hosts are redirected; any other host (the application's database, other web
     services) goes to the functions there were before, unchanged and unrecorded. smsc_only=False (the tests
     of smsc_api): create_connection redirects every host by port.
@@ -986,30 +990,47 @@ class Intercept(object):
         self.routes = dict(routes)
         self.refuse = set(refuse)
         self.smsc_only = smsc_only
-        self.connections = []  # (host, port) of each create_connection routed or refused
-        self.lookups = []      # (host, port) of each getaddrinfo of an SMSC host
+        self.connections = []  # (host, port) of each connection routed or refused
+        self.lookups = []      # (host, port) of each lookup of an SMSC host
         self._lock = threading.Lock()
         self._active = False
+        self._hosts = {}       # stand-in address -> the SMSC host it stands for
+        self._addresses = {}   # and back
         self._below = dict((name, getattr(socket, name)) for name in _PATCHED)  # replaced at each entry
+        self._below_connects = {}
+        self._connects = dict((name, self._connect_method(name)) for name in _CONNECTS)
 
     def clear(self):
         """Forget the connections and lookups recorded so far."""
         with self._lock:
             del self.connections[:], self.lookups[:]
 
-    def _server(self, host, port):
-        """The server routed for an SMSC host's port, or None when it is refused."""
-        return None if host in self.refuse else self.routes.get(port)
+    def _route(self, host, port):
+        """The server routed for (host, port), recorded as a connection; ECONNREFUSED when there is none."""
+        with self._lock:
+            self.connections.append((host, port))
+        server = None if host in self.refuse else self.routes.get(port)
+        if server is None:
+            raise socket.error(errno.ECONNREFUSED, "Connection refused (sandbox: %s:%s)" % (host, port))
+        return server
+
+    def _stand_in(self, host):
+        """The stand-in address of an SMSC host: one of its own, so that a connection to it names the host."""
+        name = _host_name(host)
+        with self._lock:
+            if name not in self._addresses:
+                with _stand_ins_lock:
+                    _stand_ins[0] += 1
+                    number = _stand_ins[0] % 65534 + 1
+                address = "127.83.%d.%d" % (number >> 8, number & 255)
+                self._addresses[name], self._hosts[address] = address, name
+            return self._addresses[name]
 
     def create_connection(self, address, *args, **kwargs):
         host, port = address[0], address[1]
         if not self._active or (self.smsc_only and not is_smsc_host(host)):
             return self._below["create_connection"](address, *args, **kwargs)
-        with self._lock:
-            self.connections.append((host, port))
-        server = self._server(host, port)
-        if server is None:
-            raise socket.error(errno.ECONNREFUSED, "Connection refused (sandbox: %s:%s)" % (host, port))
+        server = self._route(host, port)
         sock = self._below["create_connection"](server.address, *args, **kwargs)
         server.note_asked(sock.getsockname()[1], host, port)
         return sock
@@ -1020,33 +1041,56 @@ class Intercept(object):
         number = _port_number(port)
         with self._lock:
             self.lookups.append((host, number))
-        server = self._server(host, number)
-        if server is None or family not in (0, socket.AF_INET) or type not in (0, socket.SOCK_STREAM) or \
+        if (number is not None and (host in self.refuse or number not in self.routes)) or \
+                family not in (0, socket.AF_INET) or type not in (0, socket.SOCK_STREAM) or \
                 proto not in (0, socket.IPPROTO_TCP):
             raise socket.gaierror(socket.EAI_NONAME, "smsc_sandbox: %s port %s is not served (family %s, type %s)"
                                   % (_as_text(host), port, family, type))
         name = _as_text(host) if flags & socket.AI_CANONNAME else ""
-        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, name, tuple(server.address))]
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, name, (self._stand_in(host), number or 0))]
 
     def gethostbyname(self, host):
-        return self._by_name("gethostbyname", host)
+        if self._active and is_smsc_host(host):
+            return self._stand_in(host)
+        return self._below["gethostbyname"](host)
 
     def gethostbyname_ex(self, host):
-        return self._by_name("gethostbyname_ex", host)
-
-    def _by_name(self, function, host):
         if self._active and is_smsc_host(host):
-            raise socket.gaierror(socket.EAI_NONAME, "smsc_sandbox: %s of %s is refused: an SMSC host is routed by "
-                                  "its port (getaddrinfo, create_connection)" % (function, _as_text(host)))
-        return self._below[function](host)
+            return _as_text(host), [], [self._stand_in(host)]
+        return self._below["gethostbyname_ex"](host)
+
+    def _connect_method(self, name):
+        """socket.socket.<name> (connect or connect_ex) while active: a stand-in address goes to its server."""
+        def connect(sock, address):
+            host = self._hosts.get(address[0]) if self._active and isinstance(address, tuple) else None
+            if host is None:
+                return self._below_connects[name](sock, address)
+            try:
+                server = self._route(host, address[1])
+            except socket.error as exc:
+                if name == "connect_ex":
+                    return exc.errno
+                raise
+            try:
+                return self._below_connects[name](sock, server.address)
+            finally:  # a non-blocking connect has its port already, and goes on
+                try:
+                    server.note_asked(sock.getsockname()[1], host, address[1])
+                except socket.error:
+                    pass
+        return connect
 
     def __enter__(self):
         with _patching:
             if self._active:
                 raise RuntimeError("this Intercept is active already")
             self._below = dict((name, getattr(socket, name)) for name in _PATCHED)
+            self._below_connects = dict((name, getattr(socket.socket, name)) for name in _CONNECTS)
+            self._own_connects = dict((name, socket.socket.__dict__.get(name)) for name in _CONNECTS)
             for name in _PATCHED:
                 setattr(socket, name, getattr(self, name))
+            for name in _CONNECTS:
+                setattr(socket.socket, name, self._connects[name])
             self._active = True
         return self
 
@@ -1056,6 +1100,15 @@ class Intercept(object):
             for name in _PATCHED:
                 if getattr(socket, name) == getattr(self, name):  # still ours: put back what was there
                     setattr(socket, name, self._below[name])
+            for name in _CONNECTS:
+                if socket.socket.__dict__.get(name) is self._connects[name]:
+                    if self._own_connects[name] is None:  # inherited (Python 3: from _socket.socket)
+                        delattr(socket.socket, name)
+                    else:
+                        setattr(socket.socket, name, self._own_connects[name])
+
+
+_stand_ins_lock = threading.Lock()
 
 
 # The gateway: the SMSC HTTP API and SMTP gateway, answered from memory
