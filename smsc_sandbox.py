@@ -22,8 +22,9 @@ In Python:
 In a pytest suite: the `smsc_gateway` fixture of the plugin pytest_smsc (installed with the package).
 
 Underneath, the loopback servers (LoopbackServer, LoopbackHTTPServer, LoopbackSMTPServer) record every
-request byte for byte; Intercept redirects socket.create_connection to them by port, so that a client keeps
-the real host name (request line in origin form, real Host: header) and runs unchanged. smsc_api's own tests
+request byte for byte; Intercept redirects socket.create_connection to them by port (and the SMSC names that
+socket.getaddrinfo and gethostbyname resolve), so that a client keeps the real host name (request line in
+origin form, real Host: header) and runs unchanged. smsc_api's own tests
 build their recording and fault-injecting servers on these classes (tests/servers.py).
 
 (PYTEST_DONT_REWRITE: pytest would rewrite this module as part of the package of the pytest_smsc plugin.)
@@ -1755,7 +1756,8 @@ class Gateway(object):
         self.stop()
 
     def intercept(self, smsc_only=True):
-        """An Intercept sending the SMSC hosts' ports 80 and 25 here, and 443 when HTTPS is served."""
+        """An Intercept sending the SMSC hosts' ports 80 and 25 here, and 443 when HTTPS is served, whatever the
+        client (see Intercept); other ports of the SMSC hosts are refused."""
         routes = {80: self.http, 25: self.smtp}
         if self.https is not None:
             routes[443] = self.https
