@@ -1794,6 +1794,18 @@ class Gateway(object):
         self._callback_secret = secret
 
     @property
+    def callback_timeout(self):
+        """Seconds a callback may take, connecting, posting and reading the whole answer (10 by default)."""
+        return self._callback_timeout
+
+    @callback_timeout.setter
+    def callback_timeout(self, seconds):
+        if not (isinstance(seconds, _integers + (float,)) and not isinstance(seconds, bool) and
+                0 < seconds < float("inf")):
+            raise ValueError("callback_timeout must be a positive number of seconds, not %r" % (seconds,))
+        self._callback_timeout = seconds
+
+    @property
     def undeliverable(self):
         """{phone: status} or {phone: (status, err)} of the numbers a message fails to reach, deliver_after seconds
         after sending: status 20 (undeliverable), 22, 23, 24 or 25; a list or set of phones gives status 20."""

@@ -321,6 +321,13 @@ def test_bad_undeliverable_numbers_are_errors_naming_them(gateway, numbers, mess
     assert str(raised.value) == message
 
 
+@pytest.mark.parametrize("value", [0, -1, None, "10", float("inf"), True])
+def test_a_bad_callback_timeout_is_an_error_naming_it(gateway, value):
+    with pytest.raises(ValueError) as raised:
+        gateway.callback_timeout = value
+    assert str(raised.value) == "callback_timeout must be a positive number of seconds, not %r" % (value,)
+
+
 def test_incoming_needs_a_url_and_text(gateway):
     with pytest.raises(ValueError) as raised:
         gateway.incoming("79999999999", u"hi", "79990000000")
