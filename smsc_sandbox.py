@@ -1299,8 +1299,9 @@ class Failure(object):
         if name == "error" and not (_whole(value) and 1 <= value <= 9):
             raise ValueError("error must be a gateway error code from 1 to 9, not %r" % (value,))
         if name == "delay" and not (isinstance(value, _integers + (float,)) and not isinstance(value, bool) and
-                                    0 < value < float("inf")):
-            raise ValueError("delay must be a positive number of seconds, not %r" % (value,))
+                                    0 < value <= Failure.HANG_LIMIT):
+            raise ValueError("delay must be a positive number of seconds up to %d, not %r"
+                             % (Failure.HANG_LIMIT, value))
         if name == "body" and not isinstance(value, bytes):
             raise TypeError("body must be bytes, not %s" % type(value).__name__)
         if name == "reply" and not (isinstance(value, (str, _text)) and

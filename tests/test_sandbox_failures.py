@@ -179,8 +179,9 @@ def test_an_http_failure_is_not_played_on_mail_nor_an_smtp_one_on_http(client, g
     ({"status": 99}, ValueError, "status must be an HTTP status from 200 to 599, not 99"),
     ({"status": "503"}, ValueError, "status must be an HTTP status from 200 to 599, not '503'"),
     ({"error": 10}, ValueError, "error must be a gateway error code from 1 to 9, not 10"),
-    ({"delay": 0}, ValueError, "delay must be a positive number of seconds, not 0"),
-    ({"delay": float("nan")}, ValueError, "delay must be a positive number of seconds, not nan"),
+    ({"delay": 0}, ValueError, "delay must be a positive number of seconds up to 600, not 0"),
+    ({"delay": float("nan")}, ValueError, "delay must be a positive number of seconds up to 600, not nan"),
+    ({"delay": 1e12}, ValueError, "delay must be a positive number of seconds up to 600, not 1000000000000.0"),
     ({"body": u"text"}, TypeError, "body must be bytes, not " + type(u"").__name__),
     ({"reply": "ok\r\nRSET"}, ValueError, "reply must be an SMTP reply line such as '554 5.7.1 refused', not "
                                           "'ok\\r\\nRSET'"),
