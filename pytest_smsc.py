@@ -9,8 +9,12 @@ every pytest run. With copied files, load it from the top-level conftest.py:
 (the same name as the entry point: with the package installed too, it is loaded once).
 
     def test_signup(smsc_gateway):         # the SMSC hosts' ports 80, 443 and 25 go to a Gateway
-        app.signup("79999999999")          # any code that uses smsc_api (or urllib) unchanged
+        app.signup("79999999999")          # any code that uses smsc_api (or urllib, requests...) unchanged
         assert smsc_gateway.messages[0]["message"] == "Your code: 1234"
+
+    def test_failover(smsc_gateway):
+        smsc_gateway.fail(host="smscentre.com", drop=True)   # the first host is down
+        app.signup("79999999999")                             # www2.smscentre.com answers
 """
 import sys
 
@@ -23,16 +27,21 @@ import smsc_sandbox
 def smsc_gateway(monkeypatch):
     """A smsc_sandbox.Gateway on free ports; connections to the SMSC hosts (ports 80, 443 and 25) go to it.
 
-    Other hosts are not touched, and *_proxy variables do not apply to the SMSC hosts. HTTPS is served with a
-    certificate from the sandbox's own CA, which the client trusts for the test alone (SSL_CERT_FILE); where no
-    certificate can be made (neither trustme nor the openssl command), port 443 is refused. The gateway keeps
-    every request and message of the test (no max_records). After the test the gateway stops, and an error
-    raised inside it (a bug of the sandbox) fails the test.
+    The SMSC hosts are matched by name, whatever the client (smsc_sandbox.Intercept): one that calls
+    socket.create_connection (urllib, http.client, smtplib) or resolves with socket.getaddrinfo (requests and
+    urllib3, asyncio, httpx, aiohttp) reaches the gateway; any other port of an SMSC host, and
+    gethostbyname of one, fail: nothing reaches the real gateway. Other hosts are not touched, and *_proxy
+    variables do not apply to the SMSC hosts. HTTPS is served with a certificate from the sandbox's own CA,
+    which the client trusts for the test alone (SSL_CERT_FILE, and REQUESTS_CA_BUNDLE for requests, which
+    otherwise trusts certifi's CAs only); where no certificate can be made (neither trustme nor the openssl
+    command), port 443 is refused. The gateway keeps every request and message of the test (no max_records).
+    After the test the gateway stops, and an error raised inside it (a bug of the sandbox) fails the test.
     """
     smsc_sandbox.no_proxy_for_smsc(monkeypatch.setenv)
     gateway = smsc_sandbox.Gateway(max_records=None, max_record_bytes=None).start()
     if gateway.https is not None:
-        monkeypatch.setenv("SSL_CERT_FILE", gateway.ca_file)
+        for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
+            monkeypatch.setenv(name, gateway.ca_file)
     _forget_tls_context()
     try:
         with gateway.intercept():

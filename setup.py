@@ -44,6 +44,10 @@ TEST_REQUIRES = [
     'mock; python_version < "3"',
     'hypothesis; python_version >= "3"',
     'trustme; python_version >= "3"',
+    # Clients the sandbox's isolation is tested with (tests/test_sandbox_isolation.py); aiohttp is tested
+    # where it is installed, not installed here (a compiled package for every Python).
+    "requests",
+    'httpx; python_version >= "3.8"',
 ]
 
 setup(

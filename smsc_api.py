@@ -1943,6 +1943,82 @@ else:
             pass
 
 
+# Delivery callbacks: what the gateway posts to the application's URL, checked by the application's handler
+
+def verify_callback(fields, secret, charset="utf-8"):
+    # type: (Any, _Text, str) -> bool
+    """True only for a genuine callback of the gateway, signed with the account's secret; never an exception for
+    what a client posted.
+
+    fields: the form's fields as a dict (a Django QueryDict or a Flask MultiDict too), names and values text or
+    bytes; a value may be a list of one (urllib's parse_qs). secret: the secret set in the account, text or
+    bytes. The signature (md5) is the MD5 hex of these fields joined with ":", then ":" and the secret:
+      - a status (the fields have "status"): id:phone:status:secret;
+      - an incoming message (no "status", a "mes"): phone:mes:to:secret;
+      - a call check (neither, as waitcall posts it): phone:ts:secret.
+    The signature covers only those fields: the others (err, time, ...) are as posted. Bytes are used as they
+    came; text is encoded in `charset`, which must be the charset of the callback: the gateway posts
+    windows-1251 unless the handler's URL in the account says ?charset=utf-8 (or koi8-r). The digests are
+    compared in constant time (hmac.compare_digest). False for a field missing, repeated (a list of two) or
+    not encodable, and for an md5 that is missing or wrong (sha1 and crc32 signatures are not checked).
+    TypeError for fields that is not a dict or a value that is not text or bytes, secret that is not text or
+    bytes; ValueError for an empty secret (anyone can sign with it) or an unknown charset.
+    """
+    import codecs
+    import hashlib
+    import hmac
+    if not isinstance(fields, dict) and not all(hasattr(fields, name) for name in ("keys", "__getitem__")):
+        raise TypeError("fields must be a dict of the callback's form fields, not %s" % type(fields).__name__)
+    if not isinstance(secret, (_text, _bytes)):
+        raise TypeError("secret must be text or bytes, not %s" % type(secret).__name__)
+    if not isinstance(charset, (str, _text)):
+        raise TypeError("charset must be the name of a codec, not %s" % type(charset).__name__)
+    try:
+        codecs.lookup(charset)
+        key = secret if isinstance(secret, _bytes) else secret.encode(charset)  # type: Optional[bytes]
+    except LookupError:
+        raise ValueError("charset must be the name of a codec, not %r" % (charset,))
+    except UnicodeError:  # said outside this block: the error would show the secret
+        key = None
+    if key is None:
+        raise ValueError("secret cannot be encoded in %s" % charset)
+    if not key:
+        raise ValueError("secret is empty: anyone can sign a callback with it")
+    got = dict((name, _callback_field(fields, name, charset)) for name in ("id", "phone", "status", "mes", "to",
+                                                                           "ts", "md5"))
+    names = (("id", "phone", "status") if got["status"] is not None else ("phone", "mes", "to")
+             if got["mes"] is not None else ("phone", "ts"))
+    signed = [got[name] for name in names]
+    md5 = got["md5"]
+    if md5 is None or None in signed:
+        return False
+    expected = hashlib.md5(b":".join(value for value in signed if value is not None) + b":" + key).hexdigest()
+    return hmac.compare_digest(expected.encode("ascii"), md5.lower())
+
+
+def _callback_field(fields, name, charset):
+    # type: (Any, str, str) -> Optional[bytes]
+    """The bytes of the field `name` of a callback (verify_callback), or None when it is missing, repeated or not
+    encodable in charset; TypeError when it is neither text nor bytes."""
+    for key in (name, name.encode("ascii")):
+        try:
+            value = fields[key] if key in fields else None
+        except TypeError:  # a dict of text keys asked for bytes
+            value = None
+        if value is not None:
+            break
+    if isinstance(value, (list, tuple)):
+        value = value[0] if len(value) == 1 else None
+    if value is None or isinstance(value, _bytes):
+        return value
+    if not isinstance(value, _text):
+        raise TypeError("fields[%r] must be text or bytes, not %s" % (name, type(value).__name__))
+    try:
+        return value.encode(charset)
+    except UnicodeError:
+        return None
+
+
 # Командная строка: python smsc_api.py balance | send | cost | status | mail (python smsc_api.py -h)
 #
 # In three steps, as bottle's _cli_parse: _cli_parse (argv -> options; bad usage exits 2), _cli_run (options ->

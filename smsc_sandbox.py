@@ -22,8 +22,9 @@ In Python:
 In a pytest suite: the `smsc_gateway` fixture of the plugin pytest_smsc (installed with the package).
 
 Underneath, the loopback servers (LoopbackServer, LoopbackHTTPServer, LoopbackSMTPServer) record every
-request byte for byte; Intercept redirects socket.create_connection to them by port, so that a client keeps
-the real host name (request line in origin form, real Host: header) and runs unchanged. smsc_api's own tests
+request byte for byte; Intercept redirects socket.create_connection to them by port (and the SMSC names that
+socket.getaddrinfo and gethostbyname resolve), so that a client keeps the real host name (request line in
+origin form, real Host: header) and runs unchanged. smsc_api's own tests
 build their recording and fault-injecting servers on these classes (tests/servers.py).
 
 (PYTEST_DONT_REWRITE: pytest would rewrite this module as part of the package of the pytest_smsc plugin.)
@@ -43,10 +44,14 @@ from collections import OrderedDict, namedtuple
 _PY2 = sys.version_info[0] == 2
 if _PY2:
     _text = unicode  # noqa: F821 (Python 2 only)
-    from urllib import unquote as _unquote_bytes
+    from urllib import quote_plus as _quote_plus, unquote as _unquote_bytes
+    from urlparse import parse_qsl as _parse_qsl, urlsplit as _urlsplit
+    _integers = (int, long)  # noqa: F821 (Python 2 only)
 else:
     _text = str
-    from urllib.parse import unquote_to_bytes as _unquote_bytes
+    from urllib.parse import parse_qsl as _parse_qsl, quote_plus as _quote_plus, unquote_to_bytes as _unquote_bytes
+    from urllib.parse import urlsplit as _urlsplit
+    _integers = (int,)
 
 __all__ = ["Gateway", "GatewayError", "Intercept", "Request", "File", "Record", "LoopbackServer",
            "LoopbackHTTPServer", "LoopbackSMTPServer", "make_certificate", "server_context", "HOSTS", "is_smsc_host",
@@ -799,6 +804,10 @@ class LoopbackHTTPServer(LoopbackServer):
         return _Channel(conn, self.max_head_size)
 
 
+class _Hangup(Exception):
+    """Raised by LoopbackSMTPServer.reply_at to end the session without a reply."""
+
+
 class LoopbackSMTPServer(LoopbackServer):
     """SMTP as smtplib speaks it: records each session's commands, AUTH, envelope and raw DATA.
 
@@ -806,8 +815,8 @@ class LoopbackSMTPServer(LoopbackServer):
     "mail_from": bytes, "rcpt_to": [bytes, ...], "data": bytes or None}; messages: those with data.
     Each command is served by the method smtp_<VERB>(channel, session, line), which returns True to end
     the session; a verb without one is answered 502. The reply at each step is answer(step, session,
-    argument): a subclass changes what the server says there. extensions: the keywords the EHLO reply
-    advertises after its first line, in order.
+    argument): a subclass changes what the server says there (or, overriding reply_at, whether and when it
+    says it). extensions: the keywords the EHLO reply advertises after its first line, in order.
 
     Limits: each command, and each message after DATA, must arrive within request_timeout seconds (else
     421 and the session ends); a line or a message over max_message_size bytes is refused with 552 and the
@@ -845,15 +854,23 @@ class LoopbackSMTPServer(LoopbackServer):
             return "\r\n".join(["250-" + text for text in lines[:-1]] + ["250 " + lines[-1]])
         return self.REPLIES[step]
 
+    def reply_at(self, channel, session, step, argument=None):
+        """Write the reply at step (answer()) and return it; raise _Hangup to end the session without one."""
+        line = self.answer(step, session, argument)
+        channel.reply(line)
+        return line
+
     def handle(self, conn, client_port, number):
         session = {"asked": None, "commands": [], "auth": [], "mail_from": None, "rcpt_to": [], "data": None}
         with self._lock:
             self.sessions.append(session)
         channel = _Channel(conn, self.max_message_size)
-        greeting = self.answer("connect", session)
-        channel.reply(greeting)
+        channel.client_port = client_port
         try:
+            greeting = self.reply_at(channel, session, "connect")
             self._dialogue(channel, session, client_port, greeting.startswith("220"))
+            return
+        except _Hangup:
             return
         except socket.timeout:
             channel.reply("421 4.4.2 smsc-sandbox: no whole command within %g s" % self.request_timeout)
@@ -877,10 +894,10 @@ class LoopbackSMTPServer(LoopbackServer):
                 going = not command(channel, session, line)
 
     def smtp_EHLO(self, channel, session, line):
-        channel.reply(self.answer("ehlo", session))
+        self.reply_at(channel, session, "ehlo")
 
     def smtp_HELO(self, channel, session, line):
-        channel.reply(self.answer("helo", session))
+        self.reply_at(channel, session, "helo")
 
     def smtp_AUTH(self, channel, session, line):
         session["auth"].append(line)
@@ -893,19 +910,18 @@ class LoopbackSMTPServer(LoopbackServer):
                 if answer is None:
                     return True
                 session["auth"].append(answer)
-        channel.reply(self.answer("auth", session))
+        self.reply_at(channel, session, "auth")
 
     def smtp_MAIL(self, channel, session, line):
         session["mail_from"] = line[5:]
-        channel.reply(self.answer("mail", session, line[5:]))
+        self.reply_at(channel, session, "mail", line[5:])
 
     def smtp_RCPT(self, channel, session, line):
         session["rcpt_to"].append(line[5:])
-        channel.reply(self.answer("rcpt", session, line[5:]))
+        self.reply_at(channel, session, "rcpt", line[5:])
 
     def smtp_DATA(self, channel, session, line):
-        reply = self.answer("data", session)
-        channel.reply(reply)
+        reply = self.reply_at(channel, session, "data")
         if not reply.startswith("354"):
             return None
         channel.expect_within(self.request_timeout)
@@ -913,7 +929,7 @@ class LoopbackSMTPServer(LoopbackServer):
         if data is None:
             return True
         session["data"] = data + b"\r\n"
-        channel.reply(self.answer("message", session))
+        self.reply_at(channel, session, "message")
 
     def smtp_RSET(self, channel, session, line):
         channel.reply("250 OK")
@@ -925,48 +941,175 @@ class LoopbackSMTPServer(LoopbackServer):
         return True
 
 
-class Intercept(object):
-    """Send socket.create_connection((host, port)) to a loopback server chosen by port.
+_PATCHED = ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex")
+_CONNECTS = ("connect", "connect_ex")  # methods of socket.socket
+_patching = threading.Lock()  # one Intercept at a time changes the socket module's functions
+_stand_ins = [0]               # the stand-in addresses given out so far (Intercept._stand_in)
 
-    routes: {port: server}. Each connection is recorded in `connections` as (host, port) (clear()
-    forgets them); hosts in `refuse` get ECONNREFUSED without a connection. Use as a context manager.
-    smsc_only=True: only the SMSC hosts (is_smsc_host) are redirected (or refused, on a port
-    without a route); a connection to any other host goes to the real socket.create_connection
-    unchanged and is not recorded (the application's database, other web services...).
+
+def _port_number(port):
+    """The port of a getaddrinfo call as a number (a service name looked up in the local services file), or None."""
+    if port is None or isinstance(port, _integers):
+        return port
+    text = port.decode("latin-1") if isinstance(port, bytes) else port
+    if text.isdigit():
+        return int(text)
+    try:
+        return socket.getservbyname(str(text), "tcp")
+    except socket.error:
+        raise socket.gaierror(socket.EAI_SERVICE, "smsc_sandbox: unknown service %r" % (text,))
+
+
+class Intercept(object):
+    """Send the connections a client makes to the SMSC hosts' ports to loopback servers chosen by port.
+
+    routes: {port: server}. While active (a context manager), the socket module's functions are replaced:
+
+    - socket.create_connection((host, port)) (urllib, http.client, smtplib, smsc_api) connects to the server
+      routed for the port;
+    - socket.getaddrinfo, gethostbyname and gethostbyname_ex of an SMSC host (is_smsc_host) give a stand-in
+      address of its own in 127.83.0.0/16, and socket.socket.connect (and connect_ex) to a stand-in address
+      connects to the server routed for the port: a client that resolves and connects by itself (requests and
+      urllib3, asyncio and so httpx and aiohttp, a raw getaddrinfo and connect) reaches it too, whichever
+      port it connects with. Each lookup is recorded in `lookups` as (host, port).
+
+    Each connection routed or refused is recorded in `connections` as (host, port), and the server learns the
+    host asked for (note_asked). Fail closed: an SMSC host on a port without a route, or named in `refuse`, is
+    refused (ECONNREFUSED) or not resolved (socket.gaierror), never passed on; so are IPv6-only and non-TCP
+    lookups of it. Even a client that connects without socket.socket.connect (a C library) reaches only a
+    loopback address with a stand-in.
+    smsc_only=True: only the SMSC hosts are redirected; any other host (the application's database, other web
+    services) goes to the functions there were before, unchanged and unrecorded. smsc_only=False (the tests
+    of smsc_api): create_connection redirects every host by port.
+
+    The replacement is process-wide, as the socket module is. Intercepts may be nested (the innermost routes
+    first) and used from many threads; each exit puts back what its entry replaced, or, when something else
+    has replaced the functions since, leaves them and its own functions pass every call through.
     """
 
     def __init__(self, routes, refuse=(), smsc_only=False):
         self.routes = dict(routes)
         self.refuse = set(refuse)
         self.smsc_only = smsc_only
-        self.connections = []
+        self.connections = []  # (host, port) of each connection routed or refused
+        self.lookups = []      # (host, port) of each lookup of an SMSC host
         self._lock = threading.Lock()
+        self._active = False
+        self._hosts = {}       # stand-in address -> the SMSC host it stands for
+        self._addresses = {}   # and back
+        self._below = dict((name, getattr(socket, name)) for name in _PATCHED)  # replaced at each entry
+        self._below_connects = {}
+        self._connects = dict((name, self._connect_method(name)) for name in _CONNECTS)
 
     def clear(self):
-        """Forget the connections recorded so far."""
+        """Forget the connections and lookups recorded so far."""
         with self._lock:
-            del self.connections[:]
+            del self.connections[:], self.lookups[:]
+
+    def _route(self, host, port):
+        """The server routed for (host, port), recorded as a connection; ECONNREFUSED when there is none."""
+        with self._lock:
+            self.connections.append((host, port))
+        server = None if host in self.refuse else self.routes.get(port)
+        if server is None:
+            raise socket.error(errno.ECONNREFUSED, "Connection refused (sandbox: %s:%s)" % (host, port))
+        return server
+
+    def _stand_in(self, host):
+        """The stand-in address of an SMSC host: one of its own, so that a connection to it names the host."""
+        name = _host_name(host)
+        with self._lock:
+            if name not in self._addresses:
+                with _stand_ins_lock:
+                    _stand_ins[0] += 1
+                    number = _stand_ins[0] % 65534 + 1
+                address = "127.83.%d.%d" % (number >> 8, number & 255)
+                self._addresses[name], self._hosts[address] = address, name
+            return self._addresses[name]
 
     def create_connection(self, address, *args, **kwargs):
         host, port = address[0], address[1]
-        if self.smsc_only and not is_smsc_host(host):
-            return self._real_create_connection(address, *args, **kwargs)
-        with self._lock:
-            self.connections.append((host, port))
-        if host in self.refuse or port not in self.routes:
-            raise socket.error(errno.ECONNREFUSED, "Connection refused (sandbox: %s:%s)" % (host, port))
-        server = self.routes[port]
-        sock = self._real_create_connection(server.address, *args, **kwargs)
+        if not self._active or (self.smsc_only and not is_smsc_host(host)):
+            return self._below["create_connection"](address, *args, **kwargs)
+        server = self._route(host, port)
+        sock = self._below["create_connection"](server.address, *args, **kwargs)
         server.note_asked(sock.getsockname()[1], host, port)
         return sock
 
+    def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
+        if not (self._active and is_smsc_host(host)):
+            return self._below["getaddrinfo"](host, port, family, type, proto, flags)
+        number = _port_number(port)
+        with self._lock:
+            self.lookups.append((host, number))
+        if (number is not None and (host in self.refuse or number not in self.routes)) or \
+                family not in (0, socket.AF_INET) or type not in (0, socket.SOCK_STREAM) or \
+                proto not in (0, socket.IPPROTO_TCP):
+            raise socket.gaierror(socket.EAI_NONAME, "smsc_sandbox: %s port %s is not served (family %s, type %s)"
+                                  % (_as_text(host), port, family, type))
+        name = _as_text(host) if flags & socket.AI_CANONNAME else ""
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, name, (self._stand_in(host), number or 0))]
+
+    def gethostbyname(self, host):
+        if self._active and is_smsc_host(host):
+            return self._stand_in(host)
+        return self._below["gethostbyname"](host)
+
+    def gethostbyname_ex(self, host):
+        if self._active and is_smsc_host(host):
+            return _as_text(host), [], [self._stand_in(host)]
+        return self._below["gethostbyname_ex"](host)
+
+    def _connect_method(self, name):
+        """socket.socket.<name> (connect or connect_ex) while active: a stand-in address goes to its server."""
+        def connect(sock, address):
+            host = self._hosts.get(address[0]) if self._active and isinstance(address, tuple) else None
+            if host is None:
+                return self._below_connects[name](sock, address)
+            try:
+                server = self._route(host, address[1])
+            except socket.error as exc:
+                if name == "connect_ex":
+                    return exc.errno
+                raise
+            try:
+                return self._below_connects[name](sock, server.address)
+            finally:  # a non-blocking connect has its port already, and goes on
+                try:
+                    server.note_asked(sock.getsockname()[1], host, address[1])
+                except socket.error:
+                    pass
+        return connect
+
     def __enter__(self):
-        self._real_create_connection = socket.create_connection
-        socket.create_connection = self.create_connection
+        with _patching:
+            if self._active:
+                raise RuntimeError("this Intercept is active already")
+            self._below = dict((name, getattr(socket, name)) for name in _PATCHED)
+            self._below_connects = dict((name, getattr(socket.socket, name)) for name in _CONNECTS)
+            self._own_connects = dict((name, socket.socket.__dict__.get(name)) for name in _CONNECTS)
+            for name in _PATCHED:
+                setattr(socket, name, getattr(self, name))
+            for name in _CONNECTS:
+                setattr(socket.socket, name, self._connects[name])
+            self._active = True
         return self
 
     def __exit__(self, *exc):
-        socket.create_connection = self._real_create_connection
+        with _patching:
+            self._active = False
+            for name in _PATCHED:
+                if getattr(socket, name) == getattr(self, name):  # still ours: put back what was there
+                    setattr(socket, name, self._below[name])
+            for name in _CONNECTS:
+                if socket.socket.__dict__.get(name) is self._connects[name]:
+                    if self._own_connects[name] is None:  # inherited (Python 3: from _socket.socket)
+                        delattr(socket.socket, name)
+                    else:
+                        setattr(socket.socket, name, self._own_connects[name])
+
+
+_stand_ins_lock = threading.Lock()
 
 
 # The gateway: the SMSC HTTP API and SMTP gateway, answered from memory
@@ -975,10 +1118,14 @@ class Intercept(object):
 _CHARSETS = {"utf-8": "utf-8", "utf8": "utf-8", "windows-1251": "cp1251", "cp1251": "cp1251",
              "koi8-r": "koi8-r", "koi8r": "koi8-r"}
 _DEFAULT_CHARSET = "windows-1251"
-_ERRORS = {1: "parameters error", 2: "wrong login or password", 3: "not enough money",
-           7: "wrong phone number format", 9: "duplicate request within a minute"}
+_ERRORS = {1: "parameters error", 2: "wrong login or password", 3: "not enough money", 4: "IP address blocked",
+           5: "wrong date format", 6: "message forbidden", 7: "wrong phone number format",
+           8: "the message cannot be delivered", 9: "duplicate request within a minute"}
 # The gateway's names of the statuses it gives here: not found, waiting, delivered
-_STATUS_NAMES = {-3: u"Сообщение не найдено", -1: u"Ожидает отправки", 1: u"Доставлено"}
+_STATUS_NAMES = {-3: u"Сообщение не найдено", -1: u"Ожидает отправки", 1: u"Доставлено",
+                 20: u"Невозможно доставить", 22: u"Неверный номер", 23: u"Запрещено", 24: u"Недостаточно средств",
+                 25: u"Недоступный номер"}
+_FAILED_STATUSES = (20, 22, 23, 24, 25)  # what Gateway.undeliverable may give a number
 # all=2: country, operator, region (fixed placeholders, whatever the number)
 _PLACE = (u"Россия", u"МТС", u"Москва")
 _REASONS = {200: "OK", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error", 501: "Not Implemented"}
@@ -1085,6 +1232,273 @@ class Record(list):
         self.__delitem__(slice(start, end))
 
 
+def _reason(status):
+    """The reason phrase of an HTTP status."""
+    try:
+        from http.client import responses
+    except ImportError:  # Python 2
+        from httplib import responses
+    return _REASONS.get(status) or responses.get(status, "Unknown")
+
+
+# Outages on demand: Gateway.fail()
+
+_HTTP_COMMANDS = ("send", "status", "balance")
+_SMTP_STEPS = ("connect", "ehlo", "auth", "mail", "rcpt", "data", "message")
+_HOWS = ("drop", "hang", "status", "error", "delay", "body", "reply")
+_HTTP_ONLY, _SMTP_ONLY = ("status", "body"), ("reply",)
+
+
+def _whole(value):
+    return isinstance(value, _integers) and not isinstance(value, bool)
+
+
+def _host_name(host):
+    """A host name as compared: text, lower case, without a final dot; None stays None."""
+    return None if host is None else _as_text(host).lower().rstrip(u".")
+
+
+class Failure(object):
+    """An outage queued by Gateway.fail(): the next `times` requests (or SMTP steps) it matches fail with `how`
+    (drop, hang, status, error, delay, body or reply) and its `value`.
+
+    host, command: what it matches (None: any). left: how many more it will fail. played: what it failed, in
+    order (dicts, as in Gateway.failures). For SMTP, command is the step it fails at; without one, "message"
+    for error= and "connect" for the others.
+    """
+
+    HANG_LIMIT = 600  # seconds a hang holds a connection at most, should neither the client nor the gateway end it
+
+    def __init__(self, times, host, command, how):
+        if not _whole(times) or times < 1:
+            raise ValueError("times must be a whole number from 1, not %r" % (times,))
+        if host is not None and not (isinstance(host, (str, _text)) and is_smsc_host(host)):
+            raise ValueError("host must be the name of an SMSC host (smscentre.com, www2.smscentre.com, smsc.ru, "
+                             "send.smscentre.com, ...), not %r" % (host,))
+        if command is not None and command not in _HTTP_COMMANDS + _SMTP_STEPS:
+            raise ValueError("command must be None, an HTTP command (%s) or an SMTP step (%s), not %r"
+                             % (", ".join(_HTTP_COMMANDS), ", ".join(_SMTP_STEPS), command))
+        unknown = sorted(set(how) - set(_HOWS))
+        if unknown:
+            raise TypeError("fail() got an unexpected keyword argument %r" % (unknown[0],))
+        if len(how) != 1:
+            raise TypeError("fail() takes exactly one of drop=True, hang=True, status=, error=, delay=, body=, "
+                            "reply= (given: %s)" % (", ".join(sorted(how)) or "none"))
+        (name, value), = how.items()
+        self._check(name, value, command)
+        self.times = self.left = times
+        self.host, self.command, self.how, self.value = _host_name(host), command, name, value
+        self.played = []
+
+    @staticmethod
+    def _check(name, value, command):
+        if name in ("drop", "hang") and value is not True:
+            raise ValueError("%s must be True, not %r" % (name, value))
+        if name == "status" and not (_whole(value) and 200 <= value <= 599):
+            raise ValueError("status must be an HTTP status from 200 to 599, not %r" % (value,))
+        if name == "error" and not (_whole(value) and 1 <= value <= 9):
+            raise ValueError("error must be a gateway error code from 1 to 9, not %r" % (value,))
+        if name == "delay" and not (isinstance(value, _integers + (float,)) and not isinstance(value, bool) and
+                                    0 < value <= Failure.HANG_LIMIT):
+            raise ValueError("delay must be a positive number of seconds up to %d, not %r"
+                             % (Failure.HANG_LIMIT, value))
+        if name == "body" and not isinstance(value, bytes):
+            raise TypeError("body must be bytes, not %s" % type(value).__name__)
+        if name == "reply" and not (isinstance(value, (str, _text)) and
+                                    re.match(u"[2-5][0-9][0-9]([ -][^\\r\\n]*)?\\Z", _as_text(value))):
+            raise ValueError("reply must be an SMTP reply line such as '554 5.7.1 refused', not %r" % (value,))
+        if name in _HTTP_ONLY and command in _SMTP_STEPS:
+            raise ValueError("%s= answers an HTTP request: command must be None or one of %s, not %r"
+                             % (name, ", ".join(_HTTP_COMMANDS), command))
+        if name in _SMTP_ONLY and command in _HTTP_COMMANDS:
+            raise ValueError("reply= answers an SMTP step: command must be None or one of %s, not %r"
+                             % (", ".join(_SMTP_STEPS), command))
+        if name == "error" and command in _SMTP_STEPS and command != "message":
+            raise ValueError("error= answers a mail once its message has come: command must be 'message', not %r"
+                             % (command,))
+
+    def matches(self, via, host, command):
+        """Whether it fails this HTTP request (via "http", command send, status or balance) or SMTP step (via "smtp",
+        command the step) for host (the name asked for, or None when unknown)."""
+        if via == "http":
+            if self.how in _SMTP_ONLY or self.command in _SMTP_STEPS or self.command not in (None, command):
+                return False
+        elif self.how in _HTTP_ONLY or (self.command or ("message" if self.how == "error" else "connect")) != command:
+            return False
+        return self.host is None or self.host == _host_name(host)
+
+    def shown(self):
+        """How it fails, as printed: drop, hang, status 503, error 8, delay 2.5 s, body of 12 bytes, reply '...'."""
+        if self.how in ("drop", "hang"):
+            return _text(self.how)
+        if self.how == "body":
+            return u"body of %d bytes" % len(self.value)
+        if self.how == "reply":
+            return u"reply '%s'" % _as_text(self.value)
+        return u"%s %s%s" % (self.how, self.value, u" s" if self.how == "delay" else u"")
+
+    def __repr__(self):
+        return "<Failure %s=%r host=%r command=%r left=%d of %d>" % (self.how, self.value, self.host, self.command,
+                                                                     self.left, self.times)
+
+
+def _timed_out(exc):
+    ssl = sys.modules.get("ssl")
+    return isinstance(exc, socket.timeout) or (ssl is not None and isinstance(exc, ssl.SSLError) and
+                                               "timed out" in str(exc))
+
+
+def _hang(conn, server, limit=Failure.HANG_LIMIT):
+    """Hold a connection without a word until the client hangs up or the server stops, `limit` seconds at most."""
+    deadline = time.time() + limit
+    conn.settimeout(0.05)
+    while time.time() < deadline and not server.wait_stopped(0):
+        try:
+            if not conn.recv(1 << 16):
+                return
+        except socket.error as exc:
+            if not _timed_out(exc):
+                return
+
+
+# Delivery callbacks: what the gateway posts to the application's URL (Gateway.callback_url)
+
+_SOCKET = dict((name, getattr(socket, name)) for name in _PATCHED)  # the socket functions no Intercept changed
+_CALLBACK_ANSWER_KEPT = 1 << 16  # bytes kept of what the application answers a callback
+
+
+class _BadAnswer(Exception):
+    """What an application answered a callback is not an HTTP answer."""
+
+
+def _checked_callback_url(url):
+    if url is None:
+        return None
+    if not isinstance(url, (str, _text)):
+        raise TypeError("callback_url must be text (http://... or https://...), not %s" % type(url).__name__)
+    try:
+        parts = _urlsplit(url)
+        parts.port  # a port that is not a number: ValueError
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or \
+            re.search(u"[\\s\\x00-\\x1f]", _as_text(url)):
+        raise ValueError("callback_url must be an http:// or https:// URL with a host, not %r" % (url,))
+    if is_smsc_host(parts.hostname):
+        raise ValueError("callback_url must be the application's URL, not an SMSC host's (%s)" % parts.hostname)
+    return url
+
+
+def _callback_codec(url):
+    """The codec of the fields posted to url: its charset parameter (utf-8, koi8-r, windows-1251), as the gateway
+    reads it in the handler's address; windows-1251 without one."""
+    for name, value in _parse_qsl(_urlsplit(url).query):
+        if name == "charset":
+            return _CHARSETS.get(value.lower(), _CHARSETS[_DEFAULT_CHARSET])
+    return _CHARSETS[_DEFAULT_CHARSET]
+
+
+def _signed_form(fields, signed, secret, codec):
+    """The form body of fields [(name, text)] and the fields as posted: with md5, the MD5 hex of the values of
+    the `signed` names joined with ":", then ":" and the secret, when there is a secret."""
+    import hashlib
+    encoded = [(name, value.encode(codec, "replace")) for name, value in fields]
+    if secret is not None:
+        values = dict(encoded)
+        key = secret if isinstance(secret, bytes) else secret.encode(codec, "replace")
+        digest = hashlib.md5(b":".join(values[name] for name in signed) + b":" + key).hexdigest()
+        encoded.append(("md5", digest.encode("ascii")))
+    body = "&".join("%s=%s" % (name, _quote_plus(value)) for name, value in encoded).encode("ascii")
+    return body, [(name, value.decode(codec)) for name, value in encoded]
+
+
+def _url_shown(url):
+    """A URL as printed: scheme, host, port and path; never its query or user:password."""
+    parts = _urlsplit(url)
+    netloc = parts.hostname + (":%d" % parts.port if parts.port else "")
+    return u"%s://%s%s" % (parts.scheme, _as_text(netloc), _as_text(parts.path))
+
+
+def _left(deadline):
+    left = deadline - time.time()
+    if left <= 0:
+        raise socket.timeout("timed out")
+    return left
+
+
+def _connect(host, port, deadline):
+    """A socket connected to host:port by the socket functions as they were before any Intercept."""
+    error = None
+    for family, kind, proto, _, address in _SOCKET["getaddrinfo"](host, port, 0, socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(_left(deadline))
+            sock.connect(address)
+            return sock
+        except socket.error as exc:
+            sock.close()
+            error = exc
+    raise error or socket.error("no address for %s" % host)
+
+
+def _post_form(url, body, seconds, track):
+    """POST a form to url, all within `seconds`: (HTTP status, the answer's body, its first 64 KB).
+
+    track(sock) is told the socket (for stop() to shut it down). socket.error (socket.timeout, ssl.SSLError),
+    _TooLarge or _BadAnswer when no whole HTTP answer comes.
+    """
+    parts = _urlsplit(url)
+    tls = parts.scheme == "https"
+    deadline = time.time() + seconds
+    sock = _connect(parts.hostname, parts.port or (443 if tls else 80), deadline)
+    track(sock)
+    try:
+        if tls:
+            import ssl
+            sock.settimeout(_left(deadline))
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
+            track(sock)
+        target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+        netloc = parts.netloc.rpartition("@")[2]
+        head = ("POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: smsc_sandbox\r\nContent-Type: "
+                "application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                % (target, netloc, len(body)))
+        sock.settimeout(_left(deadline))
+        sock.sendall(head.encode("latin-1") + body)
+        channel = _Channel(sock, _CALLBACK_ANSWER_KEPT)
+        channel.expect_within(_left(deadline))
+        return _answer_of(channel)
+    finally:
+        try:
+            sock.close()
+        except socket.error:
+            pass
+
+
+def _answer_of(channel):
+    """(status, body) of the HTTP answer read from channel."""
+    head = channel.read_until(b"\r\n\r\n")
+    status = re.match(br"HTTP/1\.[01] ([0-9]{3})[ \r]", (head or b"") + b"\r")
+    if status is None:
+        raise _BadAnswer("closed without an answer" if not head else "not an HTTP answer")
+    length = re.search(br"(?im)^content-length:[ \t]*([0-9]+)[ \t]*$", head)
+    if re.search(br"(?im)^transfer-encoding:.*chunked", head):
+        body = b""
+        while len(body) < _CALLBACK_ANSWER_KEPT:
+            size = re.match(br"[ \t]*([0-9A-Fa-f]+)", channel.read_until(b"\r\n") or b"")
+            if size is None:
+                raise _BadAnswer("a broken chunked body")
+            count = int(size.group(1), 16)
+            if not count:
+                break
+            body += channel.read(min(count, _CALLBACK_ANSWER_KEPT - len(body)))
+            if len(body) < _CALLBACK_ANSWER_KEPT:
+                channel.read_until(b"\r\n")
+    else:
+        body = channel.read(min(int(length.group(1)), _CALLBACK_ANSWER_KEPT) if length else _CALLBACK_ANSWER_KEPT)
+    return int(status.group(1)), body
+
+
 def _request_size(request):
     return request.size
 
@@ -1129,6 +1543,32 @@ class _GatewaySMTP(_GatewayLimits, LoopbackSMTPServer):
     def max_message_size(self):
         return self.gateway.max_request_size
 
+    def reply_at(self, channel, session, step, argument=None):
+        """The reply at step, or the failure Gateway.fail() queued for it."""
+        failure = self.gateway.failure_for("smtp", self._host(channel, session, step),
+                                           "ehlo" if step == "helo" else step)
+        if failure is None:
+            return LoopbackSMTPServer.reply_at(self, channel, session, step, argument)
+        if failure.how == "hang":
+            _hang(channel.conn, self)
+        if failure.how in ("drop", "hang") or (failure.how == "delay" and self.wait_stopped(failure.value)):
+            raise _Hangup()
+        if failure.how == "delay":
+            return LoopbackSMTPServer.reply_at(self, channel, session, step, argument)
+        line = failure.value if failure.how == "reply" else self.gateway.mail_refused(failure.value)
+        channel.reply(line)
+        return line
+
+    def _host(self, channel, session, step):
+        """The host the client asked for: at connect, noted by its Intercept just after connecting (waited for, a
+        second at most, when a failure is queued for a host)."""
+        if session["asked"] is None and step == "connect" and self.gateway.failures_for_a_host():
+            for _ in range(100):
+                session["asked"] = self.asked(channel.client_port)
+                if session["asked"] is not None or self.wait_stopped(0.01):
+                    break
+        return (session["asked"] or (None,))[0]
+
     def answer(self, step, session, argument=None):
         if step == "rcpt" and not self.gateway.recipient(argument):
             return "550 5.1.1 this gateway takes mail to send@send.smscentre.com (smsc.ru, smsc.kz, smsc.ua) only"
@@ -1168,6 +1608,17 @@ class Gateway(object):
 
     `http`, `https` and `smtp` are the servers underneath (LoopbackHTTPServer with keep-alive, as real
     gateways, and LoopbackSMTPServer): smtp.sessions holds what the SMTP server received.
+
+    Outages: fail(times=1, host=None, command=None, **how) makes the next matching requests fail (see fail);
+    `failures` records each failure played. Credentials: login/password None accept any that are not empty.
+
+    Delivery callbacks: with callback_url set, each message sent is followed, deliver_after seconds later, by a
+    form POSTed there from a thread of the gateway, as the gateway posts a status change (id, phone, status,
+    err, time, ts, and md5 signed with callback_secret when one is set); undeliverable numbers ({phone: status}
+    or {phone: (status, err)}, status 20, 22, 23, 24 or 25; a list of phones: 20) fail instead of being
+    delivered. incoming() posts an incoming message. `callbacks` records each post and what the application
+    answered; a post that fails (refused, timed out after callback_timeout seconds, not HTTP) is recorded there,
+    never raised.
     """
 
     MAX_REQUEST_SIZE = 10 << 20
@@ -1175,11 +1626,13 @@ class Gateway(object):
     MAX_RECORD_BYTES = 100 << 20
     MAX_CONNECTIONS = 100
     REQUEST_TIMEOUT = 10
+    CALLBACK_TIMEOUT = 10
 
     def __init__(self, login=None, password=None, balance="100.00", price="2.50", deliver_after=2,
                  log=None, out=None, echo=True, clock=None, https=True, ca_file=None,
                  max_request_size=MAX_REQUEST_SIZE, max_records=MAX_RECORDS, max_record_bytes=MAX_RECORD_BYTES,
-                 max_connections=MAX_CONNECTIONS, request_timeout=REQUEST_TIMEOUT):
+                 max_connections=MAX_CONNECTIONS, request_timeout=REQUEST_TIMEOUT, callback_url=None,
+                 callback_secret=None, callback_timeout=CALLBACK_TIMEOUT, undeliverable=None):
         self.login, self.password = login, password
         self.balance, self.price = balance, price
         self.deliver_after = deliver_after
@@ -1197,6 +1650,16 @@ class Gateway(object):
         self.smtp = _GatewaySMTP(self)
         self.https, self.ca_file = None, ca_file
         self.https_error = None if https else u"HTTPS is off (https=False)"
+        self._failures = []                  # queued by fail(), in order
+        self.failures = Record(max_records)  # each failure played: {"how", "value", "via", "host", "command"}
+        self.callback_url, self.callback_secret, self.callback_timeout = callback_url, callback_secret, \
+            callback_timeout
+        self.undeliverable = undeliverable or {}
+        self.callbacks = Record(max_records)  # each callback posted, and what the application answered
+        self._pending = Record(max_records)   # callbacks to post: (kind, time, what), in order
+        self._wake = threading.Condition(self._lock)
+        self._posted = threading.Condition(self._lock)
+        self._dispatcher, self._stopping, self._in_flight = None, False, None
 
     balance = _Amount("balance", "The money left (a Decimal); set it with any amount (Decimal, str, int or float).")
     price = _Amount("price", "The price of one SMS (a Decimal); set it with any amount.")
@@ -1212,7 +1675,7 @@ class Gateway(object):
 
     @max_records.setter
     def max_records(self, count):
-        for record in (self._requests, self.messages, self._sent):
+        for record in (self._requests, self.messages, self._sent, self.failures, self.callbacks, self._pending):
             record.count = count
 
     @property
@@ -1237,6 +1700,9 @@ class Gateway(object):
             for server in started:
                 server.stop()
             raise
+        self._dispatcher = threading.Thread(target=self._dispatch)
+        self._dispatcher.daemon = True
+        self._dispatcher.start()
         return self
 
     def _prepare_https(self):
@@ -1265,6 +1731,17 @@ class Gateway(object):
         return [server for server in (self.http, self.https, self.smtp) if server is not None]
 
     def stop(self):
+        with self._lock:
+            self._stopping = True
+            self._wake.notify_all()
+            in_flight = self._in_flight
+        if in_flight is not None:  # a callback being posted ends now, recorded as failed
+            try:
+                in_flight.shutdown(socket.SHUT_RDWR)
+            except socket.error:
+                pass
+        if self._dispatcher is not None:
+            self._dispatcher.join(5)
         for server in self._servers():
             server.stop()
 
@@ -1280,7 +1757,8 @@ class Gateway(object):
         self.stop()
 
     def intercept(self, smsc_only=True):
-        """An Intercept sending the SMSC hosts' ports 80 and 25 here, and 443 when HTTPS is served."""
+        """An Intercept sending the SMSC hosts' ports 80 and 25 here, and 443 when HTTPS is served, whatever the
+        client (see Intercept); other ports of the SMSC hosts are refused."""
         routes = {80: self.http, 25: self.smtp}
         if self.https is not None:
             routes[443] = self.https
@@ -1292,11 +1770,167 @@ class Gateway(object):
             sent = [time_sent for record, time_sent, each in self._sent if record["id"] == id]
             return sent[-1] + self.deliver_after if sent else None
 
+    # Delivery callbacks
+
+    @property
+    def callback_url(self):
+        """Where status changes and incoming messages are posted (http:// or https://, the application's own
+        address; its charset parameter, as in the account's settings, chooses the charset of the fields:
+        utf-8, koi8-r, windows-1251 by default); None: nothing is posted."""
+        return self._callback_url
+
+    @callback_url.setter
+    def callback_url(self, url):
+        self._callback_url = _checked_callback_url(url)
+
+    @property
+    def callback_secret(self):
+        """The account's secret that signs each callback (md5); None: callbacks go without md5. Never printed."""
+        return self._callback_secret
+
+    @callback_secret.setter
+    def callback_secret(self, secret):
+        if secret is not None and not isinstance(secret, (str, _text, bytes)):
+            raise TypeError("callback_secret must be text or bytes, not %s" % type(secret).__name__)
+        self._callback_secret = secret
+
+    @property
+    def callback_timeout(self):
+        """Seconds a callback may take, connecting, posting and reading the whole answer (10 by default)."""
+        return self._callback_timeout
+
+    @callback_timeout.setter
+    def callback_timeout(self, seconds):
+        if not (isinstance(seconds, _integers + (float,)) and not isinstance(seconds, bool) and
+                0 < seconds < float("inf")):
+            raise ValueError("callback_timeout must be a positive number of seconds, not %r" % (seconds,))
+        self._callback_timeout = seconds
+
+    @property
+    def undeliverable(self):
+        """{phone: status} or {phone: (status, err)} of the numbers a message fails to reach, deliver_after seconds
+        after sending: status 20 (undeliverable), 22, 23, 24 or 25; a list or set of phones gives status 20."""
+        return self._undeliverable
+
+    @undeliverable.setter
+    def undeliverable(self, numbers):
+        numbers = dict(numbers) if isinstance(numbers, dict) else dict.fromkeys(numbers, 20)
+        for phone, outcome in numbers.items():
+            self._failed_as(phone, outcome)
+        self._undeliverable = numbers
+
+    @staticmethod
+    def _failed_as(phone, outcome):
+        """(status, err) of an entry of undeliverable, checked: ValueError naming it when it is not one."""
+        status, err = outcome if isinstance(outcome, tuple) and len(outcome) == 2 else (outcome, 0)
+        if not (isinstance(phone, (str, _text)) and normalize_phone(phone)) or status not in _FAILED_STATUSES or \
+                not _whole(status) or not _whole(err) or err < 0:
+            raise ValueError("undeliverable[%r] must be a status (20, 22, 23, 24, 25) or (status, err) for a valid "
+                             "phone, not %r" % (phone, outcome))
+        return status, err
+
+    def _outcome(self, phone):
+        """(status, err) of a message to phone once deliver_after has passed: (1, 0) unless undeliverable."""
+        for number, outcome in list(self._undeliverable.items()):
+            if normalize_phone(number) == phone:
+                return self._failed_as(number, outcome)
+        return 1, 0
+
+    def incoming(self, phone, message, to):
+        """Post an incoming message from phone to the number `to` to callback_url (phone, mes, to, time, ts, md5 of
+        phone:mes:to:secret), as the gateway does when one arrives."""
+        for name, value in (("phone", phone), ("message", message), ("to", to)):
+            if not isinstance(value, (str, _text)):
+                raise TypeError("%s must be text, not %s" % (name, type(value).__name__))
+        if self.callback_url is None:
+            raise ValueError("incoming() posts to callback_url, which is not set")
+        with self._lock:
+            self._pending.append(("incoming", self.clock(), (_as_text(phone), _as_text(message), _as_text(to))))
+            self._wake.notify()
+
+    def wait_callbacks(self, count=1, timeout=10):
+        """Wait until `count` callbacks have been posted (and answered, or failed), `timeout` seconds at most;
+        whether they have."""
+        deadline = time.time() + timeout
+        with self._lock:
+            while len(self.callbacks) < count and time.time() < deadline:
+                self._posted.wait(min(0.5, max(0, deadline - time.time())))
+            return len(self.callbacks) >= count
+
+    def _dispatch(self):
+        """The callbacks' thread: post each when its time comes (polled every 50 ms: the clock may be a test's)."""
+        try:
+            while True:
+                with self._lock:
+                    if self._stopping:
+                        return
+                    now, due = self.clock(), []
+                    for event in list(self._pending):
+                        if now >= event[1] + (self.deliver_after if event[0] == "status" else 0):
+                            due.append(event)
+                            self._pending.remove(event)
+                    if not due:
+                        self._wake.wait(0.05 if self._pending else None)
+                        continue
+                for event in due:
+                    self._post_callback(event)
+        except Exception as exc:  # a bug of the sandbox: check() raises it
+            self.http.errors.append(exc)
+
+    def _callback_fields(self, event):
+        """(fields [(name, text)], the names signed) of a callback."""
+        kind, sent, what = event
+        if kind == "incoming":
+            phone, message, to = what
+            changed = int(sent)
+            fields, signed = [("phone", phone), ("mes", message), ("to", to)], ("phone", "mes", "to")
+        else:
+            record, phone = what
+            changed = int(sent + self.deliver_after)
+            status, err = self._outcome(phone)
+            fields = [("id", _text(record["id"])), ("phone", phone), ("status", _text(status)), ("err", _text(err))]
+            signed = ("id", "phone", "status")
+        when = _text(time.strftime("%d.%m.%Y %H:%M:%S", time.localtime(changed)))
+        return fields + [("time", when), ("ts", _text(changed))], signed
+
+    def _post_callback(self, event):
+        """POST one callback to callback_url (when still set) and record it with the answer, or why it failed."""
+        url, secret = self.callback_url, self.callback_secret
+        if url is None:
+            return
+        fields, signed = self._callback_fields(event)
+        body, posted = _signed_form(fields, signed, secret, _callback_codec(url))
+        record = {"url": url, "fields": posted, "body": body, "status": None, "reply": None, "error": None,
+                  "time": self.clock()}
+
+        def track(sock):
+            with self._lock:
+                self._in_flight = sock
+                if self._stopping:
+                    raise socket.error(errno.ECONNABORTED, "the gateway stopped")
+        try:
+            record["status"], record["reply"] = _post_form(url, body, self.callback_timeout, track)
+            outcome = u"HTTP %d" % record["status"]
+        except (socket.error, _BadAnswer, _TooLarge) as exc:
+            record["error"] = (u"an answer over 64 KB" if isinstance(exc, _TooLarge) else u"timed out after %g s"
+                               % self.callback_timeout if _timed_out(exc) else _text(exc))
+            outcome = u"failed (%s)" % (record["error"] or type(exc).__name__)
+        finally:
+            with self._lock:
+                self._in_flight = None
+        what = dict(posted)
+        self._say(u"CALLBACK %s, posted to %s: %s" % (
+            u"status %s of SMS id=%s to %s" % (what["status"], what["id"], what["phone"]) if event[0] == "status" else
+            u"incoming SMS from %s to %s" % (what["phone"], what["to"]), _url_shown(url), outcome))
+        with self._lock:
+            self.callbacks.append(record)
+            self._posted.notify_all()
+
     # What a client sends
 
     def _authorized(self, login, secret):
-        if self.login is None and self.password is None:
-            return True
+        if self.login is None and self.password is None:  # any credentials, but some: an empty key or password
+            return bool(secret)                              # is error 2 at the real gateway
         if login:
             return login == _as_text(self.login) and secret == _as_text(self.password)
         return secret == _as_text(self.password)  # an API key: the password
@@ -1376,6 +2010,10 @@ class Gateway(object):
         self.messages.append(record)
         self._sent.append((record, now, str(_cents(self.price * count))))
         self._announce(record)
+        if self.callback_url is not None:
+            for phone in phones:
+                self._pending.append(("status", now, (record, phone)))
+            self._wake.notify()
         return record
 
     def status(self, id, phone, all=0):
@@ -1397,8 +2035,8 @@ class Gateway(object):
             return [u"-3", u"0", u"0"]
         record, sent, each = found[-1]
         due = sent + self.deliver_after
-        code, changed = (1, int(due)) if self.clock() >= due else (-1, int(sent))
-        fields = [_text(code), _text(changed), u"0"]
+        (code, err), changed = (self._outcome(phone), int(due)) if self.clock() >= due else ((-1, 0), int(sent))
+        fields = [_text(code), _text(changed), _text(err)]
         if all in (1, 2):
             fields += [_text(int(sent)), phone, _text(each), record["sender"], _STATUS_NAMES[code]]
             fields += list(_PLACE) if all == 2 else []
@@ -1427,7 +2065,7 @@ class Gateway(object):
             fields = self.submit(login, secret, phones, message, sender, id, 0, "smtp", recipients[0])
         except GatewayError as refused:
             self._say(u"ERROR %d (%s) for mail to %s" % (refused.code, _ERRORS[refused.code], recipients[0]))
-            return "554 5.7.1 SMSC error %d: %s" % (refused.code, _ERRORS[refused.code])
+            return self.mail_refused(refused.code)
         return "250 OK queued as id %s" % fields[0]
 
     @staticmethod
@@ -1452,20 +2090,102 @@ class Gateway(object):
 
     def http_action(self, conn, request, server):
         """Answer one HTTP request as the gateway: an action of a LoopbackHTTPServer (that of `http`)."""
+        failure = None
         try:
             if request.method == b"CONNECT":
                 return self._tunnel(conn, request, server)
+            host, path = self._addressed(request)
+            if request.method in (b"GET", b"POST") and is_smsc_host(host) and path in _COMMANDS:
+                failure = self.failure_for("http", host, _COMMANDS[path])
+            if failure is not None and failure.how != "delay":
+                return self._play(conn, request, server, failure, path)
             status, body, charset = self._answer(request)
         except Exception as exc:  # a bug of the sandbox: said, recorded, and answered as one
             server.errors.append(exc)
             self._say(u"sandbox error: %s: %s" % (type(exc).__name__, exc))
             status, body, charset = 500, b"smsc_sandbox internal error\n", "utf-8"
+        if failure is not None and server.wait_stopped(failure.value):  # delay: acted on now, answered later
+            return False
         return self._send(conn, request, server, status, body, charset)
+
+    def _play(self, conn, request, server, failure, path):
+        """Answer a request as failure says (all but delay); the request is not acted on."""
+        if failure.how == "hang":
+            _hang(conn, server)
+        if failure.how in ("drop", "hang"):
+            return False
+        if failure.how == "status":
+            body = (u"smsc_sandbox: %d %s (Gateway.fail)\n" % (failure.value, _reason(failure.value))).encode("ascii")
+            return self._send(conn, request, server, failure.value, body)
+        charset = dict(request.form()[0]).get("charset", _DEFAULT_CHARSET.encode("ascii")).decode("latin-1")
+        if failure.how == "body":
+            return self._send(conn, request, server, 200, failure.value, charset)
+        id = dict(request.form()[0]).get("id", b"0") if failure.value in (3, 6, 7, 8) and path == b"/sys/send.php" \
+            else b"0"
+        reply = self._refuse(GatewayError(failure.value, int(id) if id.isdigit() else 0), path)
+        return self._send(conn, request, server, 200, reply.encode("ascii"), charset)
+
+    def fail(self, times=1, host=None, command=None, **how):
+        """Make the next `times` requests that match host and command fail with one `how`; returns the Failure.
+
+        host: the SMSC host asked for ("smscentre.com", "www2.smscentre.com", "send.smscentre.com"); None: any.
+        command: "send", "status", "balance" (an HTTP request of /sys/<command>.php), or an SMTP step: "connect",
+        "ehlo", "auth", "mail", "rcpt", "data", "message" (the message once sent); None: any HTTP request, and in a
+        mail session its connect (its message for error=).
+        how, exactly one of:
+          drop=True   close the connection without answering
+          hang=True   answer nothing until the client hangs up or the gateway stops (Failure.HANG_LIMIT at most)
+          status=503  answer that HTTP status (HTTP only)
+          error=8     answer that gateway error: "0,-8" ("<id>,-8" of a send for 3, 6, 7, 8); SMTP: 554 at message
+          delay=2.5   act on the request at once and answer that many seconds later (a send is sent)
+          body=b"..." answer 200 with these bytes as the body (HTTP only)
+          reply="554 5.7.1 no"  answer this SMTP reply at the step (SMTP only)
+        Except with delay the request is not acted on: nothing is sent or charged. Failures are queued in the order
+        of the calls: a request is failed by the first one queued that matches it, and each is used `times` times.
+        Every failure played is printed and recorded in `failures`; bad arguments are a ValueError or TypeError
+        naming them.
+        """
+        failure = Failure(times, host, command, how)
+        with self._lock:
+            self._failures.append(failure)
+        return failure
+
+    def failure_for(self, via, host, command):
+        """The failure queued for this HTTP request or SMTP step, counted as played, or None (see fail)."""
+        with self._lock:
+            for failure in self._failures:
+                if failure.matches(via, host, command):
+                    failure.left -= 1
+                    if not failure.left:
+                        self._failures.remove(failure)
+                    played = {"how": failure.how, "value": failure.value, "via": via, "host": _host_name(host),
+                              "command": command}
+                    failure.played.append(played)
+                    self.failures.append(played)
+                    self._say(u"FAIL %s for %s %s%s" % (failure.shown(), u"HTTP" if via == "http" else u"SMTP",
+                                                        command, u" on " + _host_name(host) if host else u""))
+                    return failure
+        return None
+
+    def failures_for_a_host(self):
+        """Whether a failure queued names a host."""
+        with self._lock:
+            return any(failure.host for failure in self._failures)
+
+    @property
+    def queued_failures(self):
+        """The failures queued by fail() not played to the end yet, in order."""
+        with self._lock:
+            return list(self._failures)
+
+    def mail_refused(self, code):
+        """The SMTP reply refusing a mail with gateway error code."""
+        return "554 5.7.1 SMSC error %d: %s" % (code, _ERRORS[code])
 
     @staticmethod
     def _send(conn, request, server, status, body, charset="utf-8", close=False):
         request.reply = body
-        data, keep = server.response(request, body, status, _REASONS[status],
+        data, keep = server.response(request, body, status, _reason(status),
                                      [("Content-Type", "text/plain; charset=" + charset)], close=close)
         conn.sendall(data)
         return keep
@@ -1495,16 +2215,22 @@ class Gateway(object):
             target = mask(request.target).decode("latin-1")
             self._say(u"ERROR HTTP %d (%s) for %s %s" % (status, detail, request.method.decode("latin-1"), target))
 
-    def _answer(self, request):
-        """(HTTP status, body, charset) for a request."""
-        target = mask(request.target).decode("latin-1")
+    @staticmethod
+    def _addressed(request):
+        """(the host a request is for (text), its path (bytes)): from an absolute target, else Host, else the host
+        its client connected to."""
         absolute = re.match(br"(?i)https?://([^/?#]*)(.*)\Z", request.target, re.S)
         if absolute:
             host, rest = absolute.group(1).rpartition(b"@")[2], absolute.group(2)
         else:
             host, rest = request.header("Host") or (request.asked or (b"",))[0], request.target
         host = re.sub(u":[0-9]*\\Z", u"", host.decode("latin-1") if isinstance(host, bytes) else host)
-        path = (rest if rest.startswith(b"/") else b"/" + rest).partition(b"?")[0]
+        return host, (rest if rest.startswith(b"/") else b"/" + rest).partition(b"?")[0]
+
+    def _answer(self, request):
+        """(HTTP status, body, charset) for a request."""
+        target = mask(request.target).decode("latin-1")
+        host, path = self._addressed(request)
         method = request.method.decode("latin-1")
         if request.method not in (b"GET", b"POST"):
             self._say(u"ERROR HTTP 501 (only GET and POST) for %s %s" % (method, target))
@@ -1810,6 +2536,11 @@ def _parser(prog=None):
     parser.add_argument("--price", type=amount, default="2.50", help="price of one SMS (default 2.50)")
     parser.add_argument("--deliver-after", type=float, default=2, metavar="SECONDS",
                         help="status -1 (waiting) until this long after sending, then 1 (delivered); default 2")
+    parser.add_argument("--callback-url", metavar="URL", help="post each status change (and incoming message) "
+                                                              "there, as the gateway posts them to the URL set in "
+                                                              "the account")
+    parser.add_argument("--callback-secret", metavar="S", help="sign each callback (md5) with this secret, as the "
+                                                               "account's secret does (never printed)")
     _limit_arguments(parser)
     return parser
 
@@ -1854,12 +2585,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if (args.login is None) != (args.password is None):
         parser.error("--login and --password go together")
+    try:
+        _checked_callback_url(args.callback_url)
+    except ValueError as exc:
+        parser.error("argument --callback-url: %s" % exc)
     if args.command == "demo":
         return demo()
     gateway = Gateway(login=args.login, password=args.password, balance=args.balance, price=args.price,
                       deliver_after=args.deliver_after, log=args.log, ca_file=args.ca_file,
                       max_request_size=args.max_request_size, max_records=args.max_records,
-                      max_connections=args.max_connections, request_timeout=args.request_timeout)
+                      max_connections=args.max_connections, request_timeout=args.request_timeout,
+                      callback_url=args.callback_url, callback_secret=args.callback_secret)
     try:
         gateway.start(args.port, args.smtp_port)
     except socket.error as exc:
@@ -1886,6 +2622,9 @@ def _started(gateway):
     yield u"%s; balance %s, %s per SMS, delivered %g s after sending. Ctrl-C to stop." % (
         u"login %s only" % _as_text(gateway.login) if gateway.login is not None else u"any login",
         _cents(gateway.balance), _cents(gateway.price), gateway.deliver_after)
+    if gateway.callback_url is not None:
+        yield u"Callbacks to %s, %s." % (_url_shown(gateway.callback_url), u"signed (md5) with the secret given" if
+                                         gateway.callback_secret is not None else u"unsigned (no --callback-secret)")
 
 
 def _serve_until_stopped():

@@ -103,9 +103,9 @@ def test_each_charset_decodes_the_request_and_encodes_the_reply(gateway, charset
     text = u"Привет, мир: тест"
     quoted = six.moves.urllib.parse.quote(text.encode(charset)).encode("ascii")
     name = charset.encode("ascii")
-    assert api(gateway, b"send", b"phones=79999999999&mes=" + quoted + b"&id=5", name) == b"5,1"
+    assert api(gateway, b"send", b"apikey=K&phones=79999999999&mes=" + quoted + b"&id=5", name) == b"5,1"
     assert gateway.messages[0]["message"] == text
-    assert api(gateway, b"status", b"phone=79999999999&id=5&all=1", name) == (
+    assert api(gateway, b"status", b"apikey=K&phone=79999999999&id=5&all=1", name) == (
         u"-1,1700000000,0,1700000000,79999999999,2.50,,%s,%s" % (WAITING, text)).encode(charset)
 
 
@@ -122,16 +122,28 @@ def test_an_unknown_charset_is_error_1(gateway):
 
 
 def test_plus_is_a_space_and_bytes_that_do_not_decode_are_replaced(gateway):
-    assert api(gateway, b"send", b"phones=79999999999&mes=a+b%2Bc%FF") == b"1,1"
+    assert api(gateway, b"send", b"apikey=K&phones=79999999999&mes=a+b%2Bc%FF") == b"1,1"
     assert gateway.messages[0]["message"] == u"a b+c\ufffd"
 
 
 # 3. Authentication
 
 @pytest.mark.parametrize("credentials", [b"login=alice&psw=secret", b"login=bob&psw=anything", b"apikey=KEY",
-                                         b"apikey=", b"psw=x", b""])
+                                         b"psw=x", b"login=&psw=x"])
 def test_by_default_any_credentials_are_accepted(gateway, credentials):
     assert api(gateway, b"balance", credentials) == b"100.00"
+
+
+@pytest.mark.parametrize("credentials", [b"apikey=", b"", b"login=&apikey=", b"login=bob&psw=", b"login=bob",
+                                         b"login=bob&apikey=KEY"])
+@pytest.mark.parametrize("command,query", [(b"balance", b""), (b"send", b"phones=79999999999&mes=hi"),
+                                           (b"status", b"phone=79999999999&id=1")])
+def test_by_default_no_key_or_an_empty_one_is_error_2_as_at_the_gateway(gateway, credentials, command, query):
+    """What smsc_api sends with SMSC_LOGIN and SMSC_PASSWORD left empty (apikey=) is refused, as the real gateway
+    refuses it: a test run with credentials missing is not green."""
+    assert api(gateway, command, credentials + b"&" + query) == b"0,-2"
+    assert echoed(gateway) == [u"ERROR 2 (wrong login or password) for /sys/%s.php" % command.decode()]
+    assert gateway.messages == [] and gateway.balance == 100
 
 
 @pytest.mark.parametrize("credentials,accepted", [
@@ -270,8 +282,8 @@ def test_multipart_fields_are_the_usual_parameters(gateway):
     (part(b"phones", b"79999999999") + part(b"mes", b"hi") + b"--XyZ--\r\n", b"text/plain"),
 ], ids=["unclosed", "no-mes", "no-boundary", "not-a-form"])
 def test_a_broken_or_foreign_body_gives_no_fields(gateway, body, content_type):
-    assert send_raw(gateway, raw_post(b"/sys/send.php?fmt=1&charset=utf-8", body, content_type)) == response(
-        b"0,-1")
+    assert send_raw(gateway, raw_post(b"/sys/send.php?fmt=1&charset=utf-8&apikey=K", body, content_type)) == \
+        response(b"0,-1")
     assert gateway.messages == []
 
 
@@ -561,9 +573,9 @@ def test_printed_and_logged_lines(smsc, gateway):
 
 def test_echo_off_and_output_to_stdout(smsc, gateway, capsys):
     gateway.out = None
-    smsc.SMSC().send_sms("79999999999", u"на экран")
+    smsc.SMSC("alice", "secret").send_sms("79999999999", u"на экран")
     gateway.echo = False
-    smsc.SMSC().send_sms("79999999999", "quiet")
+    smsc.SMSC("alice", "secret").send_sms("79999999999", "quiet")
     assert capsys.readouterr() == (u"SMS id=1 to 79999999999: на экран (1 part, 2.50)\n", "")
 
 
@@ -579,7 +591,7 @@ def test_scripts_still_come_first(smsc, gateway):
     with HTTPServer(default=gateway.http_action, keepalive=True) as scripted:  # answering as the gateway
         scripted.script(Drop())
         with Intercept({80: scripted}):
-            assert smsc.SMSC().send_sms("79999999999", "hi") == ["1", "1", "2.50", "97.50"]
+            assert smsc.SMSC("alice", "secret").send_sms("79999999999", "hi") == ["1", "1", "2.50", "97.50"]
     assert [r.asked for r in scripted.requests] == [("smscentre.com", 80), ("www2.smscentre.com", 80)]
     assert [r.reply for r in scripted.requests] == [None, b"1,1,2.50,97.50"]
 
@@ -612,11 +624,14 @@ def test_is_smsc_host(host, smsc):
 def test_the_fixture_with_an_unmodified_call(smsc_gateway, monkeypatch):
     import smsc_api
     monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")  # bypassed for the SMSC hosts
-    assert smsc_api.SMSC().send_sms("79999999999", "Your code: 1234") == ["1", "1", "2.50", "97.50"]
-    assert smsc_gateway.messages[0]["message"] == "Your code: 1234"
+    # the upgrade trap: SMSC_LOGIN and SMSC_PASSWORD left empty send apikey= with nothing, error 2 at the gateway
+    assert smsc_api.SMSC().send_sms("79999999999", "Your code: 1234") == ["0", "-2"]
     assert smsc_gateway.requests[0].request_line == (
         b"GET /sys/send.php?apikey=&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=Your%20code%3A%201234"
         b"&translit=0&id=0 " + HTTP_VERSION)
+    monkeypatch.setattr(smsc_api, "SMSC_PASSWORD", "KEY")
+    assert smsc_api.SMSC().send_sms("79999999999", "Your code: 1234") == ["1", "1", "2.50", "97.50"]
+    assert smsc_gateway.messages[0]["message"] == "Your code: 1234"
     assert smsc_gateway.balance == Decimal("97.50")
     # HTTPS (port 443) goes to the same gateway, refused only where no certificate can be made (as before 2.1)
     assert smsc_api.SMSC(https=True).get_balance() == ("97.50" if smsc_gateway.https is not None else False)
@@ -636,8 +651,8 @@ USER_TEST = u'''# -*- coding: utf-8 -*-
 import smsc_api
 
 
-def signup(phone):  # the application: smsc_api as it is used
-    return smsc_api.SMSC().send_sms(phone, u"Ваш код: 1234", sender="shop")
+def signup(phone):  # the application: smsc_api as it is used (credentials from its settings)
+    return smsc_api.SMSC("shop", "password").send_sms(phone, u"Ваш код: 1234", sender="shop")
 
 
 def test_signup_sends_the_code(smsc_gateway):

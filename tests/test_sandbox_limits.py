@@ -282,13 +282,13 @@ def test_none_is_no_limit(smsc, gateway):
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX's")
 def test_the_log_is_made_readable_by_its_owner_only_and_an_existing_one_keeps_its_mode(smsc, gateway, tmpdir):
-    smsc.SMSC().send_sms("79999999999", "one")
+    smsc.SMSC("alice", "secret").send_sms("79999999999", "one")
     assert stat.S_IMODE(os.stat(gateway.log).st_mode) == 0o600
     shared = tmpdir.join("shared.jsonl")
     shared.write("")
     shared.chmod(0o644)
     gateway.log = str(shared)
-    smsc.SMSC().send_sms("79999999999", "two")
+    smsc.SMSC("alice", "secret").send_sms("79999999999", "two")
     assert stat.S_IMODE(os.stat(gateway.log).st_mode) == 0o644
     assert [json.loads(line)["message"] for line in logged(gateway)] == ["two"]
 

@@ -1,0 +1,314 @@
+# -*- coding: utf-8 -*-
+"""Isolation: under the smsc_gateway fixture no client reaches the real gateway, whatever it is.
+
+"The network" is played by a stand-in: a loopback server that the SMSC host names resolve to (socket.getaddrinfo
+and gethostbyname replaced for the test, beneath the fixture), as a real resolver would send them to the real
+gateway. Without the fixture every client reaches the stand-in (the harness sees a leak); under it each client
+reaches the gateway or fails, and the stand-in accepts no connection at all. Other hosts ("localhost", resolved
+for real) are left alone.
+"""
+import errno
+import socket
+import smtplib
+import ssl
+
+import pytest
+import six
+
+import smsc_api
+import smsc_sandbox
+from helpers import read_to_end
+from servers import HTTPServer, Reply, stop_and_check
+from smsc_sandbox import Intercept
+
+BALANCE = "/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8"
+STAND_IN = b"STAND-IN: the real gateway"
+
+
+@pytest.fixture
+def network(monkeypatch):
+    """The stand-in of the real gateway: every SMSC host name resolves to it (any port), other names as usual."""
+    standin = HTTPServer(default=Reply(STAND_IN)).start()
+    real_getaddrinfo, real_gethostbyname = socket.getaddrinfo, socket.gethostbyname
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        if smsc_sandbox.is_smsc_host(host):
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", standin.port))]
+        return real_getaddrinfo(host, port, family, type, proto, flags)
+
+    def gethostbyname(host):
+        return "127.0.0.1" if smsc_sandbox.is_smsc_host(host) else real_gethostbyname(host)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "gethostbyname", gethostbyname)
+    yield standin
+    stop_and_check([standin])
+
+
+@pytest.fixture
+def isolated(network, request):
+    """The smsc_gateway fixture, entered once the stand-in is there (beneath it, as the real resolver is)."""
+    return request.getfixturevalue("smsc_gateway")
+
+
+# The clients: each GETs a URL (or speaks SMTP) and returns the body it got
+
+def with_urllib(url):
+    return six.moves.urllib.request.urlopen(url, timeout=5).read()
+
+
+def with_http_client(url):
+    parts = six.moves.urllib.parse.urlsplit(url)
+    kind = six.moves.http_client.HTTPSConnection if parts.scheme == "https" else six.moves.http_client.HTTPConnection
+    connection = kind(parts.hostname, parts.port, timeout=5)
+    try:
+        connection.request("GET", parts.path + "?" + parts.query)
+        return connection.getresponse().read()
+    finally:
+        connection.close()
+
+
+def with_smsc_api(url):
+    parts = six.moves.urllib.parse.urlsplit(url)
+    balance = smsc_api.SMSC("alice", "secret", https=parts.scheme == "https", host=parts.netloc,
+                            timeout=5).get_balance()
+    return balance.encode("ascii") if isinstance(balance, six.text_type) else balance
+
+
+def with_requests(url):
+    requests = pytest.importorskip("requests")
+    return requests.get(url, timeout=5).content
+
+
+def with_raw_socket(url):
+    """getaddrinfo, then connect to what it gave, as urllib3 and other clients do (TLS on top for https)."""
+    parts = six.moves.urllib.parse.urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    family, kind, proto, _, address = socket.getaddrinfo(parts.hostname, port, 0, socket.SOCK_STREAM)[0]
+    return over_socket(socket.socket(family, kind, proto), address, parts)
+
+
+def with_gethostbyname(url):
+    """gethostbyname, then connect to that address and the port, as older code does."""
+    parts = six.moves.urllib.parse.urlsplit(url)
+    address = (socket.gethostbyname(parts.hostname), parts.port or (443 if parts.scheme == "https" else 80))
+    return over_socket(socket.socket(socket.AF_INET, socket.SOCK_STREAM), address, parts)
+
+
+def over_socket(sock, address, parts):
+    """GET parts' path and query over sock, connected to address (TLS on top for https): the body."""
+    sock.settimeout(5)
+    try:
+        sock.connect(address)
+        if parts.scheme == "https":
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
+        sock.sendall(("GET %s?%s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                      % (parts.path, parts.query, parts.hostname)).encode("ascii"))
+        return read_to_end(sock).partition(b"\r\n\r\n")[2]
+    finally:
+        sock.close()
+
+
+def with_asyncio(url):
+    """asyncio.open_connection(host, port): the loop's getaddrinfo, as httpx and aiohttp connect."""
+    if six.PY2:
+        pytest.skip("asyncio: Python 3 only")
+    import asyncio
+    parts = six.moves.urllib.parse.urlsplit(url)
+    return run_async(asyncio, _asyncio_get(parts, parts.scheme == "https"))
+
+
+def run_async(asyncio, coroutine):
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(asyncio.wait_for(coroutine, 10))
+    finally:
+        loop.close()
+
+
+def _asyncio_get(parts, tls):
+    namespace = {}
+    exec(ASYNC_GET, namespace)
+    return namespace["get"](parts, tls, ssl)
+
+
+ASYNC_GET = '''
+import asyncio
+async def get(parts, tls, ssl):
+    reader, writer = await asyncio.open_connection(
+        parts.hostname, parts.port or (443 if tls else 80), ssl=ssl.create_default_context() if tls else None)
+    writer.write(("GET %s?%s HTTP/1.1\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n"
+                  % (parts.path, parts.query, parts.hostname)).encode("ascii"))
+    data = await reader.read()
+    writer.close()
+    return data.partition(b"\\r\\n\\r\\n")[2]
+'''
+
+
+def with_httpx(url):
+    httpx = pytest.importorskip("httpx")
+    return httpx.get(url, timeout=5).content
+
+
+def with_httpx_async(url):
+    httpx = pytest.importorskip("httpx")
+    import asyncio
+    namespace = {"httpx": httpx}
+    exec("async def get(url):\n    async with httpx.AsyncClient(timeout=5) as client:\n"
+         "        return (await client.get(url)).content\n", namespace)
+    return run_async(asyncio, namespace["get"](url))
+
+
+def with_aiohttp(url):
+    """aiohttp builds its default TLS context once, when imported: a context made now trusts the gateway's CA."""
+    aiohttp = pytest.importorskip("aiohttp")
+    import asyncio
+    namespace = {"aiohttp": aiohttp, "context": ssl.create_default_context()}
+    exec("async def get(url):\n    async with aiohttp.ClientSession() as session:\n"
+         "        async with session.get(url, ssl=context) as response:\n            return await response.read()\n",
+         namespace)
+    return run_async(asyncio, namespace["get"](url))
+
+
+CLIENTS = [with_smsc_api, with_urllib, with_http_client, with_requests, with_raw_socket, with_gethostbyname,
+           with_asyncio, with_httpx, with_httpx_async, with_aiohttp]
+NAMES = [client.__name__[5:] for client in CLIENTS]
+
+
+def outcome(call, *args):
+    """What a client got: its body, or the class of the error it raised."""
+    try:
+        return call(*args)
+    except Exception as exc:  # noqa: B902 (any client's error: the test asserts where the connection went)
+        if type(exc).__name__ in ("Skipped", "OutcomeException"):
+            raise
+        return type(exc)
+
+
+# 1. Without the fixture the stand-in sees every client: the harness can see a leak
+
+@pytest.mark.parametrize("client", CLIENTS, ids=NAMES)
+def test_without_the_fixture_every_client_reaches_the_network(network, client, monkeypatch):
+    monkeypatch.delenv("SSL_CERT_FILE")  # httpx loads it even for http://: the system's CAs, not the empty test file
+    if client in (with_gethostbyname, with_httpx_async):  # they connect to the address with the port asked for,
+        assert socket.gethostbyname("smscentre.com") == "127.0.0.1"  # 80, where nothing listens: the address
+        return                                                        # given is what stands for the network
+    assert outcome(client, "http://smscentre.com" + BALANCE) == STAND_IN
+    assert network.connections >= 1
+
+
+# 2. Under the fixture: the gateway, never the network
+
+@pytest.mark.parametrize("host", ["smscentre.com", "www2.smscentre.com", "SMSC.RU", "smsc.kz", "www5.smsc.ua"])
+@pytest.mark.parametrize("client", CLIENTS, ids=NAMES)
+def test_under_the_fixture_every_client_reaches_the_gateway(isolated, network, client, host):
+    assert outcome(client, "http://%s%s" % (host, BALANCE)) == b"100.00"
+    assert network.connections == 0
+    assert [request.header("Host").lower() for request in isolated.requests] == [host.lower().encode("ascii")]
+    asked, = [request.asked for request in isolated.requests]  # the gateway learns the host however it came
+    assert (asked[0].lower(), asked[1]) == (host.lower(), 80)
+
+
+@pytest.mark.parametrize("client", CLIENTS, ids=NAMES)
+def test_under_the_fixture_https_reaches_the_gateway_with_its_certificate(isolated, network, client):
+    if isolated.https is None:
+        pytest.skip("HTTPS needs trustme or the openssl command here")
+    assert outcome(client, "https://smscentre.com" + BALANCE) == b"100.00"
+    assert network.connections == 0
+    assert [(request.tls, request.header("Host")) for request in isolated.requests] == [(True, b"smscentre.com")]
+
+
+@pytest.mark.parametrize("connect", [
+    lambda: smtplib.SMTP("send.smscentre.com", 25, timeout=5),
+    lambda: smtplib.SMTP(socket.gethostbyname("send.smscentre.com"), 25, timeout=5),
+], ids=["smtplib", "gethostbyname"])
+def test_under_the_fixture_smtp_reaches_the_gateway(isolated, network, connect):
+    server = connect()
+    try:
+        assert server.ehlo()[0] == 250
+    finally:
+        server.close()
+    assert network.connections == 0
+    assert isolated.smtp.sessions[0]["asked"] == ("send.smscentre.com", 25)
+
+
+@pytest.mark.parametrize("client", CLIENTS, ids=NAMES)
+def test_any_other_port_of_an_smsc_host_fails(isolated, network, client):
+    got = outcome(client, "http://smscentre.com:8080" + BALANCE)
+    assert got is False if client is with_smsc_api else isinstance(got, type)  # refused: an error
+    assert network.connections == 0 and isolated.requests == []
+
+
+@pytest.mark.parametrize("call", [
+    lambda: socket.getaddrinfo("smscentre.com", 8080),
+    lambda: socket.getaddrinfo("smscentre.com", 80, socket.AF_INET6),
+    lambda: socket.getaddrinfo("smscentre.com", 80, 0, socket.SOCK_DGRAM),
+    lambda: socket.getaddrinfo("smscentre.com", "gopher-not-a-service"),
+], ids=["port-8080", "ipv6", "udp", "unknown-service"])
+def test_what_cannot_be_routed_is_not_resolved(isolated, network, call):
+    with pytest.raises(socket.gaierror):
+        call()
+
+
+def test_stand_in_addresses_name_their_host_and_refuse_other_ports(isolated, network):
+    www2, = [entry[4] for entry in socket.getaddrinfo(b"www2.smscentre.com", "http", 0, 0, 0, socket.AI_CANONNAME)]
+    assert socket.getaddrinfo("WWW2.smscentre.com.", None)[0][4] == (www2[0], 0)
+    assert socket.gethostbyname("www2.smscentre.com") == www2[0] != socket.gethostbyname("smscentre.com")
+    assert socket.gethostbyname_ex("www2.smscentre.com") == ("www2.smscentre.com", [], [www2[0]])
+    assert www2[0].startswith("127.83.") and www2[1] == 80
+    for port in (8080, 22):
+        with pytest.raises(socket.error) as refused:
+            socket.create_connection(("smscentre.com", port), 5)
+        assert refused.value.errno == errno.ECONNREFUSED
+        sock = socket.socket()
+        try:
+            assert sock.connect_ex((www2[0], port)) == errno.ECONNREFUSED
+        finally:
+            sock.close()
+    assert network.connections == 0
+    assert isolated_intercept(isolated).connections == [("smscentre.com", 8080), ("www2.smscentre.com", 8080),
+                                                        ("smscentre.com", 22), ("www2.smscentre.com", 22)]
+
+
+# 3. Every other host is left alone: it goes to the functions that were there before, unrecorded
+
+@pytest.mark.parametrize("client", CLIENTS[1:], ids=NAMES[1:])
+def test_other_hosts_are_untouched(isolated, network, client):
+    with HTTPServer(default=Reply(b"the application's own service")) as own:
+        assert outcome(client, "http://localhost:%d/path?x=1" % own.port) == b"the application's own service"
+        assert [request.request_line.split(b" ")[1] for request in own.requests] == [b"/path?x=1"]
+    assert network.connections == 0 and isolated.requests == []
+    intercept = isolated_intercept(isolated)
+    assert intercept.connections == [] and intercept.lookups == []
+
+
+def isolated_intercept(gateway):
+    """The Intercept the fixture entered: the one whose getaddrinfo is the socket module's now."""
+    return socket.getaddrinfo.__self__
+
+
+# 4. Entering and leaving
+
+def test_exit_puts_back_exactly_what_was_there(network):
+    before = [getattr(socket, name) for name in smsc_sandbox._PATCHED] + [
+        socket.socket.__dict__.get(name) for name in smsc_sandbox._CONNECTS]
+    with HTTPServer() as server:
+        with Intercept({80: server}, smsc_only=True) as intercept:
+            assert socket.create_connection(("smscentre.com", 80)).getpeername() == server.address
+            with pytest.raises(RuntimeError):
+                intercept.__enter__()
+        assert [getattr(socket, name) for name in smsc_sandbox._PATCHED] + [
+            socket.socket.__dict__.get(name) for name in smsc_sandbox._CONNECTS] == before
+        assert socket.getaddrinfo("smscentre.com", 80)[0][4] == ("127.0.0.1", network.port)
+
+
+def test_intercepts_nest_and_may_end_in_any_order(network):
+    with HTTPServer() as outer_server, HTTPServer() as inner_server:
+        outer = Intercept({80: outer_server}, smsc_only=True).__enter__()
+        inner = Intercept({80: inner_server}, smsc_only=True).__enter__()
+        assert with_raw_socket("http://smscentre.com/") == b""
+        outer.__exit__(None, None, None)  # not the last entered: its functions pass every call through
+        assert with_raw_socket("http://smscentre.com/") == b""
+        inner.__exit__(None, None, None)
+        assert with_raw_socket("http://smscentre.com/") == STAND_IN
+        assert outer.lookups == [] and inner.lookups == [("smscentre.com", 80)] * 2
+        assert (len(inner_server.requests), len(outer_server.requests), network.connections) == (2, 0, 1)
