@@ -51,7 +51,8 @@ import sys  # noqa: E402
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # types for mypy and editors ("# type:" comments); typing is never imported at run time
     # (flake8 does not read "# type:" comments: the names they use look unused to it)
-    from typing import IO, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union  # noqa: F401
+    from typing import IO, Any, Callable, Dict, List, Literal, Optional, Sequence, Set, Tuple  # noqa: F401
+    from typing import TypeVar, Union, overload  # noqa: F401
     _T = TypeVar("_T")
     _U = TypeVar("_U")
     _Text = Union[str, bytes]                                # text (unicode on Python 2), or bytes as they are
@@ -237,6 +238,17 @@ class SMSC(object):
 
         return m
 
+    if TYPE_CHECKING:  # one id (an int) gives one flat list; text or a list may hold several: a list per message
+        @overload
+        def get_status(self, id, phone, all=0):
+            # type: (int, _Phones, _Digits) -> List[str]
+            pass
+
+        @overload
+        def get_status(self, id, phone, all=0):
+            # type: (_Ids, _Phones, _Digits) -> List[Any]
+            pass
+
     # Метод проверки статуса отправленного SMS или HLR-запроса
     #
     # id - ID cообщения; несколько - через запятую или списком: тогда один запрос и список записей
@@ -306,7 +318,7 @@ class SMSC(object):
     #
     # возвращает баланс в виде строки или False в случае ошибки
     def get_balance(self):
-        # type: () -> Union[str, bool]
+        # type: () -> Union[str, Literal[False]]
         m = self._smsc_send_cmd("balance")  # (balance) или (0, -error)
 
         if self._setting("debug"):
