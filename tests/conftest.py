@@ -29,6 +29,16 @@ from servers import HTTPServer, SMTPServer, stop_and_check  # noqa: E402 (import
 # loaded it already under the same name: then this loads nothing)
 pytest_plugins = ["pytest_smsc"]
 
+# test_async.py is written with async and await, as AsyncSMSC's users write it: Python 3.7+ (AsyncSMSC's own
+# minimum); test_async_import.py checks what older Pythons are told
+ASYNC_TESTS = "test_async.py: AsyncSMSC needs Python 3.7; %s" % (
+    "run" if sys.version_info >= (3, 7) else "left out on Python %d.%d" % sys.version_info[:2])
+collect_ignore = [] if sys.version_info >= (3, 7) else ["test_async.py"]
+
+
+def pytest_report_header(config):
+    return ASYNC_TESTS
+
 
 def _reset_urllib():
     if six.PY2:

@@ -37,7 +37,7 @@ def marked_errors(path):
         return [n for n, line in enumerate(handle, 1) if "  # error: " in line]
 
 
-def test_mypy_passes_correct_2_0_code_and_catches_a_float_sender_and_a_balance_that_may_be_false():
+def test_mypy_passes_correct_2_0_and_async_code_and_catches_a_float_sender_and_a_balance_that_may_be_false():
     code, lines, err = mypy(USERS_CODE)
     errors = [line.split(os.sep)[-1] for line in lines if ": error: " in line]
     sender, balance = marked_errors(USERS_CODE)
