@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from helpers import HEADER, argspec, configure
+from helpers import HEADER, Lateness, argspec, configure
 from servers import Drop, Late, Reply, Stall
 
 OK = b"15,1,1.5,98.5"
@@ -32,33 +32,6 @@ def run(coroutine):
 async def awaited(method, *args, **kwargs):
     """await method(*args, **kwargs), in a coroutine: run(awaited(client.get_balance))."""
     return await method(*args, **kwargs)
-
-
-class Lateness(object):
-    """While it runs (start(), stop()): how late the running loop calls a callback due every `interval` seconds.
-    `longest`: the longest delay, i.e. the longest time the loop could not run anything."""
-
-    def __init__(self, interval=0.01):
-        self.interval, self.delays, self._handle = interval, [], None
-
-    def start(self):
-        loop = asyncio.get_running_loop()
-        self._due = loop.time() + self.interval
-        self._handle = loop.call_at(self._due, self._tick, loop)
-        return self
-
-    def _tick(self, loop):
-        now = loop.time()
-        self.delays.append(now - self._due)
-        self._due = now + self.interval
-        self._handle = loop.call_at(self._due, self._tick, loop)
-
-    def stop(self):
-        self._handle.cancel()
-
-    @property
-    def longest(self):
-        return max(self.delays or [0])
 
 
 def answer_by_id(request):
