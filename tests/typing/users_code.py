@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-"""A user's code as 2.0's page shows it, and as async code writes it, type-checked through smsc_api's type comments
-(tests/test_types.py).
+"""A user's code as 2.0's page shows it, and as async code writes it, type-checked through smsc_api's types: its type
+comments for a copied file (tests/test_types.py), its stubs once installed (.ci/release_check.py).
 
 Everything here is correct and passes `mypy --strict` and pyright but the two lines marked "# error:", which
 type checkers must flag: a sender that is a float, and adding to a balance that is False on an error.
