@@ -681,7 +681,8 @@ class AsyncSMSC(object):
     max_workers when it is not an int of at least 1, RuntimeError on Python 2.7 and 3.6.
 
     Each call runs SMSC's method unchanged on one of the threads, over one SMSC made from the same arguments: the
-    same requests, deadlines, failover and keep-alive connections (shared by the threads), the same result.
+    same requests, deadlines, failover and keep-alive connections (shared by the threads), the same result. After
+    os.fork() (gunicorn, Celery) a child calls on threads and connections of its own.
 
     Errors: a method raises RuntimeError at once when it is called with no running event loop in its thread, or
     after close(). What SMSC's method raises is raised by the await: bad input (TypeError, ValueError, IndexError
@@ -706,15 +707,13 @@ class AsyncSMSC(object):
             raise TypeError("AsyncSMSC(max_workers=...) must be an int, not %r" % (max_workers,))
         if max_workers < 1:
             raise ValueError("AsyncSMSC(max_workers=...) must be at least 1, not %d" % max_workers)
-        from concurrent.futures import ThreadPoolExecutor
-        import threading
         self.__smsc = SMSC(login=login, password=password, post=post, https=https, charset=charset, debug=debug,
                            host=host, timeout=timeout, smtp_from=smtp_from, smtp_server=smtp_server,
                            smtp_login=smtp_login, smtp_password=smtp_password, connect_timeout=connect_timeout,
                            keepalive=keepalive)
-        self.__threads = ThreadPoolExecutor(max_workers, thread_name_prefix="AsyncSMSC")
-        self.__lock = threading.Lock()
+        self.__max_workers, self.__pid = max_workers, None  # type: int, Optional[int]
         self.__closed = None  # type: Optional[concurrent.futures.Future[None]]  # set by close(), done when closed
+        self.__threads_here()
 
     def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query="", files=None):
         # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None], _Text, Optional[_Files]) -> asyncio.Future[List[str]]  # noqa: E501
@@ -798,6 +797,7 @@ class AsyncSMSC(object):
         be awaited from any event loop, and any number of times. A second close() returns the same. After close(),
         every method raises RuntimeError.
         """
+        threads = self.__threads_here()
         with self.__lock:
             if self.__closed is None:
                 from concurrent.futures import Future
@@ -805,16 +805,17 @@ class AsyncSMSC(object):
                 closed = Future()  # type: concurrent.futures.Future[None]
                 self.__closed = closed
                 closed.set_running_or_notify_cancel()  # an await that is cancelled does not stop the closing
-                self.__threads.shutdown(wait=False)
-                closing = threading.Thread(target=self.__close_when_done, args=(closed,), name="AsyncSMSC.close")
+                threads.shutdown(wait=False)
+                closing = threading.Thread(target=self.__close_when_done, args=(threads, closed),
+                                           name="AsyncSMSC.close")
                 closing.daemon = True
                 closing.start()
         return _Awaited(self.__closed)
 
-    def __close_when_done(self, closed):
-        # type: (concurrent.futures.Future[None]) -> None
+    def __close_when_done(self, threads, closed):
+        # type: (concurrent.futures.ThreadPoolExecutor, concurrent.futures.Future[None]) -> None
         try:
-            self.__threads.shutdown(wait=True)  # the calls already made, to their end
+            threads.shutdown(wait=True)  # the calls already made, to their end
             self.__smsc.close()
         except BaseException as error:
             closed.set_exception(error)
@@ -853,9 +854,22 @@ class AsyncSMSC(object):
         # type: (Callable[..., _T], *Any) -> asyncio.Future[_T]
         import contextvars
         import functools
+        threads = self.__threads_here()
         loop = self.__running_loop(method.__name__)
         call = functools.partial(contextvars.copy_context().run, method, *args)
-        return loop.run_in_executor(self.__threads, call)
+        return loop.run_in_executor(threads, call)
+
+    # The threads (and the lock) of this process: after os.fork() the child makes its own, as SMSC makes its own
+    # connections (the parent's threads are not in the child, whose copy of their executor would wait for them)
+    def __threads_here(self):
+        # type: () -> concurrent.futures.ThreadPoolExecutor
+        if self.__pid != os.getpid():
+            from concurrent.futures import ThreadPoolExecutor
+            import threading
+            self.__lock = threading.Lock()  # a thread of the parent may have held it at the fork
+            self.__threads = ThreadPoolExecutor(self.__max_workers, thread_name_prefix="AsyncSMSC")
+            self.__pid = os.getpid()
+        return self.__threads
 
 
 class _Awaited(object):

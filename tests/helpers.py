@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import namedtuple
 
 import six
@@ -263,6 +264,19 @@ def outcome(module, gw, capsys, call, replies):
     result = call(module.SMSC())
     return Outcome(result, [request.raw for request in gw.requests], list(gw.intercept.connections),
                    list(gw.smtp.sessions), capsys.readouterr())
+
+
+def exit_status(pid, seconds=5):
+    """The exit status of a forked child; a child still running after `seconds` is killed and fails the test."""
+    import pytest
+    for _ in range(int(seconds * 10)):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.1)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the child hung")
 
 
 class Lateness(object):

@@ -11,13 +11,14 @@ import asyncio
 import contextvars
 import gc
 import logging
+import os
 import threading
 import time
 
 import pytest
 
-from helpers import HEADER, Lateness, argspec, configure
-from servers import Drop, Late, Reply, Stall
+from helpers import HEADER, Lateness, argspec, configure, exit_status
+from servers import Drop, Late, Reply, Stall, fork_between_requests
 
 OK = b"15,1,1.5,98.5"
 CALL_TIMEOUT = 30  # seconds any test's coroutine may take before it fails as hung
@@ -406,3 +407,23 @@ def test_dropped_instances_leave_no_threads(smsc, gw):
     run(use_and_drop())
     gc.collect()
     assert no_threads_left()  # each executor was collected with its instance, and its threads ended
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # on purpose, as gunicorn
+def test_after_fork_the_child_calls_on_threads_of_its_own(smsc, gw):
+    gw.http.default = Reply(b"100.00")
+    client = smsc.AsyncSMSC("alice", "secret", max_workers=1)
+    assert run(awaited(client.get_balance)) == "100.00"  # the parent's one thread is there, idle
+    pid = fork_between_requests(gw.http, gw.intercept)
+    if pid == 0:  # the child: the parent's thread is not here (its executor would wait for it for ever)
+        try:
+            code = 0 if run(asyncio.wait_for(awaited(client.get_balance), 3)) == "100.00" else 1
+            run(awaited(client.close))
+        except BaseException:
+            code = 2
+        os._exit(code)
+    assert exit_status(pid) == 0
+    assert run(awaited(client.get_balance)) == "100.00"
+    run(awaited(client.close))
+    assert len(gw.requests) == 3
