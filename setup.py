@@ -64,6 +64,10 @@ setup(
     # Only the gateway's own site: the project has no public repository yet.
     project_urls={"SMSC gateway": "https://smscentre.com/"},
     py_modules=["smsc_api", "smsc_sandbox", "pytest_smsc"],
+    # smsc_api's types for type checkers once installed (PEP 561: a stub-only package named after the module; a
+    # single module can have no py.typed marker), generated from its type comments by .ci/make_stubs.py
+    packages=["smsc_api-stubs"],
+    package_data={"smsc_api-stubs": ["__init__.pyi"]},
     entry_points={
         "console_scripts": [
             "smsc-api = smsc_api:_main",
@@ -97,5 +101,6 @@ setup(
         "Programming Language :: Python :: 3.11",
         "Programming Language :: Python :: 3.12",
         "Programming Language :: Python :: 3.13",
+        "Typing :: Typed",
     ],
 )

@@ -52,7 +52,8 @@ import sys  # noqa: E402
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # types for mypy and editors ("# type:" comments); typing is never imported at run time
     # (flake8 does not read "# type:" comments: the names they use look unused to it)
-    from typing import IO, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union  # noqa: F401
+    from typing import IO, Any, Awaitable, Callable, Dict, List, Literal, Optional, Sequence, Set, Tuple  # noqa: F401
+    from typing import TypeVar, Union, overload  # noqa: F401
     _T = TypeVar("_T")
     _U = TypeVar("_U")
     _Text = Union[str, bytes]                                # text (unicode on Python 2), or bytes as they are
@@ -63,6 +64,8 @@ if TYPE_CHECKING:  # types for mypy and editors ("# type:" comments); typing is 
     _Files = Sequence[Union[str, bytes, IO[bytes]]]          # paths, or files opened in binary mode
     _Flag = Union[bool, int]                                 # True or False, or 1 or 0
     import argparse as _argparse  # noqa: F401 (the command line's parser, in its type comments)
+    import asyncio  # noqa: F401 (AsyncSMSC's futures, in its type comments)
+    import concurrent.futures  # noqa: F401
 
 if sys.version_info[0] == 2:
     _text, _bytes, _integers = unicode, str, (int, long)  # noqa: F821
@@ -263,6 +266,17 @@ class SMSC(object):
 
         return m
 
+    if TYPE_CHECKING:  # one id (an int) gives one flat list; text or a list may hold several: a list per message
+        @overload
+        def get_status(self, id, phone, all=0):
+            # type: (int, _Phones, _Digits) -> List[str]
+            pass
+
+        @overload
+        def get_status(self, id, phone, all=0):
+            # type: (_Ids, _Phones, _Digits) -> List[Any]
+            pass
+
     # Метод проверки статуса отправленного SMS или HLR-запроса
     #
     # id - ID cообщения
@@ -328,8 +342,8 @@ class SMSC(object):
     #
     # возвращает баланс в виде строки или False в случае ошибки
     def get_balance(self):
-        # type: () -> Union[str, bool]
-        """The account's balance as text ("100.00"), or False on any error (None answered, or the gateway's
+        # type: () -> Union[str, Literal[False]]
+        """The account's balance as text ("100.00"), or False on any error (no host answered, or the gateway's
         error), as 2.0."""
         m = self._smsc_send_cmd("balance")  # (balance) или (0, -error)
 
@@ -384,6 +398,228 @@ class SMSC(object):
 # smsc.send_sms("79999999999", "", format=7, files=["picture.jpg"])    # an MMS with a picture
 # r = smsc.get_status([101, 102], ["79999999999", "79999999998"])      # [[...], [...]]: a record a message
 # with SMSC(keepalive=True) as smsc: ...                              # one connection for every call
+
+
+# Async code (asyncio, Python 3.7+): AsyncSMSC runs SMSC's methods on threads of its own, so that an event loop never
+# waits for the gateway. No async/await syntax here (the file still compiles on Python 2.7): each method returns an
+# asyncio Future. asyncio and concurrent.futures are imported when they are first needed, not by import smsc_api.
+
+class AsyncSMSC(object):
+    """SMSC for asyncio code (aiogram, telethon, FastAPI, ...): the same settings and methods, each returning an
+    awaitable of exactly what SMSC's method returns, while the event loop goes on. Python 3.7 or later.
+
+        smsc = AsyncSMSC("login", "password", keepalive=True)   # once, as 2.0's examples keep one SMSC
+        r = await smsc.send_sms("79999999999", "Your code: 1234", sender="sms")
+        await smsc.close()                                       # or: async with AsyncSMSC(...) as smsc:
+
+    Parameters: those of SMSC(...) (what is not given is read from the module constants at each call, as SMSC
+    does), and max_workers (default 8): the threads of this instance, so the calls that run at once. Further calls
+    wait for a free thread, in the order they were made. AsyncSMSC(...) raises TypeError or ValueError naming
+    max_workers when it is not an int of at least 1, RuntimeError on Python 2.7 and 3.6.
+
+    Each call runs SMSC's method unchanged on one of the threads, over one SMSC made from the same arguments: the
+    same requests, deadlines, failover and keep-alive connections (shared by the threads), the same result. After
+    os.fork() (gunicorn, Celery) a child calls on threads and connections of its own.
+
+    Errors: a method raises RuntimeError at once when it is called with no running event loop in its thread, or
+    after close(). What SMSC's method raises is raised by the await: bad input (TypeError, ValueError, IndexError
+    naming the parameter) before anything is sent; send_sms_mail's SMTP errors. A network failure raises nothing,
+    as in SMSC: the await gives ['', ''] (get_balance: False).
+
+    Cancelling the await (task.cancel(), the timeout of asyncio.wait_for) takes back a call that has not started:
+    it never runs. A call that has started goes on in its thread as SMSC's call goes, each attempt within
+    SMSC_TIMEOUT, and its result is dropped; the cancel never makes it again.
+    """
+
+    def __init__(self, login=_MODULE_CONSTANT, password=_MODULE_CONSTANT, post=_MODULE_CONSTANT,
+                 https=_MODULE_CONSTANT, charset=_MODULE_CONSTANT, debug=_MODULE_CONSTANT, host=_MODULE_CONSTANT,
+                 timeout=_MODULE_CONSTANT, smtp_from=_MODULE_CONSTANT, smtp_server=_MODULE_CONSTANT,
+                 smtp_login=_MODULE_CONSTANT, smtp_password=_MODULE_CONSTANT, connect_timeout=_MODULE_CONSTANT,
+                 keepalive=_MODULE_CONSTANT, max_workers=8):
+        # type: (_Text, _Text, _Flag, _Flag, str, _Flag, str, Optional[float], str, str, _Text, _Text, Optional[float], _Flag, int) -> None  # noqa: E501
+        if sys.version_info < (3, 7):
+            raise RuntimeError("AsyncSMSC needs Python 3.7 or later (asyncio), not %d.%d: call SMSC's methods "
+                               "in threads of your own" % sys.version_info[:2])
+        if isinstance(max_workers, bool) or not isinstance(max_workers, _integers):
+            raise TypeError("AsyncSMSC(max_workers=...) must be an int, not %r" % (max_workers,))
+        if max_workers < 1:
+            raise ValueError("AsyncSMSC(max_workers=...) must be at least 1, not %d" % max_workers)
+        self.__smsc = SMSC(login=login, password=password, post=post, https=https, charset=charset, debug=debug,
+                           host=host, timeout=timeout, smtp_from=smtp_from, smtp_server=smtp_server,
+                           smtp_login=smtp_login, smtp_password=smtp_password, connect_timeout=connect_timeout,
+                           keepalive=keepalive)
+        self.__max_workers, self.__pid = max_workers, None  # type: int, Optional[int]
+        self.__closed = None  # type: Optional[concurrent.futures.Future[None]]  # set by close(), done when closed
+        self.__threads_here()
+
+    def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query="", files=None):
+        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None], _Text, Optional[_Files]) -> asyncio.Future[List[str]]  # noqa: E501
+        """Send an SMS (or, by format, a flash SMS, an MMS, a call, ...) as SMSC.send_sms does.
+
+        phones: numbers separated by commas or semicolons, or a list of them (text, bytes or ints); message: text
+        or bytes; translit: 0, 1 or 2; time: when to deliver (DDMMYYhhmm, h1-h2, 0ts, +m; "" or None: now); id: the
+        message's id; format: 0 (an SMS) to 13 (1 flash, 2 wap-push, 3 hlr, 4 bin, 5 bin-hex, 6 ping, 7 mms, 8 mail,
+        9 call, 10 viber, 11 soc, 13 telegram); sender: the sender's name (False, 0 or None: the account's);
+        query: more parameters ("valid=01:00&maxsms=3"); files: paths or files opened "rb" (MMS pictures, e-mail
+        attachments).
+
+        Returns an asyncio Future of ['<id>', '<SMS count>', '<cost>', '<balance>'] once sent, ['<id>', '-<error>']
+        when the gateway refuses (error 1 to 9), ['', ''] when no host answered. Its await raises, before anything
+        is sent, TypeError, ValueError or IndexError naming a bad parameter, UnicodeEncodeError for text that
+        SMSC_CHARSET cannot encode, IOError (OSError) for a file that cannot be read.
+        """
+        return self.__run(self.__smsc.send_sms, phones, message, translit, time, id, format, sender, query, files)
+
+    def send_sms_mail(self, phones, message, translit=0, time="", id=0, format=0, sender=""):
+        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None]) -> asyncio.Future[None]  # noqa: E501
+        """Send an SMS by e-mail (SMTP_SERVER), as SMSC.send_sms_mail does; the parameters are send_sms's.
+
+        Returns an asyncio Future of None, set once the mail server took the mail. Its await raises what smtplib
+        raises (smtplib.SMTPException, socket errors) and, before anything is sent, TypeError, ValueError or
+        IndexError naming a bad parameter (a ':' in a field before the text is a ValueError: it would shift the
+        mail's fields).
+        """
+        return self.__run(self.__smsc.send_sms_mail, phones, message, translit, time, id, format, sender)
+
+    def get_sms_cost(self, phones, message, translit=0, format=0, sender=False, query=""):
+        # type: (_Phones, _Text, _Digits, _Digits, Union[_Text, int, None], _Text) -> asyncio.Future[List[str]]
+        """What sending would cost, as SMSC.get_sms_cost; nothing is sent. The parameters are send_sms's.
+
+        Returns an asyncio Future of ['<cost>', '<SMS count>'], ['0', '-<error>'] when the gateway refuses,
+        ['', ''] when no host answered. Its await raises what send_sms's raises for bad parameters.
+        """
+        return self.__run(self.__smsc.get_sms_cost, phones, message, translit, format, sender, query)
+
+    if TYPE_CHECKING:  # one id (an int) gives one flat list; text or a list may hold several: a list per message
+        @overload
+        def get_status(self, id, phone, all=0):
+            # type: (int, _Phones, _Digits) -> asyncio.Future[List[str]]
+            pass
+
+        @overload
+        def get_status(self, id, phone, all=0):
+            # type: (_Ids, _Phones, _Digits) -> asyncio.Future[List[Any]]
+            pass
+
+    def get_status(self, id, phone, all=0):
+        # type: (_Ids, _Phones, _Digits) -> asyncio.Future[List[Any]]
+        """The status of a sent message or HLR request, as SMSC.get_status.
+
+        id: the message's id; several in one request: text with commas ("101,102") or a list. phone: its number
+        (several: the same way, one for each id). all: 0, or 1 for the send time, phone, cost, sender, status name
+        and text too, 2 for the country, operator and region besides.
+
+        Returns an asyncio Future of ['<status>', '<time of change>', '<error>'] (an HLR request: 8 fields more;
+        all=1 and all=2: theirs appended), ['0', '-<error>'] when the gateway refuses, ['', ''] when no host
+        answered; with several ids, a list of such lists, one for each message. Its await raises TypeError or
+        ValueError naming a bad parameter, before anything is sent.
+        """
+        return self.__run(self.__smsc.get_status, id, phone, all)
+
+    def get_balance(self):
+        # type: () -> asyncio.Future[Union[str, Literal[False]]]
+        """The account's balance, as SMSC.get_balance.
+
+        Returns an asyncio Future of the balance as text ("100.50"), or False when the gateway refuses (a wrong
+        password: error 2) or no host answered.
+        """
+        return self.__run(self.__smsc.get_balance)
+
+    def close(self):
+        # type: () -> Awaitable[None]
+        """Take no new calls, let the calls already made finish, then end the threads and close the connections.
+
+        Closing starts at once, awaited or not, and never waits in the caller's thread. Returns an awaitable that
+        is done when the threads have ended and the connections are closed, each call within its deadlines; it may
+        be awaited from any event loop, and any number of times. A second close() returns the same. After close(),
+        every method raises RuntimeError.
+        """
+        threads = self.__threads_here()
+        with self.__lock:
+            if self.__closed is None:
+                from concurrent.futures import Future
+                import threading
+                closed = Future()  # type: concurrent.futures.Future[None]
+                self.__closed = closed
+                closed.set_running_or_notify_cancel()  # an await that is cancelled does not stop the closing
+                threads.shutdown(wait=False)
+                closing = threading.Thread(target=self.__close_when_done, args=(threads, closed),
+                                           name="AsyncSMSC.close")
+                closing.daemon = True
+                closing.start()
+        return _Awaited(self.__closed)
+
+    def __close_when_done(self, threads, closed):
+        # type: (concurrent.futures.ThreadPoolExecutor, concurrent.futures.Future[None]) -> None
+        try:
+            threads.shutdown(wait=True)  # the calls already made, to their end
+            self.__smsc.close()
+        except BaseException as error:
+            closed.set_exception(error)
+        else:
+            closed.set_result(None)
+
+    def __aenter__(self):
+        # type: () -> asyncio.Future[AsyncSMSC]
+        """async with AsyncSMSC(...) as smsc: the instance itself, closed (close()) at the end of the block."""
+        entered = self.__running_loop("__aenter__").create_future()
+        entered.set_result(self)
+        return entered
+
+    def __aexit__(self, *exc_info):
+        # type: (*object) -> Awaitable[None]
+        """close(), awaited at the end of async with; an exception of the block goes on."""
+        return self.close()
+
+    def __running_loop(self, name):
+        # type: (str) -> asyncio.AbstractEventLoop
+        from asyncio import get_running_loop
+        try:
+            loop = get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            raise RuntimeError("AsyncSMSC.%s needs a running event loop: call it in a coroutine "
+                               "(await smsc.%s(...))" % (name, name))
+        if self.__closed is not None:
+            raise RuntimeError("AsyncSMSC.%s: the instance is closed (close() was called)" % name)
+        return loop
+
+    # SMSC's method on a thread of the instance: an asyncio Future of its result, the caller's context variables
+    # seen by the call, as asyncio.to_thread does (log filters that read them tag the call's log records)
+    def __run(self, method, *args):
+        # type: (Callable[..., _T], *Any) -> asyncio.Future[_T]
+        import contextvars
+        import functools
+        threads = self.__threads_here()
+        loop = self.__running_loop(method.__name__)
+        call = functools.partial(contextvars.copy_context().run, method, *args)
+        return loop.run_in_executor(threads, call)
+
+    # The threads (and the lock) of this process: after os.fork() the child makes its own, as SMSC makes its own
+    # connections (the parent's threads are not in the child, whose copy of their executor would wait for them)
+    def __threads_here(self):
+        # type: () -> concurrent.futures.ThreadPoolExecutor
+        if self.__pid != os.getpid():
+            from concurrent.futures import ThreadPoolExecutor
+            import threading
+            self.__lock = threading.Lock()  # a thread of the parent may have held it at the fork
+            self.__threads = ThreadPoolExecutor(self.__max_workers, thread_name_prefix="AsyncSMSC")
+            self.__pid = os.getpid()
+        return self.__threads
+
+
+class _Awaited(object):
+    """An awaitable of a concurrent.futures.Future: awaited from any event loop, any number of times."""
+
+    def __init__(self, future):
+        # type: (Any) -> None
+        self._future = future
+
+    def __await__(self):
+        # type: () -> Any
+        from asyncio import wrap_future
+        return wrap_future(self._future).__await__()
 
 
 # The instance: all it holds of this module is SMSC.__smsc_api_state, {"given": its settings, "pool": its

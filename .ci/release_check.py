@@ -4,18 +4,23 @@
     python .ci/release_check.py [--keep DIR] [--pythons 2.7,3.13]
     bash .ci/run -e release        (the same in tox's env "release", keeping the files in .tox/release/tmp/dist)
 
-Needs POSIX and Python 3.8+ with build, twine and virtualenv<20.22 (the tox env installs them) and the
-interpreters to test (python2.7, python3.13 on PATH, or ~/.pyenv/versions/*). It checks:
+Needs POSIX and Python 3.8+ with build, twine, virtualenv<20.22, mypy and pyright (the tox env installs them) and
+the interpreters to test (python2.7, python3.13 on PATH, or ~/.pyenv/versions/*). It checks:
 
 1. python -m build: the sdist, then the wheel built from the unpacked sdist (py2.py3-none-any).
 2. twine check --strict on both.
-3. The wheel holds every py_modules entry of setup.py and its .dist-info, nothing else; the sdist
-   holds setup.py, the modules, README.md, CHANGELOG.md and the files of tests/ that git tracks or
-   would (not ignored), nothing else. CHANGELOG.md has a section for the version.
+3. The wheel holds every py_modules entry of setup.py, the package_data files (the stubs,
+   smsc_api-stubs/__init__.pyi) and its .dist-info, nothing else; the sdist holds setup.py, the
+   modules, the stubs, README.md, CHANGELOG.md and the files of tests/ that git tracks or would
+   (not ignored), nothing else. CHANGELOG.md has a section for the version.
 4. Per Python: a fresh virtualenv with pip alone, the wheel installed from the file (--no-index),
    nothing else installed; from there `import smsc_api` gives the wheel's version, and
    smsc-api --help, smsc-sandbox --help, smsc-sandbox demo, and smsc-api against smsc-sandbox
    running in the background (through http_proxy) exit as documented: 0, 1, 2.
+5. Types, on the first Python 3 of them: mypy's stubtest finds the installed stubs and the installed
+   module in agreement; mypy --strict and pyright, with no setting but the environment to read (the fresh
+   one, holding only the wheel), pass a user's correct code (tests/typing/users_code.py, copied alone to
+   a folder of its own) and flag exactly its lines marked "# error:".
 
 Everything happens in a temporary directory, removed at the end together with every process
 started, even when a check fails or the run is interrupted. With --keep DIR the checked sdist
@@ -173,8 +178,14 @@ def twine_check(processes, sdist, wheel):
     check(code == 0, "twine check --strict failed")
 
 
-def wheel_contents(wheel, modules):
-    """Checks the wheel's files; returns (version, its entry points as a ConfigParser)."""
+def package_files():
+    """The files setup.py ships besides its modules (package_data: the stubs), as paths in the wheel."""
+    return ["%s/%s" % (package, name) for package, names in sorted(setup_keyword("package_data").items())
+            for name in names]
+
+
+def wheel_contents(wheel, files):
+    """Checks the wheel's files (files: those besides the .dist-info); returns (version, its entry points)."""
     match = re.match(r"smsc_api-([^-]+)-py2\.py3-none-any\.whl$", os.path.basename(wheel))
     check(match, "%s: not a universal (py2.py3-none-any) wheel of smsc_api" % os.path.basename(wheel))
     version = match.group(1)
@@ -184,7 +195,7 @@ def wheel_contents(wheel, modules):
         metadata = archive.read(info + "METADATA").decode("utf-8")
         entry_points = configparser.ConfigParser(delimiters=("=",))
         entry_points.read_string(archive.read(info + "entry_points.txt").decode("utf-8"))
-    expected = set(module + ".py" for module in modules)
+    expected = set(files)
     expected.update(info + name for name in ("METADATA", "WHEEL", "RECORD", "top_level.txt", "entry_points.txt"))
     check(names == expected, "wheel files: missing %s, stray %s" % (sorted(expected - names), sorted(names - expected)))
     check(re.search(r"^Version: %s$" % re.escape(version), metadata, re.M), "METADATA: no Version: " + version)
@@ -192,7 +203,7 @@ def wheel_contents(wheel, modules):
     return version, entry_points
 
 
-def sdist_contents(sdist, version, modules):
+def sdist_contents(sdist, version, files):
     top = "smsc_api-%s/" % version
     check(os.path.basename(sdist) == "smsc_api-%s.tar.gz" % version, "sdist name: " + os.path.basename(sdist))
     with tarfile.open(sdist) as archive:
@@ -201,7 +212,7 @@ def sdist_contents(sdist, version, modules):
             if "CHANGELOG.md" in names else ""
     # What MANIFEST.in and setuptools put in (the egg-info aside): a new file at the top needs a line here.
     expected = set(["PKG-INFO", "setup.cfg", "setup.py", "MANIFEST.in", "README.md", "CHANGELOG.md"])
-    expected.update(module + ".py" for module in modules)
+    expected.update(files)
     expected.update(tracked_test_files())
     egg_info = set(name for name in names if name.startswith("smsc_api.egg-info/"))
     check(names - egg_info == expected,
@@ -343,6 +354,48 @@ def check_against_sandbox(processes, bin_dir):
     check(SECRET not in "".join(rest), "smsc-sandbox printed the password")
 
 
+# 5: the types users' checkers read
+
+def check_stubtest(work, processes, wheel):
+    """mypy's stubtest: the stubs and the module of the wheel (installed apart, on PYTHONPATH) agree."""
+    target = os.path.join(work, "stubtest")
+    code, out, err = processes.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps",
+                                    "--target", target, wheel], env=clean_environment(), cwd=work, timeout=120)
+    check(code == 0, "pip install --target %s failed:\n%s" % (target, indented(out + err)))
+    code, out, err = processes.run([sys.executable, "-m", "mypy.stubtest", "smsc_api"],
+                                   env=dict(clean_environment(), PYTHONPATH=target), cwd=work, timeout=120)
+    print("  $ python -m mypy.stubtest smsc_api  -> exit %d\n%s" % (code, indented(out + err, limit=40)), end="")
+    check(code == 0, "stubtest: the stubs (smsc_api-stubs) and the module disagree")
+
+
+def marked_errors(path):
+    """The numbers of the lines of a user's file marked "# error:", which type checkers must flag."""
+    with open(path, encoding="utf-8") as handle:
+        return [n for n, line in enumerate(handle, 1) if "  # error: " in line]
+
+
+def check_users_types(work, processes, bin_dir):
+    """mypy --strict and pyright on tests/typing/users_code.py, alone in a folder, reading the environment bin_dir
+    (the wheel alone): they flag exactly its lines marked "# error:"."""
+    folder = os.path.join(work, "user")
+    os.makedirs(folder)
+    shutil.copy(os.path.join(ROOT, "tests", "typing", "users_code.py"), folder)
+    expected = marked_errors(os.path.join(folder, "users_code.py"))
+    python = os.path.join(bin_dir, "python")
+    env = dict((name, value) for name, value in clean_environment().items() if not name.startswith("MYPY"))
+    env["PYRIGHT_PYTHON_IGNORE_WARNINGS"] = "1"  # no look-up of newer pyright releases
+    for name, argv, error in (
+            ("mypy", ["-m", "mypy", "--strict", "--no-color-output", "--python-executable", python],
+             r"^users_code\.py:(\d+): error: "),
+            ("pyright", ["-m", "pyright", "--pythonpath", python], r"users_code\.py:(\d+):\d+ - error: ")):
+        code, out, err = processes.run([sys.executable] + argv + ["users_code.py"], env=env, cwd=folder, timeout=180)
+        print("  $ %s users_code.py  -> exit %d\n%s" % (" ".join([name] + argv[2:]), code, indented(out + err)),
+              end="")
+        flagged = sorted(set(int(line) for line in re.findall(error, out, re.M)))
+        check(code == 1 and flagged == expected, "%s flagged the lines %s of users_code.py, not %s (exit %d)" % (
+            name, flagged, expected, code))
+
+
 def check_release(work, processes, pythons):
     modules = setup_keyword("py_modules")
     step("build (sdist, then the wheel from it)")
@@ -350,14 +403,21 @@ def check_release(work, processes, pythons):
     step("twine check --strict")
     twine_check(processes, sdist, wheel)
     step("files")
-    version, entry_points = wheel_contents(wheel, modules)
-    sdist_contents(sdist, version, modules)
+    files = [module + ".py" for module in modules] + package_files()
+    version, entry_points = wheel_contents(wheel, files)
+    sdist_contents(sdist, version, files)
+    typed = None  # the environment of the first Python 3: its types are checked
     for python in pythons:
         step("Python %s: a fresh environment with the wheel alone" % python)
         bin_dir = fresh_environment(work, python, wheel, processes)
         check_imports(processes, bin_dir, version, entry_points)
         check_commands(processes, bin_dir, version)
         check_against_sandbox(processes, bin_dir)
+        typed = typed or (bin_dir if not python.startswith("2.") else None)
+    check(typed, "no Python 3 among %s: the types are checked with one" % pythons)
+    step("types: stubtest, then a user's code checked against the fresh Python 3 environment")
+    check_stubtest(work, processes, wheel)
+    check_users_types(work, processes, typed)
     return sdist, wheel
 
 

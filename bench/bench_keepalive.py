@@ -29,10 +29,10 @@ import shutil
 import socket
 import sys
 import tempfile
-import threading
 import time
 
 from bench_tls import REPLY, Remote, measure, median, ratio, serving  # beside this script: sys.path[0]
+from delay_relay import DelayRelay
 
 # on sys.path once bench_tls is imported: the checkout, tests/ and tests/legacy (2.0)
 import smsc_api
@@ -43,72 +43,16 @@ DELAY = 0.010  # seconds, each way
 CALLS_PER_BATCH = 10
 
 
-class DelayRelay(object):
-    """Listens on 127.0.0.1; relays each connection to `upstream`, every chunk DELAY seconds late."""
-
-    def __init__(self, upstream):
-        self.upstream = upstream
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-
-    def serve_forever(self):
-        while True:
-            client, _ = self.sock.accept()
-            server = socket.create_connection(self.upstream)
-            for sock in (client, server):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            for source, target in ((client, server), (server, client)):
-                self._spawn(self._forward, source, target)
-
-    @staticmethod
-    def _spawn(target, *args):
-        thread = threading.Thread(target=target, args=args)
-        thread.daemon = True
-        thread.start()
-
-    def _forward(self, source, target):
-        """One direction: each chunk read is written DELAY after it arrived, in order."""
-        chunks, ready = [], threading.Condition()
-
-        def write():
-            while True:
-                with ready:
-                    while not chunks:
-                        ready.wait()
-                    due, data = chunks.pop(0)
-                time.sleep(max(0, due - time.time()))
-                try:
-                    if not data:
-                        target.shutdown(socket.SHUT_WR)
-                        return
-                    target.sendall(data)
-                except socket.error:  # the other side has gone
-                    return
-        self._spawn(write)
-        while True:
-            try:
-                data = source.recv(65536)
-            except socket.error:
-                data = b""
-            with ready:
-                chunks.append((time.time() + DELAY, data))
-                ready.notify()
-            if not data:
-                return
-
-
 def serve(directory):
     """The HTTPS server and its relay, in a process of their own: prints the relay's port."""
     from servers import HTTPServer, Reply
     cert, key = os.path.join(directory, "sandbox.pem"), os.path.join(directory, "sandbox.key")
     https = HTTPServer(ssl_context=smsc_sandbox.server_context(cert, key), default=Reply(REPLY),
                        keepalive=True, idle_timeout=60).start()
-    relay = DelayRelay(https.address)
+    relay = DelayRelay(https.address, DELAY)
     print(relay.port)
     sys.stdout.flush()
-    DelayRelay._spawn(relay.serve_forever)
+    DelayRelay.spawn(relay.serve_forever)
     sys.stdin.read()  # until the client is done
 
 

@@ -104,15 +104,21 @@ def ratio(timings, ours, theirs):
     return median([a / b for a, b in zip(timings[ours], timings[theirs])])
 
 
+def spawned(script, *args):
+    """The script's `--serve args` process, which prints its ports and serves until its stdin closes: (process,
+    the ports)."""
+    server = subprocess.Popen([sys.executable, os.path.abspath(script), "--serve"] + list(args),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    return server, [int(port) for port in server.stdout.readline().split()]
+
+
 def serving(script, directory):
     """A test certificate in directory, the system CA bundle plus its CA trusted (SSL_CERT_FILE), and the
     script's --serve process in directory: (process, the ports it printed, the system bundle's path)."""
     ca, cert, key = smsc_sandbox.make_certificate(directory)
     bundle, system = ca_bundle(directory, ca)
     os.environ["SSL_CERT_FILE"] = bundle
-    server = subprocess.Popen([sys.executable, os.path.abspath(script), "--serve", directory],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    return server, [int(port) for port in server.stdout.readline().split()], system
+    return spawned(script, directory) + (system,)
 
 
 def main(rounds):

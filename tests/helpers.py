@@ -267,6 +267,49 @@ def outcome(module, gw, capsys, call, replies):
                    list(gw.smtp.sessions), capsys.readouterr())
 
 
+def exit_status(pid, seconds=5):
+    """The exit status of a forked child; a child still running after `seconds` is killed and fails the test."""
+    import pytest
+    for _ in range(int(seconds * 10)):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.1)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the child hung")
+
+
+class Lateness(object):
+    """While it runs (start() in a coroutine, stop()): how late the running asyncio loop calls a callback due every
+    `interval` seconds. `longest`: the longest delay, the longest time the loop could not run anything (Python 3.7+;
+    tests/test_async.py, bench/bench_async.py)."""
+
+    def __init__(self, interval=0.01):
+        self.interval, self.delays, self._handle = interval, [], None
+
+    def start(self):
+        import asyncio
+        loop = asyncio.get_running_loop()
+        self._due = loop.time() + self.interval
+        self._handle = loop.call_at(self._due, self._tick, loop)
+        return self
+
+    def _tick(self, loop):
+        now = loop.time()
+        self.delays.append(now - self._due)
+        self._due = now + self.interval
+        self._handle = loop.call_at(self._due, self._tick, loop)
+
+    def stop(self):
+        self._handle.cancel()
+        return self
+
+    @property
+    def longest(self):
+        return max(self.delays or [0])
+
+
 def run_together(threads, started=None, timeout=30):
     """Start every thread, then set `started` (the event their work waits for, if any), then wait for all of them."""
     for thread in threads:

@@ -22,11 +22,12 @@ import re
 import select
 import socket
 import struct
+import threading
 import time
 
 from smsc_sandbox import LoopbackHTTPServer, LoopbackServer, LoopbackSMTPServer, _Channel
 
-__all__ = ["HTTPServer", "SMTPServer", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held",
+__all__ = ["HTTPServer", "SMTPServer", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held", "Late",
            "HeadThenWait", "BlackHole", "ConnectProxy", "Drip", "DripRelay", "SlowReader", "relay",
            "fork_between_requests", "stop_and_check"]
 
@@ -123,6 +124,38 @@ class Held(object):
         conn.sendall(self.reply.render(request, server)[0])
         server.wait_stopped(self.seconds)
         return False
+
+
+class Late(object):
+    """Answer each request with `reply` (a Reply, or a function of the request that returns one) after `seconds`,
+    or as soon as `released` (a threading.Event) is set; the server's stop ends the wait without an answer.
+
+    `arrived` counts the requests that have come to it and wait, or have waited (read it under `lock`);
+    `wait_arrived(count)` waits until that many have come.
+    """
+
+    def __init__(self, reply, seconds=10):
+        self.reply, self.seconds = reply, seconds
+        self.released, self.arrived, self.lock = threading.Event(), 0, threading.Condition()
+
+    def wait_arrived(self, count, timeout=10):
+        """True once `count` requests have come (False if they have not within timeout)."""
+        deadline = time.time() + timeout
+        with self.lock:
+            while self.arrived < count and time.time() < deadline:
+                self.lock.wait(deadline - time.time())
+            return self.arrived >= count
+
+    def __call__(self, conn, request, server):
+        with self.lock:
+            self.arrived += 1
+            self.lock.notify_all()
+        deadline = time.time() + self.seconds
+        while not self.released.is_set() and time.time() < deadline:  # the server's stop, or the release
+            if server.wait_stopped(min(0.05, max(0, deadline - time.time()))):
+                return False
+        reply = self.reply if isinstance(self.reply, Reply) else self.reply(request)
+        return reply(conn, request, server)
 
 
 # Servers

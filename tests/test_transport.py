@@ -23,8 +23,8 @@ import warnings as warnings_module
 import pytest
 import six
 
-from helpers import (GET, HTTP_VERSION, LEGACY, MIRRORS as HOSTS, POST, ROOT, cli, configure, environment, run_together,
-                     whole_request)
+from helpers import (GET, HTTP_VERSION, LEGACY, MIRRORS as HOSTS, POST, ROOT, cli, configure, environment, exit_status,
+                     run_together, whole_request)
 from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, Raw, Reply, Slow,
                      SlowReader, Stall, fork_between_requests, stop_and_check)
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
@@ -508,18 +508,6 @@ def test_one_instance_from_many_threads_never_shares_a_connection(alive, kept):
 # The fork tests fork a process with threads (the servers') on purpose: that is what gunicorn and Celery do
 # with a module-level SMSC; Python 3.12+ warns about any such fork.
 FORK_WITH_THREADS = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-
-
-def exit_status(pid, seconds=5):
-    """The child's exit status; a child still running after `seconds` is killed and fails the test."""
-    for _ in range(int(seconds * 10)):
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        time.sleep(0.1)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    pytest.fail("the child hung")
 
 
 @FORK_WITH_THREADS

@@ -1,9 +1,10 @@
 # -*- coding: utf-8 -*-
-"""The types users' checkers read (issue 13): `mypy --strict` passes on the module, and catches a misuse
-in a user's code (tests/typing/users_code.py) through the module's type comments.
+"""The types users' checkers read (issues 13, 20): `mypy --strict` passes on the module, passes correct code of a
+user (tests/typing/users_code.py) and catches its misuses, through the module's type comments.
 
 mypy runs in the typecheck environment (tox -e typecheck); elsewhere these tests are skipped, saying so.
 """
+import io
 import os
 import subprocess
 import sys
@@ -30,9 +31,18 @@ def test_the_module_passes_mypy_strict():
     assert mypy("smsc_api.py") == (0, [], "")
 
 
-def test_mypy_catches_adding_to_a_balance_that_may_be_false():
+def marked_errors(path):
+    """The numbers of the lines of a user's file marked "# error:", which type checkers must flag."""
+    with io.open(path, encoding="utf-8") as handle:
+        return [n for n, line in enumerate(handle, 1) if "  # error: " in line]
+
+
+def test_mypy_passes_correct_2_0_and_async_code_and_catches_a_float_sender_and_a_balance_that_may_be_false():
     code, lines, err = mypy(USERS_CODE)
     errors = [line.split(os.sep)[-1] for line in lines if ": error: " in line]
-    last = len(open(USERS_CODE).read().splitlines())
+    sender, balance = marked_errors(USERS_CODE)
     assert (code, err) == (1, "")
-    assert errors == ['users_code.py:%d: error: Unsupported operand types for + ("str" and "int")  [operator]' % last]
+    assert errors == [
+        'users_code.py:%d: error: Argument "sender" to "send_sms" of "SMSC" has incompatible type "float"; expected '
+        '"str | bytes | int | None"  [arg-type]' % sender,
+        'users_code.py:%d: error: Unsupported operand types for + ("str" and "int")  [operator]' % balance]
