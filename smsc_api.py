@@ -986,7 +986,7 @@ def _digits(value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
         value = str(value)  # Decimal and the like: as 2.0's str()
     text = _plain_ascii(value if data is None else data)  # type: ignore[arg-type]  # the characters themselves
     if text is not None:
-        text = text.rstrip()  # trailing whitespace: urllib cut it off the URL (a CHAR(n) column's padding)
+        text = text.rstrip(" \t\r\n\x0b\x0c")  # trailing whitespace: urllib cut it off the URL (CHAR(n)'s padding)
     if text is None or not re.match(shape, text):
         raise ValueError("%s must be %s, not %r" % (name, what, value[:40]))  # type: ignore[index]
     return text
@@ -2265,8 +2265,8 @@ _STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0"
              "1": "delivered", "2": "read", "3": "expired", "4": "link clicked", "20": "impossible to deliver",
              "22": "wrong number", "23": "prohibited", "24": "not enough money", "25": "unreachable number"}
 
-# Outcomes of a call and their exit status (bad usage, 2, is argparse's: nothing is sent then). A send that may
-# have gone out adds possibly_sent / most_likely_sent to the fields of its outcome (_cli_send, _cli_line).
+# Outcomes of a call and their exit status (bad usage, 2, is argparse's: nothing is sent then). What the module
+# logged of a failure (the last reason, whether a send may have gone out) joins the fields (_cli_run, _cli_line).
 _EXIT = {"ok": 0, "refused": 1, "unreachable": 3, "unexpected": 3}
 
 # The reply of each command that means success: the gateway's fields, numbers where it sends numbers
@@ -2277,45 +2277,40 @@ _REPLY_SHAPES = {"send": "[0-9]+,[1-9][0-9]*(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # 
                  "balance": _AMOUNT}                                     # balance
 
 
+# Each command's parameters: those of its method, as positionals, then options (their help)
+_CLI_COMMANDS = (("balance", "print the balance", (), ()),
+                 ("send", "send an SMS", ("phones", "message"),
+                  ("translit", "time", "id", "format", "sender", "query", "file")),
+                 ("cost", "the cost of an SMS, without sending it", ("phones", "message"),
+                  ("translit", "format", "sender", "query")),
+                 ("status", "the status of sent messages", ("id", "phone"), ("all",)),
+                 ("mail", "send an SMS by e-mail (SMTP)", ("phones", "message"),
+                  ("translit", "time", "id", "format", "sender")))
+_CLI_HELP = {"phones": "phone numbers, separated by commas or semicolons", "message": "the text",
+             "phone": "the phone of each message, in the order of the ids", "all": "1 or 2: the full record",
+             "translit": "0 no, 1 or 2: transliterate", "time": "when to deliver: DDMMYYhhmm, h1-h2, 0ts or +m",
+             "format": "0 SMS, 1 flash, 2 push, 3 HLR, ... 7 MMS, 8 e-mail, ... 13 telegram",
+             "sender": "sender name (Sender ID)", "query": "more parameters, as valid=01:00&maxsms=3",
+             "id": "the message's id: a number, or up to 40 Latin letters, digits, '.', '-' and '_'",
+             "file": "a file sent with it (an MMS picture, an e-mail attachment); one --file a file"}
+
+
 def _cli_parser(prog=None):
     # type: (Optional[str]) -> _argparse.ArgumentParser
-    """The parser of argv: the options every command takes, then the commands and their arguments.
+    """The parser of argv: the options every command takes, then the commands and their method's parameters.
 
     prog None: named as started (smsc-api, smsc_api.py), argparse's default."""
     import argparse
 
     class Parser(argparse.ArgumentParser):
+        def _get_option_tuples(self, option_string):  # no abbreviations (--time is not --timeout), on every Python
+            # type: (str) -> List[Any]
+            return []
+
         def _print_message(self, message, file=None):  # usage, help and errors: any locale, a closed pipe
             # type: (str, Any) -> None
             _cli_write(file or sys.stderr, message.rstrip("\n"))
 
-    common = _cli_options(Parser(add_help=False), argparse)
-    parser = Parser(prog=prog, parents=[common], description=(
-        "SMSC gateway from the command line. Exit status: 0 success, 1 the gateway answered an error, "
-        "2 bad usage (nothing is sent), 3 no host answered, or the reply was not the gateway's."))
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
-    commands.add_parser("balance", parents=[common], help="print the balance")
-    for name, help in (("send", "send an SMS"), ("cost", "the cost of an SMS, without sending it"),
-                       ("mail", "send an SMS by e-mail (SMTP)")):
-        command = commands.add_parser(name, parents=[common], help=help)
-        command.add_argument("phones", help="phone numbers, separated by commas or semicolons")
-        command.add_argument("message")
-        if name == "send":
-            command.add_argument("--sender", default=False, help="sender name (Sender ID)")
-            # text, checked by the module as any caller's (int() would read "١" or " 1")
-            command.add_argument("--format", default=0, help="0 SMS, 1 flash, 2 push, 3 HLR, ... 13 telegram")
-            command.add_argument("--translit", default=0, help="0 no, 1 or 2: transliterate")
-    command = commands.add_parser("status", parents=[common], help="the status of a sent message")
-    command.add_argument("id")
-    command.add_argument("phone")
-    command.add_argument("--all", default=0, help="1 or 2: the full record")
-    return parser
-
-
-def _cli_options(common, argparse):
-    # type: (Any, Any) -> Any
-    # Given, they override the settings (SMSC(...)); absent, the module constants apply (SUPPRESS)
     def seconds(text):
         # type: (str) -> Optional[float]
         try:
@@ -2323,23 +2318,42 @@ def _cli_options(common, argparse):
         except ValueError:
             raise argparse.ArgumentTypeError("expected a positive number of seconds, not '%s'" % text)
 
+    common, given = Parser(add_help=False), argparse.SUPPRESS  # an option not given: the module constant applies
     for flag, help in (("--login", "SMSC login (default: $SMSC_LOGIN; empty: the password is an API key)"),
                        ("--password", "password or API key (default: $SMSC_PASSWORD, safer than this option)"),
                        ("--host", "smscentre.com, smsc.ru, smsc.kz or smsc.ua (default: $SMSC_HOST)")):
-        common.add_argument(flag, default=argparse.SUPPRESS, help=help)
-    for flag, help in (("--https", "use HTTPS"), ("--post", "use POST"), ("--json", "print JSON, for scripts")):
-        common.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=help)
-    common.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS, metavar="SECONDS",
+        common.add_argument(flag, default=given, help=help)
+    for flags, help in ((("--https",), "use HTTPS: the default, since the request carries the password"),
+                        (("--http",), "use plain HTTP (or set SMSC_HTTPS=0)"), (("--post",), "use POST"),
+                        (("--json",), "print JSON, for scripts"),
+                        (("-v", "--verbose"), "print why each attempt failed (the module's log) to stderr")):
+        common.add_argument(*flags, action="store_true", default=given, help=help)
+    common.add_argument("--timeout", type=seconds, default=given, metavar="SECONDS",
                         help="seconds per attempt (default: $SMSC_TIMEOUT, 60)")
-    common.add_argument("--connect-timeout", type=seconds, default=argparse.SUPPRESS, metavar="SECONDS",
+    common.add_argument("--connect-timeout", type=seconds, default=given, metavar="SECONDS",
                         help="seconds to connect (default: $SMSC_CONNECT_TIMEOUT, 10)")
-    return common
+    parser = Parser(prog=prog, parents=[common], description=(
+        "SMSC gateway from the command line, over HTTPS unless --http. Exit status: 0 success, 1 the gateway "
+        "answered an error, 2 bad usage (nothing is sent), 3 no host answered, or the reply was not the gateway's."))
+    parser.add_argument("--version", action="version", version="smsc_api %s" % __version__)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    for name, help, positionals, options in _CLI_COMMANDS:
+        command = commands.add_parser(name, parents=[common], help=help, description=help)
+        for positional in positionals:
+            command.add_argument(positional, help=_CLI_HELP.get(positional) if name != "status" else (
+                "the message's id (several: separated by commas)" if positional == "id" else _CLI_HELP["phone"]))
+        for option in options:  # text, checked by the module as any caller's (int() would read "١" or " 1")
+            command.add_argument("--" + option, default=given, help=_CLI_HELP[option],
+                                 action="append" if option == "file" else "store",
+                                 dest="files" if option == "file" else option)
+    return parser
 
 
 def _cli_parse(parser, argv=None):
     # type: (_argparse.ArgumentParser, Optional[Sequence[str]]) -> _argparse.Namespace
-    """The options of argv (default: sys.argv[1:]), with .settings for SMSC(...) and .json; exits 2 (nothing
-    sent) on bad usage, a bad environment variable or no credentials at all."""
+    """The options of argv (default: sys.argv[1:]), with .settings for SMSC(...), .parameters for the method, .json
+    and .verbose; exits 2 (nothing sent) on bad usage or no credentials at all."""
     try:
         arguments = _cli_arguments(sys.argv[1:] if argv is None else argv)
     except ValueError as error:
@@ -2347,7 +2361,16 @@ def _cli_parse(parser, argv=None):
     args = parser.parse_args(arguments)
     names = ("login", "password", "host", "https", "post", "timeout", "connect_timeout")
     args.settings = dict((name, getattr(args, name)) for name in names if hasattr(args, name))
-    args.json = getattr(args, "json", False)
+    if hasattr(args, "http"):
+        if hasattr(args, "https"):
+            parser.error("--http and --https ask for opposites: give one")
+        args.settings["https"] = False
+    elif not os.environ.get("SMSC_HTTPS", "").strip():  # HTTPS unless asked otherwise: the request holds a password
+        args.settings["https"] = True
+    options = ("translit", "time", "id", "format", "sender", "query", "files", "all")
+    args.parameters = dict((name, getattr(args, name)) for name in options
+                           if hasattr(args, name) and not (args.command == "status" and name == "id"))
+    args.json, args.verbose = getattr(args, "json", False), getattr(args, "verbose", False)
     if not args.settings.get("login", SMSC_LOGIN) and not args.settings.get("password", SMSC_PASSWORD):
         parser.error("no credentials: set SMSC_LOGIN and SMSC_PASSWORD (or SMSC_PASSWORD alone, an API key), "
                      "or give --login and --password")
@@ -2383,65 +2406,60 @@ def _cli_arguments(argv):
 
 def _cli_run(args):
     # type: (Any) -> Tuple[str, Dict[str, Any]]
-    """Make the call the options ask for: (outcome, fields), outcome a key of _EXIT, fields for JSON."""
-    client = SMSC(**args.settings)
+    """Make the call the options ask for: (outcome, fields), outcome a key of _EXIT, fields for JSON. What the module
+    logs of it (why attempts failed, whether a send may have gone out) is kept for the fields; with --verbose each
+    record is printed to stderr as well."""
+    import logging
+    client, seen, logger = SMSC(**args.settings), {}, _log()  # type: SMSC, Dict[str, Any], Any
+
+    class Kept(logging.Handler):
+        def emit(self, record):
+            # type: (Any) -> None
+            for name in ("possibly_sent", "most_likely_sent", "not_repeated", "reason", "attempts"):
+                if hasattr(record, "smsc_" + name):
+                    seen[name] = getattr(record, "smsc_" + name)
+            if args.verbose:
+                _cli_write(sys.stderr, "smsc_api: %s: %s" % (record.levelname.lower(), record.getMessage()))
+    kept, level = Kept(), logger.level
+    logger.addHandler(kept)
+    if args.verbose:
+        logger.setLevel(logging.INFO)
+    try:
+        outcome, fields = _cli_call(client, args)
+    finally:
+        logger.removeHandler(kept)
+        logger.setLevel(level)
+    if outcome == "refused":  # a later host's error 9: the first most likely sent it
+        seen = dict((name, value) for name, value in seen.items() if name.endswith("_sent"))
+    if outcome in ("refused", "unreachable") and args.command != "mail":
+        fields.update(seen)
+    return outcome, fields
+
+
+def _cli_call(client, args):
+    # type: (SMSC, Any) -> Tuple[str, Dict[str, Any]]
     if args.command == "mail":
         return _cli_mail(client, args)
-    if args.command == "send":
-        return _cli_send(client, args)
     if args.command == "balance":
-        reply = client._smsc_send_cmd("balance")
-    elif args.command == "cost":
-        reply = client.get_sms_cost(args.phones, args.message)
-    else:
+        reply = client._smsc_send_cmd("balance")  # the reply itself: get_balance() says False for every error
+    elif args.command == "status":
         ids = [part.strip() for part in args.id.split(",") if part.strip()]  # several: a list, for a record each
-        reply = client.get_status(ids if len(ids) > 1 else args.id, args.phone, all=args.all)
-        if reply and isinstance(reply[0], list):
-            return _cli_statuses(client, reply)
-    return _cli_judge(args.command, _cli_fields(client, reply), _masks(client))
+        reply = client.get_status(ids if len(ids) > 1 else args.id, args.phone, **args.parameters)
+    else:
+        call = client.send_sms if args.command == "send" else client.get_sms_cost
+        reply = call(args.phones, args.message, **args.parameters)
+    forms = _masks(client)
+    if reply and isinstance(reply[0], list):  # several ids: a record each
+        judged = [_cli_judge("status", _cli_fields(client, record), forms) for record in reply]
+        wrong = [(outcome, fields) for outcome, fields in judged if outcome != "ok"]
+        return wrong[0] if wrong else ("ok", {"statuses": [fields for _, fields in judged]})
+    return _cli_judge(args.command, _cli_fields(client, reply), forms)
 
 
 def _cli_fields(client, reply):
     # type: (SMSC, List[Any]) -> List[str]
     charset = _setting(client, "charset")
     return [field.decode(charset, "replace") if isinstance(field, _bytes) else field for field in reply]
-
-
-def _cli_statuses(client, records):
-    # type: (SMSC, List[List[Any]]) -> Tuple[str, Dict[str, Any]]
-    forms = _masks(client)
-    judged = [_cli_judge("status", _cli_fields(client, record), forms) for record in records]
-    for outcome, fields in judged:
-        if outcome != "ok":
-            return outcome, fields
-    return "ok", {"statuses": [fields for _, fields in judged]}
-
-
-def _cli_send(client, args):
-    # type: (SMSC, Any) -> Tuple[str, Dict[str, Any]]
-    # A send may have gone out although no host confirmed it: the module logs it (smsc_possibly_sent, and
-    # smsc_most_likely_sent once a later host answers error 9); said here in words and in --json
-    import logging
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            # type: (Any) -> None
-            for name in ("possibly_sent", "most_likely_sent"):
-                url = getattr(record, "smsc_" + name, None)
-                if url is not None:
-                    seen.setdefault(name, url)
-    seen = {}  # type: Dict[str, str]
-    collect = Collect()
-    _log().addHandler(collect)
-    try:
-        reply = client.send_sms(args.phones, args.message, translit=args.translit, format=args.format,
-                                sender=args.sender)
-    finally:
-        _log().removeHandler(collect)
-    outcome, fields = _cli_judge("send", _cli_fields(client, reply), _masks(client))
-    if outcome != "ok":
-        fields.update(seen)
-    return outcome, fields
 
 
 def _cli_judge(command, reply, forms):
@@ -2477,7 +2495,7 @@ def _cli_mail(client, args):
     # type: (SMSC, Any) -> Tuple[str, Dict[str, Any]]
     forms = _masks(client)  # a server may echo what it was sent
     try:
-        client.send_sms_mail(args.phones, args.message)
+        client.send_sms_mail(args.phones, args.message, **args.parameters)
     except smtplib.SMTPRecipientsRefused as error:
         code, text = list(error.recipients.values())[0]
         return "refused", {"error": code, "message": _masked(_cli_text(text), forms)}
@@ -2504,12 +2522,15 @@ def _cli_line(command, outcome, fields):
                     "the whole request, and no complete reply came back" % fields)
         return "error %(error)s: %(message)s" % fields
     if outcome == "unreachable":
-        if "possibly_sent" in fields:
-            return ("error: no host answered; the message may have been sent: %(possibly_sent)s received the whole "
-                    "request, and no complete reply came back" % fields)
         if command == "mail":
             return "error: no mail server answered (%(reason)s)" % fields
-        return "error: no host answered"
+        line = "error: no host answered (%(attempts)s attempts; the last: %(reason)s)" % dict(
+            {"attempts": "no", "reason": "-"}, **fields)
+        if "possibly_sent" in fields:
+            line += ("; the message may have been sent: %(possibly_sent)s received the whole request, and no "
+                     "complete reply came back" % fields)
+        return line + ("; it was not sent again, past the gateway's duplicate window" if "not_repeated" in fields
+                       else "")
     if outcome == "unexpected":
         return "error: unexpected reply: %(reply)s" % fields
     if command == "send":
@@ -2586,7 +2607,8 @@ def _main(argv=None):
     stdout, sys.stdout = sys.stdout, _CliDebugOutput()
     try:
         outcome, fields = _cli_run(args)
-    except (TypeError, IndexError, ValueError) as error:  # bad input or a bad setting, named by the module
+    except (TypeError, IndexError, ValueError, IOError, OSError) as error:  # bad input, a bad setting, a file that
+        # cannot be read, each named by the module before anything is sent (a network failure never raises)
         parser.error("%s" % (error,))  # to stderr
     finally:
         sys.stdout = stdout

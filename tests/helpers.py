@@ -238,7 +238,8 @@ def scrubbed(name):
 def environment(proxy_to=None, encoding_from_locale=False, **variables):
     """The environment of every subprocess a test starts: os.environ scrubbed, output in UTF-8, then `variables`.
 
-    proxy_to: a loopback server (gw.http) that http_proxy points at, as an application is started to reach it.
+    proxy_to: a loopback server (gw.http) that http_proxy points at, as an application is started to reach it
+    over plain HTTP (SMSC_HTTPS=0).
     encoding_from_locale: as a shell starts a program, the output encoding left to the locale: none of the test
     run's LC_* and PYTHON* variables (PYTHONIOENCODING included), only those in `variables`.
     """
@@ -247,8 +248,8 @@ def environment(proxy_to=None, encoding_from_locale=False, **variables):
     env = dict((name, value) for name, value in os.environ.items() if kept(name))
     if not encoding_from_locale:
         env["PYTHONIOENCODING"] = "utf-8"
-    if proxy_to is not None:
-        env["http_proxy"] = "http://127.0.0.1:%d" % proxy_to.port
+    if proxy_to is not None:  # plain HTTP (SMSC_HTTPS=0: the command line's default is HTTPS) through it
+        env["http_proxy"], env["SMSC_HTTPS"] = "http://127.0.0.1:%d" % proxy_to.port, "0"
     env.update(variables)
     return env
 
@@ -322,7 +323,11 @@ def run_together(threads, started=None, timeout=30):
 
 # The command line of smsc_api
 
+# Why an attempt failed when the server closed the connection without a word, as the log says it
+CLOSED = ("BadStatusLine: No status line received - the server has closed the connection" if six.PY2
+          else "RemoteDisconnected: Remote end closed connection without response")
 CREDENTIALS = ["--login", "alice", "--password", "secret"]  # its options for alice's login and password
+OVER_HTTP = CREDENTIALS + ["--http"]  # and plain HTTP (HTTPS is its default), to the loopback gateway's port 80
 
 
 def cli(smsc, capsys, *argv):

@@ -51,7 +51,7 @@ def digits(value):
     as they were given; get_status's ids given as a list: each, separated by commas."""
     if isinstance(value, list):
         return b",".join(digits(item) for item in value)
-    return (value if isinstance(value, bytes) else str(value).encode("ascii")).rstrip()  # urllib cut the whitespace
+    return (value if isinstance(value, bytes) else str(value).encode("ascii")).rstrip(b" \t\r\n\x0b\x0c")  # as urllib
 
 
 def format_flag(format):

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from helpers import CREDENTIALS, ROOT, cli, environment, program
+from helpers import CREDENTIALS, OVER_HTTP, ROOT, cli, environment, program
 from servers import Reply
 
 
@@ -64,11 +64,11 @@ REPLIES = [
 def test_exit_0_only_for_a_reply_of_the_gateways_shape(smsc, gw, capsys, command, reply, code, shown):
     gw.http.script(Reply(reply))
     if code == 0:
-        assert cli(smsc, capsys, *(COMMANDS[command] + CREDENTIALS)) == (0, shown + "\n", "")
+        assert cli(smsc, capsys, *(COMMANDS[command] + OVER_HTTP)) == (0, shown + "\n", "")
         return
-    assert cli(smsc, capsys, *(COMMANDS[command] + CREDENTIALS)) == (3, "", "error: unexpected reply: %s\n" % shown)
+    assert cli(smsc, capsys, *(COMMANDS[command] + OVER_HTTP)) == (3, "", "error: unexpected reply: %s\n" % shown)
     gw.http.script(Reply(reply))
-    code, out, err = cli(smsc, capsys, *(COMMANDS[command] + CREDENTIALS + ["--json"]))
+    code, out, err = cli(smsc, capsys, *(COMMANDS[command] + OVER_HTTP + ["--json"]))
     assert (code, json.loads(out), err) == (
         3, {"ok": False, "exit": 3, "error": "unexpected reply", "reply": shown}, "")
 
@@ -76,17 +76,18 @@ def test_exit_0_only_for_a_reply_of_the_gateways_shape(smsc, gw, capsys, command
 def test_an_error_page_with_status_500_exits_3(smsc, gw, capsys):
     # every Python tries the next host after an HTTP error status; after a 5xx the message may have gone out
     gw.http.default = Reply(b"<html>Internal Server Error</html>", status=500, reason="Internal Server Error")
-    code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", *OVER_HTTP)
     assert (code, out) == (3, "")
-    assert err == ("error: no host answered; the message may have been sent: http://smscentre.com/sys/send.php "
-                   "received the whole request, and no complete reply came back\n")
+    assert err == ("error: no host answered (5 attempts; the last: _BadReply: HTTP 500 Internal Server Error); the "
+                   "message may have been sent: http://smscentre.com/sys/send.php received the whole request, and no "
+                   "complete reply came back\n")
     assert len(gw.requests) == 5
 
 
 @pytest.mark.parametrize("reply,code", [(b"15,-3", 3), (b"0,-99", 99)])  # 0,-7: test_cli.test_gateway_error_as_json
 def test_an_error_reply_exits_1(smsc, gw, capsys, reply, code):
     gw.http.script(Reply(reply))
-    code_, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--json", *CREDENTIALS)
+    code_, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--json", *OVER_HTTP)
     assert (code_, err) == (1, "")
     assert json.loads(out)["error"] == code and json.loads(out)["ok"] is False
 
@@ -99,7 +100,7 @@ def test_an_error_reply_exits_1(smsc, gw, capsys, reply, code):
 ])
 def test_an_error_is_named_only_with_the_commands_own_meaning(smsc, gw, capsys, command, reply, message):
     gw.http.script(Reply(reply))
-    code, out, err = cli(smsc, capsys, *(COMMANDS[command] + CREDENTIALS))
+    code, out, err = cli(smsc, capsys, *(COMMANDS[command] + OVER_HTTP))
     assert (code, out, err) == (1, "", "error %s: %s\n" % (reply.split(b"-")[1].decode("ascii"), message))
 
 
@@ -108,7 +109,7 @@ def test_an_error_is_named_only_with_the_commands_own_meaning(smsc, gw, capsys, 
 @pytest.mark.parametrize("option", ["--timeout", "--connect-timeout"])
 @pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "-inf", "soon", "1e400"])
 def test_a_bad_timeout_option_exits_2_before_anything_is_sent(smsc, gw, capsys, option, value):
-    code, out, err = cli(smsc, capsys, "balance", option + "=" + value, *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "balance", option + "=" + value, *OVER_HTTP)
     assert (code, out) == (2, "")
     assert last_line(err) == "smsc_api.py balance: error: argument %s: expected a positive number of seconds, " \
                              "not '%s'" % (option, value)
@@ -119,14 +120,14 @@ def test_a_bad_timeout_option_exits_2_before_anything_is_sent(smsc, gw, capsys, 
     ("SMSC_TIMEOUT", -1, "SMSC_TIMEOUT must be a positive, finite number of seconds or None, not -1"),
     ("SMSC_CONNECT_TIMEOUT", "5", "SMSC_CONNECT_TIMEOUT must be a number of seconds or None, not '5'"),
     ("SMSC_KEEPALIVE", "yes", "SMSC_KEEPALIVE must be True or False (or 1 or 0), not 'yes'"),
-    ("SMSC_HTTPS", "false", "SMSC_HTTPS must be True or False (or 1 or 0), not 'false'"),
+    ("SMSC_POST", "false", "SMSC_POST must be True or False (or 1 or 0), not 'false'"),
     ("SMSC_CHARSET", "utf-8&phones=70000000000",
      "SMSC_CHARSET must be the name of a charset, such as 'utf-8', not 'utf-8&phones=70000000000'"),
 ])
 def test_a_bad_setting_exits_2_naming_it(smsc, gw, capsys, constant, value, message):
     setattr(smsc, constant, value)
     for argv in (["balance"], ["send", "79999999999", "hi"], ["status", "1", "79999999999"]):
-        code, out, err = cli(smsc, capsys, *(argv + CREDENTIALS))
+        code, out, err = cli(smsc, capsys, *(argv + OVER_HTTP))
         assert (code, out, last_line(err)) == (2, "", "smsc_api.py: error: " + message)
     assert gw.intercept.connections == []
 
@@ -151,7 +152,7 @@ def test_a_login_or_an_api_key_alone_is_sent(smsc, gw, capsys, argv, constants, 
     for name, value in constants.items():
         setattr(smsc, name, value)
     gw.http.script(Reply(b"5"))
-    assert cli(smsc, capsys, *(["balance"] + argv)) == (0, "balance: 5\n", "")
+    assert cli(smsc, capsys, *(["balance", "--http"] + argv)) == (0, "balance: 5\n", "")
     assert gw.requests[0].request_line.startswith(line)
 
 
@@ -160,13 +161,14 @@ def test_the_timeout_options_reach_the_settings(smsc):
     parser = smsc._cli_parser()
     argv = ["balance", "--connect-timeout", "2.5", "--timeout", "30"] + CREDENTIALS
     args = smsc._cli_parse(parser, argv)
-    assert args.settings == {"login": "alice", "password": "secret", "connect_timeout": 2.5, "timeout": 30.0}
-    args = smsc._cli_parse(parser, ["balance"] + CREDENTIALS)
-    assert args.settings == {"login": "alice", "password": "secret"}  # the rest: the module constants
+    assert args.settings == {"login": "alice", "password": "secret", "connect_timeout": 2.5, "timeout": 30.0,
+                             "https": True}  # HTTPS unless asked otherwise: the request carries the password
+    args = smsc._cli_parse(parser, ["balance"] + OVER_HTTP)
+    assert args.settings == {"login": "alice", "password": "secret", "https": False}  # the rest: the constants
 
 
 def test_a_bad_parameter_exits_2_naming_it(smsc, gw, capsys):
-    code, out, err = cli(smsc, capsys, "status", "5&phone=70000000000", "79999999999", *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "status", "5&phone=70000000000", "79999999999", *OVER_HTTP)
     assert (code, out, last_line(err)) == (
         2, "", "smsc_api.py: error: id must be an int, or text of up to 40 Latin letters, digits, '.', '-' and '_' "
         "(ids separated by commas), not %r" % u"5&phone=70000000000")
@@ -200,23 +202,23 @@ def test_a_bad_environment_variable_exits_2_naming_it(gw, variable, value, messa
 ])
 def test_a_reply_that_echoes_the_request_never_shows_the_password(smsc, gw, capsys, login, password, echo):
     gw.http.default = Reply(echo)
-    code, out, err = cli(smsc, capsys, "balance", "--login", login, "--password", password)
+    code, out, err = cli(smsc, capsys, "balance", "--login", login, "--password", password, "--http")
     assert (code, out) == (3, "") and password not in err and "***" in err
-    code, out, err = cli(smsc, capsys, "balance", "--login", login, "--password", password, "--json")
+    code, out, err = cli(smsc, capsys, "balance", "--login", login, "--password", password, "--http", "--json")
     assert code == 3 and password not in out and json.loads(out)["reply"].count("***") == 1
 
 
 def test_status_of_several_ids_prints_a_line_each(smsc, gw, capsys):
     gw.http.default = Reply(b"1,0,0\n-1,0,0")
-    assert cli(smsc, capsys, "status", "101,102", "79999999999,79999999998", *CREDENTIALS) == (
+    assert cli(smsc, capsys, "status", "101,102", "79999999999,79999999998", *OVER_HTTP) == (
         0, "status 1: delivered\nstatus -1: waiting to be sent\n", "")
-    code, out, err = cli(smsc, capsys, "status", "101,102", "79999999999,79999999998", "--json", *CREDENTIALS)
+    code, out, err = cli(smsc, capsys, "status", "101,102", "79999999999,79999999998", "--json", *OVER_HTTP)
     assert [record["status"] for record in json.loads(out)["statuses"]] == ["1", "-1"]
 
 
 @pytest.mark.parametrize("option", [["--format", u"\u0661"], ["--translit", " 1"], ["--format", "1.0"]])
 def test_numbers_on_the_command_line_are_checked_as_the_module_checks_them(smsc, gw, capsys, option):
-    code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", *(option + CREDENTIALS))
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", *(option + OVER_HTTP))
     assert (code, out) == (2, "") and gw.intercept.connections == []
 
 

@@ -23,8 +23,8 @@ import warnings as warnings_module
 import pytest
 import six
 
-from helpers import (GET, HTTP_VERSION, LEGACY, MIRRORS as HOSTS, POST, ROOT, cli, configure, environment, exit_status,
-                     run_together, whole_request)
+from helpers import (CLOSED, GET, HTTP_VERSION, LEGACY, MIRRORS as HOSTS, POST, ROOT, cli, configure, environment,
+                     exit_status, run_together, whole_request)
 from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, Raw, Reply, Slow,
                      SlowReader, Stall, fork_between_requests, stop_and_check)
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
@@ -375,22 +375,24 @@ def test_a_replaced_urlopen_is_called_as_2_0_called_it(smsc, legacy, gw, monkeyp
 def test_the_command_line_says_a_send_may_have_gone_out(smsc, gw, capsys, as_json):
     configure(smsc)
     gw.http.script(Stall(5), *[Drop()] * 4)
-    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3",
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3", "--http",
                          *(["--json"] if as_json else []))
     assert code == 3
+    closed = CLOSED
     if as_json:
-        assert json.loads(out) == {
-            "error": "unreachable", "exit": 3, "ok": False, "possibly_sent": "http://smscentre.com/sys/send.php"}
+        assert json.loads(out) == {"error": "unreachable", "exit": 3, "ok": False, "attempts": 5, "reason": closed,
+                                   "possibly_sent": "http://smscentre.com/sys/send.php"}
     else:
-        assert (out, err) == ("", "error: no host answered; the message may have been sent: http://smscentre.com"
-                                  "/sys/send.php received the whole request, and no complete reply came back\n")
+        assert (out, err) == ("", "error: no host answered (5 attempts; the last: %s); the message may have been "
+                                  "sent: http://smscentre.com/sys/send.php received the whole request, and no "
+                                  "complete reply came back\n" % closed)
 
 
 @pytest.mark.parametrize("as_json", [False, True])
 def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, as_json):
     configure(smsc)
     gw.http.script(Stall(5), Reply(b"0,-9"))
-    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3",
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3", "--http",
                          *(["--json"] if as_json else []))
     assert code == 1
     url = "http://smscentre.com/sys/send.php"
@@ -407,9 +409,11 @@ def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, 
 def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, gw, capsys):
     configure(smsc)
     gw.intercept.refuse.update(HOSTS)
-    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--json")
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--json", "--http")
     assert code == 3
-    assert json.loads(out) == {"error": "unreachable", "exit": 3, "ok": False}
+    assert json.loads(out) == {"error": "unreachable", "exit": 3, "ok": False, "attempts": 5,
+                               "reason": json.loads(out)["reason"]}
+    assert json.loads(out)["reason"].endswith("Connection refused (sandbox: www5.smscentre.com:80)")
 
 
 # 7. Keep-alive: connections reused across calls, the request line and body unchanged
