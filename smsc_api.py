@@ -1,8 +1,30 @@
 # -*- coding: utf-8 -*-
 # SMSCENTRE.COM API (smscentre.com) версия 2.1: drop-in replacement for smsc_api.py 2.0 (03.07.2019)
 #
-# Same names, signatures, return values and bytes on the wire as the official 2.0 module,
-# on Python 2.7 and 3.6+, standard library only. Differences from 2.0: README.md.
+# The names, signatures, return values and bytes on the wire of the official 2.0 module, on Python 2.7 and 3.6+,
+# standard library only. What differs from 2.0, and why: README.md (and docs/).
+#
+# The file, in order; each section opens with a banner ("# Settings ####...") and a note on its design:
+#
+#   2.0's API ............ 2.0's imports, constants, ifs() and class SMSC, its examples
+#   Python 2 and 3 ....... the one block where they differ (six's way); the names the types use
+#   Settings ............. which constant is which setting, their checks, the environment, what an instance holds
+#   Request parameters ... each parameter's forms, as the gateway documents them, and text conversion
+#   Transport ............ the attempts (failover, at most once, the log), deadlines, connections, proxies, pool
+#   Multipart files ...... send_sms(files=...), posted as the official PHP library 3.8 posts them
+#   Secrets .............. never a password or key in output, logs or exceptions
+#   SMTP ................. send_sms_mail's session
+#   Async code ........... AsyncSMSC
+#   Delivery callbacks ... verify_callback()
+#   Command line ......... python smsc_api.py ...
+#
+# Comments: 2.0's own stay as 2.0 wrote them, in Russian; everything added is in English.
+
+########################################################################################################################
+# 2.0's API ############################################################################################################
+########################################################################################################################
+
+# 2.0's lines, its comments as 2.0 wrote them (in Russian), with what was added beside them, in English.
 
 from datetime import datetime
 from time import sleep
@@ -15,7 +37,6 @@ except ImportError:  # Python 2
     from urllib import urlopen, quote  # type: ignore[attr-defined,no-redef]
 
 __version__ = "2.1.0"
-_QUOTE = quote  # urllib's own: a test or an application may replace smsc_api.quote, as 2.0's calls used it
 
 # What "from smsc_api import *" gives: 2.0's names (its imports included) and the new constants
 __all__ = ["SMSC", "ifs", "datetime", "sleep", "smtplib", "urlopen", "quote",
@@ -23,31 +44,25 @@ __all__ = ["SMSC", "ifs", "datetime", "sleep", "smtplib", "urlopen", "quote",
            "SMSC_CONNECT_TIMEOUT", "SMSC_KEEPALIVE", "SMSC_HOST", "SMTP_FROM", "SMTP_SERVER", "SMTP_LOGIN",
            "SMTP_PASSWORD"]
 
-# Константы для настройки библиотеки (каждая берет значение по умолчанию из переменной окружения
-# с тем же именем, когда та задана: SMSC_LOGIN=... SMSC_PASSWORD=... python app.py)
+# Константы для настройки библиотеки
+# (each also takes its default from an environment variable, SMSC_LOGIN=... python app.py: see Settings)
 SMSC_LOGIN = ""             # логин клиента
 SMSC_PASSWORD = ""          # пароль клиента. Если передан пустой логин, то SMSC_PASSWORD используется, как API ключ, вместо логина и пароля  # noqa: E501
 SMSC_POST = False           # type: _Flag  # использовать метод POST
 SMSC_HTTPS = False          # type: _Flag  # использовать HTTPS протокол
 SMSC_CHARSET = "utf-8"      # кодировка сообщения (windows-1251 или koi8-r), по умолчанию используется utf-8
 SMSC_DEBUG = False          # type: _Flag  # флаг отладки
-SMSC_TIMEOUT = 60           # type: Optional[float]  # срок попытки целиком (HTTP и SMTP), секунды; None - как 2.0
-SMSC_CONNECT_TIMEOUT = 10   # type: Optional[float]  # срок соединения, секунды; None - в пределах SMSC_TIMEOUT
-SMSC_KEEPALIVE = False      # type: _Flag  # держать соединения открытыми между вызовами (HTTP и HTTPS)
-SMSC_HOST = "smscentre.com"  # домен сервиса: smscentre.com, smsc.ru, smsc.kz или smsc.ua (URL, зеркала www2..., SMTP)
+SMSC_TIMEOUT = 60           # type: Optional[float]  # seconds an attempt may take, whole (HTTP and SMTP); None: as 2.0
+SMSC_CONNECT_TIMEOUT = 10   # type: Optional[float]  # seconds to connect; None: within SMSC_TIMEOUT
+SMSC_KEEPALIVE = False      # type: _Flag  # keep connections open between calls (HTTP and HTTPS)
+SMSC_HOST = "smscentre.com"  # the gateway's domain: smscentre.com, smsc.ru, smsc.kz or smsc.ua (URL, mirrors, SMTP)
 
 # Константы для отправки SMS по SMTP
-SMTP_FROM = "api@smscentre.com"     # e-mail адрес отправителя (api@SMSC_HOST, пока не изменен)
-SMTP_SERVER = "send.smscentre.com"  # адрес smtp сервера (send.SMSC_HOST, пока не изменен)
+SMTP_FROM = "api@smscentre.com"     # e-mail адрес отправителя
+SMTP_SERVER = "send.smscentre.com"  # адрес smtp сервера
+# (SMTP_FROM and SMTP_SERVER left as they are follow SMSC_HOST: api@smsc.ru, send.smsc.ru)
 SMTP_LOGIN = ""             # логин для smtp сервера
 SMTP_PASSWORD = ""          # пароль для smtp сервера
-
-
-# Совместимость Python 2 / 3
-import os  # noqa: E402 (after 2.0's lines above)
-import re  # noqa: E402
-import socket  # noqa: E402
-import sys  # noqa: E402
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # types for mypy and editors ("# type:" comments); typing is never imported at run time
@@ -66,31 +81,6 @@ if TYPE_CHECKING:  # types for mypy and editors ("# type:" comments); typing is 
     import argparse as _argparse  # noqa: F401 (the command line's parser, in its type comments)
     import asyncio  # noqa: F401 (AsyncSMSC's futures, in its type comments)
     import concurrent.futures  # noqa: F401
-
-if sys.version_info[0] == 2:
-    _text, _bytes, _integers = unicode, str, (int, long)  # noqa: F821
-    from time import time as _monotonic  # Python 2 has no monotonic clock
-    from urllib import getproxies as _getproxies, proxy_bypass as _proxy_bypass, unquote as _unquote
-    from urlparse import urljoin as _urljoin, urlsplit as _urlsplit
-    _unquote_to_bytes = _unquote  # str is bytes
-else:
-    _text, _bytes, _integers = str, bytes, (int,)
-    from time import monotonic as _monotonic
-    from urllib.parse import unquote as _unquote, unquote_to_bytes as _unquote_to_bytes
-    from urllib.parse import urljoin as _urljoin, urlsplit as _urlsplit
-    from urllib.request import getproxies as _getproxies, proxy_bypass as _proxy_bypass
-_PY2 = sys.version_info[0] == 2
-
-
-def _plain_ascii(value):
-    # type: (Union[str, bytes]) -> Optional[str]
-    """The characters of text or bytes as a plain native str when they are ASCII (else None): never a
-    subclass, nor what its __str__ returns."""
-    try:
-        data = _text.encode(value, "ascii") if isinstance(value, _text) else _bytes.__add__(b"", value)
-        return data.decode("ascii") if not _PY2 else _bytes.__add__(b"", data)  # type: ignore[return-value]
-    except (UnicodeError, TypeError):
-        return None
 
 
 # Вспомогательная функция, эмуляция тернарной операции ?:
@@ -400,285 +390,38 @@ class SMSC(object):
 # with SMSC(keepalive=True) as smsc: ...                              # one connection for every call
 
 
-# Async code (asyncio, Python 3.7+): AsyncSMSC runs SMSC's methods on threads of its own, so that an event loop never
-# waits for the gateway. No async/await syntax here (the file still compiles on Python 2.7): each method returns an
-# asyncio Future. asyncio and concurrent.futures are imported when they are first needed, not by import smsc_api.
+########################################################################################################################
+# Python 2 and 3 #######################################################################################################
+########################################################################################################################
 
-class AsyncSMSC(object):
-    """SMSC for asyncio code (aiogram, telethon, FastAPI, ...): the same settings and methods, each returning an
-    awaitable of exactly what SMSC's method returns, while the event loop goes on. Python 3.7 or later.
+# As six.py: the one place where the names of the two Pythons differ. What urllib sent on each (the transport's
+# per-Python pieces) is defined in the Transport section, once per Python too.
 
-        smsc = AsyncSMSC("login", "password", keepalive=True)   # once, as 2.0's examples keep one SMSC
-        r = await smsc.send_sms("79999999999", "Your code: 1234", sender="sms")
-        await smsc.close()                                       # or: async with AsyncSMSC(...) as smsc:
+import os  # noqa: E402 (after 2.0's lines above)
+import re  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
 
-    Parameters: those of SMSC(...) (what is not given is read from the module constants at each call, as SMSC
-    does), and max_workers (default 8): the threads of this instance, so the calls that run at once. Further calls
-    wait for a free thread, in the order they were made. AsyncSMSC(...) raises TypeError or ValueError naming
-    max_workers when it is not an int of at least 1, RuntimeError on Python 2.7 and 3.6.
-
-    Each call runs SMSC's method unchanged on one of the threads, over one SMSC made from the same arguments: the
-    same requests, deadlines, failover and keep-alive connections (shared by the threads), the same result. After
-    os.fork() (gunicorn, Celery) a child calls on threads and connections of its own.
-
-    Errors: a method raises RuntimeError at once when it is called with no running event loop in its thread, or
-    after close(). What SMSC's method raises is raised by the await: bad input (TypeError, ValueError, IndexError
-    naming the parameter) before anything is sent; send_sms_mail's SMTP errors. A network failure raises nothing,
-    as in SMSC: the await gives ['', ''] (get_balance: False).
-
-    Cancelling the await (task.cancel(), the timeout of asyncio.wait_for) takes back a call that has not started:
-    it never runs. A call that has started goes on in its thread as SMSC's call goes, each attempt within
-    SMSC_TIMEOUT, and its result is dropped; the cancel never makes it again.
-    """
-
-    def __init__(self, login=_MODULE_CONSTANT, password=_MODULE_CONSTANT, post=_MODULE_CONSTANT,
-                 https=_MODULE_CONSTANT, charset=_MODULE_CONSTANT, debug=_MODULE_CONSTANT, host=_MODULE_CONSTANT,
-                 timeout=_MODULE_CONSTANT, smtp_from=_MODULE_CONSTANT, smtp_server=_MODULE_CONSTANT,
-                 smtp_login=_MODULE_CONSTANT, smtp_password=_MODULE_CONSTANT, connect_timeout=_MODULE_CONSTANT,
-                 keepalive=_MODULE_CONSTANT, max_workers=8):
-        # type: (_Text, _Text, _Flag, _Flag, str, _Flag, str, Optional[float], str, str, _Text, _Text, Optional[float], _Flag, int) -> None  # noqa: E501
-        if sys.version_info < (3, 7):
-            raise RuntimeError("AsyncSMSC needs Python 3.7 or later (asyncio), not %d.%d: call SMSC's methods "
-                               "in threads of your own" % sys.version_info[:2])
-        if isinstance(max_workers, bool) or not isinstance(max_workers, _integers):
-            raise TypeError("AsyncSMSC(max_workers=...) must be an int, not %r" % (max_workers,))
-        if max_workers < 1:
-            raise ValueError("AsyncSMSC(max_workers=...) must be at least 1, not %d" % max_workers)
-        self.__smsc = SMSC(login=login, password=password, post=post, https=https, charset=charset, debug=debug,
-                           host=host, timeout=timeout, smtp_from=smtp_from, smtp_server=smtp_server,
-                           smtp_login=smtp_login, smtp_password=smtp_password, connect_timeout=connect_timeout,
-                           keepalive=keepalive)
-        self.__max_workers, self.__pid = max_workers, None  # type: int, Optional[int]
-        self.__closed = None  # type: Optional[concurrent.futures.Future[None]]  # set by close(), done when closed
-        self.__threads_here()
-
-    def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query="", files=None):
-        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None], _Text, Optional[_Files]) -> asyncio.Future[List[str]]  # noqa: E501
-        """Send an SMS (or, by format, a flash SMS, an MMS, a call, ...) as SMSC.send_sms does.
-
-        phones: numbers separated by commas or semicolons, or a list of them (text, bytes or ints); message: text
-        or bytes; translit: 0, 1 or 2; time: when to deliver (DDMMYYhhmm, h1-h2, 0ts, +m; "" or None: now); id: the
-        message's id; format: 0 (an SMS) to 13 (1 flash, 2 wap-push, 3 hlr, 4 bin, 5 bin-hex, 6 ping, 7 mms, 8 mail,
-        9 call, 10 viber, 11 soc, 13 telegram); sender: the sender's name (False, 0 or None: the account's);
-        query: more parameters ("valid=01:00&maxsms=3"); files: paths or files opened "rb" (MMS pictures, e-mail
-        attachments).
-
-        Returns an asyncio Future of ['<id>', '<SMS count>', '<cost>', '<balance>'] once sent, ['<id>', '-<error>']
-        when the gateway refuses (error 1 to 9), ['', ''] when no host answered. Its await raises, before anything
-        is sent, TypeError, ValueError or IndexError naming a bad parameter, UnicodeEncodeError for text that
-        SMSC_CHARSET cannot encode, IOError (OSError) for a file that cannot be read.
-        """
-        return self.__run(self.__smsc.send_sms, phones, message, translit, time, id, format, sender, query, files)
-
-    def send_sms_mail(self, phones, message, translit=0, time="", id=0, format=0, sender=""):
-        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None]) -> asyncio.Future[None]  # noqa: E501
-        """Send an SMS by e-mail (SMTP_SERVER), as SMSC.send_sms_mail does; the parameters are send_sms's.
-
-        Returns an asyncio Future of None, set once the mail server took the mail. Its await raises what smtplib
-        raises (smtplib.SMTPException, socket errors) and, before anything is sent, TypeError, ValueError or
-        IndexError naming a bad parameter (a ':' in a field before the text is a ValueError: it would shift the
-        mail's fields).
-        """
-        return self.__run(self.__smsc.send_sms_mail, phones, message, translit, time, id, format, sender)
-
-    def get_sms_cost(self, phones, message, translit=0, format=0, sender=False, query=""):
-        # type: (_Phones, _Text, _Digits, _Digits, Union[_Text, int, None], _Text) -> asyncio.Future[List[str]]
-        """What sending would cost, as SMSC.get_sms_cost; nothing is sent. The parameters are send_sms's.
-
-        Returns an asyncio Future of ['<cost>', '<SMS count>'], ['0', '-<error>'] when the gateway refuses,
-        ['', ''] when no host answered. Its await raises what send_sms's raises for bad parameters.
-        """
-        return self.__run(self.__smsc.get_sms_cost, phones, message, translit, format, sender, query)
-
-    if TYPE_CHECKING:  # one id (an int) gives one flat list; text or a list may hold several: a list per message
-        @overload
-        def get_status(self, id, phone, all=0):
-            # type: (int, _Phones, _Digits) -> asyncio.Future[List[str]]
-            pass
-
-        @overload
-        def get_status(self, id, phone, all=0):
-            # type: (_Ids, _Phones, _Digits) -> asyncio.Future[List[Any]]
-            pass
-
-    def get_status(self, id, phone, all=0):
-        # type: (_Ids, _Phones, _Digits) -> asyncio.Future[List[Any]]
-        """The status of a sent message or HLR request, as SMSC.get_status.
-
-        id: the message's id; several in one request: text with commas ("101,102") or a list. phone: its number
-        (several: the same way, one for each id). all: 0, or 1 for the send time, phone, cost, sender, status name
-        and text too, 2 for the country, operator and region besides.
-
-        Returns an asyncio Future of ['<status>', '<time of change>', '<error>'] (an HLR request: 8 fields more;
-        all=1 and all=2: theirs appended), ['0', '-<error>'] when the gateway refuses, ['', ''] when no host
-        answered; with several ids, a list of such lists, one for each message. Its await raises TypeError or
-        ValueError naming a bad parameter, before anything is sent.
-        """
-        return self.__run(self.__smsc.get_status, id, phone, all)
-
-    def get_balance(self):
-        # type: () -> asyncio.Future[Union[str, Literal[False]]]
-        """The account's balance, as SMSC.get_balance.
-
-        Returns an asyncio Future of the balance as text ("100.50"), or False when the gateway refuses (a wrong
-        password: error 2) or no host answered.
-        """
-        return self.__run(self.__smsc.get_balance)
-
-    def close(self):
-        # type: () -> Awaitable[None]
-        """Take no new calls, let the calls already made finish, then end the threads and close the connections.
-
-        Closing starts at once, awaited or not, and never waits in the caller's thread. Returns an awaitable that
-        is done when the threads have ended and the connections are closed, each call within its deadlines; it may
-        be awaited from any event loop, and any number of times. A second close() returns the same. After close(),
-        every method raises RuntimeError.
-        """
-        threads = self.__threads_here()
-        with self.__lock:
-            if self.__closed is None:
-                from concurrent.futures import Future
-                import threading
-                closed = Future()  # type: concurrent.futures.Future[None]
-                self.__closed = closed
-                closed.set_running_or_notify_cancel()  # an await that is cancelled does not stop the closing
-                threads.shutdown(wait=False)
-                closing = threading.Thread(target=self.__close_when_done, args=(threads, closed),
-                                           name="AsyncSMSC.close")
-                closing.daemon = True
-                closing.start()
-        return _Awaited(self.__closed)
-
-    def __close_when_done(self, threads, closed):
-        # type: (concurrent.futures.ThreadPoolExecutor, concurrent.futures.Future[None]) -> None
-        try:
-            threads.shutdown(wait=True)  # the calls already made, to their end
-            self.__smsc.close()
-        except BaseException as error:
-            closed.set_exception(error)
-        else:
-            closed.set_result(None)
-
-    def __aenter__(self):
-        # type: () -> asyncio.Future[AsyncSMSC]
-        """async with AsyncSMSC(...) as smsc: the instance itself, closed (close()) at the end of the block."""
-        entered = self.__running_loop("__aenter__").create_future()
-        entered.set_result(self)
-        return entered
-
-    def __aexit__(self, *exc_info):
-        # type: (*object) -> Awaitable[None]
-        """close(), awaited at the end of async with; an exception of the block goes on."""
-        return self.close()
-
-    def __running_loop(self, name):
-        # type: (str) -> asyncio.AbstractEventLoop
-        from asyncio import get_running_loop
-        try:
-            loop = get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is None:
-            raise RuntimeError("AsyncSMSC.%s needs a running event loop: call it in a coroutine "
-                               "(await smsc.%s(...))" % (name, name))
-        if self.__closed is not None:
-            raise RuntimeError("AsyncSMSC.%s: the instance is closed (close() was called)" % name)
-        return loop
-
-    # SMSC's method on a thread of the instance: an asyncio Future of its result, the caller's context variables
-    # seen by the call, as asyncio.to_thread does (log filters that read them tag the call's log records)
-    def __run(self, method, *args):
-        # type: (Callable[..., _T], *Any) -> asyncio.Future[_T]
-        import contextvars
-        import functools
-        threads = self.__threads_here()
-        loop = self.__running_loop(method.__name__)
-        call = functools.partial(contextvars.copy_context().run, method, *args)
-        return loop.run_in_executor(threads, call)
-
-    # The threads (and the lock) of this process: after os.fork() the child makes its own, as SMSC makes its own
-    # connections (the parent's threads are not in the child, whose copy of their executor would wait for them)
-    def __threads_here(self):
-        # type: () -> concurrent.futures.ThreadPoolExecutor
-        if self.__pid != os.getpid():
-            from concurrent.futures import ThreadPoolExecutor
-            import threading
-            self.__lock = threading.Lock()  # a thread of the parent may have held it at the fork
-            self.__threads = ThreadPoolExecutor(self.__max_workers, thread_name_prefix="AsyncSMSC")
-            self.__pid = os.getpid()
-        return self.__threads
+if sys.version_info[0] == 2:
+    _text, _bytes, _integers = unicode, str, (int, long)  # noqa: F821
+    from time import time as _monotonic  # Python 2 has no monotonic clock
+    from urllib import getproxies as _getproxies, proxy_bypass as _proxy_bypass, unquote as _unquote
+    from urlparse import urljoin as _urljoin, urlsplit as _urlsplit
+    _unquote_to_bytes = _unquote  # str is bytes
+else:
+    _text, _bytes, _integers = str, bytes, (int,)
+    from time import monotonic as _monotonic
+    from urllib.parse import unquote as _unquote, unquote_to_bytes as _unquote_to_bytes
+    from urllib.parse import urljoin as _urljoin, urlsplit as _urlsplit
+    from urllib.request import getproxies as _getproxies, proxy_bypass as _proxy_bypass
+_PY2 = sys.version_info[0] == 2
+_TEXT_TYPES = (_text, _bytes, bytearray, memoryview)  # what a parameter's text may be
+_URLOPEN, _QUOTE = urlopen, quote  # urllib's own: a test (or an application) may replace smsc_api's, as 2.0 used them
 
 
-class _Awaited(object):
-    """An awaitable of a concurrent.futures.Future: awaited from any event loop, any number of times."""
-
-    def __init__(self, future):
-        # type: (Any) -> None
-        self._future = future
-
-    def __await__(self):
-        # type: () -> Any
-        from asyncio import wrap_future
-        return wrap_future(self._future).__await__()
-
-
-# The instance: all it holds of this module is SMSC.__smsc_api_state, {"given": its settings, "pool": its
-# connections}, written into its __dict__ (not through a subclass's __setattr__). A subclass keeps its own attributes
-# (2.0's class had none but its methods), one whose __init__ never calls ours works on the module constants, and a
-# base after SMSC keeps its __init__, close(), __enter__ and __exit__. pickle and copy.deepcopy carry the settings,
-# not the connections (the pool pickles as a new one); copy.copy shares them, as it shares every attribute.
-
-_STATE = "_SMSC__smsc_api_state"
-_NO_STATE = {"given": {}}  # type: Dict[str, Any]  # an instance whose __init__ was not ours
-
-
-def _init_after_smsc(klass):
-    # type: (type) -> bool
-    """Whether a base after SMSC in klass's MRO has an __init__ of its own (2.0's SMSC let it have the arguments)."""
-    mro = klass.__mro__
-    return any("__init__" in vars(base) for base in mro[mro.index(SMSC) + 1:-1])
-
-
-def _bound_settings(args, kwargs):
-    # type: (Sequence[Any], Dict[str, Any]) -> Dict[str, Any]
-    """SMSC(...)'s arguments, by the names of its settings, as a signature would bind them."""
-    names = [name for name, _, _ in _SETTINGS]
-    if len(args) > len(names):
-        raise TypeError("SMSC() takes at most %d settings (%d given)" % (len(names), len(args)))
-    given = dict(zip(names, args))
-    for name, value in kwargs.items():
-        if name not in names:
-            raise TypeError("SMSC() got an unexpected keyword argument %r" % name)
-        if name in given:
-            raise TypeError("SMSC() got multiple values for argument %r" % name)
-        given[name] = value
-    return dict((name, value) for name, value in given.items() if value is not _MODULE_CONSTANT)
-
-
-def _close_pool(client):
-    # type: (SMSC) -> None
-    pool = (client.__dict__.get(_STATE) or _NO_STATE).get("pool")  # type: Optional[_Pool]
-    if pool is not None:
-        pool.close()
-
-
-def _given(client):
-    # type: (SMSC) -> Dict[str, Any]
-    given = (client.__dict__.get(_STATE) or _NO_STATE)["given"]  # type: Dict[str, Any]
-    return given
-
-
-def _pool(client):
-    # type: (SMSC) -> _Pool
-    """The instance's keep-alive connections, made at its first request with keepalive."""
-    state = client.__dict__.get(_STATE)
-    if state is None:
-        state = client.__dict__.setdefault(_STATE, {"given": {}})
-    if "pool" not in state:
-        state.setdefault("pool", _Pool())  # one pool, even when threads race here
-    pool = state["pool"]  # type: _Pool
-    return pool
-
+########################################################################################################################
+# Settings #############################################################################################################
+########################################################################################################################
 
 # Settings: the name in SMSC(...), the module constant and the kind of value, checked at each read (_setting);
 # None: not checked here (passwords: when they are encoded). Each constant's default comes from the environment
@@ -888,6 +631,84 @@ def _constants_from_environment():
 _constants_from_environment()
 
 
+# The instance: all it holds of this module is SMSC.__smsc_api_state, {"given": its settings, "pool": its
+# connections}, written into its __dict__ (not through a subclass's __setattr__). A subclass keeps its own attributes
+# (2.0's class had none but its methods), one whose __init__ never calls ours works on the module constants, and a
+# base after SMSC keeps its __init__, close(), __enter__ and __exit__. pickle and copy.deepcopy carry the settings,
+# not the connections (the pool pickles as a new one); copy.copy shares them, as it shares every attribute.
+
+_STATE = "_SMSC__smsc_api_state"
+_NO_STATE = {"given": {}}  # type: Dict[str, Any]  # an instance whose __init__ was not ours
+
+
+def _init_after_smsc(klass):
+    # type: (type) -> bool
+    """Whether a base after SMSC in klass's MRO has an __init__ of its own (2.0's SMSC let it have the arguments)."""
+    mro = klass.__mro__
+    return any("__init__" in vars(base) for base in mro[mro.index(SMSC) + 1:-1])
+
+
+def _bound_settings(args, kwargs):
+    # type: (Sequence[Any], Dict[str, Any]) -> Dict[str, Any]
+    """SMSC(...)'s arguments, by the names of its settings, as a signature would bind them."""
+    names = [name for name, _, _ in _SETTINGS]
+    if len(args) > len(names):
+        raise TypeError("SMSC() takes at most %d settings (%d given)" % (len(names), len(args)))
+    given = dict(zip(names, args))
+    for name, value in kwargs.items():
+        if name not in names:
+            raise TypeError("SMSC() got an unexpected keyword argument %r" % name)
+        if name in given:
+            raise TypeError("SMSC() got multiple values for argument %r" % name)
+        given[name] = value
+    return dict((name, value) for name, value in given.items() if value is not _MODULE_CONSTANT)
+
+
+def _close_pool(client):
+    # type: (SMSC) -> None
+    pool = (client.__dict__.get(_STATE) or _NO_STATE).get("pool")  # type: Optional[_Pool]
+    if pool is not None:
+        pool.close()
+
+
+def _given(client):
+    # type: (SMSC) -> Dict[str, Any]
+    given = (client.__dict__.get(_STATE) or _NO_STATE)["given"]  # type: Dict[str, Any]
+    return given
+
+
+def _pool(client):
+    # type: (SMSC) -> _Pool
+    """The instance's keep-alive connections, made at its first request with keepalive."""
+    state = client.__dict__.get(_STATE)
+    if state is None:
+        state = client.__dict__.setdefault(_STATE, {"given": {}})
+    if "pool" not in state:
+        state.setdefault("pool", _Pool())  # one pool, even when threads race here
+    pool = state["pool"]  # type: _Pool
+    return pool
+
+
+########################################################################################################################
+# Request parameters ###################################################################################################
+########################################################################################################################
+
+# Each parameter goes into the request as 2.0 put it there: quote()'d, or str()'d where 2.0 pasted it unquoted
+# (id, translit, format, all), and takes the forms the gateway documents. Nothing a caller passes can add or replace
+# a parameter; each check raises before any connection, naming the parameter. Text conversion first: the family
+# every parameter goes through (text in SMSC_CHARSET, bytes as they are).
+
+def _plain_ascii(value):
+    # type: (Union[str, bytes]) -> Optional[str]
+    """The characters of text or bytes as a plain native str when they are ASCII (else None): never a
+    subclass, nor what its __str__ returns."""
+    try:
+        data = _text.encode(value, "ascii") if isinstance(value, _text) else _bytes.__add__(b"", value)
+        return data.decode("ascii") if not _PY2 else _bytes.__add__(b"", data)  # type: ignore[return-value]
+    except (UnicodeError, TypeError):
+        return None
+
+
 # Request parameters. A parameter goes into the request as 2.0 sent it: text in SMSC_CHARSET, percent-encoded as
 # quote() did; bytes (bytearray, memoryview) as they are. Nothing a caller passes can add or replace a parameter:
 # what is pasted into the request unquoted (id, translit, format, all) is checked against the gateway's forms.
@@ -950,9 +771,6 @@ def _text_or_bytes(value):  # as str(value) in 2.0, but text and bytes as they a
     if isinstance(value, _integers):
         return "%d" % int(value)  # not str(): an IntEnum on Python 3.6-3.10 would be sent as its name
     return value
-
-
-_TEXT_TYPES = (_text, _bytes, bytearray, memoryview)
 
 
 def _phones_value(phones, charset, name="phones"):
@@ -1107,40 +925,43 @@ def _smtp_address(value, smscentre_default, host_default):
     return host_default if value == smscentre_default else value
 
 
-# Files of send_sms: read before connecting, [(file name, content)]
+########################################################################################################################
+# Transport ############################################################################################################
+########################################################################################################################
 
-def _read_files(client, files, charset):
-    # type: (SMSC, object, str) -> List[Tuple[bytes, bytes]]
-    if files is None:
-        return []
-    if not isinstance(files, (list, tuple)):
-        raise TypeError("files must be a list of paths or binary files, not %s" % type(files).__name__)
-    if urlopen is not _URLOPEN:  # 2.0's urlopen(url, data) sends a form: it cannot say multipart
-        raise TypeError("files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)")
-    if _http_replaced():
-        raise TypeError("files cannot go through a replaced http.client.HTTPConnection (2.0's urlopen goes there)")
-    mro = type(client).__mro__
-    if "_smsc_send_cmd" in client.__dict__ or any("_smsc_send_cmd" in vars(klass) for klass in mro[:mro.index(SMSC)]):
-        raise TypeError("files cannot go through an overridden _smsc_send_cmd (2.0's signature has no files)")
-    return [_read_file(item, n, charset) for n, item in enumerate(files)]
+# Five attempts as 2.0 made them (smscentre.com, www2 ... www5), each within a deadline; after one that may have
+# acted, the next only inside the gateway's duplicate window (at most once); what came of the call, on the log.
+# Underneath, httplib / http.client driven by hand, urllib3's way (a deadline, a connection, a route, a pool), so
+# that the bytes are urllib's and every wait ends at the deadline.
+
+# The log: logging is imported when a call first logs, so that import smsc_api costs what 2.0's did
+
+_logger = []  # type: List[Any]  # the "smsc_api" logger, once made
 
 
-# Secrets of an instance: the password or API key, the SMTP password and AUTH PLAIN's \0login\0password
-
-def _secrets(client):
-    # type: (SMSC) -> List[object]
-    charset = _setting(client, "charset")
-    login, password = _setting(client, "smtp_login"), _setting(client, "smtp_password")
-    secrets = [_setting(client, "password"), password]  # type: List[object]
-    if login and password and isinstance(login, (_text, _bytes)) and isinstance(password, (_text, _bytes)):
-        secrets.append(b"\0" + _secret_bytes(login, charset) + b"\0" + _secret_bytes(password, charset))
-    return secrets
+def _log():
+    # type: () -> Any
+    if not _logger:
+        import logging
+        logger = logging.getLogger("smsc_api")
+        logger.addHandler(logging.NullHandler())
+        _logger.append(logger)
+    return _logger[0]
 
 
-def _masks(client, *more):
-    # type: (SMSC, *object) -> Tuple[List[bytes], List[str]]
-    """Every form of the instance's secrets (and of more), for _masked: once a call."""
-    return _secret_forms(list(more) + _secrets(client), _setting(client, "charset"))
+# At most once: after an attempt that may have acted (its whole request written, no complete reply), the next
+# hosts are asked only while their request can be written whole within this many seconds of that attempt's:
+# inside the gateway's duplicate window (one minute), where a copy is refused with error 9 instead of sent.
+_DUPLICATE_WINDOW = 50
+
+
+# The gateway's errors, as it names them; 3, 6, 7 and 8 are a send's (and a cost's) only
+_ERRORS = {"1": "error in parameters", "2": "invalid login or password (or API key)", "3": "not enough money",
+           "4": "IP address temporarily blocked", "5": "wrong date format", "6": "message forbidden (text or sender)",
+           "7": "wrong phone number format", "8": "the message cannot be delivered to this number",
+           "9": "duplicate request within a minute, or too many requests"}
+_ERRORS_OF_EVERY_COMMAND = ("1", "2", "4", "5", "9")
+_REFUSAL_SHAPE = "[0-9]+,-[0-9]+"  # 0,-error or id,-error
 
 
 # The HTTP request: up to 5 attempts, smscentre.com, www2 ... www5.smscentre.com
@@ -1217,12 +1038,6 @@ def _request(client, cmd, arg, files):
     return ret.split(",")
 
 
-# At most once: after an attempt that may have acted (its whole request written, no complete reply), the next
-# hosts are asked only while their request can be written whole within this many seconds of that attempt's:
-# inside the gateway's duplicate window (one minute), where a copy is refused with error 9 instead of sent.
-_DUPLICATE_WINDOW = 50
-
-
 def _command_name(cmd, repeatable):
     # type: (str, bool) -> str
     """The command as the log and the command line name it: send, cost (send.php with cost=1), status, ..."""
@@ -1256,15 +1071,6 @@ def _log_outcome(command, reply, tried, url, failure, possibly_sent, window_clos
             likely = "; attempt %d (%s) most likely sent the message" % possibly_sent
         log.warning("%s: the gateway answered error %s: %s%s", command, code, _error_meaning(command, code), likely,
                     extra=extra)
-
-
-# The gateway's errors, as it names them; 3, 6, 7 and 8 are a send's (and a cost's) only
-_ERRORS = {"1": "error in parameters", "2": "invalid login or password (or API key)", "3": "not enough money",
-           "4": "IP address temporarily blocked", "5": "wrong date format", "6": "message forbidden (text or sender)",
-           "7": "wrong phone number format", "8": "the message cannot be delivered to this number",
-           "9": "duplicate request within a minute, or too many requests"}
-_ERRORS_OF_EVERY_COMMAND = ("1", "2", "4", "5", "9")
-_REFUSAL_SHAPE = "[0-9]+,-[0-9]+"  # 0,-error or id,-error
 
 
 def _error_meaning(command, code):
@@ -1317,73 +1123,8 @@ def _repeatable(cmd, arg):
     return cost == "1"
 
 
-# The SMTP session of send_sms_mail, within the attempt's limits
-
-def _send_mail(client, settings, data):
-    # type: (SMSC, Dict[str, Any], bytes) -> None
-    host = settings["host"]
-    attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
-    server = smtplib.SMTP()
-    server._get_socket = lambda smtp_host, port, timeout: attempt.connect(smtp_host, port)  # type: ignore  # the hook SMTP_SSL overrides  # noqa: E501
-    try:
-        code, reply = server.connect(_smtp_address(settings["smtp_server"], "send.smscentre.com", "send." + host))
-        if code != 220:  # as smtplib.SMTP(host) in 2.0
-            server.close()
-            raise smtplib.SMTPConnectError(code, reply)
-        try:
-            _mail_session(client, settings, server, data)
-        finally:
-            server.close()  # also when the server refused a step
-    except smtplib.SMTPException as error:  # reaches the caller, as in 2.0; what a server echoes is masked
-        _scrub(error, _masks(client))
-        raise
-
-
-def _mail_session(client, settings, server, data):
-    # type: (SMSC, Dict[str, Any], smtplib.SMTP, bytes) -> None
-    host = settings["host"]
-    # with SMSC_DEBUG smtplib prints the whole dialogue: *** for the password, the key and the SMTP password
-    forms = _masks(client) if settings["debug"] else None
-    with _SMTPDebugMasked(server, forms):
-        if forms is not None:
-            server.set_debuglevel(1)
-        if _setting(client, "smtp_login"):
-            _smtp_login(client, server)
-        if not _PY2:  # smtplib turns line ends into CRLF in text (and in Python 2's str), not in bytes
-            data = re.sub(b"\r\n|\r|\n", b"\r\n", data)
-        server.sendmail(_smtp_address(settings["smtp_from"], "api@smscentre.com", "api@" + host),
-                        "send@send." + host, data)
-        server.quit()
-
-
-def _smtp_login(client, server):
-    # type: (SMSC, smtplib.SMTP) -> None
-    """AUTH; a login or password that cannot be encoded is an error that shows neither its character nor its place."""
-    try:
-        server.login(_setting(client, "smtp_login"), _setting(client, "smtp_password"))
-        return
-    except UnicodeEncodeError as error:
-        encoding = error.encoding
-    raise _SecretEncodeError("SMTP_LOGIN or SMTP_PASSWORD cannot be encoded for SMTP AUTH (%s)" % encoding)
-
-
-# Журнал: logging импортируется при первой неудачной попытке, так что import smsc_api не дороже, чем в 2.0
-
-_logger = []  # type: List[Any]  # the "smsc_api" logger, once made
-
-
-def _log():
-    # type: () -> Any
-    if not _logger:
-        import logging
-        logger = logging.getLogger("smsc_api")
-        logger.addHandler(logging.NullHandler())
-        _logger.append(logger)
-    return _logger[0]
-
-
-# Транспорт: запрос HTTP(S) с теми же байтами, что отправлял urllib в 2.0, но с одним сроком на попытку,
-# с прокси (CONNECT для HTTPS и на Python 2) и, по желанию, с соединениями keep-alive.
+# One request: the bytes urllib sent in 2.0, but within one deadline an attempt, through proxies (CONNECT for
+# HTTPS, on Python 2 too) and, if asked, over connections kept alive.
 #
 #     attempt = _Attempt(timeout, connect_timeout)      # the limits of one attempt
 #     body = _fetch(url, data, attempt, pool)             # the reply's bytes; raises on anything else
@@ -1392,7 +1133,6 @@ def _log():
 # defined once per Python below. The rest is one code path: httplib / http.client driven by hand.
 
 _FORM = "application/x-www-form-urlencoded"
-_URLOPEN = urlopen  # when a test suite replaces smsc_api.urlopen (a mock), requests go to it, as in 2.0
 
 if sys.version_info[0] == 2:
     def _http_client():
@@ -1729,7 +1469,7 @@ _tls_context = None  # type: Any
 
 def _tls():
     # type: () -> Any
-    # Один контекст TLS на все вызовы, с проверкой сертификата и имени (2.0 строил новый и читал CA каждый раз)
+    # One TLS context for every call, the certificate and the name verified (2.0 made one, reading the CAs, each call)
     global _tls_context
     if _tls_context is None:
         import ssl
@@ -1952,7 +1692,32 @@ def _ready(sock, write, seconds):
         raise socket.error(*error.args)
 
 
-# Файлы send_sms: multipart/form-data, как библиотека PHP 3.8 (curl): поля запроса, затем file0, file1, ...
+########################################################################################################################
+# Multipart files ######################################################################################################
+########################################################################################################################
+
+# send_sms(files=...): the files are read before connecting (a file that cannot be read is named, nothing sent),
+# then posted as multipart/form-data, the request's fields first.
+
+# Files of send_sms: read before connecting, [(file name, content)]
+
+def _read_files(client, files, charset):
+    # type: (SMSC, object, str) -> List[Tuple[bytes, bytes]]
+    if files is None:
+        return []
+    if not isinstance(files, (list, tuple)):
+        raise TypeError("files must be a list of paths or binary files, not %s" % type(files).__name__)
+    if urlopen is not _URLOPEN:  # 2.0's urlopen(url, data) sends a form: it cannot say multipart
+        raise TypeError("files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)")
+    if _http_replaced():
+        raise TypeError("files cannot go through a replaced http.client.HTTPConnection (2.0's urlopen goes there)")
+    mro = type(client).__mro__
+    if "_smsc_send_cmd" in client.__dict__ or any("_smsc_send_cmd" in vars(klass) for klass in mro[:mro.index(SMSC)]):
+        raise TypeError("files cannot go through an overridden _smsc_send_cmd (2.0's signature has no files)")
+    return [_read_file(item, n, charset) for n, item in enumerate(files)]
+
+
+# The request's fields, then file0, file1, ..., as the PHP library 3.8 posts them (curl)
 
 def _read_file(item, n, charset):
     # type: (object, int, str) -> Tuple[bytes, bytes]
@@ -2020,9 +1785,34 @@ def _quoted_name(name):  # a name or file name inside "...": the quote and line 
     return name.replace(b"\r", b"%0D").replace(b"\n", b"%0A").replace(b'"', b"%22")
 
 
-# Секреты в выводе. Пароль, API-ключ и пароль SMTP не попадают в отладку и журнал ни в каком виде:
-#     forms = _masks(client)                              # _secret_forms(секреты клиента), один раз на вызов
-#     line = _masked(line, forms)                          # текст или bytes, с *** вместо каждого вида
+########################################################################################################################
+# Secrets ##############################################################################################################
+########################################################################################################################
+
+# The password or API key and the SMTP password reach no debug line, log record or exception, in any form they
+# may be written in: as they are, quoted, base64, escaped, with CRLF line ends.
+
+# Secrets of an instance: the password or API key, the SMTP password and AUTH PLAIN's \0login\0password
+
+def _secrets(client):
+    # type: (SMSC) -> List[object]
+    charset = _setting(client, "charset")
+    login, password = _setting(client, "smtp_login"), _setting(client, "smtp_password")
+    secrets = [_setting(client, "password"), password]  # type: List[object]
+    if login and password and isinstance(login, (_text, _bytes)) and isinstance(password, (_text, _bytes)):
+        secrets.append(b"\0" + _secret_bytes(login, charset) + b"\0" + _secret_bytes(password, charset))
+    return secrets
+
+
+def _masks(client, *more):
+    # type: (SMSC, *object) -> Tuple[List[bytes], List[str]]
+    """Every form of the instance's secrets (and of more), for _masked: once a call."""
+    return _secret_forms(list(more) + _secrets(client), _setting(client, "charset"))
+
+
+# The password or API key and the SMTP password reach no debug line, log record or exception, in any form:
+#     forms = _masks(client)                              # _secret_forms(the instance's secrets), once a call
+#     line = _masked(line, forms)                          # text or bytes, *** for each form
 
 def _secret_bytes(secret, charset):
     # type: (_Text, str) -> bytes
@@ -2127,6 +1917,63 @@ class _SecretEncodeError(UnicodeEncodeError):
         return str(self.reason)
 
 
+########################################################################################################################
+# SMTP #################################################################################################################
+########################################################################################################################
+
+# send_sms_mail: 2.0's envelope and DATA, the session within the attempt's deadline; with SMSC_DEBUG, smtplib's
+# dialogue printed with every secret masked; a refusal raised as in 2.0, what the server echoed masked.
+
+# The SMTP session of send_sms_mail, within the attempt's limits
+
+def _send_mail(client, settings, data):
+    # type: (SMSC, Dict[str, Any], bytes) -> None
+    host = settings["host"]
+    attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
+    server = smtplib.SMTP()
+    server._get_socket = lambda smtp_host, port, timeout: attempt.connect(smtp_host, port)  # type: ignore  # the hook SMTP_SSL overrides  # noqa: E501
+    try:
+        code, reply = server.connect(_smtp_address(settings["smtp_server"], "send.smscentre.com", "send." + host))
+        if code != 220:  # as smtplib.SMTP(host) in 2.0
+            server.close()
+            raise smtplib.SMTPConnectError(code, reply)
+        try:
+            _mail_session(client, settings, server, data)
+        finally:
+            server.close()  # also when the server refused a step
+    except smtplib.SMTPException as error:  # reaches the caller, as in 2.0; what a server echoes is masked
+        _scrub(error, _masks(client))
+        raise
+
+
+def _mail_session(client, settings, server, data):
+    # type: (SMSC, Dict[str, Any], smtplib.SMTP, bytes) -> None
+    host = settings["host"]
+    # with SMSC_DEBUG smtplib prints the whole dialogue: *** for the password, the key and the SMTP password
+    forms = _masks(client) if settings["debug"] else None
+    with _SMTPDebugMasked(server, forms):
+        if forms is not None:
+            server.set_debuglevel(1)
+        if _setting(client, "smtp_login"):
+            _smtp_login(client, server)
+        if not _PY2:  # smtplib turns line ends into CRLF in text (and in Python 2's str), not in bytes
+            data = re.sub(b"\r\n|\r|\n", b"\r\n", data)
+        server.sendmail(_smtp_address(settings["smtp_from"], "api@smscentre.com", "api@" + host),
+                        "send@send." + host, data)
+        server.quit()
+
+
+def _smtp_login(client, server):
+    # type: (SMSC, smtplib.SMTP) -> None
+    """AUTH; a login or password that cannot be encoded is an error that shows neither its character nor its place."""
+    try:
+        server.login(_setting(client, "smtp_login"), _setting(client, "smtp_password"))
+        return
+    except UnicodeEncodeError as error:
+        encoding = error.encoding
+    raise _SecretEncodeError("SMTP_LOGIN or SMTP_PASSWORD cannot be encoded for SMTP AUTH (%s)" % encoding)
+
+
 # With SMSC_DEBUG smtplib prints the whole SMTP dialogue, what it sends and what the server answers (which
 # may echo it): inside `with _SMTPDebugMasked(server, forms):` each secret of forms shows as ***
 if sys.version_info[0] == 2:
@@ -2178,6 +2025,236 @@ else:
             # type: (*object) -> None
             pass
 
+
+########################################################################################################################
+# Async code ###########################################################################################################
+########################################################################################################################
+
+# Async code (asyncio, Python 3.7+): AsyncSMSC runs SMSC's methods on threads of its own, so that an event loop never
+# waits for the gateway. No async/await syntax here (the file still compiles on Python 2.7): each method returns an
+# asyncio Future. asyncio and concurrent.futures are imported when they are first needed, not by import smsc_api.
+
+class AsyncSMSC(object):
+    """SMSC for asyncio code (aiogram, telethon, FastAPI, ...): the same settings and methods, each returning an
+    awaitable of exactly what SMSC's method returns, while the event loop goes on. Python 3.7 or later.
+
+        smsc = AsyncSMSC("login", "password", keepalive=True)   # once, as 2.0's examples keep one SMSC
+        r = await smsc.send_sms("79999999999", "Your code: 1234", sender="sms")
+        await smsc.close()                                       # or: async with AsyncSMSC(...) as smsc:
+
+    Parameters: those of SMSC(...) (what is not given is read from the module constants at each call, as SMSC
+    does), and max_workers (default 8): the threads of this instance, so the calls that run at once. Further calls
+    wait for a free thread, in the order they were made. AsyncSMSC(...) raises TypeError or ValueError naming
+    max_workers when it is not an int of at least 1, RuntimeError on Python 2.7 and 3.6.
+
+    Each call runs SMSC's method unchanged on one of the threads, over one SMSC made from the same arguments: the
+    same requests, deadlines, failover and keep-alive connections (shared by the threads), the same result. After
+    os.fork() (gunicorn, Celery) a child calls on threads and connections of its own.
+
+    Errors: a method raises RuntimeError at once when it is called with no running event loop in its thread, or
+    after close(). What SMSC's method raises is raised by the await: bad input (TypeError, ValueError, IndexError
+    naming the parameter) before anything is sent; send_sms_mail's SMTP errors. A network failure raises nothing,
+    as in SMSC: the await gives ['', ''] (get_balance: False).
+
+    Cancelling the await (task.cancel(), the timeout of asyncio.wait_for) takes back a call that has not started:
+    it never runs. A call that has started goes on in its thread as SMSC's call goes, each attempt within
+    SMSC_TIMEOUT, and its result is dropped; the cancel never makes it again.
+    """
+
+    def __init__(self, login=_MODULE_CONSTANT, password=_MODULE_CONSTANT, post=_MODULE_CONSTANT,
+                 https=_MODULE_CONSTANT, charset=_MODULE_CONSTANT, debug=_MODULE_CONSTANT, host=_MODULE_CONSTANT,
+                 timeout=_MODULE_CONSTANT, smtp_from=_MODULE_CONSTANT, smtp_server=_MODULE_CONSTANT,
+                 smtp_login=_MODULE_CONSTANT, smtp_password=_MODULE_CONSTANT, connect_timeout=_MODULE_CONSTANT,
+                 keepalive=_MODULE_CONSTANT, max_workers=8):
+        # type: (_Text, _Text, _Flag, _Flag, str, _Flag, str, Optional[float], str, str, _Text, _Text, Optional[float], _Flag, int) -> None  # noqa: E501
+        if sys.version_info < (3, 7):
+            raise RuntimeError("AsyncSMSC needs Python 3.7 or later (asyncio), not %d.%d: call SMSC's methods "
+                               "in threads of your own" % sys.version_info[:2])
+        if isinstance(max_workers, bool) or not isinstance(max_workers, _integers):
+            raise TypeError("AsyncSMSC(max_workers=...) must be an int, not %r" % (max_workers,))
+        if max_workers < 1:
+            raise ValueError("AsyncSMSC(max_workers=...) must be at least 1, not %d" % max_workers)
+        self.__smsc = SMSC(login=login, password=password, post=post, https=https, charset=charset, debug=debug,
+                           host=host, timeout=timeout, smtp_from=smtp_from, smtp_server=smtp_server,
+                           smtp_login=smtp_login, smtp_password=smtp_password, connect_timeout=connect_timeout,
+                           keepalive=keepalive)
+        self.__max_workers, self.__pid = max_workers, None  # type: int, Optional[int]
+        self.__closed = None  # type: Optional[concurrent.futures.Future[None]]  # set by close(), done when closed
+        self.__threads_here()
+
+    def send_sms(self, phones, message, translit=0, time="", id=0, format=0, sender=False, query="", files=None):
+        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None], _Text, Optional[_Files]) -> asyncio.Future[List[str]]  # noqa: E501
+        """Send an SMS (or, by format, a flash SMS, an MMS, a call, ...) as SMSC.send_sms does.
+
+        phones: numbers separated by commas or semicolons, or a list of them (text, bytes or ints); message: text
+        or bytes; translit: 0, 1 or 2; time: when to deliver (DDMMYYhhmm, h1-h2, 0ts, +m; "" or None: now); id: the
+        message's id; format: 0 (an SMS) to 13 (1 flash, 2 wap-push, 3 hlr, 4 bin, 5 bin-hex, 6 ping, 7 mms, 8 mail,
+        9 call, 10 viber, 11 soc, 13 telegram); sender: the sender's name (False, 0 or None: the account's);
+        query: more parameters ("valid=01:00&maxsms=3"); files: paths or files opened "rb" (MMS pictures, e-mail
+        attachments).
+
+        Returns an asyncio Future of ['<id>', '<SMS count>', '<cost>', '<balance>'] once sent, ['<id>', '-<error>']
+        when the gateway refuses (error 1 to 9), ['', ''] when no host answered. Its await raises, before anything
+        is sent, TypeError, ValueError or IndexError naming a bad parameter, UnicodeEncodeError for text that
+        SMSC_CHARSET cannot encode, IOError (OSError) for a file that cannot be read.
+        """
+        return self.__run(self.__smsc.send_sms, phones, message, translit, time, id, format, sender, query, files)
+
+    def send_sms_mail(self, phones, message, translit=0, time="", id=0, format=0, sender=""):
+        # type: (_Phones, _Text, _Digits, Union[_Text, int, None], _Digits, _Digits, Union[_Text, int, None]) -> asyncio.Future[None]  # noqa: E501
+        """Send an SMS by e-mail (SMTP_SERVER), as SMSC.send_sms_mail does; the parameters are send_sms's.
+
+        Returns an asyncio Future of None, set once the mail server took the mail. Its await raises what smtplib
+        raises (smtplib.SMTPException, socket errors) and, before anything is sent, TypeError, ValueError or
+        IndexError naming a bad parameter (a ':' in a field before the text is a ValueError: it would shift the
+        mail's fields).
+        """
+        return self.__run(self.__smsc.send_sms_mail, phones, message, translit, time, id, format, sender)
+
+    def get_sms_cost(self, phones, message, translit=0, format=0, sender=False, query=""):
+        # type: (_Phones, _Text, _Digits, _Digits, Union[_Text, int, None], _Text) -> asyncio.Future[List[str]]
+        """What sending would cost, as SMSC.get_sms_cost; nothing is sent. The parameters are send_sms's.
+
+        Returns an asyncio Future of ['<cost>', '<SMS count>'], ['0', '-<error>'] when the gateway refuses,
+        ['', ''] when no host answered. Its await raises what send_sms's raises for bad parameters.
+        """
+        return self.__run(self.__smsc.get_sms_cost, phones, message, translit, format, sender, query)
+
+    if TYPE_CHECKING:  # one id (an int) gives one flat list; text or a list may hold several: a list per message
+        @overload
+        def get_status(self, id, phone, all=0):
+            # type: (int, _Phones, _Digits) -> asyncio.Future[List[str]]
+            pass
+
+        @overload
+        def get_status(self, id, phone, all=0):
+            # type: (_Ids, _Phones, _Digits) -> asyncio.Future[List[Any]]
+            pass
+
+    def get_status(self, id, phone, all=0):
+        # type: (_Ids, _Phones, _Digits) -> asyncio.Future[List[Any]]
+        """The status of a sent message or HLR request, as SMSC.get_status.
+
+        id: the message's id; several in one request: text with commas ("101,102") or a list. phone: its number
+        (several: the same way, one for each id). all: 0, or 1 for the send time, phone, cost, sender, status name
+        and text too, 2 for the country, operator and region besides.
+
+        Returns an asyncio Future of ['<status>', '<time of change>', '<error>'] (an HLR request: 8 fields more;
+        all=1 and all=2: theirs appended), ['0', '-<error>'] when the gateway refuses, ['', ''] when no host
+        answered; with several ids, a list of such lists, one for each message. Its await raises TypeError or
+        ValueError naming a bad parameter, before anything is sent.
+        """
+        return self.__run(self.__smsc.get_status, id, phone, all)
+
+    def get_balance(self):
+        # type: () -> asyncio.Future[Union[str, Literal[False]]]
+        """The account's balance, as SMSC.get_balance.
+
+        Returns an asyncio Future of the balance as text ("100.50"), or False when the gateway refuses (a wrong
+        password: error 2) or no host answered.
+        """
+        return self.__run(self.__smsc.get_balance)
+
+    def close(self):
+        # type: () -> Awaitable[None]
+        """Take no new calls, let the calls already made finish, then end the threads and close the connections.
+
+        Closing starts at once, awaited or not, and never waits in the caller's thread. Returns an awaitable that
+        is done when the threads have ended and the connections are closed, each call within its deadlines; it may
+        be awaited from any event loop, and any number of times. A second close() returns the same. After close(),
+        every method raises RuntimeError.
+        """
+        threads = self.__threads_here()
+        with self.__lock:
+            if self.__closed is None:
+                from concurrent.futures import Future
+                import threading
+                closed = Future()  # type: concurrent.futures.Future[None]
+                self.__closed = closed
+                closed.set_running_or_notify_cancel()  # an await that is cancelled does not stop the closing
+                threads.shutdown(wait=False)
+                closing = threading.Thread(target=self.__close_when_done, args=(threads, closed),
+                                           name="AsyncSMSC.close")
+                closing.daemon = True
+                closing.start()
+        return _Awaited(self.__closed)
+
+    def __close_when_done(self, threads, closed):
+        # type: (concurrent.futures.ThreadPoolExecutor, concurrent.futures.Future[None]) -> None
+        try:
+            threads.shutdown(wait=True)  # the calls already made, to their end
+            self.__smsc.close()
+        except BaseException as error:
+            closed.set_exception(error)
+        else:
+            closed.set_result(None)
+
+    def __aenter__(self):
+        # type: () -> asyncio.Future[AsyncSMSC]
+        """async with AsyncSMSC(...) as smsc: the instance itself, closed (close()) at the end of the block."""
+        entered = self.__running_loop("__aenter__").create_future()
+        entered.set_result(self)
+        return entered
+
+    def __aexit__(self, *exc_info):
+        # type: (*object) -> Awaitable[None]
+        """close(), awaited at the end of async with; an exception of the block goes on."""
+        return self.close()
+
+    def __running_loop(self, name):
+        # type: (str) -> asyncio.AbstractEventLoop
+        from asyncio import get_running_loop
+        try:
+            loop = get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            raise RuntimeError("AsyncSMSC.%s needs a running event loop: call it in a coroutine "
+                               "(await smsc.%s(...))" % (name, name))
+        if self.__closed is not None:
+            raise RuntimeError("AsyncSMSC.%s: the instance is closed (close() was called)" % name)
+        return loop
+
+    # SMSC's method on a thread of the instance: an asyncio Future of its result, the caller's context variables
+    # seen by the call, as asyncio.to_thread does (log filters that read them tag the call's log records)
+    def __run(self, method, *args):
+        # type: (Callable[..., _T], *Any) -> asyncio.Future[_T]
+        import contextvars
+        import functools
+        threads = self.__threads_here()
+        loop = self.__running_loop(method.__name__)
+        call = functools.partial(contextvars.copy_context().run, method, *args)
+        return loop.run_in_executor(threads, call)
+
+    # The threads (and the lock) of this process: after os.fork() the child makes its own, as SMSC makes its own
+    # connections (the parent's threads are not in the child, whose copy of their executor would wait for them)
+    def __threads_here(self):
+        # type: () -> concurrent.futures.ThreadPoolExecutor
+        if self.__pid != os.getpid():
+            from concurrent.futures import ThreadPoolExecutor
+            import threading
+            self.__lock = threading.Lock()  # a thread of the parent may have held it at the fork
+            self.__threads = ThreadPoolExecutor(self.__max_workers, thread_name_prefix="AsyncSMSC")
+            self.__pid = os.getpid()
+        return self.__threads
+
+
+class _Awaited(object):
+    """An awaitable of a concurrent.futures.Future: awaited from any event loop, any number of times."""
+
+    def __init__(self, future):
+        # type: (Any) -> None
+        self._future = future
+
+    def __await__(self):
+        # type: () -> Any
+        from asyncio import wrap_future
+        return wrap_future(self._future).__await__()
+
+
+########################################################################################################################
+# Delivery callbacks ###################################################################################################
+########################################################################################################################
 
 # Delivery callbacks: what the gateway posts to the application's URL, checked by the application's handler
 
@@ -2255,7 +2332,11 @@ def _callback_field(fields, name, charset):
         return None
 
 
-# Командная строка: python smsc_api.py balance | send | cost | status | mail (python smsc_api.py -h)
+########################################################################################################################
+# Command line #########################################################################################################
+########################################################################################################################
+
+# python smsc_api.py balance | send | cost | status | mail (python smsc_api.py -h)
 #
 # In three steps, as bottle's _cli_parse: _cli_parse (argv -> options; bad usage exits 2), _cli_run (options ->
 # an outcome: the call made and what its reply means), _cli_say (outcome -> what is printed, and the exit
