@@ -201,20 +201,7 @@ class SMSC(object):
         secret it echoes masked.
         """
         settings = _settings(self, _SMTP_SETTINGS)
-        charset = settings["charset"]
-
-        def field(name, value):
-            # type: (str, object) -> bytes
-            return _mail_field(_encoded(value, charset, name), name)
-        login, password = _label(self, "login"), _label(self, "password")
-        # login:psw:id:time:translit,format,sender:phones:message
-        data = (_encoded("Content-Type: text/plain; charset=" + charset + "\n\n", charset, "SMSC_CHARSET") + b":".join([
-            _mail_field(_encoded(_setting(self, "login"), charset, login, True), login),
-            _mail_field(_encoded(_setting(self, "password"), charset, password, True), password),
-            field("id", _id_text(id)), field("time", _time_value(time) or b""),
-            field("translit", _digits(translit, "translit")) + b"," + field("format", _format_number(format)) + b"," +
-            field("sender", _sender_value(sender) or b""),
-            field("phones", _phones_value(phones, charset)), _encoded(message, charset, "message")]))
+        data = _mail_data(self, settings["charset"], phones, message, translit, time, id, format, sender)
         _send_mail(self, settings, data)
 
     # Метод получения стоимости SMS
@@ -698,7 +685,15 @@ def _pool(client):
 # a parameter; each check raises before any connection, naming the parameter. Text conversion first: the family
 # every parameter goes through (text in SMSC_CHARSET, bytes as they are).
 
-def _plain_ascii(value):
+# Text conversion, one family (six's ensure_binary, ensure_str, ensure_text):
+#     _ensure_binary(value, charset, name)   text in charset, bytes-like as bytes; a TypeError naming the parameter
+#     _ensure_str(value, charset, name)      a native str for the request's text: Python 2's bytes, Python 3's %XX
+#     _ensure_text(value)                    text, from bytes as UTF-8 (what the command line prints)
+#     _binary_or_none(value)                 bytes of a bytes-like value, else None
+#     _ascii_or_none(value)                  the plain native str of ASCII text or bytes, else None
+#     _int_as_digits(value)                  an int as its digits (2.0's str()), anything else as it is
+
+def _ascii_or_none(value):
     # type: (Union[str, bytes]) -> Optional[str]
     """The characters of text or bytes as a plain native str when they are ASCII (else None): never a
     subclass, nor what its __str__ returns."""
@@ -714,7 +709,7 @@ def _plain_ascii(value):
 # what is pasted into the request unquoted (id, translit, format, all) is checked against the gateway's forms.
 # Each check raises before any connection, naming the parameter.
 
-def _bytes_like(value):
+def _binary_or_none(value):
     # type: (object) -> Optional[bytes]
     """bytes, bytearray or memoryview as bytes; None for anything else."""
     if isinstance(value, _bytes):
@@ -726,10 +721,10 @@ def _bytes_like(value):
     return None
 
 
-def _encoded(value, charset, name, secret=False):
+def _ensure_binary(value, charset, name, secret=False):
     # type: (object, str, str, bool) -> bytes
     """value as the request carries it: text encoded in charset, bytes as they are."""
-    data = _bytes_like(value)
+    data = _binary_or_none(value)
     if data is not None:
         return data
     if not isinstance(value, _text):
@@ -749,24 +744,29 @@ def _quoted(value, charset, name, secret=False):  # %XX, as quote() in 2.0: str
     if quote is not _QUOTE and isinstance(value, str):  # replaced (2.0's charset fix of the day): given text, as 2.0
         replaced = quote(value)  # type: str
         return replaced
-    return _QUOTE(_encoded(value, charset, name, secret))
+    return _QUOTE(_ensure_binary(value, charset, name, secret))
 
 
-def _native(value, charset, name):
+def _ensure_str(value, charset, name):
     # type: (object, str, str) -> str
     """Text or bytes as a native str for the request's text: unicode (Python 2) in charset, bytes (Python 3) as
     %XX (the same bytes on the wire)."""
     if isinstance(value, str):
         return value
     if isinstance(value, _text):
-        return _encoded(value, charset, name)  # type: ignore  # Python 2: bytes is str
-    data = _bytes_like(value)
+        return _ensure_binary(value, charset, name)  # type: ignore  # Python 2: bytes is str
+    data = _binary_or_none(value)
     if data is None:
         raise TypeError("%s must be text or bytes, not %s" % (name, type(value).__name__))
     return data if _PY2 else _QUOTE(data, safe=_URL_SAFE)  # type: ignore[return-value]
 
 
-def _text_or_bytes(value):  # as str(value) in 2.0, but text and bytes as they are, an int as its digits
+def _ensure_text(text):
+    # type: (Union[str, bytes]) -> str
+    return text.decode("utf-8", "replace") if isinstance(text, _bytes) else text
+
+
+def _int_as_digits(value):  # as str(value) in 2.0, but text and bytes as they are, an int as its digits
     # type: (object) -> object
     if isinstance(value, _integers):
         return "%d" % int(value)  # not str(): an IntEnum on Python 3.6-3.10 would be sent as its name
@@ -783,7 +783,7 @@ def _phones_value(phones, charset, name="phones"):
     for item in items:
         if isinstance(item, bool) or not isinstance(item, _TEXT_TYPES + _integers):
             raise TypeError("%s must be text, bytes, an int or a list of them, not %s" % (name, type(item).__name__))
-    encoded = [_encoded(_text_or_bytes(item), charset, name) for item in items]
+    encoded = [_ensure_binary(_int_as_digits(item), charset, name) for item in items]
     if not encoded:
         raise ValueError("%s must not be empty" % name)
     if not all(item.strip() for item in encoded):
@@ -799,10 +799,10 @@ def _digits(value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
         raise TypeError("%s must be %s, not %s" % (name, what, type(value).__name__))
     if isinstance(value, _integers) or hasattr(type(value), "__index__"):  # numpy's ints too, as 2.0 sent them
         return "%d" % getattr(value, "__index__")()  # not str(): an IntEnum or a subclass's __str__ sends digits too
-    data = _bytes_like(value)
+    data = _binary_or_none(value)
     if data is None and not isinstance(value, _text):
         value = str(value)  # Decimal and the like: as 2.0's str()
-    text = _plain_ascii(value if data is None else data)  # type: ignore[arg-type]  # the characters themselves
+    text = _ascii_or_none(value if data is None else data)  # type: ignore[arg-type]  # the characters themselves
     if text is not None:
         text = text.rstrip(" \t\r\n\x0b\x0c")  # trailing whitespace: urllib cut it off the URL (CHAR(n)'s padding)
     if text is None or not re.match(shape, text):
@@ -881,7 +881,7 @@ def _sender_value(sender):
         return None
     if isinstance(sender, bool) or not isinstance(sender, _TEXT_TYPES + _integers):
         sender = str(sender)  # the sender is quoted: whatever it says stays one parameter
-    return _text_or_bytes(sender)
+    return _int_as_digits(sender)
 
 
 def _time_value(time):
@@ -904,7 +904,7 @@ def _query_param(query, charset):
     # type: (object, str) -> str
     """&query, as it is (2.0: "&" + query); nothing when it is empty or None."""
     if isinstance(query, _TEXT_TYPES):
-        return "&" + _native(query, charset, "query") if query else ""
+        return "&" + _ensure_str(query, charset, "query") if query else ""
     if query:
         raise TypeError("query must be text or bytes, not %s" % type(query).__name__)
     return ""
@@ -974,18 +974,18 @@ def _request(client, cmd, arg, files):
     _url = url
     credentials = ifs(login, "login=" + _quoted(login, charset, _label(client, "login"), True) + "&psw=", "apikey=") + \
         _quoted(settings["password"], charset, _label(client, "password"), True) + "&fmt=1&charset=" + \
-        _native(charset, charset, "SMSC_CHARSET") + "&"
-    arg = _native(arg, charset, "query")
+        _ensure_str(charset, charset, "SMSC_CHARSET") + "&"
+    arg = _ensure_str(arg, charset, "query")
     repeatable = _repeatable(cmd, arg)  # status, balance, cost: never acted on, so safe to send again
     # the request's bytes: the query is encoded alone, so that an error raised for it never holds the password
-    data = _encoded(credentials, "ascii", "query") + _encoded(arg, charset, "query")
+    data = _ensure_binary(credentials, "ascii", "query") + _ensure_binary(arg, charset, "query")
     body, target, content_type = None, "", _FORM  # type: Optional[bytes], str, str
     if files:
         content_type, body = _multipart(data, files)
     elif settings["post"] or len(credentials + arg) > 2000:
         body = data
     else:  # urllib cut trailing whitespace off the URL (unwrap)
-        target = "?" + _QUOTE(data.rstrip() if _PY2 else _encoded(credentials + arg.rstrip(), charset, "query"),
+        target = "?" + _QUOTE(data.rstrip() if _PY2 else _ensure_binary(credentials + arg.rstrip(), charset, "query"),
                               safe=_URL_SAFE)
     # what 2.0 handed urlopen, for a test suite's mock of it, or of the standard library's HTTP (vcrpy)
     replaced = (credentials + arg, data) if urlopen is not _URLOPEN or _http_replaced() else None
@@ -1926,6 +1926,23 @@ class _SecretEncodeError(UnicodeEncodeError):
 
 # The SMTP session of send_sms_mail, within the attempt's limits
 
+def _mail_data(client, charset, phones, message, translit, time, id, format, sender):
+    # type: (SMSC, str, object, object, object, object, object, object, object) -> bytes
+    """The DATA of send_sms_mail: 2.0's header, then login:psw:id:time:translit,format,sender:phones:message, each
+    field checked as send_sms checks its parameter, and none before the message holding ":"."""
+    def field(name, value, label=None, secret=False):
+        # type: (str, object, Optional[str], bool) -> bytes
+        return _mail_field(_ensure_binary(value, charset, label or name, secret), label or name)
+    header = _ensure_binary("Content-Type: text/plain; charset=" + charset + "\n\n", charset, "SMSC_CHARSET")
+    return header + b":".join([
+        field("login", _setting(client, "login"), _label(client, "login"), True),
+        field("password", _setting(client, "password"), _label(client, "password"), True),
+        field("id", _id_text(id)), field("time", _time_value(time) or b""),
+        field("translit", _digits(translit, "translit")) + b"," + field("format", _format_number(format)) + b"," +
+        field("sender", _sender_value(sender) or b""),
+        field("phones", _phones_value(phones, charset)), _ensure_binary(message, charset, "message")])
+
+
 def _send_mail(client, settings, data):
     # type: (SMSC, Dict[str, Any], bytes) -> None
     host = settings["host"]
@@ -2579,17 +2596,12 @@ def _cli_mail(client, args):
         client.send_sms_mail(args.phones, args.message, **args.parameters)
     except smtplib.SMTPRecipientsRefused as error:
         code, text = list(error.recipients.values())[0]
-        return "refused", {"error": code, "message": _masked(_cli_text(text), forms)}
+        return "refused", {"error": code, "message": _masked(_ensure_text(text), forms)}
     except smtplib.SMTPResponseException as error:
-        return "refused", {"error": error.smtp_code, "message": _masked(_cli_text(error.smtp_error), forms)}
+        return "refused", {"error": error.smtp_code, "message": _masked(_ensure_text(error.smtp_error), forms)}
     except (smtplib.SMTPException, socket.error) as error:
         return "unreachable", {"error": "unreachable", "reason": _masked("%s" % (error,), forms)}
     return "ok", {"command": "mail"}
-
-
-def _cli_text(text):
-    # type: (Union[str, bytes]) -> str
-    return text.decode("utf-8", "replace") if isinstance(text, _bytes) else text
 
 
 def _cli_line(command, outcome, fields):
