@@ -42,22 +42,23 @@ def smsc_gateway(monkeypatch):
     if gateway.https is not None:
         for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
             monkeypatch.setenv(name, gateway.ca_file)
-    _forget_tls_context()
+    _forget_cached()
     try:
         with gateway.intercept():
             yield gateway
     finally:
         gateway.stop()
-        _forget_tls_context()
+        _forget_cached()
     gateway.check()
 
 
-def _forget_tls_context():
+def _forget_cached():
     """smsc_api (this project's module) keeps the TLS context it builds at its first HTTPS call, with the CAs of
-    that moment: forgotten before the test, to trust the gateway's CA, and after it, to trust the usual ones."""
-    smsc_api = sys.modules.get("smsc_api")
-    if smsc_api is not None:
-        smsc_api._tls_context = None
+    that moment, and the proxies of the environment: forgotten before the test, to trust the gateway's CA, and after
+    it, to trust the usual ones (an older copy of the module, 2.0's, keeps nothing)."""
+    forget = getattr(sys.modules.get("smsc_api"), "_forget_cached", None)
+    if forget is not None:
+        forget()
 
 
 @pytest.hookimpl(tryfirst=True)

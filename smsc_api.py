@@ -385,6 +385,7 @@ class SMSC(object):
 # per-Python pieces) is defined in the Transport section, once per Python too.
 
 import os  # noqa: E402 (after 2.0's lines above)
+from collections import namedtuple  # noqa: E402 (loaded already by urllib)
 import re  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
@@ -409,6 +410,34 @@ _URLOPEN, _QUOTE = urlopen, quote  # urllib's own: a test (or an application) ma
 ########################################################################################################################
 # Settings #############################################################################################################
 ########################################################################################################################
+
+# What is made once and kept (the TLS context, the proxies of the environment, the connection class, the logger, the
+# settings' values found valid): one idiom, and one function that forgets it all (the tests and the pytest plugin
+# call it when the CAs or the *_proxy variables change)
+_CACHE = {}  # type: Dict[str, Any]
+
+
+def _cached(name, make):
+    # type: (str, Callable[[], _T]) -> _T
+    try:
+        value = _CACHE[name]  # type: _T
+    except KeyError:
+        value = _CACHE.setdefault(name, make())
+    return value
+
+
+def _valid(kind):
+    # type: (str) -> Set[str]
+    """The values of a setting's kind found valid once: the fast path of _setting takes them at a glance."""
+    values = _cached("valid " + kind, set)  # type: Set[str]
+    return values
+
+
+def _forget_cached():
+    # type: () -> None
+    """Forget what was made once: the next call builds its TLS context and reads the *_proxy variables again."""
+    _CACHE.clear()
+
 
 # Settings: the name in SMSC(...), the module constant and the kind of value, checked at each read (_setting);
 # None: not checked here (passwords: when they are encoded). Each constant's default comes from the environment
@@ -490,7 +519,7 @@ def _checked_charset(value, label):
         valid = False
     if not valid:
         raise ValueError("%s must be the name of a charset, such as 'utf-8', not %r" % (label, value))
-    _CHARSETS_CHECKED.add(value)
+    _valid("charsets").add(value)
     return value
 
 
@@ -507,7 +536,7 @@ def _checked_host(value, label):
     text = _checked_text(value, label)
     match = re.match("([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(:([0-9]{1,5}))?\\Z", text)
     if match and 0 < int(match.group(4) or 80) < 65536:
-        _HOSTS_CHECKED.add(text)
+        _valid("hosts").add(text)
         return text
     raise ValueError("%s must be a host name (smscentre.com, smsc.ru, ...; host:port for SMTP), not %r"
                      % (label, value))
@@ -518,7 +547,7 @@ def _checked_smtp_server(value, label):
     # What smtplib connects to: a host name (Docker's smtp_relay, a final dot, an IDN) or address, and :port
     text = _checked_text(value, label)
     if re.match(u"(?:[\\w.-]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?\\Z", text, re.U):
-        _SMTP_SERVERS_CHECKED.add(text)
+        _valid("SMTP servers").add(text)
         return text
     raise ValueError("%s must be a host name (smscentre.com, smsc.ru, ...; host:port for SMTP), not %r"
                      % (label, value))
@@ -526,17 +555,14 @@ def _checked_smtp_server(value, label):
 
 _INFINITY = float("inf")
 _PRINTABLE_ASCII = u" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
-_CHARSETS_CHECKED = set()  # type: Set[str]  # charset names _checked_charset accepted
-_HOSTS_CHECKED = set()  # type: Set[str]  # host names _checked_host accepted
-_SMTP_SERVERS_CHECKED = set()  # type: Set[str]  # SMTP servers _checked_smtp_server accepted
 # Each kind: its check, and what the check would return as it is, seen at a glance (anything else goes through it)
 _KINDS = {
     "bool": (_checked_bool, lambda value: value is True or value is False),
     "seconds": (_checked_seconds, lambda value: value is None or (type(value) in (int, float) and 0 < value < 1e300)),
-    "charset": (_checked_charset, lambda value: type(value) is str and value in _CHARSETS_CHECKED),
+    "charset": (_checked_charset, lambda value: type(value) is str and value in _valid("charsets")),
     "text": (_checked_text, lambda value: type(value) is str),
-    "host": (_checked_host, lambda value: type(value) is str and value in _HOSTS_CHECKED),
-    "smtp_server": (_checked_smtp_server, lambda value: type(value) is str and value in _SMTP_SERVERS_CHECKED),
+    "host": (_checked_host, lambda value: type(value) is str and value in _valid("hosts")),
+    "smtp_server": (_checked_smtp_server, lambda value: type(value) is str and value in _valid("SMTP servers")),
 }  # type: Dict[str, Tuple[Callable[[object, str], Any], Callable[[Any], bool]]]
 _SETTING_LOOKUP = dict(
     (name, (constant,) + (_KINDS[kind] if kind else (None, None)))
@@ -936,17 +962,16 @@ def _smtp_address(value, smscentre_default, host_default):
 
 # The log: logging is imported when a call first logs, so that import smsc_api costs what 2.0's did
 
-_logger = []  # type: List[Any]  # the "smsc_api" logger, once made
-
-
 def _log():
     # type: () -> Any
-    if not _logger:
+    """The "smsc_api" logger, with a NullHandler (as libraries add one)."""
+    def logger():
+        # type: () -> Any
         import logging
-        logger = logging.getLogger("smsc_api")
-        logger.addHandler(logging.NullHandler())
-        _logger.append(logger)
-    return _logger[0]
+        made = logging.getLogger("smsc_api")
+        made.addHandler(logging.NullHandler())
+        return made
+    return _cached("logger", logger)
 
 
 # At most once: after an attempt that may have acted (its whole request written, no complete reply), the next
@@ -978,15 +1003,15 @@ def _request(client, cmd, arg, files):
     arg = _ensure_str(arg, charset, "query")
     repeatable = _repeatable(cmd, arg)  # status, balance, cost: never acted on, so safe to send again
     # the request's bytes: the query is encoded alone, so that an error raised for it never holds the password
-    data = _ensure_binary(credentials, "ascii", "query") + _ensure_binary(arg, charset, "query")
+    head = _ensure_binary(credentials, "ascii", "query")
+    data = head + _ensure_binary(arg, charset, "query")
     body, target, content_type = None, "", _FORM  # type: Optional[bytes], str, str
     if files:
         content_type, body = _multipart(data, files)
     elif settings["post"] or len(credentials + arg) > 2000:
         body = data
     else:  # urllib cut trailing whitespace off the URL (unwrap)
-        target = "?" + _QUOTE(data.rstrip() if _PY2 else _ensure_binary(credentials + arg.rstrip(), charset, "query"),
-                              safe=_URL_SAFE)
+        target = "?" + _QUOTE(head + _ensure_binary(arg.rstrip(), charset, "query"), safe=_URL_SAFE)
     # what 2.0 handed urlopen, for a test suite's mock of it, or of the standard library's HTTP (vcrpy)
     replaced = (credentials + arg, data) if urlopen is not _URLOPEN or _http_replaced() else None
 
@@ -1001,29 +1026,34 @@ def _request(client, cmd, arg, files):
             url = _url.replace(host + "/", "www" + str(i) + "." + host + "/")
 
         tried = i
-        attempt = _Attempt(settings["timeout"], settings["connect_timeout"], write_by)
+        deadline = _Deadline(settings["timeout"], settings["connect_timeout"], write_by)
+        connection = None  # type: Any  # the last request's: whether it may have been acted on
         try:
             if replaced is not None:  # a test suite's mock of smsc_api.urlopen, called as 2.0 called it
                 reply = (urlopen(url + "?" + replaced[0]) if body is None else urlopen(url, replaced[1])).read()
             else:
-                reply = _fetch(url + target, body, attempt, _pool(client) if settings["keepalive"] else None,
+                reply = _fetch(url + target, body, deadline, _pool(client) if settings["keepalive"] else None,
                                repeatable, content_type)
             text = reply.decode(charset)  # a reply not in SMSC_CHARSET is a failed attempt, as in 2.0
             if not isinstance(text, _text):  # what a mock's read() gave: as 2.0's str()
                 text = str(text)
             ret, failure = ifs(_PY2 and isinstance(reply, _bytes), reply, text), "empty reply"  # Python 2: bytes
-        except socket.timeout:
-            ret, failure = "", attempt.timed_out()
-        except Exception as error:  # KeyboardInterrupt and SystemExit are not caught
-            ret, failure = "", _failure_text(client, error, credentials + arg)
+        except _AttemptFailed as failed:
+            connection, error = failed.connection, failed.error
+            connected = connection is not None and connection.connected_at is not None
+            failure = (deadline.timed_out(connected) if isinstance(error, socket.timeout) else
+                       _failure_text(client, error, credentials + arg))
+        except Exception as error:  # a mock's; KeyboardInterrupt and SystemExit are not caught
+            failure = _failure_text(client, error, credentials + arg)
         if ret != "":
             break
-        if write_by is not None and not attempt.written and _monotonic() >= write_by:
+        written_at = None if connection is None else connection.written_at
+        if write_by is not None and written_at is None and _monotonic() >= write_by:
             failure = "its request could not be written whole within %g s of attempt %d's" % (
                 _DUPLICATE_WINDOW, possibly_sent[0] if possibly_sent else 0)
-        if not repeatable and attempt.written and not attempt.answered:  # all sent, no reply: it may have acted
-            if possibly_sent is None:
-                possibly_sent, write_by = (i, url), attempt.written_at + _DUPLICATE_WINDOW  # type: ignore[operator]
+        if not repeatable and written_at is not None and not connection.answered:  # all sent, no reply: it may
+            if possibly_sent is None:                                                # have been acted on
+                possibly_sent, write_by = (i, url), written_at + _DUPLICATE_WINDOW
             _log().info("attempt %d of 5 failed: %s: %s; the whole request was sent: the message may have been "
                         "sent", i, url, failure, extra={"smsc_possibly_sent": url})
         else:
@@ -1126,8 +1156,8 @@ def _repeatable(cmd, arg):
 # One request: the bytes urllib sent in 2.0, but within one deadline an attempt, through proxies (CONNECT for
 # HTTPS, on Python 2 too) and, if asked, over connections kept alive.
 #
-#     attempt = _Attempt(timeout, connect_timeout)      # the limits of one attempt
-#     body = _fetch(url, data, attempt, pool)             # the reply's bytes; raises on anything else
+#     deadline = _Deadline(timeout, connect_timeout)    # the limits of one attempt
+#     body = _fetch(url, data, deadline, pool)            # the reply's bytes; _AttemptFailed on anything else
 #
 # What urllib sent differs between Python 2 (urllib.urlopen) and 3 (urllib.request); each piece of that is
 # defined once per Python below. The rest is one code path: httplib / http.client driven by hand.
@@ -1156,31 +1186,31 @@ if sys.version_info[0] == 2:
     def _too_many_redirects(visited, target):  # urllib.urlopen gave up at its 10th redirect
         return sum(visited.values()) >= 9
 
-    class _TimedRecv(object):
-        """What socket._fileobject reads through: every recv() within the attempt's deadline."""
+    class _DeadlineRecv(object):
+        """What socket._fileobject reads through: every recv() within the deadline."""
 
-        def __init__(self, timed):
+        def __init__(self, dsock):
             # httplib closes the socket object before the reply is read: read, as makefile() does, through _sock
-            self._file = timed.sock.makefile("rb", 0)
-            self._sock, self._timed = self._file._sock, timed
+            self._file = dsock.sock.makefile("rb", 0)
+            self._sock, self._dsock = self._file._sock, dsock
 
         def recv(self, size):
-            data = _timed_operation(self._timed, self._sock, self._sock.recv, size)
-            self._timed.received += len(data)
+            data = _within_deadline(self._dsock, self._sock, self._sock.recv, size)
+            self._dsock.received += len(data)
             return data
 
         def close(self):
             self._file.close()
 
-    def _timed_file(timed):
-        return socket._fileobject(_TimedRecv(timed), "rb", -1, close=True)
+    def _deadline_file(dsock):
+        return socket._fileobject(_DeadlineRecv(dsock), "rb", -1, close=True)
 
-    def _timed_operation(timed, sock, operation, *args):
+    def _within_deadline(dsock, sock, operation, *args):
         """operation(*args) on sock within the deadline. Python 2's ssl applies a timeout to each of its waits
         (a record dripped in pieces waits again and again): TLS by the deadline goes non-blocking here."""
         import ssl  # loaded already by urllib
-        timed.limit(sock)
-        if timed.attempt.deadline is None or not isinstance(sock, ssl.SSLSocket):
+        dsock.limit(sock)
+        if dsock.left() is None or not isinstance(sock, ssl.SSLSocket):
             return operation(*args)
         sock.settimeout(0.0)
         while True:
@@ -1190,19 +1220,19 @@ if sys.version_info[0] == 2:
                 write = False
             except ssl.SSLWantWriteError:
                 write = True
-            if not _ready(sock, write, timed.attempt.left()):
+            if not _ready(sock, write, dsock.left()):
                 raise socket.timeout("timed out")
 
     def _proxy_authorization(credentials):  # urllib.urlopen: the user:password of the proxy URL, as bytes
         import base64
         return "Basic " + base64.b64encode(_unquote(credentials)).strip() if credentials else None
 
-    def _start_tls(timed, context, hostname):
-        """The TLS socket over timed's, its handshake within the deadline."""
-        timed.limit(timed.sock)
-        tls = context.wrap_socket(timed.sock, server_hostname=hostname, do_handshake_on_connect=False)
-        result = _Timed(tls, timed.attempt)
-        _timed_operation(result, tls, tls.do_handshake)
+    def _start_tls(dsock, context, hostname):
+        """The TLS socket over dsock's, its handshake within the deadline."""
+        dsock.limit(dsock.sock)
+        tls = context.wrap_socket(dsock.sock, server_hostname=hostname, do_handshake_on_connect=False)
+        result = _DeadlineSocket(tls, dsock.deadline)
+        _within_deadline(result, tls, tls.do_handshake)
         return result
 else:
     import http.client  # loaded already by urllib.request
@@ -1237,13 +1267,13 @@ else:
         # type: (Dict[str, int], str) -> bool
         return visited.get(target, 0) >= 4 or len(visited) >= 10
 
-    class _TimedReader(io.RawIOBase):
-        """The raw stream under http.client's and smtplib's reads: every recv within the attempt's deadline."""
+    class _DeadlineReader(io.RawIOBase):
+        """The raw stream under http.client's and smtplib's reads: every recv within the deadline."""
 
-        def __init__(self, timed):
-            # type: (_Timed) -> None
+        def __init__(self, dsock):
+            # type: (_DeadlineSocket) -> None
             io.RawIOBase.__init__(self)
-            self._file, self._sock, self._timed = timed.sock.makefile("rb", buffering=0), timed.sock, timed
+            self._file, self._sock, self._dsock = dsock.sock.makefile("rb", buffering=0), dsock.sock, dsock
 
         def readable(self):
             # type: () -> bool
@@ -1251,9 +1281,9 @@ else:
 
         def readinto(self, buffer):  # a bytearray or memoryview, as io hands it
             # type: (Any) -> Optional[int]
-            self._timed.limit(self._sock)
+            self._dsock.limit(self._sock)
             count = self._file.readinto(buffer)  # type: Optional[int]
-            self._timed.received += count or 0
+            self._dsock.received += count or 0
             return count
 
         def close(self):
@@ -1261,14 +1291,14 @@ else:
             self._file.close()
             io.RawIOBase.close(self)
 
-    def _timed_file(timed):
-        # type: (_Timed) -> io.BufferedReader
-        return io.BufferedReader(_TimedReader(timed))
+    def _deadline_file(dsock):
+        # type: (_DeadlineSocket) -> io.BufferedReader
+        return io.BufferedReader(_DeadlineReader(dsock))
 
-    def _timed_operation(timed, sock, operation, *args):
-        # type: (_Timed, Any, Callable[..., _T], *Any) -> _T
+    def _within_deadline(dsock, sock, operation, *args):
+        # type: (_DeadlineSocket, Any, Callable[..., _T], *Any) -> _T
         """operation(*args) on sock within the deadline: Python 3 holds a socket's timeout for a whole call."""
-        timed.limit(sock)
+        dsock.limit(sock)
         return operation(*args)
 
     def _proxy_authorization(credentials):  # urllib.request: only with both a user and a password, in UTF-8
@@ -1280,56 +1310,33 @@ else:
         pair = "%s:%s" % (_unquote(user), _unquote(password))
         return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
 
-    def _start_tls(timed, context, hostname):
-        # type: (_Timed, Any, str) -> _Timed
-        """The TLS socket over timed's, its handshake within the deadline."""
-        timed.limit(timed.sock)
-        return _Timed(context.wrap_socket(timed.sock, server_hostname=hostname), timed.attempt)
+    def _start_tls(dsock, context, hostname):
+        # type: (_DeadlineSocket, Any, str) -> _DeadlineSocket
+        """The TLS socket over dsock's, its handshake within the deadline."""
+        dsock.limit(dsock.sock)
+        return _DeadlineSocket(context.wrap_socket(dsock.sock, server_hostname=hostname), dsock.deadline)
 
 
 _LONGEST_WAIT = 10 ** 8  # seconds (3 years): a socket takes no longer timeout (Python 3 overflows near 10 ** 10)
 
 
-class _Attempt(object):
-    """One attempt's limits: connecting within connect_timeout, everything else by the deadline.
-
-    timeout None: no deadline, each wait takes the socket default (2.0's behaviour); connect_timeout None:
-    connecting is bounded by timeout alone. write_by: the moment by which the request must be written whole
-    (the gateway's duplicate window), None for none. Then what happened: connected, the whole request written
-    (and when), answered (a complete reply that is not a 5xx).
-    """
+class _Deadline(object):
+    """The limits of one attempt, as urllib3's Timeout holds them: when it ends (timeout None: no end, each wait
+    takes the socket default, 2.0's way), the seconds connecting may take (None: within the end), and the moment
+    by which its request must be written whole, the gateway's duplicate window (None: none). What happened is the
+    connection's to say."""
 
     def __init__(self, timeout, connect_timeout, write_by=None):
         # type: (Optional[float], Optional[float], Optional[float]) -> None
         self.timeout, self.connect_timeout, self.write_by = timeout, connect_timeout, write_by
-        self.deadline = None if timeout is None else _monotonic() + timeout  # type: Optional[float]
-        self.connected = self.written = self.answered = False
-        self.written_at = None  # type: Optional[float]
+        self.end = None if timeout is None else _monotonic() + timeout  # type: Optional[float]
 
-    def wrote(self):
-        # type: () -> None
-        """The whole request has been written."""
-        self.written, self.written_at = True, _monotonic()
-
-    def timed_out(self):
-        # type: () -> str
-        """What a socket.timeout in this attempt means, for the log."""
-        if not self.connected:
-            limit = self.timeout if self.connect_timeout is None else self.connect_timeout
-            if limit is None:
-                return "timeout: no connection within the socket default timeout"
-            return "timeout: no connection within %g s" % limit
-        timeout = self.timeout
-        if timeout is None:
-            return "timeout: a wait took longer than the socket default timeout"
-        return "timeout: no complete reply within %g s" % timeout
-
-    def left(self):
-        # type: () -> Optional[float]
-        """Seconds left until the deadline, or until write_by while the request is not written whole (None without
-        either); socket.timeout once it has passed."""
-        end = self.deadline
-        if self.write_by is not None and not self.written:
+    def left(self, writing=False):
+        # type: (bool) -> Optional[float]
+        """Seconds left (None: no limit) until the end, or until write_by while a request is being written;
+        socket.timeout once that moment has passed."""
+        end = self.end
+        if writing and self.write_by is not None:
             end = self.write_by if end is None else min(end, self.write_by)
         if end is None:
             return None
@@ -1338,31 +1345,49 @@ class _Attempt(object):
             raise socket.timeout("the attempt's time is over")
         return left
 
-    def connect_limit(self):
-        # type: () -> Any
-        left, limit = self.left(), self.connect_timeout
-        if left is None:
-            return socket._GLOBAL_DEFAULT_TIMEOUT if limit is None else min(limit, _LONGEST_WAIT)  # type: ignore[attr-defined]  # noqa: E501
-        return min(left, _LONGEST_WAIT) if limit is None else min(limit, left, _LONGEST_WAIT)
+    def timed_out(self, connected):
+        # type: (bool) -> str
+        """What a socket.timeout means, for the log."""
+        if not connected:
+            limit = self.timeout if self.connect_timeout is None else self.connect_timeout
+            if limit is None:
+                return "timeout: no connection within the socket default timeout"
+            return "timeout: no connection within %g s" % limit
+        if self.timeout is None:
+            return "timeout: a wait took longer than the socket default timeout"
+        return "timeout: no complete reply within %g s" % self.timeout
 
     def connect(self, host, port):
-        # type: (str, int) -> _Timed
-        """A socket connected to (host, port) within this attempt's limits, its waits held to the deadline."""
-        sock = socket.create_connection((host, port), self.connect_limit())
-        self.connected = True
-        return _Timed(sock, self)
+        # type: (str, int) -> _DeadlineSocket
+        """A socket connected to (host, port) within connect_timeout (and the end), its waits held to the end."""
+        left, limit = self.left(writing=True), self.connect_timeout
+        if left is None:
+            wait = socket._GLOBAL_DEFAULT_TIMEOUT if limit is None else min(limit, _LONGEST_WAIT)  # type: ignore[attr-defined]  # noqa: E501
+        else:
+            wait = min(left, _LONGEST_WAIT) if limit is None else min(limit, left, _LONGEST_WAIT)
+        return _DeadlineSocket(socket.create_connection((host, port), wait), self)
 
 
-class _Timed(object):
-    """A connected socket whose waits all end by the attempt's deadline (a socket timeout bounds one wait only)."""
+class _DeadlineSocket(object):
+    """A connected socket whose every wait ends by its deadline (a socket's own timeout bounds one wait only);
+    `writing` (set by its connection) holds it to the deadline's write_by too; `received` counts what came."""
 
-    def __init__(self, sock, attempt):
-        # type: (Any, _Attempt) -> None
-        self.sock, self.attempt, self.received = sock, attempt, 0
+    def __init__(self, sock, deadline):
+        # type: (Any, _Deadline) -> None
+        self.sock, self.deadline, self.writing, self.received = sock, deadline, True, 0
+
+    def use(self, deadline):
+        # type: (_Deadline) -> None
+        """Serve the next request (a connection kept alive) under its attempt's deadline."""
+        self.deadline, self.writing, self.received = deadline, True, 0
+
+    def left(self):
+        # type: () -> Optional[float]
+        return self.deadline.left(self.writing)
 
     def limit(self, sock):
         # type: (socket.socket) -> None
-        left = self.attempt.left()
+        left = self.left()
         sock.settimeout(socket.getdefaulttimeout() if left is None else min(left, _LONGEST_WAIT))
 
     def sendall(self, data):
@@ -1370,17 +1395,17 @@ class _Timed(object):
         # in pieces, each given the time left: Python 2's sendall() waits the whole timeout anew for each
         sent = 0
         while sent < len(data):
-            count = _timed_operation(self, self.sock, self.sock.send, data[sent:sent + 65536])
-            if not count and not _ready(self.sock, True, self.attempt.left()):  # Python 2's TLS: not yet
+            count = _within_deadline(self, self.sock, self.sock.send, data[sent:sent + 65536])
+            if not count and not _ready(self.sock, True, self.left()):  # Python 2's TLS: not yet
                 raise socket.timeout("timed out")
             sent += count
 
     def makefile(self, *mode):
         # type: (*object) -> Any
-        return _timed_file(self)
+        return _deadline_file(self)
 
     def start_tls(self, context, hostname):
-        # type: (Any, str) -> _Timed
+        # type: (Any, str) -> _DeadlineSocket
         return _start_tls(self, context, hostname)
 
     def close(self):
@@ -1399,36 +1424,47 @@ else:
 
 
 class _Connection(_HTTPConnectionBase):
-    """Mixed into httplib's (http.client's) HTTPConnection (_new_connection): connects, tunnels and starts
-    TLS within the attempt's limits, and notes when the whole request has been written."""
+    """Mixed into httplib's (http.client's) HTTPConnection (_new_connection): connects, tunnels and starts TLS within
+    its request's deadline. What happened to its request, each noted in one place: connected_at (connect), written_at
+    (endheaders: the whole request written), answered (replied: a complete reply, not a 5xx, came back)."""
 
-    attempt = None  # type: Any  # an _Attempt, set before each request
+    deadline = None  # type: Any  # the _Deadline of the request it serves (start)
     tls = None  # type: Any  # the SSLContext of an HTTPS connection
     proxy = None  # type: Optional[str]  # "host:port" of the proxy it goes through (never its credentials)
+    connected_at = written_at = None  # type: Optional[float]
+    answered = False
     _http_vsn, _http_vsn_str = _HTTP_VERSION
+
+    def start(self, deadline):
+        # type: (_Deadline) -> None
+        """Serve a new request under deadline; a kept socket too."""
+        self.deadline, self.written_at, self.answered = deadline, None, False
+        if self.sock is not None:
+            self.sock.use(deadline)  # type: ignore[union-attr]  # a _DeadlineSocket
 
     def connect(self):
         # type: () -> None
         try:
-            timed = self.attempt.connect(self.host, self.port)  # a _Timed socket
+            sock = self.deadline.connect(self.host, self.port)
         except socket.error as error:  # a timeout too
             if self.proxy is None:
                 raise
-            reason = self.attempt.timed_out() if isinstance(error, socket.timeout) else _error_text(error)
+            reason = self.deadline.timed_out(False) if isinstance(error, socket.timeout) else _error_text(error)
         else:
             reason = None
         if reason is not None:  # raised outside the except clause: no context
             raise _ProxyError("proxy %s: %s" % (self.proxy, reason))
+        self.connected_at = _monotonic()
         try:
-            timed.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as http.client: no Nagle delays
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as http.client: no Nagle delays
         except socket.error:
             pass
-        self.sock = timed
+        self.sock = sock
         tunnel_host = getattr(self, "_tunnel_host")
         if tunnel_host:
             self._tunnel_through_proxy()
         if self.tls is not None:
-            self.sock = timed.start_tls(self.tls, tunnel_host or self.host)
+            self.sock = sock.start_tls(self.tls, tunnel_host or self.host)
 
     def _tunnel_through_proxy(self):
         # type: () -> None
@@ -1445,36 +1481,34 @@ class _Connection(_HTTPConnectionBase):
     def endheaders(self, message_body=None):  # type: ignore[override]  # httplib's signature, on Python 2 too
         # type: (Optional[bytes]) -> None
         super(_Connection, self).endheaders(message_body)
-        self.attempt.wrote()
+        self.written_at, self.sock.writing = _monotonic(), False  # type: ignore[union-attr]  # a _DeadlineSocket
+
+    def replied(self, status):
+        # type: (int) -> None
+        """A complete reply came back (its body read, or an error status seen): a 5xx (a proxy's 502, 504) may
+        follow a request the gateway acted on, anything else answers it."""
+        self.answered = status < 500
 
 
-_connection_class = []  # type: List[Any]  # made at the first request (Python 2 imports httplib then)
-
-
-def _new_connection(host, port, tls, tunnel, tunnel_auth, proxy):
-    # type: (str, int, bool, Optional[Tuple[str, int]], Optional[str], bool) -> Any
-    if not _connection_class:  # object last: on Python 2, httplib's classic class then comes before object
-        base = _http_client().HTTPConnection
-        _connection_class.append(type("_HTTPConnection", (_Connection, base, object), {}))
-    connection = _connection_class[0](host, port, **_CONNECTION_ARGS)
-    connection.tls = _tls() if tls else None
-    connection.proxy = "%s:%d" % (host, port) if proxy else None
-    if tunnel:
-        connection.set_tunnel(tunnel[0], tunnel[1], {"Proxy-Authorization": tunnel_auth} if tunnel_auth else None)
+def _new_connection(route):
+    # type: (_Route) -> Any
+    base = _http_client().HTTPConnection  # object last: on Python 2, httplib's classic class then precedes object
+    klass = _cached("connection class", lambda: type("_HTTPConnection", (_Connection, base, object), {}))
+    connection = klass(route.host, route.port, **_CONNECTION_ARGS)
+    connection.tls = _tls() if route.tls else None
+    connection.proxy = "%s:%d" % (route.host, route.port) if route.tunnel or route.absolute else None
+    if route.tunnel:
+        auth = route.tunnel_auth
+        connection.set_tunnel(route.tunnel[0], route.tunnel[1], {"Proxy-Authorization": auth} if auth else None)
     return connection
-
-
-_tls_context = None  # type: Any
 
 
 def _tls():
     # type: () -> Any
-    # One TLS context for every call, the certificate and the name verified (2.0 made one, reading the CAs, each call)
-    global _tls_context
-    if _tls_context is None:
-        import ssl
-        _tls_context = ssl.create_default_context()
-    return _tls_context
+    """One TLS context for every call, the certificate and the name verified (2.0 made one, reading the CAs, each
+    call)."""
+    import ssl
+    return _cached("tls context", ssl.create_default_context)
 
 
 def _split_host(netloc, default_port):
@@ -1485,35 +1519,32 @@ def _split_host(netloc, default_port):
     return host.strip("[]"), int(port) if port else default_port
 
 
-_proxies = []  # type: List[Dict[str, str]]  # the *_proxy environment variables, once read
+# How to reach a URL: where to connect (host, port, with TLS or not), the CONNECT tunnel through an HTTPS proxy and
+# its Proxy-Authorization, the Proxy-Authorization of an HTTP proxy (which is asked for the absolute URL), and the
+# key of the pool's connections that lead there
+_Route = namedtuple("_Route", "key host port tls tunnel tunnel_auth proxy_auth absolute")
 
 
 def _route(scheme, netloc):
-    # type: (str, str) -> Tuple[Tuple[object, ...], str, int, bool, Optional[Tuple[str, int]], Optional[str], Optional[str], bool]  # noqa: E501
-    """How to reach scheme://netloc: (pool key, host, port, tls, tunnel, tunnel_auth, proxy_auth, absolute form).
-
-    From the *_proxy environment variables, read at the first request and kept, as 2.0's urllib opener did:
-    HTTP through a proxy asks it for the absolute URL (with Proxy-Authorization from the proxy's
-    user:password); HTTPS tunnels with CONNECT on both Pythons.
-    """
-    if not _proxies:
-        _proxies.append(_getproxies())
-    proxy = _proxies[0].get(scheme)
+    # type: (str, str) -> _Route
+    """How to reach scheme://netloc, from the *_proxy environment variables, read at the first request and kept as
+    2.0's urllib opener did: HTTP through a proxy asks it for the absolute URL (with Proxy-Authorization from the
+    proxy's user:password); HTTPS tunnels with CONNECT on both Pythons."""
+    proxy = _cached("proxies", _getproxies).get(scheme)
     if not proxy or _proxy_bypass(netloc):
         host, port = _split_host(netloc, 443 if scheme == "https" else 80)
-        return (scheme, host, port), host, port, scheme == "https", None, None, None, False
+        return _Route((scheme, host, port), host, port, scheme == "https", None, None, None, False)
     if "://" not in proxy:
         proxy = "http://" + proxy
     parts = _urlsplit(proxy)
     credentials, _, hostport = parts.netloc.rpartition("@")
-    proxy_host, proxy_port = _split_host(hostport, 443 if parts.scheme == "https" else 80)
+    host, port = _split_host(hostport, 443 if parts.scheme == "https" else 80)
     auth = _proxy_authorization(credentials)
     if scheme == "https":
         target = _split_host(netloc, 443)
-        return ((scheme, proxy_host, proxy_port) + target + (auth,), proxy_host, proxy_port, True, target, auth,
-                None, False)
+        return _Route((scheme, host, port) + target + (auth,), host, port, True, target, auth, None, False)
     tls = parts.scheme == "https"  # an https:// proxy for an http:// URL: TLS to the proxy, as urllib
-    return ("proxy", proxy_host, proxy_port, tls, auth), proxy_host, proxy_port, tls, None, None, auth, True
+    return _Route(("proxy", host, port, tls, auth), host, port, tls, None, None, auth, True)
 
 
 class _BadReply(IOError):
@@ -1525,77 +1556,92 @@ class _ProxyError(IOError):
     host:port, never its credentials."""
 
 
-def _fetch(url, body, attempt, pool=None, resend_safe=False, content_type=_FORM):
-    # type: (str, Optional[bytes], _Attempt, Optional[_Pool], bool, str) -> bytes
-    """The body of the reply to GET url (POST body) as bytes; raises on anything but a complete 2xx reply.
+class _AttemptFailed(Exception):
+    """Why an attempt failed (error), and the connection of its last request (None before there was one): whether
+    that request may have been acted on is the connection's to tell."""
 
-    Redirects are followed as urllib followed them on this Python (only to http and https); a status other
-    than 2xx is an error (_BadReply), a body shorter than its Content-Length too. With a pool, connections
-    are kept alive and reused; a reused connection the server has closed is replaced without resending.
+    def __init__(self, error, connection):
+        # type: (Exception, Any) -> None
+        Exception.__init__(self, error)
+        self.error, self.connection = error, connection
+
+
+def _fetch(url, body, deadline, pool=None, repeatable=False, content_type=_FORM):
+    # type: (str, Optional[bytes], _Deadline, Optional[_Pool], bool, str) -> bytes
+    """The body of the reply to GET url (POST body) as bytes; _AttemptFailed on anything but a complete 2xx reply.
+
+    Redirects are followed as urllib followed them on this Python (only to http and https); a status other than 2xx
+    is a _BadReply, a body shorter than its Content-Length an error. With a pool, connections are kept alive and
+    reused; a reused connection the server has closed is replaced, its request sent again only when repeatable.
     """
     visited = {}  # type: Dict[str, int]  # redirect targets: how many times each
     while True:
-        attempt.written = attempt.answered = False  # of this request (a redirect's target is another)
-        response, connection, key = _exchange(url, body, attempt, pool, resend_safe, content_type)
-        location = response.getheader("location") or response.getheader("uri")
-        redirect = response.status in _REDIRECTS and location and (body is None or response.status < 307)
-        if not redirect and not 200 <= response.status < 300:
-            attempt.answered = response.status < 500  # a 5xx (a proxy's 502, 504...): the gateway may have acted
-            response.close()
-            connection.close()
-            status = "HTTP %d %s" % (response.status, response.reason)
-            if connection.proxy is not None and response.status == 407:
-                raise _ProxyError("proxy %s: %s" % (connection.proxy, status))
-            raise _BadReply(status + (" (through proxy %s)" % connection.proxy if connection.proxy else ""))
+        response, connection, key = _exchange(url, body, deadline, pool, repeatable, content_type)
         try:
-            data = response.read()  # type: bytes
-        except Exception:  # the deadline, a body cut short: the connection is done for
-            response.close()
-            connection.close()
+            location = response.getheader("location") or response.getheader("uri")
+            redirect = response.status in _REDIRECTS and location and (body is None or response.status < 307)
+            if not redirect and not 200 <= response.status < 300:
+                response.close()
+                connection.close()
+                connection.replied(response.status)
+                status = "HTTP %d %s" % (response.status, response.reason)
+                if connection.proxy is not None and response.status == 407:
+                    raise _ProxyError("proxy %s: %s" % (connection.proxy, status))
+                raise _BadReply(status + (" (through proxy %s)" % connection.proxy if connection.proxy else ""))
+            try:
+                data = response.read()  # type: bytes
+            except Exception:  # the deadline, a body cut short: the connection is done for
+                response.close()
+                connection.close()
+                raise
+            connection.replied(response.status)
+            if pool is not None and not response.will_close and connection.sock is not None:
+                pool.give(key, connection)
+            else:
+                connection.close()
+            if not redirect:
+                return data
+            target = _redirect_target(url, location)
+            if _urlsplit(target).scheme not in ("http", "https"):
+                raise _BadReply("HTTP %d: a redirect to %r is not followed" % (response.status, target))
+            if _too_many_redirects(visited, target):
+                raise _BadReply("HTTP %d: too many redirects" % response.status)
+        except _AttemptFailed:
             raise
-        attempt.answered = True
-        if pool is not None and not response.will_close and connection.sock is not None:
-            pool.give(key, connection)
-        else:
-            connection.close()
-        if not redirect:
-            return data
-        target = _redirect_target(url, location)
-        if _urlsplit(target).scheme not in ("http", "https"):
-            raise _BadReply("HTTP %d: a redirect to %r is not followed" % (response.status, target))
-        if _too_many_redirects(visited, target):
-            raise _BadReply("HTTP %d: too many redirects" % response.status)
+        except Exception as error:
+            raise _AttemptFailed(error, connection)
         visited[target] = visited.get(target, 0) + 1
         url, body = target, None  # POST after 301, 302, 303: GET, as urllib
 
 
-def _exchange(url, body, attempt, pool, resend_safe, content_type):
-    # type: (str, Optional[bytes], _Attempt, Optional[_Pool], bool, str) -> Tuple[Any, Any, Tuple[object, ...]]
-    """Send one request; (response with its headers read, connection, pool key)."""
+def _exchange(url, body, deadline, pool, repeatable, content_type):
+    # type: (str, Optional[bytes], _Deadline, Optional[_Pool], bool, str) -> Tuple[Any, Any, Tuple[object, ...]]
+    """Send one request; (response with its headers read, connection, pool key); _AttemptFailed on failure."""
     parts = _urlsplit(url)
-    key, host, port, tls, tunnel, tunnel_auth, proxy_auth, absolute = _route(parts.scheme, parts.netloc)
-    selector = url if absolute else url[len(parts.scheme) + 3 + len(parts.netloc):] or "/"
-    headers = _request_headers(parts.netloc, body, proxy_auth, pool is not None, content_type)
-    connection = pool.take(key) if pool is not None else None  # type: Any
+    try:
+        route = _route(parts.scheme, parts.netloc)
+    except Exception as error:
+        raise _AttemptFailed(error, None)
+    selector = url if route.absolute else url[len(parts.scheme) + 3 + len(parts.netloc):] or "/"
+    headers = _request_headers(parts.netloc, body, route.proxy_auth, pool is not None, content_type)
+    connection = pool.take(route.key) if pool is not None else None  # type: Any
     for fresh in (connection is None, True):
         if fresh:
-            connection = _new_connection(host, port, tls, tunnel, tunnel_auth, bool(tunnel) or absolute)
-        connection.attempt, kept = attempt, connection.sock  # kept: the socket of a reused connection
-        if kept is not None:
-            kept.attempt, kept.received, attempt.connected = attempt, 0, True
+            connection = _new_connection(route)
+        kept = connection.sock  # the socket of a reused connection (None: not connected yet)
+        connection.start(deadline)
         try:
             connection.putrequest("GET" if body is None else "POST", selector, skip_host=True)
             for name, value in headers:
                 connection.putheader(name, value)
             connection.endheaders(body)
-            return connection.getresponse(), connection, key
-        except Exception:
+            return connection.getresponse(), connection, route.key
+        except Exception as error:
             connection.close()
-            # a reused connection that the server closed as the request went out: once more on a new one,
-            # unless the request may have been acted on (it was all sent, and it may send an SMS)
-            if fresh or kept is None or kept.received or (attempt.written and not resend_safe):
-                raise
-            attempt.written = attempt.connected = False
+            # a reused connection that the server closed as the request went out: once more on a new one, unless
+            # the request may have been acted on (all of it sent, and not repeatable)
+            if fresh or kept is None or kept.received or (connection.written_at is not None and not repeatable):
+                raise _AttemptFailed(error, connection)
     raise AssertionError("unreachable: the second pass uses a new connection")
 
 
@@ -1946,9 +1992,9 @@ def _mail_data(client, charset, phones, message, translit, time, id, format, sen
 def _send_mail(client, settings, data):
     # type: (SMSC, Dict[str, Any], bytes) -> None
     host = settings["host"]
-    attempt = _Attempt(settings["timeout"], settings["connect_timeout"])
+    deadline = _Deadline(settings["timeout"], settings["connect_timeout"])
     server = smtplib.SMTP()
-    server._get_socket = lambda smtp_host, port, timeout: attempt.connect(smtp_host, port)  # type: ignore  # the hook SMTP_SSL overrides  # noqa: E501
+    server._get_socket = lambda smtp_host, port, timeout: deadline.connect(smtp_host, port)  # type: ignore  # the hook SMTP_SSL overrides  # noqa: E501
     try:
         code, reply = server.connect(_smtp_address(settings["smtp_server"], "send.smscentre.com", "send." + host))
         if code != 220:  # as smtplib.SMTP(host) in 2.0

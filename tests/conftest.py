@@ -68,8 +68,7 @@ def clean_environment(monkeypatch, empty_ca_file):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SSL_CERT_FILE", empty_ca_file)
     _reset_urllib()
-    smsc_api._tls_context = None  # built again from this test's SSL_CERT_FILE
-    smsc_api._proxies[:] = []  # read again from this test's environment
+    smsc_api._forget_cached()  # the TLS context built again from this test's SSL_CERT_FILE, the proxies read again
     yield
     _reset_urllib()
 

@@ -37,7 +37,6 @@ def tls_gateway(gateway):
 
 def test_the_fixture_serves_port_443_with_a_certificate_trusted_for_the_test(smsc, tls_gateway):
     assert os.environ["SSL_CERT_FILE"] == tls_gateway.ca_file
-    assert smsc._tls_context is None  # built at the first HTTPS call, from this CA
     with smsc.SMSC("alice", "secret", https=True, keepalive=True) as client:
         assert client.send_sms("79999999999", "over TLS") == ["1", "1", "2.50", "97.50"]
         assert client.get_balance() == "97.50"

@@ -279,11 +279,11 @@ def test_https_builds_one_verified_context_and_reuses_it(smsc, gw, https, monkey
     assert [smsc.SMSC().get_balance() for _ in range(3)] == ["42"] * 3
     client_contexts = lambda: [args for args in built if args == ()]  # noqa: E731 (servers pass a purpose)
     assert len(client_contexts()) == 1 and len(https.requests) == 3
-    context = smsc._tls_context
+    context = smsc._tls()
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname is True
     https.untrusted()  # a certificate from another CA: refused with the context already built
     assert smsc.SMSC().get_balance() is False
-    assert https.requests == [] and len(client_contexts()) == 1 and smsc._tls_context is context
+    assert https.requests == [] and len(client_contexts()) == 1 and smsc._tls() is context
 
 
 # 5. One instance, many threads
