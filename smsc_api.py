@@ -787,9 +787,9 @@ def _ensure_str(value, charset, name):
     return data if _PY2 else _QUOTE(data, safe=_URL_SAFE)  # type: ignore[return-value]
 
 
-def _ensure_text(text):
-    # type: (Union[str, bytes]) -> str
-    return text.decode("utf-8", "replace") if isinstance(text, _bytes) else text
+def _ensure_text(text, charset="utf-8"):
+    # type: (Union[str, bytes], str) -> str
+    return text.decode(charset, "replace") if isinstance(text, _bytes) else text
 
 
 def _int_as_digits(value):  # as str(value) in 2.0, but text and bytes as they are, an int as its digits
@@ -987,6 +987,16 @@ _ERRORS = {"1": "error in parameters", "2": "invalid login or password (or API k
            "9": "duplicate request within a minute, or too many requests"}
 _ERRORS_OF_EVERY_COMMAND = ("1", "2", "4", "5", "9")
 _REFUSAL_SHAPE = "[0-9]+,-[0-9]+"  # 0,-error or id,-error
+_STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0": "passed to the operator",
+             "1": "delivered", "2": "read", "3": "expired", "4": "link clicked", "20": "impossible to deliver",
+             "22": "wrong number", "23": "prohibited", "24": "not enough money", "25": "unreachable number"}
+# The reply of each command that means success: the gateway's fields, numbers where it sends numbers (the log
+# says when a reply is none of the gateway's, and the command line exits 3)
+_AMOUNT = "-?[0-9]+(\\.[0-9]+)?"
+_REPLY_SHAPES = {"send": "[0-9]+,[1-9][0-9]*(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # id,cnt[,cost,balance]
+                 "cost": _AMOUNT + ",[1-9][0-9]*",                       # cost,cnt
+                 "status": "-?[0-9]+,[0-9]+,-?[0-9]+(,.*)?",             # status,time,err[,...]
+                 "balance": _AMOUNT}                                     # balance
 
 
 # The HTTP request: up to 5 attempts, smscentre.com, www2 ... www5.smscentre.com
@@ -1059,7 +1069,8 @@ def _request(client, cmd, arg, files):
         else:
             _log().info("attempt %d of 5 failed: %s: %s", i, url, failure)
 
-    _log_outcome(_command_name(cmd, repeatable), ret, tried, url, failure, possibly_sent, window_closed)
+    _log_outcome(_command_name(cmd, repeatable), ret, tried, url, failure, possibly_sent, window_closed,
+                 lambda: _masks(client, credentials + arg))
     if ret == "":
         if settings["debug"]:
             print("Ошибка чтения адреса: " + url)
@@ -1074,8 +1085,8 @@ def _command_name(cmd, repeatable):
     return "cost" if cmd == "send" and repeatable else cmd
 
 
-def _log_outcome(command, reply, tried, url, failure, possibly_sent, window_closed):
-    # type: (str, str, int, str, str, Optional[Tuple[int, str]], bool) -> None
+def _log_outcome(command, reply, tried, url, failure, possibly_sent, window_closed, masks):
+    # type: (str, str, int, str, str, Optional[Tuple[int, str]], bool, Callable[[], Tuple[List[bytes], List[str]]]) -> None  # noqa: E501
     """What a call came to, on the "smsc_api" logger: a success nothing at WARNING or above; the gateway's error a
     WARNING; no answer one ERROR. None of them holds a secret (failure is masked already)."""
     log, extra = _log(), {"smsc_command": command, "smsc_attempts": tried}  # type: Any, Dict[str, Any]
@@ -1092,6 +1103,11 @@ def _log_outcome(command, reply, tried, url, failure, possibly_sent, window_clos
     elif reply == "":
         log.error("%s: no host answered (%d attempts); the last, %s: %s%s", command, tried, url, failure,
                   "; " + sent if sent else "", extra=dict(extra, smsc_reason=failure))
+    elif command in _REPLY_SHAPES and not re.match(
+            "(%s|%s)\\Z" % (_REFUSAL_SHAPE, _REPLY_SHAPES[command]), reply.rstrip().split("\n")[0], re.S):
+        shown = "%r" % (_masked(_ensure_text(reply), masks()),)
+        log.warning("%s: the reply is not the gateway's: %s", command,
+                    shown if len(shown) <= 80 else shown[:80] + "...", extra=extra)
     elif re.match(_REFUSAL_SHAPE + "\\Z", reply.rstrip()):
         code = reply.rstrip().split(",")[1][1:]
         extra["smsc_error"] = int(code)
@@ -2399,39 +2415,23 @@ def _callback_field(fields, name, charset):
 # Command line #########################################################################################################
 ########################################################################################################################
 
-# python smsc_api.py balance | send | cost | status | mail (python smsc_api.py -h)
-#
-# In three steps, as bottle's _cli_parse: _cli_parse (argv -> options; bad usage exits 2), _cli_run (options ->
-# an outcome: the call made and what its reply means), _cli_say (outcome -> what is printed, and the exit
-# status). argparse and json are imported here only, so `import smsc_api` costs what it did.
+# python smsc_api.py balance | send | cost | status | mail (python smsc_api.py -h), in three steps as bottle's:
+# _cli_parse (argv -> options; bad usage exits 2 and nothing is sent), _cli_run (options -> an outcome: the call made
+# and what its reply means), _cli_say (the outcome -> what is printed, and the exit status). argparse and json are
+# imported here only, so that `import smsc_api` costs what it did.
 
-_STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0": "passed to the operator",
-             "1": "delivered", "2": "read", "3": "expired", "4": "link clicked", "20": "impossible to deliver",
-             "22": "wrong number", "23": "prohibited", "24": "not enough money", "25": "unreachable number"}
-
-# Outcomes of a call and their exit status (bad usage, 2, is argparse's: nothing is sent then). What the module
-# logged of a failure (the last reason, whether a send may have gone out) joins the fields (_cli_run, _cli_line).
-_EXIT = {"ok": 0, "refused": 1, "unreachable": 3, "unexpected": 3}
-
-# The reply of each command that means success: the gateway's fields, numbers where it sends numbers
-_AMOUNT = "-?[0-9]+(\\.[0-9]+)?"
-_REPLY_SHAPES = {"send": "[0-9]+,[1-9][0-9]*(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # id,cnt[,cost,balance]
-                 "cost": _AMOUNT + ",[1-9][0-9]*",                       # cost,cnt
-                 "status": "-?[0-9]+,[0-9]+,-?[0-9]+(,.*)?",             # status,time,err[,...]
-                 "balance": _AMOUNT}                                     # balance
-
-
-# Each command's parameters: those of its method, as positionals, then options (their help)
+_EXIT = {"ok": 0, "refused": 1, "unreachable": 3, "unexpected": 3}  # an outcome's exit status (2, bad usage: argparse)
+# Each command, its help, and its method's parameters: positionals, then options
 _CLI_COMMANDS = (("balance", "print the balance", (), ()),
                  ("send", "send an SMS", ("phones", "message"),
                   ("translit", "time", "id", "format", "sender", "query", "file")),
                  ("cost", "the cost of an SMS, without sending it", ("phones", "message"),
                   ("translit", "format", "sender", "query")),
-                 ("status", "the status of sent messages", ("id", "phone"), ("all",)),
+                 ("status", "the status of sent messages", ("ids", "phones"), ("all",)),
                  ("mail", "send an SMS by e-mail (SMTP)", ("phones", "message"),
                   ("translit", "time", "id", "format", "sender")))
 _CLI_HELP = {"phones": "phone numbers, separated by commas or semicolons", "message": "the text",
-             "phone": "the phone of each message, in the order of the ids", "all": "1 or 2: the full record",
+             "ids": "the message's id (several: separated by commas)", "all": "1 or 2: the full record",
              "translit": "0 no, 1 or 2: transliterate", "time": "when to deliver: DDMMYYhhmm, h1-h2, 0ts or +m",
              "format": "0 SMS, 1 flash, 2 push, 3 HLR, ... 7 MMS, 8 e-mail, ... 13 telegram",
              "sender": "sender name (Sender ID)", "query": "more parameters, as valid=01:00&maxsms=3",
@@ -2441,9 +2441,8 @@ _CLI_HELP = {"phones": "phone numbers, separated by commas or semicolons", "mess
 
 def _cli_parser(prog=None):
     # type: (Optional[str]) -> _argparse.ArgumentParser
-    """The parser of argv: the options every command takes, then the commands and their method's parameters.
-
-    prog None: named as started (smsc-api, smsc_api.py), argparse's default."""
+    """The parser of argv: the options every command takes, then the commands with their method's parameters (given
+    as text, checked by the module as any caller's). prog None: named as started (smsc-api, smsc_api.py)."""
     import argparse
 
     class Parser(argparse.ArgumentParser):
@@ -2463,19 +2462,17 @@ def _cli_parser(prog=None):
             raise argparse.ArgumentTypeError("expected a positive number of seconds, not '%s'" % text)
 
     common, given = Parser(add_help=False), argparse.SUPPRESS  # an option not given: the module constant applies
-    for flag, help in (("--login", "SMSC login (default: $SMSC_LOGIN; empty: the password is an API key)"),
-                       ("--password", "password or API key (default: $SMSC_PASSWORD, safer than this option)"),
-                       ("--host", "smscentre.com, smsc.ru, smsc.kz or smsc.ua (default: $SMSC_HOST)")):
-        common.add_argument(flag, default=given, help=help)
-    for flags, help in ((("--https",), "use HTTPS: the default, since the request carries the password"),
-                        (("--http",), "use plain HTTP (or set SMSC_HTTPS=0)"), (("--post",), "use POST"),
-                        (("--json",), "print JSON, for scripts"),
-                        (("-v", "--verbose"), "print why each attempt failed (the module's log) to stderr")):
-        common.add_argument(*flags, action="store_true", default=given, help=help)
-    common.add_argument("--timeout", type=seconds, default=given, metavar="SECONDS",
-                        help="seconds per attempt (default: $SMSC_TIMEOUT, 60)")
-    common.add_argument("--connect-timeout", type=seconds, default=given, metavar="SECONDS",
-                        help="seconds to connect (default: $SMSC_CONNECT_TIMEOUT, 10)")
+    for flags, more in ((["--login"], dict(help="SMSC login (default: $SMSC_LOGIN; none: the password is an API key)")),
+                        (["--password"], dict(help="password or API key (default: $SMSC_PASSWORD, safer than this)")),
+                        (["--host"], dict(help="smscentre.com, smsc.ru, smsc.kz or smsc.ua (default: $SMSC_HOST)")),
+                        (["--timeout"], dict(type=seconds, metavar="SECONDS", help="seconds an attempt (default: 60)")),
+                        (["--connect-timeout"], dict(type=seconds, metavar="SECONDS", help="seconds to connect (10)")),
+                        (["--https"], dict(action="store_true", help="use HTTPS: the default (it carries a password)")),
+                        (["--http"], dict(action="store_true", help="use plain HTTP (or set SMSC_HTTPS=0)")),
+                        (["--post"], dict(action="store_true", help="use POST")),
+                        (["--json"], dict(action="store_true", help="print JSON, for scripts")),
+                        (["-v", "--verbose"], dict(action="store_true", help="print why each attempt failed"))):
+        common.add_argument(*flags, default=given, **more)
     parser = Parser(prog=prog, parents=[common], description=(
         "SMSC gateway from the command line, over HTTPS unless --http. Exit status: 0 success, 1 the gateway "
         "answered an error, 2 bad usage (nothing is sent), 3 no host answered, or the reply was not the gateway's."))
@@ -2485,131 +2482,108 @@ def _cli_parser(prog=None):
     for name, help, positionals, options in _CLI_COMMANDS:
         command = commands.add_parser(name, parents=[common], help=help, description=help)
         for positional in positionals:
-            command.add_argument(positional, help=_CLI_HELP.get(positional) if name != "status" else (
-                "the message's id (several: separated by commas)" if positional == "id" else _CLI_HELP["phone"]))
-        for option in options:  # text, checked by the module as any caller's (int() would read "١" or " 1")
-            command.add_argument("--" + option, default=given, help=_CLI_HELP[option],
-                                 action="append" if option == "file" else "store",
-                                 dest="files" if option == "file" else option)
+            command.add_argument(positional, help=_CLI_HELP[positional])
+        for option in options:
+            command.add_argument("--" + option, default=given, help=_CLI_HELP[option], dest=option.replace("file",
+                                 "files"), action="append" if option == "file" else "store")
     return parser
 
 
 def _cli_parse(parser, argv=None):
-    # type: (_argparse.ArgumentParser, Optional[Sequence[str]]) -> _argparse.Namespace
-    """The options of argv (default: sys.argv[1:]), with .settings for SMSC(...), .parameters for the method, .json
-    and .verbose; exits 2 (nothing sent) on bad usage or no credentials at all."""
-    try:
-        arguments = _cli_arguments(sys.argv[1:] if argv is None else argv)
-    except ValueError as error:
-        parser.error("%s" % (error,))
+    # type: (_argparse.ArgumentParser, Optional[Sequence[Any]]) -> _argparse.Namespace
+    """The options of argv (default: sys.argv[1:]) as text, with .settings for SMSC(...), .parameters for its method,
+    .json and .verbose. Exits 2 (nothing sent) on bad usage or no credentials at all."""
+    encoding, arguments = _cli_encoding(), []  # type: str, List[str]
+    for argument in sys.argv[1:] if argv is None else argv:  # Python 2's bytes, Python 3's undecoded (an ASCII locale)
+        if not _PY2 and re.search(u"[\udc80-\udcff]", argument):
+            argument = argument.encode(sys.getfilesystemencoding(), "surrogateescape")
+        try:
+            arguments.append(argument.decode(encoding) if isinstance(argument, _bytes) else argument)
+        except UnicodeDecodeError:
+            parser.error("argument %d is not text in the terminal's encoding %s" % (len(arguments) + 1, encoding))
     args = parser.parse_args(arguments)
-    names = ("login", "password", "host", "https", "post", "timeout", "connect_timeout")
-    args.settings = dict((name, getattr(args, name)) for name in names if hasattr(args, name))
-    if hasattr(args, "http"):
-        if hasattr(args, "https"):
+    given = vars(args)
+    settings = ("login", "password", "host", "https", "post", "timeout", "connect_timeout")
+    args.settings = dict((name, given[name]) for name in settings if name in given)
+    if "http" in given:
+        if "https" in given:
             parser.error("--http and --https ask for opposites: give one")
         args.settings["https"] = False
     elif not os.environ.get("SMSC_HTTPS", "").strip():  # HTTPS unless asked otherwise: the request holds a password
         args.settings["https"] = True
-    options = ("translit", "time", "id", "format", "sender", "query", "files", "all")
-    args.parameters = dict((name, getattr(args, name)) for name in options
-                           if hasattr(args, name) and not (args.command == "status" and name == "id"))
-    args.json, args.verbose = getattr(args, "json", False), getattr(args, "verbose", False)
+    parameters = ("translit", "time", "id", "format", "sender", "query", "files", "all")
+    args.parameters = dict((name, given[name]) for name in parameters if name in given)
+    args.json, args.verbose = given.get("json", False), given.get("verbose", False)
     if not args.settings.get("login", SMSC_LOGIN) and not args.settings.get("password", SMSC_PASSWORD):
         parser.error("no credentials: set SMSC_LOGIN and SMSC_PASSWORD (or SMSC_PASSWORD alone, an API key), "
                      "or give --login and --password")
     return args
 
 
-def _cli_locale_encoding():
-    # type: () -> str
-    # The terminal's encoding; under the C locale (ASCII) UTF-8, as Python 3.7+ reads it there
-    import codecs
-    import locale
-    try:
-        encoding = codecs.lookup(locale.getpreferredencoding()).name
-    except (LookupError, ValueError):
-        encoding = "ascii"
-    return "utf-8" if encoding == "ascii" else encoding
-
-
-def _cli_arguments(argv):
-    # type: (Sequence[Any]) -> List[str]
-    """argv as text: Python 2 bytes and the surrogates of Python 3 under an ASCII locale (3.6, or PYTHONUTF8=0)
-    are decoded from the terminal's encoding. An argument that is not in it: a ValueError naming it."""
-    encoding, decoded = _cli_locale_encoding(), []
-    for argument in argv:
-        if not _PY2 and re.search(u"[\udc80-\udcff]", argument):  # bytes that the locale could not decode
-            argument = argument.encode(sys.getfilesystemencoding(), "surrogateescape")
-        try:
-            decoded.append(argument.decode(encoding) if isinstance(argument, _bytes) else argument)
-        except UnicodeDecodeError:
-            raise ValueError("argument %d is not text in the terminal's encoding %s" % (len(decoded) + 1, encoding))
-    return decoded
-
-
 def _cli_run(args):
     # type: (Any) -> Tuple[str, Dict[str, Any]]
-    """Make the call the options ask for: (outcome, fields), outcome a key of _EXIT, fields for JSON. What the module
-    logs of it (why attempts failed, whether a send may have gone out) is kept for the fields; with --verbose each
-    record is printed to stderr as well."""
+    """Make the call: (outcome, fields), outcome a key of _EXIT, fields for JSON. What the module logs of it (the last
+    reason, whether a send may have gone out) joins the fields of a failure; with --verbose each record is printed."""
     import logging
     client, seen, logger = SMSC(**args.settings), {}, _log()  # type: SMSC, Dict[str, Any], Any
+    level = logger.level
 
     class Kept(logging.Handler):
         def emit(self, record):
             # type: (Any) -> None
-            for name in ("possibly_sent", "most_likely_sent", "not_repeated", "reason", "attempts"):
-                if hasattr(record, "smsc_" + name):
-                    seen[name] = getattr(record, "smsc_" + name)
+            seen.update((name[5:], value) for name, value in vars(record).items() if name.startswith("smsc_"))
             if args.verbose:
                 _cli_write(sys.stderr, "smsc_api: %s: %s" % (record.levelname.lower(), record.getMessage()))
-    kept, level = Kept(), logger.level
+    kept = Kept()
     logger.addHandler(kept)
-    if args.verbose:
-        logger.setLevel(logging.INFO)
+    logger.setLevel(logging.INFO if args.verbose else level)
     try:
-        outcome, fields = _cli_call(client, args)
+        outcome, fields = _cli_call(client, args, _masks(client))
     finally:
         logger.removeHandler(kept)
         logger.setLevel(level)
-    if outcome == "refused":  # a later host's error 9: the first most likely sent it
-        seen = dict((name, value) for name, value in seen.items() if name.endswith("_sent"))
+    told = 5 if outcome == "unreachable" else 2  # why no host answered; of a refusal, whether it was sent
+    names = ("possibly_sent", "most_likely_sent", "not_repeated", "reason", "attempts")[:told]
     if outcome in ("refused", "unreachable") and args.command != "mail":
-        fields.update(seen)
+        fields.update((name, seen[name]) for name in names if name in seen)
     return outcome, fields
 
 
-def _cli_call(client, args):
-    # type: (SMSC, Any) -> Tuple[str, Dict[str, Any]]
+def _cli_call(client, args, forms):
+    # type: (SMSC, Any, Tuple[List[bytes], List[str]]) -> Tuple[str, Dict[str, Any]]
+    """The call and what its reply means; what is shown of a reply or a refusal has the secrets of forms masked."""
     if args.command == "mail":
-        return _cli_mail(client, args)
+        try:
+            client.send_sms_mail(args.phones, args.message, **args.parameters)
+            return "ok", {"command": "mail"}
+        except smtplib.SMTPRecipientsRefused as error:
+            code, text = list(error.recipients.values())[0]  # type: Tuple[int, Union[str, bytes]]
+        except smtplib.SMTPResponseException as error:
+            code, text = error.smtp_code, error.smtp_error
+        except (smtplib.SMTPException, socket.error) as error:
+            return "unreachable", {"error": "unreachable", "reason": _masked("%s" % (error,), forms)}
+        return "refused", {"error": code, "message": _masked(_ensure_text(text), forms)}
     if args.command == "balance":
         reply = client._smsc_send_cmd("balance")  # the reply itself: get_balance() says False for every error
     elif args.command == "status":
-        ids = [part.strip() for part in args.id.split(",") if part.strip()]  # several: a list, for a record each
-        reply = client.get_status(ids if len(ids) > 1 else args.id, args.phone, **args.parameters)
+        ids = [part.strip() for part in args.ids.split(",") if part.strip()]  # several: a list, for a record each
+        reply = client.get_status(ids if len(ids) > 1 else args.ids, args.phones, **args.parameters)
     else:
         call = client.send_sms if args.command == "send" else client.get_sms_cost
         reply = call(args.phones, args.message, **args.parameters)
-    forms = _masks(client)
-    if reply and isinstance(reply[0], list):  # several ids: a record each
-        judged = [_cli_judge("status", _cli_fields(client, record), forms) for record in reply]
-        wrong = [(outcome, fields) for outcome, fields in judged if outcome != "ok"]
-        return wrong[0] if wrong else ("ok", {"statuses": [fields for _, fields in judged]})
-    return _cli_judge(args.command, _cli_fields(client, reply), forms)
-
-
-def _cli_fields(client, reply):
-    # type: (SMSC, List[Any]) -> List[str]
-    charset = _setting(client, "charset")
-    return [field.decode(charset, "replace") if isinstance(field, _bytes) else field for field in reply]
+    records = reply if reply and isinstance(reply[0], list) else [reply]  # several ids: a record each
+    judged = [_cli_judge(args.command, [_ensure_text(field, _setting(client, "charset")) for field in record], forms)
+              for record in records]
+    wrong = [(outcome, fields) for outcome, fields in judged if outcome != "ok"]
+    if len(judged) > 1 and not wrong:
+        return "ok", {"statuses": [fields for _, fields in judged]}
+    return (wrong or judged)[0]
 
 
 def _cli_judge(command, reply, forms):
     # type: (str, List[str], Tuple[List[bytes], List[str]]) -> Tuple[str, Dict[str, Any]]
-    """The outcome of a gateway call from its reply (fields as text): exit 0 only for the gateway's shape.
-    What is shown of a reply that is not the gateway's has the secrets of forms masked."""
+    """The outcome of a reply (its fields as text): ok only in the gateway's shape for the command; what is shown of
+    another is cut to 60 characters, control characters escaped, secrets masked."""
     text = ",".join(reply).rstrip()
     if reply == ["", ""]:
         return "unreachable", {"error": "unreachable"}
@@ -2617,80 +2591,21 @@ def _cli_judge(command, reply, forms):
         code = text.split(",")[1][1:]
         return "refused", {"error": int(code), "message": _error_meaning(command, code), "reply": text.split(",")}
     if not re.match("(%s)\\Z" % _REPLY_SHAPES[command], text, re.S):
-        return "unexpected", {"error": "unexpected reply", "reply": _cli_shortened(_masked(text, forms))}
+        shown = _masked(text, forms)
+        shown = shown if len(shown) <= 60 else shown[:60] + "..."
+        return "unexpected", {"error": "unexpected reply",
+                              "reply": re.sub(u"[\x00-\x1f\x7f]", lambda match: "\\x%02x" % ord(match.group()), shown)}
     m = text.split(",")
-    if command == "balance":
-        return "ok", {"balance": m[0]}
-    if command == "send":
-        return "ok", dict(zip(("id", "sms", "cost", "balance"), m))
-    if command == "cost":
-        return "ok", {"cost": m[0], "sms": m[1]}
-    return "ok", {"status": m[0], "name": _STATUSES.get(m[0], "unknown status"), "reply": reply}
-
-
-def _cli_shortened(text, limit=60):
-    # type: (str, int) -> str
-    # What came back, cut short, control characters escaped (nothing reaches the terminal but text)
-    text = text if len(text) <= limit else text[:limit] + "..."
-    return re.sub(u"[\x00-\x1f\x7f]", lambda match: "\\x%02x" % ord(match.group()), text)
-
-
-def _cli_mail(client, args):
-    # type: (SMSC, Any) -> Tuple[str, Dict[str, Any]]
-    forms = _masks(client)  # a server may echo what it was sent
-    try:
-        client.send_sms_mail(args.phones, args.message, **args.parameters)
-    except smtplib.SMTPRecipientsRefused as error:
-        code, text = list(error.recipients.values())[0]
-        return "refused", {"error": code, "message": _masked(_ensure_text(text), forms)}
-    except smtplib.SMTPResponseException as error:
-        return "refused", {"error": error.smtp_code, "message": _masked(_ensure_text(error.smtp_error), forms)}
-    except (smtplib.SMTPException, socket.error) as error:
-        return "unreachable", {"error": "unreachable", "reason": _masked("%s" % (error,), forms)}
-    return "ok", {"command": "mail"}
-
-
-def _cli_line(command, outcome, fields):
-    # type: (str, str, Dict[str, Any]) -> str
-    """The line printed for a person."""
-    if outcome == "refused":
-        if command == "mail":
-            return "error: the mail server answered %(error)s %(message)s" % fields
-        if "most_likely_sent" in fields:
-            return ("error %(error)s: %(message)s; the message was most likely sent: %(most_likely_sent)s received "
-                    "the whole request, and no complete reply came back" % fields)
-        return "error %(error)s: %(message)s" % fields
-    if outcome == "unreachable":
-        if command == "mail":
-            return "error: no mail server answered (%(reason)s)" % fields
-        line = "error: no host answered (%(attempts)s attempts; the last: %(reason)s)" % dict(
-            {"attempts": "no", "reason": "-"}, **fields)
-        if "possibly_sent" in fields:
-            line += ("; the message may have been sent: %(possibly_sent)s received the whole request, and no "
-                     "complete reply came back" % fields)
-        return line + ("; it was not sent again, past the gateway's duplicate window" if "not_repeated" in fields
-                       else "")
-    if outcome == "unexpected":
-        return "error: unexpected reply: %(reply)s" % fields
-    if command == "send":
-        return "sent: " + ", ".join("%s %s" % (name, fields[name]) for name in ("id", "sms", "cost", "balance")
-                                    if name in fields)
-    if command == "status" and "statuses" in fields:  # several ids: a line each
-        return "\n".join(_cli_line(command, outcome, record) for record in fields["statuses"])
     if command == "status":
-        line = "status %(status)s: %(name)s" % fields
-        try:
-            changed = int(fields["reply"][1]) and datetime.fromtimestamp(int(fields["reply"][1]))
-        except (ValueError, OverflowError, OSError):
-            changed = None
-        return line + (", changed %s" % changed if changed else "")
-    return {"balance": "balance: %(balance)s", "cost": "cost: %(cost)s for %(sms)s SMS",
-            "mail": "mail sent"}[command] % fields
+        return "ok", {"status": m[0], "name": _STATUSES.get(m[0], "unknown status"), "reply": reply}
+    names = {"balance": ("balance",), "cost": ("cost", "sms")}.get(command, ("id", "sms", "cost", "balance"))
+    return "ok", dict(zip(names, m))
 
 
 def _cli_say(args, outcome, fields):
     # type: (Any, str, Dict[str, Any]) -> int
-    """Print the outcome (a line, or JSON with --json) and return the exit status."""
+    """Print the outcome, a line for a person (stdout for success, stderr for the rest) or JSON (--json, stdout), and
+    return the exit status."""
     import json
     code = _EXIT[outcome]
     if args.json:
@@ -2700,16 +2615,58 @@ def _cli_say(args, outcome, fields):
     return code
 
 
+def _cli_line(command, outcome, fields):
+    # type: (str, str, Dict[str, Any]) -> str
+    if outcome == "refused" and command == "mail":
+        return "error: the mail server answered %(error)s %(message)s" % fields
+    if outcome == "refused":
+        return "error %(error)s: %(message)s" % fields + (
+            "; the message was most likely sent: %(most_likely_sent)s received the whole request, and no complete "
+            "reply came back" % fields if "most_likely_sent" in fields else "")
+    if outcome == "unreachable" and command == "mail":
+        return "error: no mail server answered (%(reason)s)" % fields
+    if outcome == "unreachable":
+        return "error: no host answered (%(attempts)s attempts; the last: %(reason)s)" % dict(
+            {"attempts": "no", "reason": "-"}, **fields) + (
+            "; the message may have been sent: %(possibly_sent)s received the whole request, and no complete reply "
+            "came back" % fields if "possibly_sent" in fields else "") + (
+            "; it was not sent again, past the gateway's duplicate window" if "not_repeated" in fields else "")
+    if outcome == "unexpected":
+        return "error: unexpected reply: %(reply)s" % fields
+    if "statuses" in fields:  # several ids: a line each
+        return "\n".join(_cli_line(command, outcome, record) for record in fields["statuses"])
+    if command == "status":
+        try:
+            changed = int(fields["reply"][1]) and datetime.fromtimestamp(int(fields["reply"][1]))
+        except (ValueError, OverflowError, OSError):
+            changed = None
+        return "status %(status)s: %(name)s" % fields + (", changed %s" % changed if changed else "")
+    return {"balance": "balance: %(balance)s", "cost": "cost: %(cost)s for %(sms)s SMS", "mail": "mail sent",
+            "send": "sent: %(sent)s"}[command] % dict(fields, sent=", ".join(
+                "%s %s" % (name, fields[name]) for name in ("id", "sms", "cost", "balance") if name in fields))
+
+
+def _cli_encoding():
+    # type: () -> str
+    """The terminal's encoding; under the C locale (ASCII) UTF-8, as Python 3.7+ reads it there."""
+    import codecs
+    import locale
+    try:
+        encoding = codecs.lookup(locale.getpreferredencoding()).name
+    except (LookupError, ValueError):
+        encoding = "ascii"
+    return "utf-8" if encoding == "ascii" else encoding
+
+
 def _cli_write(stream, text, end=u"\n"):
     # type: (Any, Union[str, bytes], str) -> None
-    """Write a line: what the stream cannot encode is backslash-escaped; a closed stream or pipe (| head,
-    >&-) is not an error: its descriptor then points at os.devnull, so that exiting stays quiet."""
+    """Write a line: what the stream cannot encode is backslash-escaped; a closed stream or pipe (| head, >&-) is not
+    an error: its descriptor then points at os.devnull, so that exiting stays quiet."""
     import errno
     if stream is None:  # Python 3: the descriptor was closed at start
         return
-    text = (text.decode("utf-8", "replace") if isinstance(text, _bytes) else text) + end
-    encoding = getattr(stream, "encoding", None) or _cli_locale_encoding()
-    data = text.encode(encoding, "backslashreplace")
+    encoding = getattr(stream, "encoding", None) or _cli_encoding()
+    data = (_ensure_text(text) + end).encode(encoding, "backslashreplace")
     try:
         stream.write(data if _PY2 else data.decode(encoding))
         stream.flush()
@@ -2725,9 +2682,9 @@ def _cli_write(stream, text, end=u"\n"):
 
 
 class _CliDebugOutput(object):
-    """sys.stdout while the command runs: what the module prints (SMSC_DEBUG) goes to stderr, so that stdout
-    holds the result alone (--json: one JSON object), and never fails (any locale, a closed pipe): once a
-    request has gone out, nothing may turn the command into an error."""
+    """sys.stdout while the command runs: what the module prints (SMSC_DEBUG) goes to stderr, so that stdout holds the
+    result alone (--json: one JSON object), and never fails (any locale, a closed pipe): once a request has gone out,
+    nothing may turn the command into an error."""
 
     def write(self, text):
         # type: (Union[str, bytes]) -> None
@@ -2747,8 +2704,7 @@ def _main(argv=None):
     try:
         outcome, fields = _cli_run(args)
     except (TypeError, IndexError, ValueError, IOError, OSError) as error:  # bad input, a bad setting, a file that
-        # cannot be read, each named by the module before anything is sent (a network failure never raises)
-        parser.error("%s" % (error,))  # to stderr
+        parser.error("%s" % (error,))  # cannot be read: each named by the module before anything is sent
     finally:
         sys.stdout = stdout
     return _cli_say(args, outcome, fields)
