@@ -1105,9 +1105,8 @@ def _log_outcome(command, reply, tried, url, failure, possibly_sent, window_clos
                   "; " + sent if sent else "", extra=dict(extra, smsc_reason=failure))
     elif command in _REPLY_SHAPES and not re.match(
             "(%s|%s)\\Z" % (_REFUSAL_SHAPE, _REPLY_SHAPES[command]), reply.rstrip().split("\n")[0], re.S):
-        shown = "%r" % (_masked(_ensure_text(reply), masks()),)
-        log.warning("%s: the reply is not the gateway's: %s", command,
-                    shown if len(shown) <= 80 else shown[:80] + "...", extra=extra)
+        log.warning("%s: the reply is not the gateway's: %s", command, _shown(_masked(_ensure_text(reply), masks())),
+                    extra=extra)
     elif re.match(_REFUSAL_SHAPE + "\\Z", reply.rstrip()):
         code = reply.rstrip().split(",")[1][1:]
         extra["smsc_error"] = int(code)
@@ -1117,6 +1116,13 @@ def _log_outcome(command, reply, tried, url, failure, possibly_sent, window_clos
             likely = "; attempt %d (%s) most likely sent the message" % possibly_sent
         log.warning("%s: the gateway answered error %s: %s%s", command, code, _error_meaning(command, code), likely,
                     extra=extra)
+
+
+def _shown(text, limit=60):
+    # type: (str, int) -> str
+    """What came back, to be shown: cut short, control characters escaped (nothing but text reaches a terminal)."""
+    text = text if len(text) <= limit else text[:limit] + "..."
+    return re.sub(u"[\x00-\x1f\x7f]", lambda match: "\\x%02x" % ord(match.group()), text)
 
 
 def _error_meaning(command, code):
@@ -2591,10 +2597,7 @@ def _cli_judge(command, reply, forms):
         code = text.split(",")[1][1:]
         return "refused", {"error": int(code), "message": _error_meaning(command, code), "reply": text.split(",")}
     if not re.match("(%s)\\Z" % _REPLY_SHAPES[command], text, re.S):
-        shown = _masked(text, forms)
-        shown = shown if len(shown) <= 60 else shown[:60] + "..."
-        return "unexpected", {"error": "unexpected reply",
-                              "reply": re.sub(u"[\x00-\x1f\x7f]", lambda match: "\\x%02x" % ord(match.group()), shown)}
+        return "unexpected", {"error": "unexpected reply", "reply": _shown(_masked(text, forms))}
     m = text.split(",")
     if command == "status":
         return "ok", {"status": m[0], "name": _STATUSES.get(m[0], "unknown status"), "reply": reply}
