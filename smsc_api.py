@@ -76,7 +76,7 @@ if TYPE_CHECKING:  # types for mypy and editors ("# type:" comments); typing is 
     _Digits = Union[int, str, bytes]                         # id, translit, format, all
     _Id = Union[int, str, bytes]                            # a message id: a number or text
     _Ids = Union[int, str, bytes, Sequence[Union[int, str, bytes]]]
-    _Files = Sequence[Union[str, bytes, IO[bytes]]]          # paths, or files opened in binary mode
+    _Files = Sequence[Union[str, bytes, "os.PathLike[str]", IO[bytes]]]  # paths, or files opened in binary mode
     _Flag = Union[bool, int]                                 # True or False, or 1 or 0
     import argparse as _argparse  # noqa: F401 (the command line's parser, in its type comments)
     import asyncio  # noqa: F401 (AsyncSMSC's futures, in its type comments)
@@ -392,7 +392,11 @@ import sys  # noqa: E402
 
 if sys.version_info[0] == 2:
     _text, _bytes, _integers = unicode, str, (int, long)  # noqa: F821
-    from time import time as _monotonic  # Python 2 has no monotonic clock
+    if sys.platform.startswith("linux") and os.times()[4]:  # Python 2 has no monotonic clock: times(2)'s ticks
+        def _monotonic():                                    # are never set back (a wall clock is, by NTP)
+            return os.times()[4]
+    else:
+        from time import time as _monotonic
     from urllib import getproxies as _getproxies, proxy_bypass as _proxy_bypass, unquote as _unquote
     from urlparse import urljoin as _urljoin, urlsplit as _urlsplit
     _unquote_to_bytes = _unquote  # str is bytes
@@ -1455,6 +1459,7 @@ class _Connection(_HTTPConnectionBase):
     proxy = None  # type: Optional[str]  # "host:port" of the proxy it goes through (never its credentials)
     connected_at = written_at = None  # type: Optional[float]
     answered = False
+    made_in = None  # type: object  # _connections_made() when it was made
     _http_vsn, _http_vsn_str = _HTTP_VERSION
 
     def start(self, deadline):
@@ -1519,10 +1524,18 @@ def _new_connection(route):
     connection = klass(route.host, route.port, **_CONNECTION_ARGS)
     connection.tls = _tls() if route.tls else None
     connection.proxy = "%s:%d" % (route.host, route.port) if route.tunnel or route.absolute else None
+    connection.made_in = _connections_made()
     if route.tunnel:
         auth = route.tunnel_auth
         connection.set_tunnel(route.tunnel[0], route.tunnel[1], {"Proxy-Authorization": auth} if auth else None)
     return connection
+
+
+def _connections_made():
+    # type: () -> object
+    """A token of the connections made since _forget_cached(): a pool reuses no connection made before (made under
+    other CAs or proxies, or to the network before a test's sandbox)."""
+    return _cached("connections made", object)
 
 
 def _tls():
@@ -1556,6 +1569,15 @@ def _route(scheme, netloc):
     if not proxy or _proxy_bypass(netloc):
         host, port = _split_host(netloc, 443 if scheme == "https" else 80)
         return _Route((scheme, host, port), host, port, scheme == "https", None, None, None, False)
+    try:
+        return _proxy_route(scheme, netloc, proxy)
+    except ValueError:  # said outside this block: the error quotes the URL, its password too
+        pass
+    raise _ProxyError("the %s_proxy variable of the environment cannot be read as a proxy URL" % scheme)
+
+
+def _proxy_route(scheme, netloc, proxy):
+    # type: (str, str, str) -> _Route
     if "://" not in proxy:
         proxy = "http://" + proxy
     parts = _urlsplit(proxy)
@@ -1696,9 +1718,9 @@ class _Pool(object):
             with self._lock:
                 idle = self._idle.get(key)
                 connection = idle.pop() if idle else None
-            if connection is None or not _dropped(connection.sock.sock):
+            if connection is None or (connection.made_in is _connections_made() and not _dropped(connection.sock.sock)):
                 return connection
-            connection.close()
+            connection.close()  # closed by the server while idle, or made before _forget_cached()
 
     def give(self, key, connection):
         # type: (Tuple[object, ...], Any) -> None
@@ -1869,6 +1891,11 @@ def _secrets(client):
     secrets = [_setting(client, "password"), password]  # type: List[object]
     if login and password and isinstance(login, (_text, _bytes)) and isinstance(password, (_text, _bytes)):
         secrets.append(b"\0" + _secret_bytes(login, charset) + b"\0" + _secret_bytes(password, charset))
+    for proxy in _cached("proxies", _getproxies).values():  # user:password of a proxy URL, as written and decoded
+        credentials = re.match("(?:[^:/]*://)?(.*)@", proxy)
+        if credentials:
+            for text in (credentials.group(1), _unquote(credentials.group(1))):
+                secrets += [text, text.partition(":")[2]]
     return secrets
 
 
@@ -2245,8 +2272,9 @@ class AsyncSMSC(object):
         """Take no new calls, let the calls already made finish, then end the threads and close the connections.
 
         Closing starts at once, awaited or not, and never waits in the caller's thread. Returns an awaitable that
-        is done when the threads have ended and the connections are closed, each call within its deadlines; it may
-        be awaited from any event loop, and any number of times. A second close() returns the same. After close(),
+        is done when the threads that make the calls have ended and the connections are closed, each call within
+        its deadlines (the daemon thread that did the closing ends a moment later); it may be awaited from any
+        event loop, and any number of times. A second close() returns the same. After close(),
         every method raises RuntimeError.
         """
         threads = self.__threads_here()
@@ -2357,8 +2385,12 @@ def verify_callback(fields, secret, charset="utf-8"):
     The signature covers only those fields: the others (err, time, ...) are as posted. Bytes are used as they
     came; text is encoded in `charset`, which must be the charset of the callback: the gateway posts
     windows-1251 unless the handler's URL in the account says ?charset=utf-8 (or koi8-r). The digests are
-    compared in constant time (hmac.compare_digest). False for a field missing, repeated (a list of two) or
-    not encodable, and for an md5 that is missing or wrong (sha1 and crc32 signatures are not checked).
+    compared in constant time (hmac.compare_digest). False for a field missing, repeated (a list of two, or two
+    values of a QueryDict or MultiDict) or not encodable, for an md5 that is missing or wrong (sha1 and crc32
+    signatures are not checked), and for what no genuine callback holds, so that one form's signature cannot pass
+    for another's (the gateway's forms share one scheme): a ":" in a signed field but the message, a phone or `to`
+    that is not a number of 4 to 15 digits (a "+" first allowed), a status that is not a number of 1 to 3
+    characters (-3 ... 25), a ts that is not a number, the fields of a status and of a message at once.
     TypeError for fields that is not a dict or a value that is not text or bytes, secret that is not text or
     bytes; ValueError for an empty secret (anyone can sign with it) or an unknown charset.
     """
@@ -2388,7 +2420,13 @@ def verify_callback(fields, secret, charset="utf-8"):
              if got["mes"] is not None else ("phone", "ts"))
     signed = [got[name] for name in names]
     md5 = got["md5"]
-    if md5 is None or None in signed:
+    if md5 is None or None in signed or (got["status"] is not None and got["mes"] is not None):
+        return False  # a status with a message's fields: one form's signature reused for the other
+    # what each field of a genuine callback is: so that no form's signature passes for another's (a ":" would shift
+    # the fields; a status is a short number, a phone a long one)
+    shape = dict(id=b"[^:]*\\Z", mes=b".*\\Z", status=b"-?[0-9]{1,3}\\Z", ts=b"[0-9]+\\Z",
+                 phone=b"\\+?[0-9]{4,15}\\Z", to=b"\\+?[0-9]{4,15}\\Z")
+    if not all(re.match(shape[name], got[name] or b"", re.S) for name in names):
         return False
     expected = hashlib.md5(b":".join(value for value in signed if value is not None) + b":" + key).hexdigest()
     return hmac.compare_digest(expected.encode("ascii"), md5.lower())
@@ -2399,8 +2437,8 @@ def _callback_field(fields, name, charset):
     """The bytes of the field `name` of a callback (verify_callback), or None when it is missing, repeated or not
     encodable in charset; TypeError when it is neither text nor bytes."""
     for key in (name, name.encode("ascii")):
-        try:
-            value = fields[key] if key in fields else None
+        try:  # every value of a repeated field: Django's QueryDict and Werkzeug's MultiDict keep them in getlist()
+            value = (fields.getlist(key) if hasattr(fields, "getlist") else fields[key]) if key in fields else None
         except TypeError:  # a dict of text keys asked for bytes
             value = None
         if value is not None:

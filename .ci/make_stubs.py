@@ -154,8 +154,10 @@ class Module(object):
                 aliases.insert(0, (name, value))
                 wanted.update(re.findall(r"\b_[A-Za-z_0-9]*\b", value))
         used.update(re.findall(r"\b[A-Za-z_][A-Za-z_0-9]*\b", " ".join(value for _, value in aliases)))
-        imports = ["import %s" % module for module in self.type_modules
-                   if re.search(r"\b%s\." % re.escape(module), text)]
+        modules = self.type_modules + sorted(name for name, line in self.imported.items()  # e.g. os.PathLike
+                                             if line == "import %s as %s" % (name, name) and name not in self.all)
+        typed = text + " " + " ".join(value for _, value in aliases)
+        imports = ["import %s" % module for module in modules if re.search(r"\b%s\." % re.escape(module), typed)]
         imports += [self.imported[name] for name in self.all if name in self.imported]
         imports.append("from typing import %s" % ", ".join(sorted(name for name in self.typing_names if name in used)))
         imports.sort(key=lambda line: (line.startswith("from "), line.split()[1]))  # import x, then from x import y

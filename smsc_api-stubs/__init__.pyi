@@ -1,6 +1,7 @@
 # The types of smsc_api, generated from smsc_api.py's type comments by .ci/make_stubs.py: do not edit,
 # run python .ci/make_stubs.py (tests/test_stubs.py checks that it has been).
 import asyncio
+import os
 import smtplib as smtplib
 from datetime import datetime as datetime
 from time import sleep as sleep
@@ -15,7 +16,7 @@ _Phones = Union[str, bytes, int, Sequence[Union[str, bytes, int]]]
 _Digits = Union[int, str, bytes]
 _Id = Union[int, str, bytes]
 _Ids = Union[int, str, bytes, Sequence[Union[int, str, bytes]]]
-_Files = Sequence[Union[str, bytes, IO[bytes]]]
+_Files = Sequence[Union[str, bytes, "os.PathLike[str]", IO[bytes]]]
 _Flag = Union[bool, int]
 
 __version__: str

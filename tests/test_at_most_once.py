@@ -9,6 +9,7 @@ moves it forward (`warp`) instead of waiting; one test waits on the real clock, 
 """
 import json
 import logging
+import sys
 import time
 
 import pytest
@@ -34,6 +35,14 @@ def warp(smsc, monkeypatch):
     clock = Warp(smsc._monotonic)
     monkeypatch.setattr(smsc, "_monotonic", clock)
     return clock
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Python 2 has a monotonic clock (times(2)) on Linux")
+def test_the_deadlines_clock_is_not_the_wall_clock_that_ntp_sets_back(smsc):
+    assert smsc._monotonic is not time.time  # Python 3: time.monotonic; Python 2: os.times()'s elapsed ticks
+    first = smsc._monotonic()
+    time.sleep(0.05)
+    assert 0.03 <= smsc._monotonic() - first < 5
 
 
 class Jump(object):
@@ -262,6 +271,34 @@ def test_a_connect_proxy_that_is_down_is_named(smsc, client, gw, https, monkeypa
     assert client.get_balance() is False
     messages = [message for level, message in logged()]
     assert all("proxy proxy.example.org:3128: " in message and "Pr0xy" not in message for message in messages)
+
+
+def test_a_proxy_url_that_cannot_be_read_is_named_without_its_password(smsc, client, gw, caplog, monkeypatch):
+    caplog.set_level(logging.INFO, logger="smsc_api")
+    monkeypatch.setenv("http_proxy", "http://alice:Pr0xy/Secret@proxy.example.org:3128")  # "/" left unquoted
+    assert client.get_balance() is False
+    messages = [r.getMessage() for r in records_of(caplog)]
+    assert messages[-1] == ("balance: no host answered (5 attempts); the last, http://www5.smscentre.com/sys/"
+                            "balance.php: the http_proxy variable of the environment cannot be read as a proxy URL")
+    assert gw.hosts == []  # nothing was connected to
+    assert json.dumps([vars(r) for r in records_of(caplog)], default=repr).count("Secret") == 0
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "connect"])
+def test_a_proxy_that_repeats_its_credentials_in_the_reason_does_not_get_them_logged(smsc, client, gw, https,
+                                                                                     monkeypatch, logged, tls):
+    import base64
+    gw.intercept.routes[3128] = gw.http
+    url = "http://bob:Pr0xy%2DSecret-42@proxy.example.org:3128"
+    monkeypatch.setenv("https_proxy", url)
+    monkeypatch.setenv("http_proxy", url)
+    echoed = base64.b64encode(b"bob:Pr0xy-Secret-42").decode("ascii")
+    gw.http.default = Reply(b"", status=407, reason="Denied for Basic " + echoed)
+    smsc.SMSC_HTTPS = tls
+    assert client.get_balance() is False
+    messages = [message for level, message in logged()]
+    assert len(messages) == 6 and all("Denied for Basic ***" in message for message in messages), messages
+    assert not any(echoed in m or "Pr0xy" in m or "Secret-42" in m for m in messages)
 
 
 def test_the_debug_line_of_2_0_stays_when_the_window_ends_the_call(smsc, client, gw, warp, capsys):

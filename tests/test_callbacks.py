@@ -73,6 +73,37 @@ def test_a_forged_or_shapeless_callback_is_false(fields):
     assert smsc_api.verify_callback(fields, SECRET) is False
 
 
+class MultiValued(dict):
+    """A form as Django's QueryDict and Werkzeug's MultiDict hold one: [] gives one value, getlist() every one."""
+
+    def __getitem__(self, name):
+        return dict.__getitem__(self, name)[-1]
+
+    def getlist(self, name):
+        return dict.__getitem__(self, name)
+
+
+@pytest.mark.parametrize("fields", [
+    # a status's signature passed off as an incoming message (phone=its id, mes=its phone, to=its status)
+    {"phone": "15", "mes": "79999999999", "to": "1", "md5": STATUS["md5"]},
+    # an incoming message's as a status (id=its phone, phone=its text, status=its to)
+    {"id": "79999999999", "phone": u"Да, приду", "status": "79990000000", "md5": INCOMING["md5"]},
+    # a status's as a call check, a ":" shifting the fields
+    {"phone": "15:79999999999", "ts": "1", "md5": STATUS["md5"]},
+    # a genuine status with a message's fields added, for a handler that looks at "mes" first
+    dict(STATUS, mes="STOP", to="79990000000"),
+    # a field repeated in a form, the first value signed and the last one read (or the other way round)
+    MultiValued((name, [value]) for name, value in STATUS.items()).__class__(
+        dict(((name, [value]) for name, value in STATUS.items()), status=["1", "20"])),
+], ids=["status-as-incoming", "incoming-as-status", "status-as-call", "status-and-mes", "repeated"])
+def test_one_forms_signature_never_passes_for_anothers(fields):
+    assert smsc_api.verify_callback(fields, SECRET) is False
+
+
+def test_a_form_with_one_value_each_is_read_through_getlist():
+    assert smsc_api.verify_callback(MultiValued((name, [value]) for name, value in STATUS.items()), SECRET) is True
+
+
 def test_the_charset_of_the_callback():
     """The gateway posts windows-1251 unless the handler's URL says otherwise: text is encoded in `charset`."""
     signed = md5(u"79999999999:Да, приду:79990000000:".encode("cp1251") + SECRET.encode("ascii"))

@@ -576,6 +576,15 @@ def test_keepalive_through_an_http_proxy(alive, kept, gw, monkeypatch):
     assert [r.connection for r in kept.requests] == [1, 1]
 
 
+def test_keepalive_makes_a_new_connection_once_the_cached_settings_are_forgotten(smsc, alive, kept):
+    # a connection made before _forget_cached() was made under other CAs or proxies (or before a sandbox)
+    kept.default = Reply(b"42")
+    assert alive.get_balance() == "42"
+    smsc._forget_cached()
+    assert [alive.get_balance() for _ in range(2)] == ["42"] * 2
+    assert [r.connection for r in kept.requests] == [1, 2, 2]
+
+
 def test_keepalive_through_a_connect_proxy(smsc, gw, https, monkeypatch):
     server = https.keepalive()
     server.default = Reply(b"42")

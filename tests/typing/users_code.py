@@ -5,12 +5,15 @@ comments for a copied file (tests/test_types.py), its stubs once installed (.ci/
 Everything here is correct and passes `mypy --strict` and pyright but the two lines marked "# error:", which
 type checkers must flag: a sender that is a float, and adding to a balance that is False on an error.
 """
+from pathlib import Path
+
 from smsc_api import SMSC, AsyncSMSC
 
 smsc = SMSC("login", "password")
 r = smsc.send_sms("79999999999", u"Ваш пароль: 123", sender="sms")
 if r[1] > "0":
     print("sent, id " + r[0])
+smsc.send_sms("79999999999", "photo", format=3, files=[Path("photo.jpg"), "note.txt", open("a.pdf", "rb")])
 cost = smsc.get_sms_cost(["79999999999", 79999999998], "test", format=1)
 status = smsc.get_status(12345, "79999999999")
 print("status " + status[0])
