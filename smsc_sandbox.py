@@ -71,11 +71,35 @@ _GSM_EXTENSION = frozenset(u"\f^{}\\[~]|€")
 
 
 def is_smsc_host(host):
-    """True for smscentre.com, smsc.ru, smsc.kz, smsc.ua and their subdomains (www2..., send...)."""
-    if isinstance(host, bytes):
-        host = host.decode("latin-1")
-    host = (host or "").lower().rstrip(".")
-    return any(host == domain or host.endswith("." + domain) for domain in HOSTS)
+    """True for smscentre.com, smsc.ru, smsc.kz, smsc.ua and their subdomains (www2..., send...), however written:
+    any case, a final dot, and any text that the socket module turns into such a name (IDNA: "smscentre\\u3002com",
+    fullwidth letters, a soft hyphen); bytes as they are, or read as UTF-8 text (in case a resolver does so)."""
+    names = [_dns_name(host)]
+    if isinstance(host, (bytes, bytearray)):
+        try:
+            names.append(_dns_name(bytes(host).decode("utf-8")))
+        except UnicodeDecodeError:
+            pass
+    return any(name and (name == domain or name.endswith("." + domain)) for name in names for domain in HOSTS)
+
+
+def _dns_name(host):
+    """A host name as the socket module hands it to the resolver, as text in lower case without a final dot: bytes
+    as they are, text that is not ASCII through the "idna" codec (as socket.getaddrinfo, gethostbyname and connect
+    encode it); None for no name, or text the codec rejects (the socket module refuses it too)."""
+    if isinstance(host, (bytes, bytearray)):
+        host = bytes(host).decode("latin-1")
+    elif not isinstance(host, (str, _text)):
+        return None
+    else:
+        try:
+            host.encode("ascii")
+        except UnicodeError:
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                return None
+    return host.lower().rstrip(".")
 
 
 def _form_decoded(data):
@@ -1254,8 +1278,9 @@ def _whole(value):
 
 
 def _host_name(host):
-    """A host name as compared: text, lower case, without a final dot; None stays None."""
-    return None if host is None else _as_text(host).lower().rstrip(u".")
+    """A host name as compared: text, lower case, without a final dot, as the resolver gets it (_dns_name); None
+    stays None."""
+    return None if host is None else _dns_name(host) or _as_text(host).lower().rstrip(u".")
 
 
 class Failure(object):

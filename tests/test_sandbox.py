@@ -616,7 +616,15 @@ def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
 
 @pytest.mark.parametrize("host,smsc", [("smscentre.com", True), ("www5.smsc.kz", True), ("smsc.ua.", True),
                                        (b"SMSC.RU", True), ("notsmsc.ru", False), ("smsc.ru.evil.org", False),
-                                       ("", False), (None, False)])
+                                       ("", False), (None, False),
+                                       # as the socket module hands them to the resolver: text through IDNA,
+                                       (u"smscentre\u3002com", True), (u"SMSC\uff0eKZ", True),
+                                       (u"\uff53\uff4d\uff53\uff43.ua", True), (u"sms\u00adcentre.com", True),
+                                       (u"www\u2028.smsc.ru", False),  # (the codec refuses it: so does the socket)
+                                       (u"sm\u0455c.ru", False),        # (a Cyrillic letter: xn--smc-ghd.ru)
+                                       # bytes as they are (or read as UTF-8)
+                                       (bytearray(b"send.smsc.ru"), True), (b"\xff.smsc.ru", True),
+                                       (u"smscentre\u3002com".encode("utf-8"), True), (b"smsc\xff.ru", False)])
 def test_is_smsc_host(host, smsc):
     assert smsc_sandbox.is_smsc_host(host) is smsc
 

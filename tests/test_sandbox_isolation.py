@@ -3,7 +3,7 @@
 
 "The network" is played by a stand-in: a loopback server that the SMSC host names resolve to (socket.getaddrinfo
 and gethostbyname replaced for the test, beneath the fixture), as a real resolver would send them to the real
-gateway. Without the fixture every client reaches the stand-in (the harness sees a leak); under it each client
+gateway: every name that the socket module hands the resolver as an SMSC host (resolved_as_smsc). Without the fixture every client reaches the stand-in (the harness sees a leak); under it each client
 reaches the gateway or fails, and the stand-in accepts no connection at all. Other hosts ("localhost", resolved
 for real) are left alone.
 """
@@ -25,6 +25,22 @@ BALANCE = "/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8"
 STAND_IN = b"STAND-IN: the real gateway"
 
 
+def resolved_as_smsc(host):
+    """Whether the resolver beneath the socket module would look up an SMSC host (or a subdomain) for this name:
+    the socket module hands it text through the "idna" codec (a name the codec rejects is an error, no lookup),
+    bytes as they are."""
+    if isinstance(host, six.text_type):
+        try:
+            host = host.encode("idna")
+        except UnicodeError:
+            return False
+    if not isinstance(host, bytes):
+        return False
+    name = host.lower().rstrip(b".")
+    return any(name == domain or name.endswith(b"." + domain) for domain in
+               (b"smscentre.com", b"smsc.ru", b"smsc.kz", b"smsc.ua"))
+
+
 @pytest.fixture
 def network(monkeypatch):
     """The stand-in of the real gateway: every SMSC host name resolves to it (any port), other names as usual."""
@@ -32,12 +48,12 @@ def network(monkeypatch):
     real_getaddrinfo, real_gethostbyname = socket.getaddrinfo, socket.gethostbyname
 
     def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
-        if smsc_sandbox.is_smsc_host(host):
+        if resolved_as_smsc(host):
             return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", standin.port))]
         return real_getaddrinfo(host, port, family, type, proto, flags)
 
     def gethostbyname(host):
-        return "127.0.0.1" if smsc_sandbox.is_smsc_host(host) else real_gethostbyname(host)
+        return "127.0.0.1" if resolved_as_smsc(host) else real_gethostbyname(host)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     monkeypatch.setattr(socket, "gethostbyname", gethostbyname)
     yield standin
@@ -267,6 +283,75 @@ def test_stand_in_addresses_name_their_host_and_refuse_other_ports(isolated, net
     assert network.connections == 0
     assert isolated_intercept(isolated).connections == [("smscentre.com", 8080), ("www2.smscentre.com", 8080),
                                                         ("smscentre.com", 22), ("www2.smscentre.com", 22)]
+
+
+# Names that the socket module turns into an SMSC host's (IDNA: other full stops, fullwidth letters, a soft hyphen)
+
+IDN_NAMES = [u"smscentre\u3002com", u"smscentre\uff0ecom", u"www2.smscentre\uff61com", u"SMSCENTRE\u3002COM",
+             u"\uff53\uff4d\uff53\uff43\uff45\uff4e\uff54\uff52\uff45.com", u"sms\u00adcentre.com", u"send.smsc\u200b.ru"]
+
+
+def idn_get(connect, host):
+    """GET the balance over a socket connected to host's port 80 by connect(host, port), Host: as IDNA gives it."""
+    sock = connect(host, 80)
+    try:
+        sock.settimeout(5)
+        sock.sendall(b"GET " + BALANCE.encode("ascii") + b" HTTP/1.1\r\nHost: " + host.encode("idna") +
+                     b"\r\nConnection: close\r\n\r\n")
+        return read_to_end(sock).partition(b"\r\n\r\n")[2]
+    finally:
+        sock.close()
+
+
+def by_getaddrinfo(host, port):
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.connect(address)
+    return sock
+
+
+def by_gethostbyname(host, port):
+    sock = socket.socket()
+    sock.connect((socket.gethostbyname(host), port))
+    return sock
+
+
+IDN_CONNECTS = [lambda host, port: socket.create_connection((host, port), 5), by_getaddrinfo, by_gethostbyname]
+IDN_CONNECT_NAMES = ["create_connection", "getaddrinfo", "gethostbyname"]
+
+
+@pytest.mark.parametrize("host", IDN_NAMES, ids=repr)
+def test_names_the_socket_module_encodes_into_an_smsc_host_are_smsc_hosts(host):
+    assert smsc_sandbox.is_smsc_host(host) is True
+    assert resolved_as_smsc(host) is True  # so the stand-in of the network takes them
+
+
+@pytest.mark.parametrize("connect", IDN_CONNECTS, ids=IDN_CONNECT_NAMES)
+@pytest.mark.parametrize("host", IDN_NAMES, ids=repr)
+def test_without_the_fixture_idn_names_reach_the_network(network, connect, host):
+    if connect is not by_getaddrinfo:  # they connect to the address with the port asked for (80: nothing there)
+        assert socket.getaddrinfo(host, 80)[0][4] == ("127.0.0.1", network.port)
+        return
+    assert idn_get(connect, host) == STAND_IN
+
+
+@pytest.mark.parametrize("connect", IDN_CONNECTS, ids=IDN_CONNECT_NAMES)
+@pytest.mark.parametrize("host", IDN_NAMES, ids=repr)
+def test_under_the_fixture_idn_names_reach_the_gateway(isolated, network, connect, host):
+    assert idn_get(connect, host) == b"100.00"
+    assert network.connections == 0
+    assert [request.header("Host") for request in isolated.requests] == [host.encode("idna")]
+
+
+@pytest.mark.parametrize("host", [u"www\u2028.smsc.ru", u"www\ufffd.smscentre.com", u"a" * 64 + u"\u3002smsc.ru"],
+                         ids=repr)
+def test_a_name_the_codec_rejects_is_not_an_smsc_host_and_connects_nowhere(isolated, network, host):
+    assert smsc_sandbox.is_smsc_host(host) is False
+    for call in (lambda: socket.getaddrinfo(host, 80), lambda: socket.create_connection((host, 80), 5),
+                 lambda: socket.gethostbyname(host)):
+        with pytest.raises(UnicodeError):  # the socket module refuses it: no lookup, no connection
+            call()
+    assert network.connections == 0 and isolated.requests == []
 
 
 # 3. Every other host is left alone: it goes to the functions that were there before, unrecorded
