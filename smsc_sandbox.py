@@ -967,6 +967,9 @@ class LoopbackSMTPServer(LoopbackServer):
 
 _PATCHED = ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex")
 _CONNECTS = ("connect", "connect_ex")  # methods of socket.socket
+# With an address, TCP Fast Open connects by them (Python 2's sendto is a slot of each socket: not replaceable)
+_SENDS = () if _PY2 else tuple(name for name in ("sendto", "sendmsg") if hasattr(socket.socket, name))
+_METHODS = _CONNECTS + _SENDS
 _patching = threading.Lock()  # one Intercept at a time changes the socket module's functions
 _stand_ins = [0]               # the stand-in addresses given out so far (Intercept._stand_in)
 
@@ -995,7 +998,11 @@ class Intercept(object):
       address of its own in 127.83.0.0/16, and socket.socket.connect (and connect_ex) to a stand-in address
       connects to the server routed for the port: a client that resolves and connects by itself (requests and
       urllib3, asyncio and so httpx and aiohttp, a raw getaddrinfo and connect) reaches it too, whichever
-      port it connects with. Each lookup is recorded in `lookups` as (host, port).
+      port it connects with. Each lookup is recorded in `lookups` as (host, port);
+    - socket.socket.connect (and connect_ex) with an SMSC host's name, which the C library would resolve without
+      socket.getaddrinfo, connects to the server routed for the port too (a TLS socket as well: ssl's connect is
+      socket.socket's); an IPv6 or non-TCP socket is refused. socket.socket.sendto and sendmsg to an SMSC host's
+      name (TCP Fast Open connects by them) are refused (Python 3; Python 2's sendto cannot be replaced).
 
     Each connection routed or refused is recorded in `connections` as (host, port), and the server learns the
     host asked for (note_asked). Fail closed: an SMSC host on a port without a route, or named in `refuse`, is
@@ -1024,17 +1031,19 @@ class Intercept(object):
         self._below = dict((name, getattr(socket, name)) for name in _PATCHED)  # replaced at each entry
         self._below_connects = {}
         self._connects = dict((name, self._connect_method(name)) for name in _CONNECTS)
+        self._connects.update((name, self._send_method(name)) for name in _SENDS)
 
     def clear(self):
         """Forget the connections and lookups recorded so far."""
         with self._lock:
             del self.connections[:], self.lookups[:]
 
-    def _route(self, host, port):
-        """The server routed for (host, port), recorded as a connection; ECONNREFUSED when there is none."""
+    def _route(self, host, port, servable=True):
+        """The server routed for (host, port), recorded as a connection; ECONNREFUSED when there is none (or the
+        connection cannot be served: servable False)."""
         with self._lock:
             self.connections.append((host, port))
-        server = None if host in self.refuse else self.routes.get(port)
+        server = None if host in self.refuse or not servable else self.routes.get(port)
         if server is None:
             raise socket.error(errno.ECONNREFUSED, "Connection refused (sandbox: %s:%s)" % (host, port))
         return server
@@ -1084,14 +1093,25 @@ class Intercept(object):
             return _as_text(host), [], [self._stand_in(host)]
         return self._below["gethostbyname_ex"](host)
 
+    def _smsc_host_of(self, address):
+        """The SMSC host that an address given to a socket.socket method names, or None: a stand-in address, or
+        the host's name itself (resolved by the C library, without socket.getaddrinfo)."""
+        if not (self._active and isinstance(address, tuple) and len(address) >= 2):
+            return None
+        host = address[0]
+        if isinstance(host, (str, _text)) and host in self._hosts:
+            return self._hosts[host]
+        return host if is_smsc_host(host) else None
+
     def _connect_method(self, name):
-        """socket.socket.<name> (connect or connect_ex) while active: a stand-in address goes to its server."""
+        """socket.socket.<name> (connect or connect_ex) while active: an SMSC host, by its stand-in address or by
+        name, goes to its server (a TCP connection over IPv4: others are refused); any other address is passed on."""
         def connect(sock, address):
-            host = self._hosts.get(address[0]) if self._active and isinstance(address, tuple) else None
+            host = self._smsc_host_of(address)
             if host is None:
                 return self._below_connects[name](sock, address)
             try:
-                server = self._route(host, address[1])
+                server = self._route(host, address[1], _is_tcp_over_ipv4(sock))
             except socket.error as exc:
                 if name == "connect_ex":
                     return exc.errno
@@ -1105,16 +1125,27 @@ class Intercept(object):
                     pass
         return connect
 
+    def _send_method(self, name):
+        """socket.socket.<name> (sendto or sendmsg) while active: an SMSC host named as the address is refused (TCP
+        Fast Open would connect to it by name); any other call is passed on."""
+        def send(sock, *args):
+            if len(args) == 4 if name == "sendmsg" else len(args) in (2, 3):  # an address given, last
+                host = self._smsc_host_of(args[-1])
+                if host is not None:
+                    self._route(host, args[-1][1], servable=False)
+            return self._below_connects[name](sock, *args)
+        return send
+
     def __enter__(self):
         with _patching:
             if self._active:
                 raise RuntimeError("this Intercept is active already")
             self._below = dict((name, getattr(socket, name)) for name in _PATCHED)
-            self._below_connects = dict((name, getattr(socket.socket, name)) for name in _CONNECTS)
-            self._own_connects = dict((name, socket.socket.__dict__.get(name)) for name in _CONNECTS)
+            self._below_connects = dict((name, getattr(socket.socket, name)) for name in _METHODS)
+            self._own_connects = dict((name, socket.socket.__dict__.get(name)) for name in _METHODS)
             for name in _PATCHED:
                 setattr(socket, name, getattr(self, name))
-            for name in _CONNECTS:
+            for name in _METHODS:
                 setattr(socket.socket, name, self._connects[name])
             self._active = True
         return self
@@ -1125,7 +1156,7 @@ class Intercept(object):
             for name in _PATCHED:
                 if getattr(socket, name) == getattr(self, name):  # still ours: put back what was there
                     setattr(socket, name, self._below[name])
-            for name in _CONNECTS:
+            for name in _METHODS:
                 if socket.socket.__dict__.get(name) is self._connects[name]:
                     if self._own_connects[name] is None:  # inherited (Python 3: from _socket.socket)
                         delattr(socket.socket, name)
@@ -1134,6 +1165,15 @@ class Intercept(object):
 
 
 _stand_ins_lock = threading.Lock()
+
+
+def _is_tcp_over_ipv4(sock):
+    """Whether a socket is a TCP socket of IPv4 (SOCK_STREAM, as the kernel says, whatever flags it was made with)."""
+    try:
+        return sock.family == socket.AF_INET and sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) == \
+            socket.SOCK_STREAM
+    except socket.error:
+        return False
 
 
 # The gateway: the SMSC HTTP API and SMTP gateway, answered from memory
