@@ -54,8 +54,8 @@ else:
     _integers = (int,)
 
 __all__ = ["Gateway", "GatewayError", "Intercept", "Request", "File", "Record", "LoopbackServer",
-           "LoopbackHTTPServer", "LoopbackSMTPServer", "make_certificate", "server_context", "HOSTS", "is_smsc_host",
-           "mask", "parts", "normalize_phone", "no_proxy_for_smsc", "demo", "main"]
+           "LoopbackHTTPServer", "LoopbackSMTPServer", "make_certificate", "server_context", "trust_bundles", "HOSTS",
+           "is_smsc_host", "mask", "parts", "normalize_phone", "no_proxy_for_smsc", "demo", "main"]
 
 
 # The SMSC hosts, texts as the gateway reads them
@@ -238,6 +238,55 @@ def _gateway_certificate():
                                                                   "openssl command is installed" if missing else
                                                                   "openssl: %s" % exc))
         return _certificates[0]
+
+
+def trust_bundles(ca_file, directory, environ=None):
+    """CA bundles that trust what a client trusted before and ca_file too: {variable: path} of files written in
+    directory, for SSL_CERT_FILE (OpenSSL, and so urllib, http.client, asyncio, httpx, aiohttp) and
+    REQUESTS_CA_BUNDLE (requests, which otherwise trusts certifi's CAs alone).
+
+    What each trusted before (environ: os.environ by default) is the file the variable names (a directory: the
+    certificates of its files); unset, for SSL_CERT_FILE the default store's CA file
+    (ssl.get_default_verify_paths()), for REQUESTS_CA_BUNDLE the file of CURL_CA_BUNDLE, else certifi's when certifi
+    is installed, else the default store's. A file that cannot be read adds nothing (it trusted nothing).
+    """
+    import ssl
+    environ = os.environ if environ is None else environ
+    default = ssl.get_default_verify_paths().openssl_cafile
+    requests_default = environ.get("CURL_CA_BUNDLE")
+    if not requests_default:
+        try:
+            import certifi
+            requests_default = certifi.where()
+        except ImportError:
+            requests_default = default
+    with open(ca_file, "rb") as handle:
+        ca = handle.read()
+    bundles = {}
+    for name, unset in (("SSL_CERT_FILE", default), ("REQUESTS_CA_BUNDLE", requests_default)):
+        bundles[name] = os.path.join(directory, name + ".pem")
+        with open(bundles[name], "wb") as handle:
+            for before in _certificate_files(environ.get(name) or unset):
+                handle.write(before if before.endswith(b"\n") else before + b"\n")
+            handle.write(ca)
+    return bundles
+
+
+def _certificate_files(path):
+    """The contents of a CA file, or of the files of a CA directory that hold a certificate; none if unreadable."""
+    if not path:
+        return []
+    paths = [os.path.join(path, name) for name in sorted(os.listdir(path))] if os.path.isdir(path) else [path]
+    contents = []
+    for each in paths:
+        try:
+            with open(each, "rb") as handle:
+                data = handle.read()
+        except (IOError, OSError):
+            continue
+        if data and (each == path or b"-----BEGIN CERTIFICATE-----" in data):
+            contents.append(data)
+    return contents
 
 
 # Loopback servers: real sockets on 127.0.0.1, a thread per connection, every byte recorded
