@@ -2537,10 +2537,11 @@ class _Demo(object):
         self.call(u"get_balance()", "get_balance")
         self.mms_and_statuses(sent[0])
         self.say()
-        self.say(u"Your own application, unchanged: run  python smsc_sandbox.py  and start the application with")
-        self.say(u"http_proxy=http://127.0.0.1:8025 (and SMSC_SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).")
-        self.say(u"With SMSC_HTTPS = True: https_proxy=http://127.0.0.1:8025 and SSL_CERT_FILE=<the CA file it "
-                 u"prints>.")
+        self.say(u"Your own application (or python smsc_api.py), unchanged: run  python smsc_sandbox.py  and start it")
+        self.say(u"with the variables it prints: http_proxy=http://127.0.0.1:8025 https_proxy=http://127.0.0.1:8025")
+        self.say(u"SSL_CERT_FILE=<its CA file> SMSC_SMTP_SERVER=127.0.0.1:8026 (where it can make no certificate,")
+        self.say(u"SMSC_HTTPS=0 in place of SSL_CERT_FILE). Both proxies: with http_proxy alone, HTTPS (the default of")
+        self.say(u"python smsc_api.py) would reach the real gateway.")
 
     def mms_and_statuses(self, first):
         """An MMS with a picture (a file written for it), then the statuses of two messages in one call."""
@@ -2629,10 +2630,12 @@ def _parser(prog=None):
         prog=prog,  # None: named as started (smsc-sandbox, smsc_sandbox.py), argparse's default
         description="A local SMSC-compatible gateway on 127.0.0.1, HTTP, HTTPS and SMTP, until Ctrl-C: try "
                     "smsc_api, or test your own application, without an account. No SMS is ever sent.",
-        epilog="Point an unmodified application at it with http_proxy=http://127.0.0.1:PORT (HTTP API), "
-               "https_proxy=http://127.0.0.1:PORT and SSL_CERT_FILE=<the CA file printed at start> (HTTPS: "
-               "CONNECT on the same port; the certificate is made with trustme or the openssl command) and, for "
-               "send_sms_mail, SMSC_SMTP_SERVER=127.0.0.1:SMTP_PORT. Every message is printed, and with --log "
+        epilog="Start an unmodified application (or python smsc_api.py) with the variables printed at start: "
+               "http_proxy=http://127.0.0.1:PORT and https_proxy=http://127.0.0.1:PORT, both (with http_proxy "
+               "alone, HTTPS, python smsc_api.py's default, would reach the real gateway), SSL_CERT_FILE=<the CA "
+               "file printed at start> (HTTPS: CONNECT on the same port; the certificate is made with trustme or "
+               "the openssl command; without either, SMSC_HTTPS=0 asks for HTTP) and, for send_sms_mail, "
+               "SMSC_SMTP_SERVER=127.0.0.1:SMTP_PORT. Every message is printed, and with --log "
                "appended to FILE as one JSON object a line. 'demo' runs smsc_api against it in-process on free "
                "ports and shows each call, the request on the wire and the reply.")
     parser.add_argument("command", nargs="?", default="serve", choices=("serve", "demo"),
@@ -2724,21 +2727,36 @@ def main(argv=None):
 
 
 def _started(gateway):
-    """The lines printed once the gateway listens: where to point an application, and how it is set."""
+    """The lines printed once the gateway listens: where to point an application (the variables to start it with,
+    on a line of their own), and how the gateway is set.
+
+    Both proxies, always: HTTPS (python smsc_api.py's default) with http_proxy alone would go to the real gateway;
+    where HTTPS is unavailable, SMSC_HTTPS=0 asks for HTTP, and https_proxy makes HTTPS fail (CONNECT: 501)."""
     http, smtp = gateway.http.port, gateway.smtp.port
-    yield (u"HTTP on http://127.0.0.1:%d (use http_proxy=http://127.0.0.1:%d), SMTP on 127.0.0.1:%d "
-           u"(use SMSC_SMTP_SERVER=127.0.0.1:%d)" % (http, http, smtp, smtp))
+    proxy = u"http://127.0.0.1:%d" % http
+    variables = [u"http_proxy=" + proxy, u"https_proxy=" + proxy]
     if gateway.https is not None:
-        yield (u"HTTPS through the same port (CONNECT): use https_proxy=http://127.0.0.1:%d and SSL_CERT_FILE=%s"
-               % (http, _as_text(gateway.ca_file)))
+        yield u"HTTP on %s (HTTPS through it: CONNECT) and SMTP on 127.0.0.1:%d. Start your application, or " \
+              u"python smsc_api.py, with:" % (proxy, smtp)
+        variables.append(u"SSL_CERT_FILE=" + _shell_word(_as_text(gateway.ca_file)))
     else:
-        yield u"HTTPS unavailable (%s); HTTP and SMTP only." % gateway.https_error
+        yield u"HTTP on %s and SMTP on 127.0.0.1:%d; HTTPS unavailable (%s). Start your application, or python " \
+              u"smsc_api.py, with:" % (proxy, smtp, gateway.https_error)
+        variables.insert(0, u"SMSC_HTTPS=0")
+    yield u" ".join(variables + [u"SMSC_SMTP_SERVER=127.0.0.1:%d" % smtp])
     yield u"%s; balance %s, %s per SMS, delivered %g s after sending. Ctrl-C to stop." % (
         u"login %s only" % _as_text(gateway.login) if gateway.login is not None else u"any login",
         _cents(gateway.balance), _cents(gateway.price), gateway.deliver_after)
     if gateway.callback_url is not None:
         yield u"Callbacks to %s, %s." % (_url_shown(gateway.callback_url), u"signed (md5) with the secret given" if
                                          gateway.callback_secret is not None else u"unsigned (no --callback-secret)")
+
+
+def _shell_word(text):
+    """text as one word of a POSIX shell (quoted when it holds anything else than [A-Za-z0-9@%+=:,./_-])."""
+    if re.match(u"[A-Za-z0-9@%+=:,./_-]+\\Z", text):
+        return text
+    return u"'" + text.replace(u"'", u"'\"'\"'") + u"'"
 
 
 def _serve_until_stopped():

@@ -259,8 +259,12 @@ def test_the_command_line_without_a_certificate_says_so_and_serves_http(tmpdir):
     tmpdir.join("trustme.py").write("raise ImportError('trustme is not installed here')\n")
     sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", PATH=str(tmpdir), PYTHONPATH=str(tmpdir))
     try:
-        http = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) ", sandbox.line()).group(1)
-        assert sandbox.line() == u"HTTPS unavailable (%s); HTTP and SMTP only." % NO_CERTIFICATE
+        first = sandbox.line()
+        http, smtp = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) and SMTP on 127\.0\.0\.1:(\d+);", first).groups()
+        assert first == u"HTTP on http://127.0.0.1:%s and SMTP on 127.0.0.1:%s; HTTPS unavailable (%s). Start your " \
+                        u"application, or python smsc_api.py, with:" % (http, smtp, NO_CERTIFICATE)
+        assert sandbox.line() == u"SMSC_HTTPS=0 http_proxy=http://127.0.0.1:%s https_proxy=http://127.0.0.1:%s " \
+                                 u"SMSC_SMTP_SERVER=127.0.0.1:%s" % (http, http, smtp)
         assert sandbox.line().startswith(u"any login; ")
         assert run_app("import smsc_api; print(smsc_api.SMSC().get_balance())", SMSC_LOGIN="a", SMSC_PASSWORD="b",
                        http_proxy="http://127.0.0.1:" + http) == (0, "100.00\n", "")
