@@ -46,6 +46,22 @@ def resolved_as_smsc(host):
 def network(monkeypatch):
     """The stand-in of the real gateway: every SMSC host name resolves to it (any port), other names as usual."""
     standin = HTTPServer(default=Reply(STAND_IN)).start()
+    resolve_smsc_hosts_to(standin, monkeypatch)
+    yield standin
+    stop_and_check([standin])
+
+
+@pytest.fixture
+def kept_alive_network(monkeypatch):
+    """The stand-in of the real gateway, keeping connections alive as it does, answering a balance of 7.00."""
+    standin = HTTPServer(default=Reply(b"7.00"), keepalive=True).start()
+    resolve_smsc_hosts_to(standin, monkeypatch)
+    yield standin
+    stop_and_check([standin])
+
+
+def resolve_smsc_hosts_to(standin, monkeypatch):
+    """Make the SMSC host names resolve to the stand-in, beneath whatever replaces the socket module's functions."""
     real_getaddrinfo, real_gethostbyname = socket.getaddrinfo, socket.gethostbyname
 
     def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
@@ -66,8 +82,6 @@ def network(monkeypatch):
     monkeypatch.setattr(socket, "gethostbyname", gethostbyname)
     for name in ("connect", "connect_ex"):
         monkeypatch.setattr(socket.socket, name, resolving(getattr(socket.socket, name)))
-    yield standin
-    stop_and_check([standin])
 
 
 @pytest.fixture
@@ -390,6 +404,20 @@ def test_tcp_fast_open_to_an_smsc_host_by_name_is_refused(network, request, monk
     assert given == [] and network.connections == 0 and gateway.requests == []
     assert errors(("localhost", 9)) == [errno.ENETUNREACH] * 3  # another host: passed on
     assert given == [("sendto", ("localhost", 9))] * 2 + [("sendmsg", ("localhost", 9))]
+
+
+def test_a_connection_kept_alive_from_before_the_fixture_is_not_used_under_it(kept_alive_network, request):
+    """An SMSC(keepalive=True) used before the fixture (kept at module level, or by the application's start-up): under
+    the fixture it connects anew, to the gateway (smsc_api reuses no connection made before _forget_cached(), which
+    the fixture calls on entry). Other clients' connections are not covered (README)."""
+    with smsc_api.SMSC("alice", "secret", keepalive=True, timeout=5) as smsc:
+        assert smsc.get_balance() == "7.00"  # before the fixture: the network, the connection kept
+        gateway = request.getfixturevalue("smsc_gateway")
+        assert smsc.get_balance() == "100.00"
+        assert smsc.send_sms("79999999999", "paid SMS") == ["1", "1", "2.50", "97.50"]
+    assert (len(kept_alive_network.requests), kept_alive_network.connections) == (1, 1)
+    assert [request.path for request in gateway.requests] == [b"/sys/balance.php", b"/sys/send.php"]
+    assert [message["message"] for message in gateway.messages] == ["paid SMS"]
 
 
 # Names that the socket module turns into an SMSC host's (IDNA: other full stops, fullwidth letters, a soft hyphen)
