@@ -23,8 +23,8 @@ In a pytest suite: the `smsc_gateway` fixture of the plugin pytest_smsc (install
 
 Underneath, the loopback servers (LoopbackServer, LoopbackHTTPServer, LoopbackSMTPServer) record every
 request byte for byte; Intercept redirects socket.create_connection to them by port (and the SMSC names that
-socket.getaddrinfo and gethostbyname resolve), so that a client keeps the real host name (request line in
-origin form, real Host: header) and runs unchanged. smsc_api's own tests
+socket.getaddrinfo and gethostbyname resolve, or that a socket connects to by name), so that a client keeps the
+real host name (request line in origin form, real Host: header) and runs unchanged. smsc_api's own tests
 build their recording and fault-injecting servers on these classes (tests/servers.py).
 
 (PYTEST_DONT_REWRITE: pytest would rewrite this module as part of the package of the pytest_smsc plugin.)
