@@ -5,8 +5,8 @@ made (neither trustme nor the openssl command).
 
 The client always verifies the certificate: it trusts the sandbox's CA through SSL_CERT_FILE (the fixture points
 it at a bundle of what was trusted before and that CA) or a context made from that CA file, never by turning
-verification off; what the application trusted before (its own services) stays trusted under the fixture. The command line over HTTPS, as a
-program, is in test_sandbox.py.
+verification off; what the application trusted before (its own services) stays trusted under the fixture. The
+command line over HTTPS, as a program, is in test_sandbox.py.
 """
 import errno
 import io

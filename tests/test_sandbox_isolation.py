@@ -3,9 +3,10 @@
 
 "The network" is played by a stand-in: a loopback server that the SMSC host names resolve to (socket.getaddrinfo
 and gethostbyname replaced for the test, beneath the fixture, and socket.socket.connect and connect_ex for a name
-that the C library resolves), as a real resolver would send them to the real gateway: every name that the socket module hands the resolver as an SMSC host (resolved_as_smsc). Without the fixture every client reaches the stand-in (the harness sees a leak); under it each client
-reaches the gateway or fails, and the stand-in accepts no connection at all. Other hosts ("localhost", resolved
-for real) are left alone.
+that the C library resolves), as a real resolver would send them to the real gateway: every name that the socket
+module hands the resolver as an SMSC host (resolved_as_smsc). Without the fixture every client reaches the stand-in
+(the harness sees a leak); under it each client reaches the gateway or fails, and the stand-in accepts no
+connection at all. Other hosts ("localhost", resolved for real) are left alone.
 """
 import errno
 import select
@@ -423,7 +424,8 @@ def test_a_connection_kept_alive_from_before_the_fixture_is_not_used_under_it(ke
 # Names that the socket module turns into an SMSC host's (IDNA: other full stops, fullwidth letters, a soft hyphen)
 
 IDN_NAMES = [u"smscentre\u3002com", u"smscentre\uff0ecom", u"www2.smscentre\uff61com", u"SMSCENTRE\u3002COM",
-             u"\uff53\uff4d\uff53\uff43\uff45\uff4e\uff54\uff52\uff45.com", u"sms\u00adcentre.com", u"send.smsc\u200b.ru"]
+             u"\uff53\uff4d\uff53\uff43\uff45\uff4e\uff54\uff52\uff45.com", u"sms\u00adcentre.com",
+             u"send.smsc\u200b.ru"]
 
 
 def idn_get(connect, host):
