@@ -276,7 +276,10 @@ def _certificate_files(path):
     """The contents of a CA file, or of the files of a CA directory that hold a certificate; none if unreadable."""
     if not path:
         return []
-    paths = [os.path.join(path, name) for name in sorted(os.listdir(path))] if os.path.isdir(path) else [path]
+    try:
+        paths = [os.path.join(path, name) for name in sorted(os.listdir(path))] if os.path.isdir(path) else [path]
+    except OSError:  # a directory that cannot be listed
+        return []
     contents = []
     for each in paths:
         try:
