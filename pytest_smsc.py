@@ -16,7 +16,9 @@ every pytest run. With copied files, load it from the top-level conftest.py:
         smsc_gateway.fail(host="smscentre.com", drop=True)   # the first host is down
         app.signup("79999999999")                             # www2.smscentre.com answers
 """
+import shutil
 import sys
+import tempfile
 
 import pytest
 
@@ -28,27 +30,33 @@ def smsc_gateway(monkeypatch):
     """A smsc_sandbox.Gateway on free ports; connections to the SMSC hosts (ports 80, 443 and 25) go to it.
 
     The SMSC hosts are matched by name, whatever the client (smsc_sandbox.Intercept): one that calls
-    socket.create_connection (urllib, http.client, smtplib) or resolves with socket.getaddrinfo (requests and
-    urllib3, asyncio, httpx, aiohttp) reaches the gateway; any other port of an SMSC host, and
-    gethostbyname of one, fail: nothing reaches the real gateway. Other hosts are not touched, and *_proxy
-    variables do not apply to the SMSC hosts. HTTPS is served with a certificate from the sandbox's own CA,
-    which the client trusts for the test alone (SSL_CERT_FILE, and REQUESTS_CA_BUNDLE for requests, which
-    otherwise trusts certifi's CAs only); where no certificate can be made (neither trustme nor the openssl
-    command), port 443 is refused. The gateway keeps every request and message of the test (no max_records).
+    socket.create_connection (urllib, http.client, smtplib), resolves with socket.getaddrinfo or gethostbyname
+    (requests and urllib3, asyncio, httpx, aiohttp) or connects a socket by name reaches the gateway; any other
+    port of an SMSC host fails: nothing reaches the real gateway (what is not covered: the README's "What is
+    isolated"). Other hosts are not touched, and *_proxy variables do not apply to the SMSC hosts.
+    HTTPS is served with a certificate from the sandbox's own CA, which the client trusts for the test alone,
+    besides what it trusted before: SSL_CERT_FILE and REQUESTS_CA_BUNDLE (requests otherwise trusts certifi's CAs
+    only) name bundles made for the test (smsc_sandbox.trust_bundles) in a temporary directory removed after it;
+    where no certificate can be made (neither trustme nor the openssl command), port 443 is refused. The gateway
+    keeps every request and message of the test (no max_records).
     After the test the gateway stops, and an error raised inside it (a bug of the sandbox) fails the test.
     """
     smsc_sandbox.no_proxy_for_smsc(monkeypatch.setenv)
     gateway = smsc_sandbox.Gateway(max_records=None, max_record_bytes=None).start()
-    if gateway.https is not None:
-        for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
-            monkeypatch.setenv(name, gateway.ca_file)
-    _forget_cached()
+    bundles = None
     try:
+        if gateway.https is not None:
+            bundles = tempfile.mkdtemp(prefix="smsc-gateway-")
+            for name, path in sorted(smsc_sandbox.trust_bundles(gateway.ca_file, bundles).items()):
+                monkeypatch.setenv(name, path)
+        _forget_cached()
         with gateway.intercept():
             yield gateway
     finally:
         gateway.stop()
         _forget_cached()
+        if bundles is not None:
+            shutil.rmtree(bundles, True)
     gateway.check()
 
 

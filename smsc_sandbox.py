@@ -23,8 +23,8 @@ In a pytest suite: the `smsc_gateway` fixture of the plugin pytest_smsc (install
 
 Underneath, the loopback servers (LoopbackServer, LoopbackHTTPServer, LoopbackSMTPServer) record every
 request byte for byte; Intercept redirects socket.create_connection to them by port (and the SMSC names that
-socket.getaddrinfo and gethostbyname resolve), so that a client keeps the real host name (request line in
-origin form, real Host: header) and runs unchanged. smsc_api's own tests
+socket.getaddrinfo and gethostbyname resolve, or that a socket connects to by name), so that a client keeps the
+real host name (request line in origin form, real Host: header) and runs unchanged. smsc_api's own tests
 build their recording and fault-injecting servers on these classes (tests/servers.py).
 
 (PYTEST_DONT_REWRITE: pytest would rewrite this module as part of the package of the pytest_smsc plugin.)
@@ -54,8 +54,8 @@ else:
     _integers = (int,)
 
 __all__ = ["Gateway", "GatewayError", "Intercept", "Request", "File", "Record", "LoopbackServer",
-           "LoopbackHTTPServer", "LoopbackSMTPServer", "make_certificate", "server_context", "HOSTS", "is_smsc_host",
-           "mask", "parts", "normalize_phone", "no_proxy_for_smsc", "demo", "main"]
+           "LoopbackHTTPServer", "LoopbackSMTPServer", "make_certificate", "server_context", "trust_bundles", "HOSTS",
+           "is_smsc_host", "mask", "parts", "normalize_phone", "no_proxy_for_smsc", "demo", "main"]
 
 
 # The SMSC hosts, texts as the gateway reads them
@@ -71,11 +71,35 @@ _GSM_EXTENSION = frozenset(u"\f^{}\\[~]|€")
 
 
 def is_smsc_host(host):
-    """True for smscentre.com, smsc.ru, smsc.kz, smsc.ua and their subdomains (www2..., send...)."""
-    if isinstance(host, bytes):
-        host = host.decode("latin-1")
-    host = (host or "").lower().rstrip(".")
-    return any(host == domain or host.endswith("." + domain) for domain in HOSTS)
+    """True for smscentre.com, smsc.ru, smsc.kz, smsc.ua and their subdomains (www2..., send...), however written:
+    any case, a final dot, and any text that the socket module turns into such a name (IDNA: "smscentre\\u3002com",
+    fullwidth letters, a soft hyphen); bytes as they are, or read as UTF-8 text (in case a resolver does so)."""
+    names = [_dns_name(host)]
+    if isinstance(host, (bytes, bytearray)):
+        try:
+            names.append(_dns_name(bytes(host).decode("utf-8")))
+        except UnicodeDecodeError:
+            pass
+    return any(name and (name == domain or name.endswith("." + domain)) for name in names for domain in HOSTS)
+
+
+def _dns_name(host):
+    """A host name as the socket module hands it to the resolver, as text in lower case without a final dot: bytes
+    as they are, text that is not ASCII through the "idna" codec (as socket.getaddrinfo, gethostbyname and connect
+    encode it); None for no name, or text the codec rejects (the socket module refuses it too)."""
+    if isinstance(host, (bytes, bytearray)):
+        host = bytes(host).decode("latin-1")
+    elif not isinstance(host, (str, _text)):
+        return None
+    else:
+        try:
+            host.encode("ascii")
+        except UnicodeError:
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                return None
+    return host.lower().rstrip(".")
 
 
 def _form_decoded(data):
@@ -214,6 +238,58 @@ def _gateway_certificate():
                                                                   "openssl command is installed" if missing else
                                                                   "openssl: %s" % exc))
         return _certificates[0]
+
+
+def trust_bundles(ca_file, directory, environ=None):
+    """CA bundles that trust what a client trusted before and ca_file too: {variable: path} of files written in
+    directory, for SSL_CERT_FILE (OpenSSL, and so urllib, http.client, asyncio, httpx, aiohttp) and
+    REQUESTS_CA_BUNDLE (requests, which otherwise trusts certifi's CAs alone).
+
+    What each trusted before (environ: os.environ by default) is the file the variable names (a directory: the
+    certificates of its files); unset, for SSL_CERT_FILE the default store's CA file
+    (ssl.get_default_verify_paths()), for REQUESTS_CA_BUNDLE the file of CURL_CA_BUNDLE, else certifi's when certifi
+    is installed, else the default store's. A file that cannot be read adds nothing (it trusted nothing).
+    """
+    import ssl
+    environ = os.environ if environ is None else environ
+    default = ssl.get_default_verify_paths().openssl_cafile
+    requests_default = environ.get("CURL_CA_BUNDLE")
+    if not requests_default:
+        try:
+            import certifi
+            requests_default = certifi.where()
+        except ImportError:
+            requests_default = default
+    with open(ca_file, "rb") as handle:
+        ca = handle.read()
+    bundles = {}
+    for name, unset in (("SSL_CERT_FILE", default), ("REQUESTS_CA_BUNDLE", requests_default)):
+        bundles[name] = os.path.join(directory, name + ".pem")
+        with open(bundles[name], "wb") as handle:
+            for before in _certificate_files(environ.get(name) or unset):
+                handle.write(before if before.endswith(b"\n") else before + b"\n")
+            handle.write(ca)
+    return bundles
+
+
+def _certificate_files(path):
+    """The contents of a CA file, or of the files of a CA directory that hold a certificate; none if unreadable."""
+    if not path:
+        return []
+    try:
+        paths = [os.path.join(path, name) for name in sorted(os.listdir(path))] if os.path.isdir(path) else [path]
+    except OSError:  # a directory that cannot be listed
+        return []
+    contents = []
+    for each in paths:
+        try:
+            with open(each, "rb") as handle:
+                data = handle.read()
+        except (IOError, OSError):
+            continue
+        if data and (each == path or b"-----BEGIN CERTIFICATE-----" in data):
+            contents.append(data)
+    return contents
 
 
 # Loopback servers: real sockets on 127.0.0.1, a thread per connection, every byte recorded
@@ -943,6 +1019,9 @@ class LoopbackSMTPServer(LoopbackServer):
 
 _PATCHED = ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex")
 _CONNECTS = ("connect", "connect_ex")  # methods of socket.socket
+# With an address, TCP Fast Open connects by them (Python 2's sendto is a slot of each socket: not replaceable)
+_SENDS = () if _PY2 else tuple(name for name in ("sendto", "sendmsg") if hasattr(socket.socket, name))
+_METHODS = _CONNECTS + _SENDS
 _patching = threading.Lock()  # one Intercept at a time changes the socket module's functions
 _stand_ins = [0]               # the stand-in addresses given out so far (Intercept._stand_in)
 
@@ -971,7 +1050,11 @@ class Intercept(object):
       address of its own in 127.83.0.0/16, and socket.socket.connect (and connect_ex) to a stand-in address
       connects to the server routed for the port: a client that resolves and connects by itself (requests and
       urllib3, asyncio and so httpx and aiohttp, a raw getaddrinfo and connect) reaches it too, whichever
-      port it connects with. Each lookup is recorded in `lookups` as (host, port).
+      port it connects with. Each lookup is recorded in `lookups` as (host, port);
+    - socket.socket.connect (and connect_ex) with an SMSC host's name, which the C library would resolve without
+      socket.getaddrinfo, connects to the server routed for the port too (a TLS socket as well: ssl's connect is
+      socket.socket's); an IPv6 or non-TCP socket is refused. socket.socket.sendto and sendmsg to an SMSC host's
+      name (TCP Fast Open connects by them) are refused (Python 3; Python 2's sendto cannot be replaced).
 
     Each connection routed or refused is recorded in `connections` as (host, port), and the server learns the
     host asked for (note_asked). Fail closed: an SMSC host on a port without a route, or named in `refuse`, is
@@ -1000,17 +1083,19 @@ class Intercept(object):
         self._below = dict((name, getattr(socket, name)) for name in _PATCHED)  # replaced at each entry
         self._below_connects = {}
         self._connects = dict((name, self._connect_method(name)) for name in _CONNECTS)
+        self._connects.update((name, self._send_method(name)) for name in _SENDS)
 
     def clear(self):
         """Forget the connections and lookups recorded so far."""
         with self._lock:
             del self.connections[:], self.lookups[:]
 
-    def _route(self, host, port):
-        """The server routed for (host, port), recorded as a connection; ECONNREFUSED when there is none."""
+    def _route(self, host, port, servable=True):
+        """The server routed for (host, port), recorded as a connection; ECONNREFUSED when there is none (or the
+        connection cannot be served: servable False)."""
         with self._lock:
             self.connections.append((host, port))
-        server = None if host in self.refuse else self.routes.get(port)
+        server = None if host in self.refuse or not servable else self.routes.get(port)
         if server is None:
             raise socket.error(errno.ECONNREFUSED, "Connection refused (sandbox: %s:%s)" % (host, port))
         return server
@@ -1060,14 +1145,25 @@ class Intercept(object):
             return _as_text(host), [], [self._stand_in(host)]
         return self._below["gethostbyname_ex"](host)
 
+    def _smsc_host_of(self, address):
+        """The SMSC host that an address given to a socket.socket method names, or None: a stand-in address, or
+        the host's name itself (resolved by the C library, without socket.getaddrinfo)."""
+        if not (self._active and isinstance(address, tuple) and len(address) >= 2):
+            return None
+        host = address[0]
+        if isinstance(host, (str, _text)) and host in self._hosts:
+            return self._hosts[host]
+        return host if is_smsc_host(host) else None
+
     def _connect_method(self, name):
-        """socket.socket.<name> (connect or connect_ex) while active: a stand-in address goes to its server."""
+        """socket.socket.<name> (connect or connect_ex) while active: an SMSC host, by its stand-in address or by
+        name, goes to its server (a TCP connection over IPv4: others are refused); any other address is passed on."""
         def connect(sock, address):
-            host = self._hosts.get(address[0]) if self._active and isinstance(address, tuple) else None
+            host = self._smsc_host_of(address)
             if host is None:
                 return self._below_connects[name](sock, address)
             try:
-                server = self._route(host, address[1])
+                server = self._route(host, address[1], _is_tcp_over_ipv4(sock))
             except socket.error as exc:
                 if name == "connect_ex":
                     return exc.errno
@@ -1081,16 +1177,27 @@ class Intercept(object):
                     pass
         return connect
 
+    def _send_method(self, name):
+        """socket.socket.<name> (sendto or sendmsg) while active: an SMSC host named as the address is refused (TCP
+        Fast Open would connect to it by name); any other call is passed on."""
+        def send(sock, *args):
+            if len(args) == 4 if name == "sendmsg" else len(args) in (2, 3):  # an address given, last
+                host = self._smsc_host_of(args[-1])
+                if host is not None:
+                    self._route(host, args[-1][1], servable=False)
+            return self._below_connects[name](sock, *args)
+        return send
+
     def __enter__(self):
         with _patching:
             if self._active:
                 raise RuntimeError("this Intercept is active already")
             self._below = dict((name, getattr(socket, name)) for name in _PATCHED)
-            self._below_connects = dict((name, getattr(socket.socket, name)) for name in _CONNECTS)
-            self._own_connects = dict((name, socket.socket.__dict__.get(name)) for name in _CONNECTS)
+            self._below_connects = dict((name, getattr(socket.socket, name)) for name in _METHODS)
+            self._own_connects = dict((name, socket.socket.__dict__.get(name)) for name in _METHODS)
             for name in _PATCHED:
                 setattr(socket, name, getattr(self, name))
-            for name in _CONNECTS:
+            for name in _METHODS:
                 setattr(socket.socket, name, self._connects[name])
             self._active = True
         return self
@@ -1101,7 +1208,7 @@ class Intercept(object):
             for name in _PATCHED:
                 if getattr(socket, name) == getattr(self, name):  # still ours: put back what was there
                     setattr(socket, name, self._below[name])
-            for name in _CONNECTS:
+            for name in _METHODS:
                 if socket.socket.__dict__.get(name) is self._connects[name]:
                     if self._own_connects[name] is None:  # inherited (Python 3: from _socket.socket)
                         delattr(socket.socket, name)
@@ -1110,6 +1217,15 @@ class Intercept(object):
 
 
 _stand_ins_lock = threading.Lock()
+
+
+def _is_tcp_over_ipv4(sock):
+    """Whether a socket is a TCP socket of IPv4 (SOCK_STREAM, as the kernel says, whatever flags it was made with)."""
+    try:
+        return sock.family == socket.AF_INET and sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) == \
+            socket.SOCK_STREAM
+    except socket.error:
+        return False
 
 
 # The gateway: the SMSC HTTP API and SMTP gateway, answered from memory
@@ -1254,8 +1370,9 @@ def _whole(value):
 
 
 def _host_name(host):
-    """A host name as compared: text, lower case, without a final dot; None stays None."""
-    return None if host is None else _as_text(host).lower().rstrip(u".")
+    """A host name as compared: text, lower case, without a final dot, as the resolver gets it (_dns_name); None
+    stays None."""
+    return None if host is None else _dns_name(host) or _as_text(host).lower().rstrip(u".")
 
 
 class Failure(object):
@@ -2423,10 +2540,11 @@ class _Demo(object):
         self.call(u"get_balance()", "get_balance")
         self.mms_and_statuses(sent[0])
         self.say()
-        self.say(u"Your own application, unchanged: run  python smsc_sandbox.py  and start the application with")
-        self.say(u"http_proxy=http://127.0.0.1:8025 (and SMSC_SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).")
-        self.say(u"With SMSC_HTTPS = True: https_proxy=http://127.0.0.1:8025 and SSL_CERT_FILE=<the CA file it "
-                 u"prints>.")
+        self.say(u"Your own application (or python smsc_api.py), unchanged: run  python smsc_sandbox.py  and start it")
+        self.say(u"with the variables it prints: http_proxy=http://127.0.0.1:8025 https_proxy=http://127.0.0.1:8025")
+        self.say(u"SSL_CERT_FILE=<its CA file> SMSC_SMTP_SERVER=127.0.0.1:8026 (where it can make no certificate,")
+        self.say(u"SMSC_HTTPS=0 in place of SSL_CERT_FILE). Both proxies: with http_proxy alone, HTTPS (the default of")
+        self.say(u"python smsc_api.py) would reach the real gateway.")
 
     def mms_and_statuses(self, first):
         """An MMS with a picture (a file written for it), then the statuses of two messages in one call."""
@@ -2515,10 +2633,12 @@ def _parser(prog=None):
         prog=prog,  # None: named as started (smsc-sandbox, smsc_sandbox.py), argparse's default
         description="A local SMSC-compatible gateway on 127.0.0.1, HTTP, HTTPS and SMTP, until Ctrl-C: try "
                     "smsc_api, or test your own application, without an account. No SMS is ever sent.",
-        epilog="Point an unmodified application at it with http_proxy=http://127.0.0.1:PORT (HTTP API), "
-               "https_proxy=http://127.0.0.1:PORT and SSL_CERT_FILE=<the CA file printed at start> (HTTPS: "
-               "CONNECT on the same port; the certificate is made with trustme or the openssl command) and, for "
-               "send_sms_mail, SMSC_SMTP_SERVER=127.0.0.1:SMTP_PORT. Every message is printed, and with --log "
+        epilog="Start an unmodified application (or python smsc_api.py) with the variables printed at start: "
+               "http_proxy=http://127.0.0.1:PORT and https_proxy=http://127.0.0.1:PORT, both (with http_proxy "
+               "alone, HTTPS, python smsc_api.py's default, would reach the real gateway), SSL_CERT_FILE=<the CA "
+               "file printed at start> (HTTPS: CONNECT on the same port; the certificate is made with trustme or "
+               "the openssl command; without either, SMSC_HTTPS=0 asks for HTTP) and, for send_sms_mail, "
+               "SMSC_SMTP_SERVER=127.0.0.1:SMTP_PORT. Every message is printed, and with --log "
                "appended to FILE as one JSON object a line. 'demo' runs smsc_api against it in-process on free "
                "ports and shows each call, the request on the wire and the reply.")
     parser.add_argument("command", nargs="?", default="serve", choices=("serve", "demo"),
@@ -2610,21 +2730,36 @@ def main(argv=None):
 
 
 def _started(gateway):
-    """The lines printed once the gateway listens: where to point an application, and how it is set."""
+    """The lines printed once the gateway listens: where to point an application (the variables to start it with,
+    on a line of their own), and how the gateway is set.
+
+    Both proxies, always: HTTPS (python smsc_api.py's default) with http_proxy alone would go to the real gateway;
+    where HTTPS is unavailable, SMSC_HTTPS=0 asks for HTTP, and https_proxy makes HTTPS fail (CONNECT: 501)."""
     http, smtp = gateway.http.port, gateway.smtp.port
-    yield (u"HTTP on http://127.0.0.1:%d (use http_proxy=http://127.0.0.1:%d), SMTP on 127.0.0.1:%d "
-           u"(use SMSC_SMTP_SERVER=127.0.0.1:%d)" % (http, http, smtp, smtp))
+    proxy = u"http://127.0.0.1:%d" % http
+    variables = [u"http_proxy=" + proxy, u"https_proxy=" + proxy]
     if gateway.https is not None:
-        yield (u"HTTPS through the same port (CONNECT): use https_proxy=http://127.0.0.1:%d and SSL_CERT_FILE=%s"
-               % (http, _as_text(gateway.ca_file)))
+        yield u"HTTP on %s (HTTPS through it: CONNECT) and SMTP on 127.0.0.1:%d. Start your application, or " \
+              u"python smsc_api.py, with:" % (proxy, smtp)
+        variables.append(u"SSL_CERT_FILE=" + _shell_word(_as_text(gateway.ca_file)))
     else:
-        yield u"HTTPS unavailable (%s); HTTP and SMTP only." % gateway.https_error
+        yield u"HTTP on %s and SMTP on 127.0.0.1:%d; HTTPS unavailable (%s). Start your application, or python " \
+              u"smsc_api.py, with:" % (proxy, smtp, gateway.https_error)
+        variables.insert(0, u"SMSC_HTTPS=0")
+    yield u" ".join(variables + [u"SMSC_SMTP_SERVER=127.0.0.1:%d" % smtp])
     yield u"%s; balance %s, %s per SMS, delivered %g s after sending. Ctrl-C to stop." % (
         u"login %s only" % _as_text(gateway.login) if gateway.login is not None else u"any login",
         _cents(gateway.balance), _cents(gateway.price), gateway.deliver_after)
     if gateway.callback_url is not None:
         yield u"Callbacks to %s, %s." % (_url_shown(gateway.callback_url), u"signed (md5) with the secret given" if
                                          gateway.callback_secret is not None else u"unsigned (no --callback-secret)")
+
+
+def _shell_word(text):
+    """text as one word of a POSIX shell (quoted when it holds anything else than [A-Za-z0-9@%+=:,./_-])."""
+    if re.match(u"[A-Za-z0-9@%+=:,./_-]+\\Z", text):
+        return text
+    return u"'" + text.replace(u"'", u"'\"'\"'") + u"'"
 
 
 def _serve_until_stopped():

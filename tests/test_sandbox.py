@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shlex
 import smtplib
 import socket
 import stat
@@ -616,7 +617,15 @@ def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
 
 @pytest.mark.parametrize("host,smsc", [("smscentre.com", True), ("www5.smsc.kz", True), ("smsc.ua.", True),
                                        (b"SMSC.RU", True), ("notsmsc.ru", False), ("smsc.ru.evil.org", False),
-                                       ("", False), (None, False)])
+                                       ("", False), (None, False),
+                                       # as the socket module hands them to the resolver: text through IDNA,
+                                       (u"smscentre\u3002com", True), (u"SMSC\uff0eKZ", True),
+                                       (u"\uff53\uff4d\uff53\uff43.ua", True), (u"sms\u00adcentre.com", True),
+                                       (u"www\u2028.smsc.ru", False),  # (the codec refuses it: so does the socket)
+                                       (u"sm\u0455c.ru", False),        # (a Cyrillic letter: xn--smc-ghd.ru)
+                                       # bytes as they are (or read as UTF-8)
+                                       (bytearray(b"send.smsc.ru"), True), (b"\xff.smsc.ru", True),
+                                       (u"smscentre\u3002com".encode("utf-8"), True), (b"smsc\xff.ru", False)])
 def test_is_smsc_host(host, smsc):
     assert smsc_sandbox.is_smsc_host(host) is smsc
 
@@ -731,18 +740,66 @@ def certificates_here():
     return gateway.https is not None
 
 
-def https_line(sandbox, http_port, served, ca_file=None):
-    """Read the line the command line says of HTTPS: the CA file it names (None where HTTPS is unavailable).
+def read_started(sandbox, served, ca_file=None):
+    """Read the two lines the command line prints first, where the application is pointed: (HTTP port, SMTP port,
+    the variables to start it with, as a dict), each line asserted whole.
 
-    served: whether HTTPS can be served here (the certificates_here fixture)."""
-    line = sandbox.line()
-    if not served:
-        assert line.startswith("HTTPS unavailable (no certificate could be made: "), line
-        return None
-    match = re.match(r"HTTPS through the same port \(CONNECT\): use https_proxy=http://127\.0\.0\.1:%s and "
-                     r"SSL_CERT_FILE=(.+)\Z" % http_port, line)
-    assert match and (ca_file is None or match.group(1) == ca_file), line
-    return match.group(1)
+    served: whether HTTPS can be served here (the certificates_here fixture); ca_file: the one asked for."""
+    first, second = sandbox.line(), sandbox.line()
+    if served:
+        match = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) \(HTTPS through it: CONNECT\) and SMTP on "
+                         r"127\.0\.0\.1:(\d+)\. Start your application, or python smsc_api\.py, with:\Z", first)
+    else:
+        match = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) and SMTP on 127\.0\.0\.1:(\d+); HTTPS unavailable \(no "
+                         r"certificate could be made: [^\n]+\)\. Start your application, or python smsc_api\.py, "
+                         r"with:\Z", first)
+    assert match, first
+    http, smtp = match.groups()
+    words = shlex.split(second if six.PY3 else second.encode("utf-8"))
+    variables = [tuple(word.split("=", 1)) for word in words]
+    proxy = "http://127.0.0.1:" + http
+    if served:
+        assert [name for name, _ in variables] == ["http_proxy", "https_proxy", "SSL_CERT_FILE", "SMSC_SMTP_SERVER"], \
+            second
+        assert ca_file in (None, variables[2][1]) and os.path.isfile(variables[2][1]), second
+    else:
+        assert variables[0] == ("SMSC_HTTPS", "0"), second
+        del variables[0]
+    assert variables[:2] == [("http_proxy", proxy), ("https_proxy", proxy)], second
+    assert variables[-1] == ("SMSC_SMTP_SERVER", "127.0.0.1:" + smtp), second
+    return http, smtp, dict(word.split("=", 1) for word in words)
+
+
+# `python smsc_api.py` run as the sandbox's printed line says, on a machine where the network is refused (and
+# any attempt to reach it said on stderr): what reaches the sandbox, and only it
+GUARDED_PROGRAM = """
+import errno, runpy, socket, sys
+
+def loopback(host):
+    return host in (None, "127.0.0.1", "localhost", b"127.0.0.1", b"localhost")
+
+def getaddrinfo(host, port, *args, **kwargs):
+    if not loopback(host):
+        sys.stderr.write("the network: lookup of %%s:%%s\\n" %% (host, port))
+        raise socket.gaierror(socket.EAI_NONAME, "no network here")
+    return below_getaddrinfo(host, port, *args, **kwargs)
+
+def connect(sock, address):
+    if isinstance(address, tuple) and not loopback(address[0]):
+        sys.stderr.write("the network: connection to %%s:%%s\\n" %% address[:2])
+        raise socket.error(errno.ENETUNREACH, "no network here")
+    return below_connect(sock, address)
+
+below_getaddrinfo, below_connect = socket.getaddrinfo, socket.socket.connect
+socket.getaddrinfo, socket.socket.connect = getaddrinfo, connect
+sys.argv = [%(script)r] + %(argv)r
+runpy.run_path(%(script)r, run_name="__main__")
+"""
+
+
+def smsc_api_program(argv, **variables):
+    """(exit status, stdout, stderr) of python smsc_api.py argv, where no connection reaches the network."""
+    return run_app(GUARDED_PROGRAM % {"script": os.path.join(ROOT, "smsc_api.py"), "argv": list(argv)}, **variables)
 
 
 def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir, certificates_here):
@@ -751,22 +808,17 @@ def test_the_command_line_serves_an_unmodified_app_through_http_proxy(tmpdir, ce
     sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", "--log", log, "--login", "alice",
                              "--password", "secret", "--balance", "10", "--price", "1.5", "--deliver-after", "0")
     try:
-        first = sandbox.line()
-        match = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) \(use http_proxy=http://127\.0\.0\.1:(\d+)\), "
-                         r"SMTP on 127\.0\.0\.1:(\d+) \(use SMSC_SMTP_SERVER=127\.0\.0\.1:(\d+)\)\Z", first)
-        assert match and match.group(1) == match.group(2) and match.group(3) == match.group(4), first
-        http, smtp = match.group(1), match.group(3)
-        https_line(sandbox, http, certificates_here)
+        http, smtp, variables = read_started(sandbox, certificates_here)
         assert sandbox.line() == "login alice only; balance 10.00, 1.50 per SMS, delivered 0 s after sending. " \
                                  "Ctrl-C to stop."
-        credentials = dict(SMSC_LOGIN="alice", SMSC_PASSWORD="secret", http_proxy="http://127.0.0.1:" + http)
+        credentials = dict(variables, SMSC_LOGIN="alice", SMSC_PASSWORD="secret")  # started as it says
         assert run_app("import smsc_api; print(smsc_api.SMSC().send_sms('79999999999', 'hi'))",
                        **credentials) == (0, "['1', '1', '1.50', '8.50']\n", "")
         assert sandbox.line() == "SMS id=1 to 79999999999: hi (1 part, 1.50)"
         assert run_app("import smsc_api; c = smsc_api.SMSC(); "
                        "c.send_sms_mail('79999999999', u'\\u043f\\u043e\\u0447\\u0442\\u0430: \\u0434\\u0430'); "
                        "print(c.get_status(2, '79999999999')[0] + ' ' + c.get_balance())",
-                       SMSC_SMTP_SERVER="127.0.0.1:" + smtp, **credentials) == (0, "1 7.00\n", "")
+                       **credentials) == (0, "1 7.00\n", "")
         assert sandbox.line() == u"SMS id=2 to 79999999999: почта: да (1 part, 1.50, by mail)"
         assert run_app("import smsc_api; print(smsc_api.SMSC().get_balance())",
                        **dict(credentials, SMSC_PASSWORD="wrong")) == (0, "False\n", "")
@@ -797,8 +849,7 @@ def test_the_command_line_serves_an_unmodified_app_over_https_through_https_prox
     ca_file = str(tmpdir.join("sandbox-ca.pem"))
     sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", "--ca-file", ca_file, "--deliver-after", "0")
     try:
-        http = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) ", sandbox.line()).group(1)
-        assert https_line(sandbox, http, certificates_here, ca_file) == ca_file
+        http = read_started(sandbox, certificates_here, ca_file)[0]
         assert sandbox.line().startswith("any login; ")
         app = dict(SMSC_HTTPS="1", SMSC_KEEPALIVE="1", SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
                    https_proxy="http://127.0.0.1:" + http)
@@ -809,6 +860,41 @@ def test_the_command_line_serves_an_unmodified_app_over_https_through_https_prox
         # the certificate is checked: trusting other CAs, the client sends nothing
         assert run_app("import smsc_api; print(smsc_api.SMSC().get_balance())", SSL_CERT_FILE=empty_ca_file,
                        **app) == (0, "False\n", "")
+    finally:
+        rest, code = sandbox.stop()
+    assert (rest, code) == (["Stopped."], 0)
+
+
+@pytest.mark.parametrize("certificate", [True, False], ids=["https", "no-certificate"])
+def test_python_smsc_api_py_started_as_the_sandbox_says_reaches_it_and_never_the_network(tmpdir, certificates_here,
+                                                                                         certificate):
+    """The command line (HTTPS by default: the password is in the request) started with the variables the sandbox
+    prints: over HTTPS through CONNECT where the sandbox serves it, else over HTTP (SMSC_HTTPS=0), and HTTPS asked
+    for all the same (--https) is refused by the sandbox (501); never a connection to the network."""
+    if certificate and not certificates_here:
+        pytest.skip("HTTPS needs trustme or the openssl command here")
+    hidden = {}
+    if not certificate:  # no trustme to import, no openssl on PATH
+        tmpdir.join("trustme.py").write("raise ImportError('trustme is not installed here')\n")
+        hidden = dict(PATH=str(tmpdir), PYTHONPATH=str(tmpdir))
+    sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", "--deliver-after", "0", **hidden)
+    try:
+        http, smtp, variables = read_started(sandbox, certificate)
+        assert sandbox.line().startswith("any login; ")
+        app = dict(variables, SMSC_LOGIN="alice", SMSC_PASSWORD="secret")
+        assert smsc_api_program(["send", "79999999999", "hi"], **app) == (
+            0, "sent: id 1, sms 1, cost 2.50, balance 97.50\n", "")
+        assert sandbox.line() == "SMS id=1 to 79999999999: hi (1 part, 2.50)"
+        assert smsc_api_program(["mail", "79999999999", "by mail"], **app) == (0, "mail sent\n", "")
+        assert sandbox.line() == "SMS id=2 to 79999999999: by mail (1 part, 2.50, by mail)"
+        if certificate:
+            assert smsc_api_program(["balance", "--http"], **app) == (0, "balance: 95.00\n", "")
+        else:
+            code, out, err = smsc_api_program(["balance", "--https", "--timeout", "5"], **app)
+            assert (code, out, "the network" in err) == (3, "", False), err
+            assert [sandbox.line() for _ in range(5)] == [  # each host in turn
+                "ERROR HTTP 501 (HTTPS unavailable: no certificate could be made: neither trustme (pip install "
+                "trustme) nor the openssl command is installed) for CONNECT %s:443" % host for host in SMSC_HOSTS[:5]]
     finally:
         rest, code = sandbox.stop()
     assert (rest, code) == (["Stopped."], 0)
@@ -908,9 +994,11 @@ mes=Ваш билет, translit=0, id=0, mms=1
            -1,MMS_SENT,0
   returns: [['1', 'DELIVERED', '0'], ['-1', 'MMS_SENT', '0']]
 
-Your own application, unchanged: run  python smsc_sandbox.py  and start the application with
-http_proxy=http://127.0.0.1:8025 (and SMSC_SMTP_SERVER=127.0.0.1:8026 for send_sms_mail).
-With SMSC_HTTPS = True: https_proxy=http://127.0.0.1:8025 and SSL_CERT_FILE=<the CA file it prints>.
+Your own application (or python smsc_api.py), unchanged: run  python smsc_sandbox.py  and start it
+with the variables it prints: http_proxy=http://127.0.0.1:8025 https_proxy=http://127.0.0.1:8025
+SSL_CERT_FILE=<its CA file> SMSC_SMTP_SERVER=127.0.0.1:8026 (where it can make no certificate,
+SMSC_HTTPS=0 in place of SSL_CERT_FILE). Both proxies: with http_proxy alone, HTTPS (the default of
+python smsc_api.py) would reach the real gateway.
 '''
 
 

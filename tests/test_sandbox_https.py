@@ -3,9 +3,10 @@
 application started with https_proxy=http://127.0.0.1:8025 does), and HTTP alone where no certificate can be
 made (neither trustme nor the openssl command).
 
-The client always verifies the certificate: it trusts the sandbox's CA through SSL_CERT_FILE (the fixture sets
-it) or a context made from that CA file, never by turning verification off. The command line over HTTPS, as a
-program, is in test_sandbox.py.
+The client always verifies the certificate: it trusts the sandbox's CA through SSL_CERT_FILE (the fixture points
+it at a bundle of what was trusted before and that CA) or a context made from that CA file, never by turning
+verification off; what the application trusted before (its own services) stays trusted under the fixture. The
+command line over HTTPS, as a program, is in test_sandbox.py.
 """
 import errno
 import io
@@ -17,9 +18,11 @@ import sys
 
 import pytest
 from six.moves import http_client
+from six.moves.urllib.request import urlopen
 
 import smsc_sandbox
 from helpers import HTTP_VERSION, SandboxProcess, echoed, get_over_connection, raw_get, response, run_app, send_raw
+from servers import HTTPServer, Reply
 
 CONNECT_REFUSED = b"smsc_sandbox: CONNECT only to port 443 of smscentre.com, smsc.ru, smsc.kz, smsc.ua and their " \
                   b"subdomains\n"
@@ -35,8 +38,14 @@ def tls_gateway(gateway):
     return gateway
 
 
+def read(path):
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def test_the_fixture_serves_port_443_with_a_certificate_trusted_for_the_test(smsc, tls_gateway):
-    assert os.environ["SSL_CERT_FILE"] == tls_gateway.ca_file
+    # before, the test trusted no CA (conftest's empty SSL_CERT_FILE): now the gateway's alone
+    assert read(os.environ["SSL_CERT_FILE"]) == read(tls_gateway.ca_file)
     with smsc.SMSC("alice", "secret", https=True, keepalive=True) as client:
         assert client.send_sms("79999999999", "over TLS") == ["1", "1", "2.50", "97.50"]
         assert client.get_balance() == "97.50"
@@ -46,6 +55,104 @@ def test_the_fixture_serves_port_443_with_a_certificate_trusted_for_the_test(sms
         (b"GET /sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8& " + HTTP_VERSION, True,
          ("smscentre.com", 443), 1)]
     assert echoed(tls_gateway) == [u"SMS id=1 to 79999999999: over TLS (1 part, 2.50)"]
+
+
+# What the application trusted before stays trusted: its own HTTPS services
+
+BALANCE = "/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"
+CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+@pytest.fixture(scope="module")
+def own_ca(tmpdir_factory):
+    """The CA of the application's own HTTPS service and its certificate for localhost: (ca_pem, chain_pem, key_pem)."""
+    try:
+        return smsc_sandbox.make_certificate(str(tmpdir_factory.mktemp("own")), "own", hosts=("localhost",))
+    except OSError:
+        pytest.skip("HTTPS needs trustme or the openssl command here")
+
+
+@pytest.fixture
+def own_service(own_ca):
+    """The application's own HTTPS service on localhost: its URL."""
+    with HTTPServer(ssl_context=smsc_sandbox.server_context(*own_ca[1:]), default=Reply(b"own service")) as server:
+        yield "https://localhost:%d/" % server.port
+
+
+def with_urllib(url):
+    """urllib with OpenSSL's default CAs (SSL_CERT_FILE)."""
+    return urlopen(url, timeout=5, context=ssl.create_default_context()).read()
+
+
+def with_requests(url):
+    """requests: REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE, else certifi's CAs."""
+    return pytest.importorskip("requests").get(url, timeout=5).content
+
+
+@pytest.mark.parametrize("variable,get", [("SSL_CERT_FILE", with_urllib), ("REQUESTS_CA_BUNDLE", with_requests),
+                                          ("CURL_CA_BUNDLE", with_requests)], ids=["urllib", "requests", "curl-ca"])
+def test_what_the_application_trusted_stays_trusted_under_the_fixture(own_ca, own_service, variable, get, request,
+                                                                      monkeypatch):
+    for name in CA_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, own_ca[0])  # how the application's tests trust its own service
+    assert get(own_service) == b"own service"
+    gateway = request.getfixturevalue("smsc_gateway")
+    if gateway.https is None:
+        pytest.skip("HTTPS needs trustme or the openssl command here: %s" % gateway.https_error)
+    assert get(own_service) == b"own service"
+    assert get("https://smscentre.com" + BALANCE) == b"100.00"
+    assert [(r.tls, r.header("Host")) for r in gateway.requests] == [(True, b"smscentre.com")]
+
+
+def test_unset_the_bundles_hold_the_default_cas_and_the_gateways(request, monkeypatch):
+    """SSL_CERT_FILE: the default store's CA file; REQUESTS_CA_BUNDLE: certifi's, as requests trusts without it."""
+    for name in CA_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    default = ssl.get_default_verify_paths().openssl_cafile
+    try:
+        import certifi
+        requests_default = certifi.where()
+    except ImportError:
+        requests_default = default
+    gateway = request.getfixturevalue("smsc_gateway")
+    if gateway.https is None:
+        pytest.skip("HTTPS needs trustme or the openssl command here: %s" % gateway.https_error)
+    for name, before in (("SSL_CERT_FILE", default), ("REQUESTS_CA_BUNDLE", requests_default)):
+        trusted = read(before).rstrip(b"\n") + b"\n" if os.path.isfile(before) else b""
+        assert read(os.environ[name]) == trusted + read(gateway.ca_file), name
+
+
+def test_a_bundle_adds_the_ca_to_a_file_a_directory_or_nothing(tmpdir, own_ca, tls_files):
+    """A directory gives the certificates of its files; a file that cannot be read, nothing (it trusted nothing)."""
+    ca, own = read(tls_files["trusted"][0]), read(own_ca[0])
+    directory = tmpdir.mkdir("cas")
+    directory.join("own.pem").write_binary(own)
+    directory.join("README").write_binary(b"not a certificate\n")
+    no_newline = tmpdir.join("no-newline.pem")
+    no_newline.write_binary(own.rstrip(b"\n"))
+    for number, (environ, expected) in enumerate([
+            ({"SSL_CERT_FILE": str(no_newline), "REQUESTS_CA_BUNDLE": str(directory)}, (own + ca, own + ca)),
+            ({"SSL_CERT_FILE": str(tmpdir.join("missing.pem")), "REQUESTS_CA_BUNDLE": "",
+              "CURL_CA_BUNDLE": str(no_newline)}, (ca, own + ca))]):
+        bundles = smsc_sandbox.trust_bundles(tls_files["trusted"][0], str(tmpdir.mkdir("out%d" % number)), environ)
+        assert sorted(bundles) == ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"]
+        assert (read(bundles["SSL_CERT_FILE"]), read(bundles["REQUESTS_CA_BUNDLE"])) == expected
+
+
+@pytest.fixture
+def gone_after_the_test():
+    """Paths that must be gone once the test's other fixtures are torn down."""
+    paths = []
+    yield paths
+    assert [path for path in paths if os.path.exists(path)] == []
+
+
+def test_the_bundles_are_the_tests_alone(gone_after_the_test, tls_gateway):
+    directory = os.path.dirname(os.environ["SSL_CERT_FILE"])
+    assert os.path.dirname(os.environ["REQUESTS_CA_BUNDLE"]) == directory != os.path.dirname(tls_gateway.ca_file)
+    assert sorted(os.listdir(directory)) == ["REQUESTS_CA_BUNDLE.pem", "SSL_CERT_FILE.pem"]
+    gone_after_the_test.append(directory)
 
 
 def test_an_https_proxy_tunnels_to_the_gateway_with_connect(smsc, tls_gateway, monkeypatch):
@@ -152,8 +259,12 @@ def test_the_command_line_without_a_certificate_says_so_and_serves_http(tmpdir):
     tmpdir.join("trustme.py").write("raise ImportError('trustme is not installed here')\n")
     sandbox = SandboxProcess("--port", "0", "--smtp-port", "0", PATH=str(tmpdir), PYTHONPATH=str(tmpdir))
     try:
-        http = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) ", sandbox.line()).group(1)
-        assert sandbox.line() == u"HTTPS unavailable (%s); HTTP and SMTP only." % NO_CERTIFICATE
+        first = sandbox.line()
+        http, smtp = re.match(r"HTTP on http://127\.0\.0\.1:(\d+) and SMTP on 127\.0\.0\.1:(\d+);", first).groups()
+        assert first == u"HTTP on http://127.0.0.1:%s and SMTP on 127.0.0.1:%s; HTTPS unavailable (%s). Start your " \
+                        u"application, or python smsc_api.py, with:" % (http, smtp, NO_CERTIFICATE)
+        assert sandbox.line() == u"SMSC_HTTPS=0 http_proxy=http://127.0.0.1:%s https_proxy=http://127.0.0.1:%s " \
+                                 u"SMSC_SMTP_SERVER=127.0.0.1:%s" % (http, http, smtp)
         assert sandbox.line().startswith(u"any login; ")
         assert run_app("import smsc_api; print(smsc_api.SMSC().get_balance())", SMSC_LOGIN="a", SMSC_PASSWORD="b",
                        http_proxy="http://127.0.0.1:" + http) == (0, "100.00\n", "")

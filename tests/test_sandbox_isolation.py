@@ -2,12 +2,14 @@
 """Isolation: under the smsc_gateway fixture no client reaches the real gateway, whatever it is.
 
 "The network" is played by a stand-in: a loopback server that the SMSC host names resolve to (socket.getaddrinfo
-and gethostbyname replaced for the test, beneath the fixture), as a real resolver would send them to the real
-gateway. Without the fixture every client reaches the stand-in (the harness sees a leak); under it each client
-reaches the gateway or fails, and the stand-in accepts no connection at all. Other hosts ("localhost", resolved
-for real) are left alone.
+and gethostbyname replaced for the test, beneath the fixture, and socket.socket.connect and connect_ex for a name
+that the C library resolves), as a real resolver would send them to the real gateway: every name that the socket
+module hands the resolver as an SMSC host (resolved_as_smsc). Without the fixture every client reaches the stand-in
+(the harness sees a leak); under it each client reaches the gateway or fails, and the stand-in accepts no
+connection at all. Other hosts ("localhost", resolved for real) are left alone.
 """
 import errno
+import select
 import socket
 import smtplib
 import ssl
@@ -25,23 +27,62 @@ BALANCE = "/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8"
 STAND_IN = b"STAND-IN: the real gateway"
 
 
+def resolved_as_smsc(host):
+    """Whether the resolver beneath the socket module would look up an SMSC host (or a subdomain) for this name:
+    the socket module hands it text through the "idna" codec (a name the codec rejects is an error, no lookup),
+    bytes as they are."""
+    if isinstance(host, six.text_type):
+        try:
+            host = host.encode("idna")
+        except UnicodeError:
+            return False
+    if not isinstance(host, bytes):
+        return False
+    name = host.lower().rstrip(b".")
+    return any(name == domain or name.endswith(b"." + domain) for domain in
+               (b"smscentre.com", b"smsc.ru", b"smsc.kz", b"smsc.ua"))
+
+
 @pytest.fixture
 def network(monkeypatch):
     """The stand-in of the real gateway: every SMSC host name resolves to it (any port), other names as usual."""
     standin = HTTPServer(default=Reply(STAND_IN)).start()
+    resolve_smsc_hosts_to(standin, monkeypatch)
+    yield standin
+    stop_and_check([standin])
+
+
+@pytest.fixture
+def kept_alive_network(monkeypatch):
+    """The stand-in of the real gateway, keeping connections alive as it does, answering a balance of 7.00."""
+    standin = HTTPServer(default=Reply(b"7.00"), keepalive=True).start()
+    resolve_smsc_hosts_to(standin, monkeypatch)
+    yield standin
+    stop_and_check([standin])
+
+
+def resolve_smsc_hosts_to(standin, monkeypatch):
+    """Make the SMSC host names resolve to the stand-in, beneath whatever replaces the socket module's functions."""
     real_getaddrinfo, real_gethostbyname = socket.getaddrinfo, socket.gethostbyname
 
     def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
-        if smsc_sandbox.is_smsc_host(host):
+        if resolved_as_smsc(host):
             return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", standin.port))]
         return real_getaddrinfo(host, port, family, type, proto, flags)
 
     def gethostbyname(host):
-        return "127.0.0.1" if smsc_sandbox.is_smsc_host(host) else real_gethostbyname(host)
+        return "127.0.0.1" if resolved_as_smsc(host) else real_gethostbyname(host)
+
+    def resolving(connect):  # socket.socket.connect((name, port)): the C library resolves the name
+        def method(sock, address):
+            if isinstance(address, tuple) and resolved_as_smsc(address[0]):
+                address = ("127.0.0.1", standin.port)
+            return connect(sock, address)
+        return method
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     monkeypatch.setattr(socket, "gethostbyname", gethostbyname)
-    yield standin
-    stop_and_check([standin])
+    for name in ("connect", "connect_ex"):
+        monkeypatch.setattr(socket.socket, name, resolving(getattr(socket.socket, name)))
 
 
 @pytest.fixture
@@ -94,18 +135,34 @@ def with_gethostbyname(url):
     return over_socket(socket.socket(socket.AF_INET, socket.SOCK_STREAM), address, parts)
 
 
-def over_socket(sock, address, parts):
-    """GET parts' path and query over sock, connected to address (TLS on top for https): the body."""
+def with_socket_by_name(url):
+    """socket.socket().connect((name, port)), the name resolved by the C library (for https, the connect of a socket
+    wrapped in TLS beforehand)."""
+    parts = six.moves.urllib.parse.urlsplit(url)
+    sock = socket.socket()
+    if parts.scheme == "https":
+        sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
+    address = (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    return over_socket(sock, address, parts, wrap=False)
+
+
+def over_socket(sock, address, parts, wrap=True):
+    """GET parts' path and query over sock, connected to address (TLS on top for https, if wrap): the body."""
     sock.settimeout(5)
     try:
         sock.connect(address)
-        if parts.scheme == "https":
+        if parts.scheme == "https" and wrap:
             sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
-        sock.sendall(("GET %s?%s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
-                      % (parts.path, parts.query, parts.hostname)).encode("ascii"))
-        return read_to_end(sock).partition(b"\r\n\r\n")[2]
+        return http_get(sock, parts)
     finally:
         sock.close()
+
+
+def http_get(sock, parts):
+    """GET parts' path and query over a connected socket: the body."""
+    sock.sendall(("GET %s?%s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                  % (parts.path, parts.query, parts.hostname)).encode("ascii"))
+    return read_to_end(sock).partition(b"\r\n\r\n")[2]
 
 
 def with_asyncio(url):
@@ -170,7 +227,7 @@ def with_aiohttp(url):
 
 
 CLIENTS = [with_smsc_api, with_urllib, with_http_client, with_requests, with_raw_socket, with_gethostbyname,
-           with_asyncio, with_httpx, with_httpx_async, with_aiohttp]
+           with_socket_by_name, with_asyncio, with_httpx, with_httpx_async, with_aiohttp]
 NAMES = [client.__name__[5:] for client in CLIENTS]
 
 
@@ -269,6 +326,171 @@ def test_stand_in_addresses_name_their_host_and_refuse_other_ports(isolated, net
                                                         ("smscentre.com", 22), ("www2.smscentre.com", 22)]
 
 
+def test_a_socket_connected_by_name_reaches_the_gateway_or_is_refused(isolated, network):
+    """connect_ex too, non-blocking too; another port, an IPv6 or a UDP socket: refused, never passed on."""
+    sock = socket.socket()
+    try:
+        assert sock.connect_ex(("send.smscentre.com", 25)) == 0
+        assert sock.recv(4) == b"220 "  # the gateway's SMTP greeting
+    finally:
+        sock.close()
+    sock = socket.socket()
+    try:
+        sock.setblocking(False)
+        assert sock.connect_ex((u"www2.smsc.ru", 80)) in (0, errno.EINPROGRESS, errno.EWOULDBLOCK)
+        assert select.select([], [sock], [], 5)[1] == [sock]
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+        sock.settimeout(5)
+        assert http_get(sock, six.moves.urllib.parse.urlsplit("http://www2.smsc.ru" + BALANCE)) == b"100.00"
+    finally:
+        sock.close()
+    refused = []
+    for family, kind, address in [(socket.AF_INET, socket.SOCK_STREAM, (b"smscentre.com", 8080)),
+                                  (socket.AF_INET, socket.SOCK_DGRAM, ("smscentre.com", 80)),
+                                  (getattr(socket, "AF_INET6", None), socket.SOCK_STREAM, ("smsc.kz", 80, 0, 0))]:
+        try:
+            sock = socket.socket(family, kind)
+        except (socket.error, TypeError):  # no IPv6 here
+            continue
+        try:
+            assert sock.connect_ex(address) == errno.ECONNREFUSED
+            with pytest.raises(socket.error) as error:
+                sock.connect(address)
+            refused.append((error.value.errno, address[0]))
+        finally:
+            sock.close()
+    assert refused[:2] == [(errno.ECONNREFUSED, b"smscentre.com"), (errno.ECONNREFUSED, "smscentre.com")]
+    assert refused[2:] in ([], [(errno.ECONNREFUSED, "smsc.kz")])
+    assert network.connections == 0
+    assert [request.header("Host") for request in isolated.requests] == [b"www2.smsc.ru"]
+    assert isolated_intercept(isolated).connections[:2] == [("send.smscentre.com", 25), (u"www2.smsc.ru", 80)]
+
+
+@pytest.mark.skipif(six.PY2 or not hasattr(socket.socket, "sendmsg"),
+                    reason="Python 2's socket.sendto is a slot of each socket: not replaced (README); no sendmsg")
+def test_tcp_fast_open_to_an_smsc_host_by_name_is_refused(network, request, monkeypatch):
+    """sendto and sendmsg with MSG_FASTOPEN connect by the name given: an SMSC host's is refused, others pass on."""
+    given = []
+
+    def stand_in(name):  # the network beneath: records the address, sends nothing
+        def method(sock, *args):
+            given.append((name, args[-1]))
+            raise socket.error(errno.ENETUNREACH, "the stand-in of the network")
+        return method
+    for name in ("sendto", "sendmsg"):
+        monkeypatch.setattr(socket.socket, name, stand_in(name))
+    fast_open = getattr(socket, "MSG_FASTOPEN", 0x20000000)
+    data = b"GET " + BALANCE.encode("ascii") + b" HTTP/1.0\r\n\r\n"
+    calls = [lambda sock, address: sock.sendto(data, fast_open, address),
+             lambda sock, address: sock.sendto(data, address),
+             lambda sock, address: sock.sendmsg([data], [], fast_open, address)]
+
+    def errors(address):
+        found = []
+        for call in calls:
+            sock = socket.socket()
+            try:
+                with pytest.raises(socket.error) as error:
+                    call(sock, address)
+                found.append(error.value.errno)
+            finally:
+                sock.close()
+        return found
+    assert errors(("smscentre.com", 80)) == [errno.ENETUNREACH] * 3  # without the fixture: the network
+    assert given == [("sendto", ("smscentre.com", 80))] * 2 + [("sendmsg", ("smscentre.com", 80))]
+    del given[:]
+    gateway = request.getfixturevalue("smsc_gateway")
+    for address in [("smscentre.com", 80), ("SMSC.RU", 443), (u"smscentre\u3002com", 25), (b"send.smsc.kz", 25)]:
+        assert errors(address) == [errno.ECONNREFUSED] * 3
+    assert given == [] and network.connections == 0 and gateway.requests == []
+    assert errors(("localhost", 9)) == [errno.ENETUNREACH] * 3  # another host: passed on
+    assert given == [("sendto", ("localhost", 9))] * 2 + [("sendmsg", ("localhost", 9))]
+
+
+def test_a_connection_kept_alive_from_before_the_fixture_is_not_used_under_it(kept_alive_network, request):
+    """An SMSC(keepalive=True) used before the fixture (kept at module level, or by the application's start-up): under
+    the fixture it connects anew, to the gateway (smsc_api reuses no connection made before _forget_cached(), which
+    the fixture calls on entry). Other clients' connections are not covered (README)."""
+    with smsc_api.SMSC("alice", "secret", keepalive=True, timeout=5) as smsc:
+        assert smsc.get_balance() == "7.00"  # before the fixture: the network, the connection kept
+        gateway = request.getfixturevalue("smsc_gateway")
+        assert smsc.get_balance() == "100.00"
+        assert smsc.send_sms("79999999999", "paid SMS") == ["1", "1", "2.50", "97.50"]
+    assert (len(kept_alive_network.requests), kept_alive_network.connections) == (1, 1)
+    assert [request.path for request in gateway.requests] == [b"/sys/balance.php", b"/sys/send.php"]
+    assert [message["message"] for message in gateway.messages] == ["paid SMS"]
+
+
+# Names that the socket module turns into an SMSC host's (IDNA: other full stops, fullwidth letters, a soft hyphen)
+
+IDN_NAMES = [u"smscentre\u3002com", u"smscentre\uff0ecom", u"www2.smscentre\uff61com", u"SMSCENTRE\u3002COM",
+             u"\uff53\uff4d\uff53\uff43\uff45\uff4e\uff54\uff52\uff45.com", u"sms\u00adcentre.com",
+             u"send.smsc\u200b.ru"]
+
+
+def idn_get(connect, host):
+    """GET the balance over a socket connected to host's port 80 by connect(host, port), Host: as IDNA gives it."""
+    sock = connect(host, 80)
+    try:
+        sock.settimeout(5)
+        sock.sendall(b"GET " + BALANCE.encode("ascii") + b" HTTP/1.1\r\nHost: " + host.encode("idna") +
+                     b"\r\nConnection: close\r\n\r\n")
+        return read_to_end(sock).partition(b"\r\n\r\n")[2]
+    finally:
+        sock.close()
+
+
+def by_getaddrinfo(host, port):
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.connect(address)
+    return sock
+
+
+def by_gethostbyname(host, port):
+    sock = socket.socket()
+    sock.connect((socket.gethostbyname(host), port))
+    return sock
+
+
+IDN_CONNECTS = [lambda host, port: socket.create_connection((host, port), 5), by_getaddrinfo, by_gethostbyname]
+IDN_CONNECT_NAMES = ["create_connection", "getaddrinfo", "gethostbyname"]
+
+
+@pytest.mark.parametrize("host", IDN_NAMES, ids=repr)
+def test_names_the_socket_module_encodes_into_an_smsc_host_are_smsc_hosts(host):
+    assert smsc_sandbox.is_smsc_host(host) is True
+    assert resolved_as_smsc(host) is True  # so the stand-in of the network takes them
+
+
+@pytest.mark.parametrize("connect", IDN_CONNECTS, ids=IDN_CONNECT_NAMES)
+@pytest.mark.parametrize("host", IDN_NAMES, ids=repr)
+def test_without_the_fixture_idn_names_reach_the_network(network, connect, host):
+    if connect is not by_getaddrinfo:  # they connect to the address with the port asked for (80: nothing there)
+        assert socket.getaddrinfo(host, 80)[0][4] == ("127.0.0.1", network.port)
+        return
+    assert idn_get(connect, host) == STAND_IN
+
+
+@pytest.mark.parametrize("connect", IDN_CONNECTS, ids=IDN_CONNECT_NAMES)
+@pytest.mark.parametrize("host", IDN_NAMES, ids=repr)
+def test_under_the_fixture_idn_names_reach_the_gateway(isolated, network, connect, host):
+    assert idn_get(connect, host) == b"100.00"
+    assert network.connections == 0
+    assert [request.header("Host") for request in isolated.requests] == [host.encode("idna")]
+
+
+@pytest.mark.parametrize("host", [u"www\u2028.smsc.ru", u"www\ufffd.smscentre.com", u"a" * 64 + u"\u3002smsc.ru"],
+                         ids=repr)
+def test_a_name_the_codec_rejects_is_not_an_smsc_host_and_connects_nowhere(isolated, network, host):
+    assert smsc_sandbox.is_smsc_host(host) is False
+    for call in (lambda: socket.getaddrinfo(host, 80), lambda: socket.create_connection((host, 80), 5),
+                 lambda: socket.gethostbyname(host)):
+        with pytest.raises(UnicodeError):  # the socket module refuses it: no lookup, no connection
+            call()
+    assert network.connections == 0 and isolated.requests == []
+
+
 # 3. Every other host is left alone: it goes to the functions that were there before, unrecorded
 
 @pytest.mark.parametrize("client", CLIENTS[1:], ids=NAMES[1:])
@@ -290,14 +512,14 @@ def isolated_intercept(gateway):
 
 def test_exit_puts_back_exactly_what_was_there(network):
     before = [getattr(socket, name) for name in smsc_sandbox._PATCHED] + [
-        socket.socket.__dict__.get(name) for name in smsc_sandbox._CONNECTS]
+        socket.socket.__dict__.get(name) for name in smsc_sandbox._METHODS]
     with HTTPServer() as server:
         with Intercept({80: server}, smsc_only=True) as intercept:
             assert socket.create_connection(("smscentre.com", 80)).getpeername() == server.address
             with pytest.raises(RuntimeError):
                 intercept.__enter__()
         assert [getattr(socket, name) for name in smsc_sandbox._PATCHED] + [
-            socket.socket.__dict__.get(name) for name in smsc_sandbox._CONNECTS] == before
+            socket.socket.__dict__.get(name) for name in smsc_sandbox._METHODS] == before
         assert socket.getaddrinfo("smscentre.com", 80)[0][4] == ("127.0.0.1", network.port)
 
 
