@@ -61,7 +61,7 @@ def clean_environment(monkeypatch, empty_ca_file):
     """No proxy, no SMSC_*/SMTP_* variables, a fresh urllib opener, and no CA trusted.
 
     No test reaches a real server. Python 3.12+ loads the CA bundle whenever urllib builds its
-    opener (once per test, as it is reset), about 20 ms; an empty file is free. The https
+    opener (once per test, as it is reset), about 20 ms; an empty file is free. The loopback_https
     fixture points SSL_CERT_FILE at its test CA after this."""
     for name in list(os.environ):
         if scrubbed(name):
@@ -89,7 +89,7 @@ def smsc():
 
 @pytest.fixture
 def client(smsc):
-    """SMSC() with SMSC_LOGIN alice, SMSC_PASSWORD secret."""
+    """SMSC() of our module with SMSC_LOGIN alice, SMSC_PASSWORD secret."""
     return configure(smsc)
 
 
@@ -101,15 +101,17 @@ def legacy():
 
 
 @pytest.fixture(params=["2.1", "2.0"])
-def api(request):
-    """Our module, then the official 2.0, each with its constants restored after the test."""
+def module(request):
+    """Each module in turn, the test run once with each: our module ("2.1"), then the official 2.0 ("2.0"),
+    with its constants restored after the test."""
     return request.getfixturevalue("smsc" if request.param == "2.1" else "legacy")
 
 
 @pytest.fixture
-def fixed(api):
-    """True for our module: where 2.0 has a defect (docs/differences.md), ours does not."""
-    return api.__name__ == "smsc_api"
+def is_ours(module):
+    """True when `module` is our module, False when it is 2.0: where 2.0 has a defect (docs/differences.md),
+    ours does not."""
+    return module.__name__ == "smsc_api"
 
 
 class Loopback(object):
@@ -136,28 +138,30 @@ class Loopback(object):
 
 
 @pytest.fixture
-def gw():
-    """Loopback servers for the test; an error raised inside one fails the test at teardown."""
-    loopback = Loopback()
-    with loopback.intercept:
-        yield loopback
-    stop_and_check([loopback.http, loopback.smtp])
+def loopback():
+    """The recording HTTP (port 80) and SMTP (port 25) servers, every SMSC host's connections routed to them (a
+    Loopback); an error raised inside one fails the test at teardown."""
+    servers = Loopback()
+    with servers.intercept:
+        yield servers
+    stop_and_check([servers.http, servers.smtp])
 
 
 # Keep-alive: a server that keeps connections alive, and a client that does
 
 @pytest.fixture
-def kept(gw):
-    """A server that keeps connections alive, routed as port 80 (gw.http stays for other ports)."""
+def keepalive_server(loopback):
+    """A recording HTTP server that keeps connections alive, routed as port 80 (loopback.http stays for other
+    ports)."""
     server = HTTPServer(keepalive=True).start()
-    gw.intercept.routes[80] = server
+    loopback.intercept.routes[80] = server
     yield server
     stop_and_check([server])
 
 
 @pytest.fixture
-def alive(smsc):
-    """SMSC(login="alice", password="secret", keepalive=True), closed after the test."""
+def keepalive_client(smsc):
+    """SMSC(login="alice", password="secret", keepalive=True) of our module, closed after the test."""
     client = smsc.SMSC(login="alice", password="secret", keepalive=True)
     yield client
     client.close()
@@ -166,8 +170,9 @@ def alive(smsc):
 # The sandbox gateway as users have it (the smsc_gateway fixture), on a stopped clock
 
 @pytest.fixture
-def gateway(smsc_gateway, tmpdir):
-    """The user fixture (a smsc_sandbox.Gateway) on a stopped clock, its output and log kept for the test."""
+def sandbox(smsc_gateway, tmpdir):
+    """The sandbox gateway under test: the users' fixture smsc_gateway (a smsc_sandbox.Gateway) on a stopped clock,
+    its output and log kept for the test."""
     smsc_gateway.clock = Clock(NOW)
     smsc_gateway.out = io.StringIO()
     smsc_gateway.log = str(tmpdir.join("messages.jsonl"))
@@ -187,10 +192,10 @@ def tls_files(tmpdir_factory):
 
 
 class TLSLoopback(object):
-    """A TLS HTTP server routed as port 443 of gw.intercept; untrusted() swaps in a rogue one."""
+    """A TLS HTTP server routed as port 443 of loopback.intercept; untrusted() swaps in a rogue one."""
 
-    def __init__(self, gw, tls_files):
-        self._gw, self._files, self.servers = gw, tls_files, []
+    def __init__(self, loopback, tls_files):
+        self._loopback, self._files, self.servers = loopback, tls_files, []
         self.http = self._start("trusted")
 
     def context(self, name="trusted"):
@@ -200,7 +205,7 @@ class TLSLoopback(object):
     def _start(self, name, **options):
         server = HTTPServer(ssl_context=self.context(name), **options).start()
         self.servers.append(server)
-        self._gw.intercept.routes[443] = server
+        self._loopback.intercept.routes[443] = server
         return server
 
     def untrusted(self):
@@ -219,10 +224,11 @@ class TLSLoopback(object):
 
 
 @pytest.fixture
-def https(gw, tls_files, monkeypatch):
-    """gw plus port 443; the client trusts only the test CA (SSL_CERT_FILE, read by OpenSSL)."""
+def loopback_https(loopback, tls_files, monkeypatch):
+    """Port 443 of the loopback servers: a recording TLS HTTP server (a TLSLoopback); the client trusts only the
+    test CA (SSL_CERT_FILE, read by OpenSSL)."""
     monkeypatch.setenv("SSL_CERT_FILE", tls_files["trusted"][0])
-    tls = TLSLoopback(gw, tls_files)
+    tls = TLSLoopback(loopback, tls_files)
     yield tls
     stop_and_check(tls.servers)
 
@@ -230,7 +236,7 @@ def https(gw, tls_files, monkeypatch):
 # SMSC_DEBUG and the SMTP dialogue
 
 @pytest.fixture
-def debug_run(gw, capfd, monkeypatch):
+def mail_output(loopback, capfd, monkeypatch):
     """run(module, debug, message="hi\n.x", **constants): one send_sms_mail("7999", message) with SMSC_DEBUG =
     debug, SMTP_LOGIN "mailer", SMTP_PASSWORD "mailpass", then the module's `constants` set (SMTP_PASSWORD=...
     overrides the default); returns capfd's (out, err).

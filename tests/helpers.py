@@ -156,7 +156,7 @@ def get_over_connection(client, targets, host=None):
     return answers
 
 
-# The sandbox gateway (the `gateway` fixture of conftest.py)
+# The sandbox gateway (the `sandbox` fixture of conftest.py)
 
 NOW = 1700000000.25  # the gateway's stopped clock
 
@@ -238,7 +238,7 @@ def scrubbed(name):
 def environment(proxy_to=None, encoding_from_locale=False, **variables):
     """The environment of every subprocess a test starts: os.environ scrubbed, output in UTF-8, then `variables`.
 
-    proxy_to: a loopback server (gw.http) that http_proxy points at, as an application is started to reach it
+    proxy_to: a loopback server (loopback.http) that http_proxy points at, as an application is started to reach it
     over plain HTTP (SMSC_HTTPS=0).
     encoding_from_locale: as a shell starts a program, the output encoding left to the locale: none of the test
     run's LC_* and PYTHON* variables (PYTHONIOENCODING included), only those in `variables`.
@@ -257,15 +257,15 @@ def environment(proxy_to=None, encoding_from_locale=False, **variables):
 Outcome = namedtuple("Outcome", "result requests connections sessions output")
 
 
-def outcome(module, gw, capsys, call, replies):
-    """call(module.SMSC()) with gw's HTTP server answering `replies` in order, after gw is cleared: its
+def outcome(module, loopback, capsys, call, replies):
+    """call(module.SMSC()) with loopback's HTTP server answering `replies` in order, after it is cleared: its
     result, the raw requests, the connections asked for, the SMTP sessions and the captured output."""
-    gw.clear()
-    gw.http.script(*replies)
+    loopback.clear()
+    loopback.http.script(*replies)
     capsys.readouterr()
     result = call(module.SMSC())
-    return Outcome(result, [request.raw for request in gw.requests], list(gw.intercept.connections),
-                   list(gw.smtp.sessions), capsys.readouterr())
+    return Outcome(result, [request.raw for request in loopback.requests], list(loopback.intercept.connections),
+                   list(loopback.smtp.sessions), capsys.readouterr())
 
 
 def exit_status(pid, seconds=5):

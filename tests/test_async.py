@@ -3,7 +3,8 @@
 
 Written as its users write it, with async and await: Python 3.7+ only (conftest.py leaves this file out of older
 runs and says so; tests/test_async_import.py covers what every interpreter sees). Each test runs its coroutine
-with asyncio.run, as an application does, against the loopback servers (fixtures gw, kept: conftest.py).
+with asyncio.run, as an application does, against the loopback servers (fixtures loopback, keepalive_server:
+conftest.py).
 
 The loop's stalls are measured by the loop itself: a callback due every 10 ms records how late it ran.
 """
@@ -65,9 +66,9 @@ def every_thread_ends():
 
 # 1. The loop never waits: 20 sends at once against a gateway that answers each after 1 s
 
-def test_twenty_sends_at_once_never_stall_the_loop_and_give_what_smsc_gives(smsc, gw):
+def test_twenty_sends_at_once_never_stall_the_loop_and_give_what_smsc_gives(smsc, loopback):
     late = Late(answer_by_id, seconds=1)
-    gw.http.default = late
+    loopback.http.default = late
     calls = [("79999999999", "Message %d" % n, 0, "", n + 1) for n in range(20)]
 
     async def twenty_at_once():
@@ -79,20 +80,20 @@ def test_twenty_sends_at_once_never_stall_the_loop_and_give_what_smsc_gives(smsc
             lateness.stop()
         return results, took, lateness.longest
     results, took, longest = run(twenty_at_once())
-    sent = sorted(request.raw for request in gw.requests)
+    sent = sorted(request.raw for request in loopback.requests)
 
     assert longest < 0.1  # the loop ran its callbacks all along (SMSC called in the loop: 20 s without one)
     assert 1 <= took < 1 + MARGIN * 2  # all 20 at once: about 1 s, not 20
-    assert gw.http.peak_connections == 20
-    gw.clear()
+    assert loopback.http.peak_connections == 20
+    loopback.clear()
     late.released.set()  # SMSC's answers at once
     assert results == [configure(smsc).send_sms(*call) for call in calls]
     assert results[0] == ["1", "1", "1.5", "98.5"]
-    assert sorted(request.raw for request in gw.requests) == sent  # the same bytes on the wire
+    assert sorted(request.raw for request in loopback.requests) == sent  # the same bytes on the wire
 
 
-def test_the_measure_sees_a_blocking_call_stall_the_loop(smsc, gw):
-    gw.http.default = Late(Reply(OK), seconds=0.5)
+def test_the_measure_sees_a_blocking_call_stall_the_loop(smsc, loopback):
+    loopback.http.default = Late(Reply(OK), seconds=0.5)
 
     async def blocking():
         lateness = Lateness().start()
@@ -106,9 +107,9 @@ def test_the_measure_sees_a_blocking_call_stall_the_loop(smsc, gw):
     assert longest >= 0.45
 
 
-def test_at_most_max_workers_calls_run_at_once_8_by_default(smsc, gw):
+def test_at_most_max_workers_calls_run_at_once_8_by_default(smsc, loopback):
     late = Late(answer_by_id, seconds=10)
-    gw.http.default = late
+    loopback.http.default = late
 
     async def twelve(client):
         calls = [client.send_sms("79999999999", "test", id=n) for n in range(1, 13)]
@@ -119,7 +120,7 @@ def test_at_most_max_workers_calls_run_at_once_8_by_default(smsc, gw):
     results = run(twelve(client))
     run(awaited(client.close))
     assert results == [[str(n), "1", "1.5", "98.5"] for n in range(1, 13)]
-    assert len(gw.requests) == 12
+    assert len(loopback.requests) == 12
 
 
 # 2. Every method: what SMSC's gives, the same requests, the same errors
@@ -138,27 +139,27 @@ METHODS = [
 
 
 @pytest.mark.parametrize("name,args,kwargs,replies", METHODS)
-def test_each_method_gives_what_smsc_gives_with_the_same_requests(smsc, gw, name, args, kwargs, replies):
+def test_each_method_gives_what_smsc_gives_with_the_same_requests(smsc, loopback, name, args, kwargs, replies):
     client = smsc.AsyncSMSC("alice", "secret")
-    gw.http.script(*replies)
+    loopback.http.script(*replies)
     result = run(awaited(getattr(client, name), *args, **kwargs))
     run(awaited(client.close))
-    requests, hosts = [r.raw for r in gw.requests], list(gw.intercept.connections)
-    gw.clear()
-    gw.http.script(*replies)
+    requests, hosts = [r.raw for r in loopback.requests], list(loopback.intercept.connections)
+    loopback.clear()
+    loopback.http.script(*replies)
     assert result == getattr(smsc.SMSC("alice", "secret"), name)(*args, **kwargs)
-    assert ([r.raw for r in gw.requests], list(gw.intercept.connections)) == (requests, hosts)
+    assert ([r.raw for r in loopback.requests], list(loopback.intercept.connections)) == (requests, hosts)
 
 
-def test_send_sms_mail_sends_what_smsc_sends(smsc, gw):
+def test_send_sms_mail_sends_what_smsc_sends(smsc, loopback):
     async def mail():
         async with smsc.AsyncSMSC("alice", "secret") as client:
             return await client.send_sms_mail("79999999999", u"Ваш пароль: 123", sender="sms")
     assert run(mail()) is None
-    sessions = list(gw.smtp.sessions)
-    gw.clear()
+    sessions = list(loopback.smtp.sessions)
+    loopback.clear()
     smsc.SMSC("alice", "secret").send_sms_mail("79999999999", u"Ваш пароль: 123", sender="sms")
-    assert [session["data"] for session in sessions] == [session["data"] for session in gw.smtp.sessions]
+    assert [session["data"] for session in sessions] == [session["data"] for session in loopback.smtp.sessions]
     assert sessions[0]["data"] == HEADER + u"alice:secret:0::0,0,sms:79999999999:Ваш пароль: 123\r\n".encode("utf-8")
 
 
@@ -181,16 +182,16 @@ def failure(call):
 
 
 @pytest.mark.parametrize("name,args,kwargs", BAD_INPUT)
-def test_bad_input_is_smscs_error_raised_by_the_await_before_any_connection(smsc, gw, name, args, kwargs):
+def test_bad_input_is_smscs_error_raised_by_the_await_before_any_connection(smsc, loopback, name, args, kwargs):
     client = smsc.AsyncSMSC("alice", "secret")
     raised = failure(lambda: run(awaited(getattr(client, name), *args, **kwargs)))
     run(awaited(client.close))
-    assert gw.intercept.connections == [] and gw.smtp.sessions == []
+    assert loopback.intercept.connections == [] and loopback.smtp.sessions == []
     assert raised == failure(lambda: getattr(smsc.SMSC("alice", "secret"), name)(*args, **kwargs))
 
 
-def test_what_the_mail_server_refuses_is_raised_by_the_await(smsc, gw):
-    gw.smtp.fail = {"rcpt": "550 no such user"}
+def test_what_the_mail_server_refuses_is_raised_by_the_await(smsc, loopback):
+    loopback.smtp.fail = {"rcpt": "550 no such user"}
     client = smsc.AsyncSMSC("alice", "secret")
     raised = failure(lambda: run(awaited(client.send_sms_mail, "79999999999", "test")))
     run(awaited(client.close))
@@ -198,14 +199,14 @@ def test_what_the_mail_server_refuses_is_raised_by_the_await(smsc, gw):
     assert raised[0].__name__ == "SMTPRecipientsRefused"
 
 
-def test_a_method_called_with_no_running_loop_raises_and_sends_nothing(smsc, gw):
+def test_a_method_called_with_no_running_loop_raises_and_sends_nothing(smsc, loopback):
     client = smsc.AsyncSMSC("alice", "secret")
     with pytest.raises(RuntimeError) as error:
         client.get_balance()
     run(awaited(client.close))
     assert str(error.value) == ("AsyncSMSC.get_balance needs a running event loop: call it in a coroutine "
                                 "(await smsc.get_balance(...))")
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 def test_the_signatures_are_smscs(smsc):
@@ -217,8 +218,8 @@ def test_the_signatures_are_smscs(smsc):
     assert [repr(default) for default in defaults[:-1]] == ["<module constant>"] * (len(args) - 2)
 
 
-def test_settings_not_given_are_read_from_the_module_at_each_call(smsc, gw):
-    gw.http.default = Reply(b"100.00")
+def test_settings_not_given_are_read_from_the_module_at_each_call(smsc, loopback):
+    loopback.http.default = Reply(b"100.00")
 
     async def twice(client):
         await client.get_balance()
@@ -228,11 +229,11 @@ def test_settings_not_given_are_read_from_the_module_at_each_call(smsc, gw):
     client = smsc.AsyncSMSC()
     assert run(twice(client)) == "100.00"
     run(awaited(client.close))
-    assert [r.request_line.split(b"&")[0] for r in gw.requests] == [b"GET /sys/balance.php?login=alice",
-                                                                    b"GET /sys/balance.php?login=bob"]
+    assert [r.request_line.split(b"&")[0] for r in loopback.requests] == [b"GET /sys/balance.php?login=alice",
+                                                                          b"GET /sys/balance.php?login=bob"]
 
 
-def test_the_call_sees_the_callers_context_variables_as_asyncio_to_thread(smsc, gw, caplog):
+def test_the_call_sees_the_callers_context_variables_as_asyncio_to_thread(smsc, loopback, caplog):
     update = contextvars.ContextVar("update", default=None)
 
     class TagUpdate(logging.Filter):  # as an application tags its log records with the update being handled
@@ -242,7 +243,7 @@ def test_the_call_sees_the_callers_context_variables_as_asyncio_to_thread(smsc, 
     tag = TagUpdate()
     caplog.set_level(logging.INFO, logger="smsc_api")
     logging.getLogger("smsc_api").addFilter(tag)
-    gw.http.default = Drop()
+    loopback.http.default = Drop()
 
     async def handle(client, number):
         update.set(number)
@@ -258,9 +259,9 @@ def test_the_call_sees_the_callers_context_variables_as_asyncio_to_thread(smsc, 
 
 # 3. Cancelling: a call not started never runs, a call started is never made again
 
-def test_a_call_cancelled_before_it_started_never_runs(smsc, gw):
+def test_a_call_cancelled_before_it_started_never_runs(smsc, loopback):
     late = Late(Reply(b"100.00"))
-    gw.http.default = late
+    loopback.http.default = late
 
     async def cancel_the_second(client):
         first = asyncio.ensure_future(client.get_balance())
@@ -275,12 +276,12 @@ def test_a_call_cancelled_before_it_started_never_runs(smsc, gw):
     first, second = run(cancel_the_second(client))
     run(awaited(client.close))
     assert first == "100.00" and second.cancelled()
-    assert len(gw.requests) == 1 and not late.wait_arrived(2, timeout=0.2)
+    assert len(loopback.requests) == 1 and not late.wait_arrived(2, timeout=0.2)
 
 
-def test_a_call_cancelled_after_it_started_ends_in_its_thread_and_is_never_repeated(smsc, gw):
+def test_a_call_cancelled_after_it_started_ends_in_its_thread_and_is_never_repeated(smsc, loopback):
     late = Late(Reply(OK))
-    gw.http.default = late
+    loopback.http.default = late
 
     async def cancel_while_sending(client):
         handler = asyncio.ensure_future(client.send_sms("79999999999", "test"))
@@ -298,11 +299,11 @@ def test_a_call_cancelled_after_it_started_ends_in_its_thread_and_is_never_repea
         return handler, lateness.longest
     handler, longest = run(cancel_while_sending(smsc.AsyncSMSC("alice", "secret")))
     assert handler.cancelled() and longest < 0.1
-    assert len(gw.requests) == 1 and gw.http.disconnects == []  # answered, read whole, once
+    assert len(loopback.requests) == 1 and loopback.http.disconnects == []  # answered, read whole, once
 
 
-def test_after_cancelling_a_call_to_a_stalled_server_close_ends_within_its_deadlines(smsc, gw):
-    gw.http.default = Stall()
+def test_after_cancelling_a_call_to_a_stalled_server_close_ends_within_its_deadlines(smsc, loopback):
+    loopback.http.default = Stall()
 
     async def cancel_then_close(client):
         handler = asyncio.ensure_future(client.get_balance())
@@ -315,25 +316,25 @@ def test_after_cancelling_a_call_to_a_stalled_server_close_ends_within_its_deadl
         return time.time() - started, lateness.longest
     took, longest = run(cancel_then_close(smsc.AsyncSMSC("alice", "secret", timeout=0.2)))
     assert took < 5 * 0.2 + MARGIN and longest < 0.1
-    assert len(gw.requests) == 5  # SMSC's five attempts, each cut at its deadline; none added by the cancel
+    assert len(loopback.requests) == 5  # SMSC's five attempts, each cut at its deadline; none added by the cancel
 
 
-def test_wait_for_gives_up_on_the_await_not_on_the_request(smsc, gw):
+def test_wait_for_gives_up_on_the_await_not_on_the_request(smsc, loopback):
     late = Late(Reply(b"100.00"), seconds=0.5)
-    gw.http.default = late
+    loopback.http.default = late
 
     async def impatient(client):
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(client.get_balance(), 0.1)
         await client.close()
     run(impatient(smsc.AsyncSMSC("alice", "secret")))
-    assert len(gw.requests) == 1 and gw.http.disconnects == []
+    assert len(loopback.requests) == 1 and loopback.http.disconnects == []
 
 
 # 4. close() and async with
 
-def test_async_with_ends_the_threads_and_closes_kept_connections(smsc, kept):
-    kept.default = Reply(b"100.00")
+def test_async_with_ends_the_threads_and_closes_kept_connections(smsc, keepalive_server):
+    keepalive_server.default = Reply(b"100.00")
 
     async def sequential():
         async with smsc.AsyncSMSC("alice", "secret", keepalive=True) as client:
@@ -341,14 +342,15 @@ def test_async_with_ends_the_threads_and_closes_kept_connections(smsc, kept):
             assert threads_of_async_smsc()
             return results
     assert run(sequential()) == ["100.00"] * 3
-    assert [r.connection for r in kept.requests] == [1, 1, 1]  # one connection, reused across the awaits
+    assert [r.connection for r in keepalive_server.requests] == [1, 1, 1]  # one connection, reused across the awaits
     assert threads_of_async_smsc(workers_only=True) == []
-    assert kept.wait_served(1, timeout=1)  # the connection closed by the client, not by the idle timeout (5 s)
+    # the connection closed by the client, not by the idle timeout (5 s)
+    assert keepalive_server.wait_served(1, timeout=1)
 
 
-def test_close_lets_calls_already_made_finish_then_refuses_new_ones(smsc, gw):
+def test_close_lets_calls_already_made_finish_then_refuses_new_ones(smsc, loopback):
     late = Late(answer_by_id)
-    gw.http.default = late
+    loopback.http.default = late
 
     async def close_while_sending(client):
         calls = [client.send_sms("79999999999", "test", id=n) for n in (1, 2, 3)]
@@ -362,17 +364,17 @@ def test_close_lets_calls_already_made_finish_then_refuses_new_ones(smsc, gw):
         return await asyncio.gather(*calls), str(error.value)
     results, refused = run(close_while_sending(smsc.AsyncSMSC("alice", "secret", max_workers=1)))
     assert results == [[str(n), "1", "1.5", "98.5"] for n in (1, 2, 3)]
-    assert [dict(r.form()[0])["id"] for r in gw.requests] == [b"1", b"2", b"3"]  # one thread: in the order made
+    assert [dict(r.form()[0])["id"] for r in loopback.requests] == [b"1", b"2", b"3"]  # one thread: in the order made
     assert refused == "AsyncSMSC.get_balance: the instance is closed (close() was called)"
 
 
-def test_close_not_awaited_and_with_no_loop_still_closes(smsc, kept):
-    kept.default = Reply(b"100.00")
+def test_close_not_awaited_and_with_no_loop_still_closes(smsc, keepalive_server):
+    keepalive_server.default = Reply(b"100.00")
     client = smsc.AsyncSMSC("alice", "secret", keepalive=True)
 
     assert run(awaited(client.get_balance)) == "100.00"
     closed = client.close()  # no loop runs here
-    assert no_threads_left() and kept.wait_served(1, timeout=1)
+    assert no_threads_left() and keepalive_server.wait_served(1, timeout=1)
     assert client.close() is not None
     assert run(asyncio.wait_for(closed, 1)) is None  # awaited later, in another loop
 
@@ -384,9 +386,9 @@ def test_close_not_awaited_and_with_no_loop_still_closes(smsc, kept):
     assert str(error.value) == "AsyncSMSC.__aenter__: the instance is closed (close() was called)"
 
 
-def test_the_await_of_close_may_be_cancelled_and_the_closing_goes_on(smsc, gw):
+def test_the_await_of_close_may_be_cancelled_and_the_closing_goes_on(smsc, loopback):
     late = Late(Reply(b"100.00"))
-    gw.http.default = late
+    loopback.http.default = late
     client = smsc.AsyncSMSC("alice", "secret")
 
     async def cancel_the_close():
@@ -400,8 +402,8 @@ def test_the_await_of_close_may_be_cancelled_and_the_closing_goes_on(smsc, gw):
     assert run(cancel_the_close()) == "100.00"
 
 
-def test_dropped_instances_leave_no_threads(smsc, gw):
-    gw.http.default = Reply(b"100.00")
+def test_dropped_instances_leave_no_threads(smsc, loopback):
+    loopback.http.default = Reply(b"100.00")
 
     async def use_and_drop():
         for _ in range(20):
@@ -413,11 +415,11 @@ def test_dropped_instances_leave_no_threads(smsc, gw):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # on purpose, as gunicorn
-def test_after_fork_the_child_calls_on_threads_of_its_own(smsc, gw):
-    gw.http.default = Reply(b"100.00")
+def test_after_fork_the_child_calls_on_threads_of_its_own(smsc, loopback):
+    loopback.http.default = Reply(b"100.00")
     client = smsc.AsyncSMSC("alice", "secret", max_workers=1)
     assert run(awaited(client.get_balance)) == "100.00"  # the parent's one thread is there, idle
-    pid = fork_between_requests(gw.http, gw.intercept)
+    pid = fork_between_requests(loopback.http, loopback.intercept)
     if pid == 0:  # the child: the parent's thread is not here (its executor would wait for it for ever)
         try:
             code = 0 if run(asyncio.wait_for(awaited(client.get_balance), 3)) == "100.00" else 1
@@ -428,4 +430,4 @@ def test_after_fork_the_child_calls_on_threads_of_its_own(smsc, gw):
     assert exit_status(pid) == 0
     assert run(awaited(client.get_balance)) == "100.00"
     run(awaited(client.close))
-    assert len(gw.requests) == 3
+    assert len(loopback.requests) == 3

@@ -76,11 +76,11 @@ def outcome(logged, level):
 
 # 1. At most once
 
-def test_with_the_defaults_a_stalled_first_host_is_not_asked_again(smsc, client, gw, warp, logged):
+def test_with_the_defaults_a_stalled_first_host_is_not_asked_again(smsc, client, loopback, warp, logged):
     # SMSC_TIMEOUT 60: the first attempt ends 60 s after its request was written, past the 50 s
-    gw.http.script(Jump(warp, 59.7, stall=True), Reply(b"0,-9"))
+    loopback.http.script(Jump(warp, 59.7, stall=True), Reply(b"0,-9"))
     assert client.send_sms("79999999999", "test") == ["", ""]  # as 2.0 ends when no host answers
-    assert gw.hosts == MIRRORS[:1]
+    assert loopback.hosts == MIRRORS[:1]
     assert outcome(logged, "ERROR") == [
         "send: not sent again: attempt 1 (http://smscentre.com/sys/send.php) received the whole request and no "
         "complete reply came back: the message may have been sent, and 50 s have passed since, past which the "
@@ -88,11 +88,11 @@ def test_with_the_defaults_a_stalled_first_host_is_not_asked_again(smsc, client,
         "reason: timeout: no complete reply within 60 s"]
 
 
-def test_with_a_timeout_of_10_s_the_next_host_is_asked_inside_the_window(smsc, client, gw, warp, logged):
+def test_with_a_timeout_of_10_s_the_next_host_is_asked_inside_the_window(smsc, client, loopback, warp, logged):
     smsc.SMSC_TIMEOUT = 10
-    gw.http.script(Jump(warp, 9.7, stall=True), Reply(b"0,-9"))
+    loopback.http.script(Jump(warp, 9.7, stall=True), Reply(b"0,-9"))
     assert client.send_sms("79999999999", "test") == ["0", "-9"]
-    assert gw.hosts == MIRRORS[:2]
+    assert loopback.hosts == MIRRORS[:2]
     assert outcome(logged, "ERROR") == []
     assert outcome(logged, "WARNING") == [
         "send: the gateway answered error 9: duplicate request within a minute, or too many requests; attempt 1 "
@@ -100,12 +100,12 @@ def test_with_a_timeout_of_10_s_the_next_host_is_asked_inside_the_window(smsc, c
 
 
 @pytest.mark.parametrize("timeout,asked", [(10, 5), (12, 5), (13, 4), (24, 3), (26, 2), (51, 1)])
-def test_hosts_that_all_stall_are_asked_while_the_window_lasts(smsc, client, gw, warp, logged, timeout, asked):
+def test_hosts_that_all_stall_are_asked_while_the_window_lasts(smsc, client, loopback, warp, logged, timeout, asked):
     # each attempt's request is written about `timeout` s after the one before: the k-th at (k - 1) * timeout
     smsc.SMSC_TIMEOUT = timeout
-    gw.http.default = Jump(warp, timeout - 0.3, stall=True)
+    loopback.http.default = Jump(warp, timeout - 0.3, stall=True)
     assert client.send_sms("79999999999", "test") == ["", ""]
-    assert gw.hosts == MIRRORS[:asked]
+    assert loopback.hosts == MIRRORS[:asked]
     errors = outcome(logged, "ERROR")
     assert len(errors) == 1
     if asked == 5:
@@ -117,18 +117,18 @@ def test_hosts_that_all_stall_are_asked_while_the_window_lasts(smsc, client, gw,
 
 
 @pytest.mark.parametrize("seconds,asked", [(49.8, 2), (50.1, 1)])
-def test_the_50_second_edge(smsc, client, gw, warp, seconds, asked):
+def test_the_50_second_edge(smsc, client, loopback, warp, seconds, asked):
     # the first host drops the connection `seconds` after the request was written: is the next one asked?
-    gw.http.script(Jump(warp, seconds), Reply(b"0,-9"))
+    loopback.http.script(Jump(warp, seconds), Reply(b"0,-9"))
     assert client.send_sms("79999999999", "test") == (["0", "-9"] if asked == 2 else ["", ""])
-    assert gw.hosts == MIRRORS[:asked]
+    assert loopback.hosts == MIRRORS[:asked]
 
 
-def test_a_request_that_cannot_be_written_whole_inside_the_window_is_cut(smsc, client, gw, warp, logged):
+def test_a_request_that_cannot_be_written_whole_inside_the_window_is_cut(smsc, client, loopback, warp, logged):
     reader = SlowReader(size=1024, interval=0.05).start()  # takes about 1 KB of the request every 50 ms
     try:
-        gw.intercept.routes[80] = Router(gw.http, reader)
-        gw.http.script(Jump(warp, 49))
+        loopback.intercept.routes[80] = Router(loopback.http, reader)
+        loopback.http.script(Jump(warp, 49))
         started = time.time()
         result = client.send_sms("79999999999", "x" * 16000000)  # a POST of 16 MB: hours at that pace
         seconds = time.time() - started
@@ -160,29 +160,29 @@ class Router(object):
     lambda c: c.get_status(15, "79999999999"),
     lambda c: c.get_sms_cost("79999999999", "test"),
 ], ids=["balance", "status", "cost"])
-def test_status_balance_and_cost_fail_over_as_before(smsc, client, gw, warp, call):
-    gw.http.script(Jump(warp, 59.7, stall=True), Reply(b"1,1,1"))
+def test_status_balance_and_cost_fail_over_as_before(smsc, client, loopback, warp, call):
+    loopback.http.script(Jump(warp, 59.7, stall=True), Reply(b"1,1,1"))
     call(client)
-    assert gw.hosts == MIRRORS[:2]
+    assert loopback.hosts == MIRRORS[:2]
 
 
-def test_files_and_a_subclass_command_are_at_most_once_too(smsc, client, gw, warp, tmpdir):
+def test_files_and_a_subclass_command_are_at_most_once_too(smsc, client, loopback, warp, tmpdir):
     picture = tmpdir.join("cat.png")
     picture.write_binary(b"\x89PNG")
-    gw.http.script(Jump(warp, 59.7, stall=True), Reply(b"0,-9"))
+    loopback.http.script(Jump(warp, 59.7, stall=True), Reply(b"0,-9"))
     assert client.send_sms("79999999999", "", format=7, files=[str(picture)]) == ["", ""]
-    assert gw.hosts == MIRRORS[:1]
-    gw.clear()
-    gw.http.script(Jump(warp, 59.7, stall=True), Reply(b"0,-9"))
+    assert loopback.hosts == MIRRORS[:1]
+    loopback.clear()
+    loopback.http.script(Jump(warp, 59.7, stall=True), Reply(b"0,-9"))
     assert client._smsc_send_cmd("jobs", "add=1&name=Spring&phones=79999999999&mes=test") == ["", ""]
-    assert gw.hosts == MIRRORS[:1]
+    assert loopback.hosts == MIRRORS[:1]
 
 
-def test_a_call_with_no_possibly_sent_attempt_tries_every_host(smsc, client, gw, warp, logged):
-    gw.intercept.refuse.update(MIRRORS[:4])  # refused before a byte is written: nothing may have gone out
-    gw.http.script(Reply(b"15,1"))
+def test_a_call_with_no_possibly_sent_attempt_tries_every_host(smsc, client, loopback, warp, logged):
+    loopback.intercept.refuse.update(MIRRORS[:4])  # refused before a byte is written: nothing may have gone out
+    loopback.http.script(Reply(b"15,1"))
     assert client.send_sms("79999999999", "test") == ["15", "1"]
-    assert gw.intercept.connections == [(host, 80) for host in MIRRORS]
+    assert loopback.intercept.connections == [(host, 80) for host in MIRRORS]
     assert [level for level, message in logged()] == ["INFO"] * 4  # a success: nothing at WARNING or above
 
 
@@ -204,14 +204,14 @@ ERRORS = [
 
 @pytest.mark.parametrize("call,reply,message", ERRORS,
                          ids=["password", "phone", "money", "balance", "status", "status-7"])
-def test_an_error_of_the_gateway_is_a_warning_with_its_meaning(smsc, gw, logged, call, reply, message):
-    gw.http.script(Reply(reply))
+def test_an_error_of_the_gateway_is_a_warning_with_its_meaning(smsc, loopback, logged, call, reply, message):
+    loopback.http.script(Reply(reply))
     call(configure(smsc, SMSC_PASSWORD="Sup3r-Secret"))
     assert logged() == [("WARNING", message)]
 
 
-def test_a_success_logs_nothing(smsc, client, gw, logged):
-    gw.http.script(Reply(b"15,1,1.5,98.5"), Reply(b"1,1561977123,0"), Reply(b"98.5"), Reply(b"-3,0,0"))
+def test_a_success_logs_nothing(smsc, client, loopback, logged):
+    loopback.http.script(Reply(b"15,1,1.5,98.5"), Reply(b"1,1561977123,0"), Reply(b"98.5"), Reply(b"-3,0,0"))
     client.send_sms("79999999999", "test")
     client.get_status(15, "79999999999")
     client.get_balance()
@@ -219,8 +219,8 @@ def test_a_success_logs_nothing(smsc, client, gw, logged):
     assert logged() == []
 
 
-def test_no_host_answering_is_one_error_with_the_attempts_and_the_last_reason(smsc, client, gw, logged):
-    gw.intercept.refuse.update(MIRRORS)
+def test_no_host_answering_is_one_error_with_the_attempts_and_the_last_reason(smsc, client, loopback, logged):
+    loopback.intercept.refuse.update(MIRRORS)
     assert client.get_balance() is False
     assert [level for level, message in logged()] == ["INFO"] * 5 + ["ERROR"]
     error, = outcome(logged, "ERROR")
@@ -234,10 +234,10 @@ def records_of(caplog):
 
 
 @pytest.mark.parametrize("proxy_url", ["http://proxy.example.org:3128", "http://user:S3cret-pw@proxy.example.org:3128"])
-def test_a_dead_proxy_is_named_without_its_credentials(smsc, client, gw, caplog, monkeypatch, proxy_url):
+def test_a_dead_proxy_is_named_without_its_credentials(smsc, client, loopback, caplog, monkeypatch, proxy_url):
     caplog.set_level(logging.INFO, logger="smsc_api")
     monkeypatch.setenv("http_proxy", proxy_url)
-    gw.intercept.refuse.add("proxy.example.org")
+    loopback.intercept.refuse.add("proxy.example.org")
     assert client.get_balance() is False
     messages = [r.getMessage() for r in records_of(caplog)]
     assert all(": proxy proxy.example.org:3128: " in message for message in messages), messages
@@ -247,11 +247,12 @@ def test_a_dead_proxy_is_named_without_its_credentials(smsc, client, gw, caplog,
     assert json.dumps([vars(r) for r in records_of(caplog)], default=repr).count("S3cret") == 0
 
 
-def test_a_proxy_that_refuses_connect_or_wants_credentials_is_named(smsc, client, gw, https, monkeypatch, logged):
-    gw.intercept.routes[3128] = gw.http
+def test_a_proxy_that_refuses_connect_or_wants_credentials_is_named(smsc, client, loopback, loopback_https, monkeypatch,
+                                                                    logged):
+    loopback.intercept.routes[3128] = loopback.http
     monkeypatch.setenv("https_proxy", "http://proxy.example.org:3128")
     monkeypatch.setenv("http_proxy", "http://proxy.example.org:3128")
-    gw.http.default = Reply(b"", status=407, reason="Proxy Authentication Required")
+    loopback.http.default = Reply(b"", status=407, reason="Proxy Authentication Required")
     smsc.SMSC_HTTPS = True
     assert client.get_balance() is False
     smsc.SMSC_HTTPS = False
@@ -262,10 +263,10 @@ def test_a_proxy_that_refuses_connect_or_wants_credentials_is_named(smsc, client
     assert reasons[5] == "proxy proxy.example.org:3128: HTTP 407 Proxy Authentication Required"
 
 
-def test_a_connect_proxy_that_is_down_is_named(smsc, client, gw, https, monkeypatch, logged):
-    tunnel = ConnectProxy({443: https.http}).start()
+def test_a_connect_proxy_that_is_down_is_named(smsc, client, loopback, loopback_https, monkeypatch, logged):
+    tunnel = ConnectProxy({443: loopback_https.http}).start()
     tunnel.stop()  # its port is closed now
-    gw.intercept.routes[3128] = tunnel
+    loopback.intercept.routes[3128] = tunnel
     monkeypatch.setenv("https_proxy", "http://u:Pr0xy-Secret@proxy.example.org:3128")
     smsc.SMSC_HTTPS = True
     assert client.get_balance() is False
@@ -273,27 +274,28 @@ def test_a_connect_proxy_that_is_down_is_named(smsc, client, gw, https, monkeypa
     assert all("proxy proxy.example.org:3128: " in message and "Pr0xy" not in message for message in messages)
 
 
-def test_a_proxy_url_that_cannot_be_read_is_named_without_its_password(smsc, client, gw, caplog, monkeypatch):
+def test_a_proxy_url_that_cannot_be_read_is_named_without_its_password(smsc, client, loopback, caplog, monkeypatch):
     caplog.set_level(logging.INFO, logger="smsc_api")
     monkeypatch.setenv("http_proxy", "http://alice:Pr0xy/Secret@proxy.example.org:3128")  # "/" left unquoted
     assert client.get_balance() is False
     messages = [r.getMessage() for r in records_of(caplog)]
     assert messages[-1] == ("balance: no host answered (5 attempts); the last, http://www5.smscentre.com/sys/"
                             "balance.php: the http_proxy variable of the environment cannot be read as a proxy URL")
-    assert gw.hosts == []  # nothing was connected to
+    assert loopback.hosts == []  # nothing was connected to
     assert json.dumps([vars(r) for r in records_of(caplog)], default=repr).count("Secret") == 0
 
 
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "connect"])
-def test_a_proxy_that_repeats_its_credentials_in_the_reason_does_not_get_them_logged(smsc, client, gw, https,
-                                                                                     monkeypatch, logged, tls):
+def test_a_proxy_that_repeats_its_credentials_in_the_reason_does_not_get_them_logged(smsc, client, loopback,
+                                                                                     loopback_https, monkeypatch,
+                                                                                     logged, tls):
     import base64
-    gw.intercept.routes[3128] = gw.http
+    loopback.intercept.routes[3128] = loopback.http
     url = "http://bob:Pr0xy%2DSecret-42@proxy.example.org:3128"
     monkeypatch.setenv("https_proxy", url)
     monkeypatch.setenv("http_proxy", url)
     echoed = base64.b64encode(b"bob:Pr0xy-Secret-42").decode("ascii")
-    gw.http.default = Reply(b"", status=407, reason="Denied for Basic " + echoed)
+    loopback.http.default = Reply(b"", status=407, reason="Denied for Basic " + echoed)
     smsc.SMSC_HTTPS = tls
     assert client.get_balance() is False
     messages = [message for level, message in logged()]
@@ -301,9 +303,9 @@ def test_a_proxy_that_repeats_its_credentials_in_the_reason_does_not_get_them_lo
     assert not any(echoed in m or "Pr0xy" in m or "Secret-42" in m for m in messages)
 
 
-def test_the_debug_line_of_2_0_stays_when_the_window_ends_the_call(smsc, client, gw, warp, capsys):
+def test_the_debug_line_of_2_0_stays_when_the_window_ends_the_call(smsc, client, loopback, warp, capsys):
     smsc.SMSC_DEBUG = True
-    gw.http.script(Jump(warp, 59.7, stall=True))
+    loopback.http.script(Jump(warp, 59.7, stall=True))
     capsys.readouterr()
     client.send_sms("79999999999", "test")
     assert printed(capsys).splitlines() == [u"Ошибка чтения адреса: http://smscentre.com/sys/send.php",
@@ -328,8 +330,8 @@ def test_the_50_second_edge_on_a_real_clock(real_clock_edge):
     (lambda c: c.get_status(15, "79999999999"), b"OK" * 40,
      "status: the reply is not the gateway's: " + "OK" * 30 + "..."),
 ], ids=["portal", "garbled", "status"])
-def test_a_reply_that_is_not_the_gateways_is_a_warning_never_a_secret(smsc, gw, logged, call, reply, shown):
+def test_a_reply_that_is_not_the_gateways_is_a_warning_never_a_secret(smsc, loopback, logged, call, reply, shown):
     # 2.0's return value stays (a list of what came back), but it is not reported as a success
-    gw.http.script(Reply(reply))
+    loopback.http.script(Reply(reply))
     call(configure(smsc, SMSC_PASSWORD="Sup3r-Secret"))
     assert logged() == [("WARNING", shown)]

@@ -3,7 +3,7 @@
 
 The application is a recording loopback server (servers.HTTPServer): every byte the gateway posts is asserted
 whole, and the application's answer is scripted (an answer, a 500, a stall, garbage, a refused connection).
-The gateway runs on the `gateway` fixture's stopped clock: a status changes when the test moves the clock.
+The gateway runs on the `sandbox` fixture's stopped clock: a status changes when the test moves the clock.
 """
 import hashlib
 import re
@@ -167,10 +167,10 @@ def form(request):
 
 
 @pytest.fixture
-def posting(gateway, app, utc):
+def posting(sandbox, app, utc):
     """The gateway with callback_url set to the application and callback_secret set; times in UTC."""
-    gateway.callback_url, gateway.callback_secret = url(app), SECRET
-    return gateway
+    sandbox.callback_url, sandbox.callback_secret = url(app), SECRET
+    return sandbox
 
 
 def test_a_status_change_is_posted_signed_after_deliver_after(smsc, posting, app):
@@ -247,13 +247,13 @@ def test_without_a_secret_no_md5_and_verify_callback_says_false(smsc, posting, a
     assert smsc_api.verify_callback(form(app.requests[0]), SECRET) is False
 
 
-def test_messages_sent_without_a_callback_url_are_not_posted(smsc, gateway, app):
+def test_messages_sent_without_a_callback_url_are_not_posted(smsc, sandbox, app):
     smsc.SMSC("alice", "secret").send_sms("79999999999", "before")
-    gateway.callback_url = url(app)
-    gateway.clock.now += gateway.deliver_after
-    gateway.incoming("79999999999", u"after", "79990000000")
-    assert gateway.wait_callbacks(1)
-    assert not gateway.wait_callbacks(2, timeout=0.3)
+    sandbox.callback_url = url(app)
+    sandbox.clock.now += sandbox.deliver_after
+    sandbox.incoming("79999999999", u"after", "79990000000")
+    assert sandbox.wait_callbacks(1)
+    assert not sandbox.wait_callbacks(2, timeout=0.3)
     assert [request.body.split(b"&")[1] for request in app.requests] == [b"mes=after"]
 
 
@@ -332,9 +332,9 @@ def test_stop_ends_a_callback_the_application_never_answers(app):
                                                   "(www2.smscentre.com)"),
     (8080, TypeError, "callback_url must be text (http://... or https://...), not int"),
 ])
-def test_a_bad_callback_url_is_an_error_naming_it(gateway, value, error, message):
+def test_a_bad_callback_url_is_an_error_naming_it(sandbox, value, error, message):
     with pytest.raises(error) as raised:
-        gateway.callback_url = value
+        sandbox.callback_url = value
     assert str(raised.value) == message
 
 
@@ -346,26 +346,26 @@ def test_a_bad_callback_url_is_an_error_naming_it(gateway, value, error, message
     ({"79999999999": (20, -1)}, "undeliverable['79999999999'] must be a status (20, 22, 23, 24, 25) or (status, "
                                 "err) for a valid phone, not (20, -1)"),
 ])
-def test_bad_undeliverable_numbers_are_errors_naming_them(gateway, numbers, message):
+def test_bad_undeliverable_numbers_are_errors_naming_them(sandbox, numbers, message):
     with pytest.raises(ValueError) as raised:
-        gateway.undeliverable = numbers
+        sandbox.undeliverable = numbers
     assert str(raised.value) == message
 
 
 @pytest.mark.parametrize("value", [0, -1, None, "10", float("inf"), True])
-def test_a_bad_callback_timeout_is_an_error_naming_it(gateway, value):
+def test_a_bad_callback_timeout_is_an_error_naming_it(sandbox, value):
     with pytest.raises(ValueError) as raised:
-        gateway.callback_timeout = value
+        sandbox.callback_timeout = value
     assert str(raised.value) == "callback_timeout must be a positive number of seconds, not %r" % (value,)
 
 
-def test_incoming_needs_a_url_and_text(gateway):
+def test_incoming_needs_a_url_and_text(sandbox):
     with pytest.raises(ValueError) as raised:
-        gateway.incoming("79999999999", u"hi", "79990000000")
+        sandbox.incoming("79999999999", u"hi", "79990000000")
     assert str(raised.value) == "incoming() posts to callback_url, which is not set"
-    gateway.callback_url = "http://127.0.0.1:9/cb"
+    sandbox.callback_url = "http://127.0.0.1:9/cb"
     with pytest.raises(TypeError) as raised:
-        gateway.incoming("79999999999", None, "79990000000")
+        sandbox.incoming("79999999999", None, "79990000000")
     assert str(raised.value) == "message must be text, not NoneType"
 
 

@@ -46,26 +46,26 @@ CALLS = [
 ]
 
 
-def side_by_side(smsc, legacy, gw, capsys, run, replies):
+def side_by_side(smsc, legacy, loopback, capsys, run, replies):
     """run(module) with 2.0, then with ours, each against replies: for each, (result or exception, the raw HTTP
     requests, the connections asked for, the SMTP sessions, the output)."""
     seen = []
     for module in (legacy, smsc):
         module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
-        gw.clear()
-        gw.http.script(*replies)
+        loopback.clear()
+        loopback.http.script(*replies)
         capsys.readouterr()
         try:
             result = run(module)
         except Exception as error:
             result = (type(error).__name__, str(error))
-        seen.append((result, [r.raw for r in gw.requests], list(gw.intercept.connections), list(gw.smtp.sessions),
-                     capsys.readouterr()))
+        seen.append((result, [r.raw for r in loopback.requests], list(loopback.intercept.connections),
+                     list(loopback.smtp.sessions), capsys.readouterr()))
     return seen
 
 
-def assert_as_2_0(smsc, legacy, gw, capsys, run, replies):
-    theirs, ours = side_by_side(smsc, legacy, gw, capsys, run, replies)
+def assert_as_2_0(smsc, legacy, loopback, capsys, run, replies):
+    theirs, ours = side_by_side(smsc, legacy, loopback, capsys, run, replies)
     assert ours == theirs
     assert theirs[1] or theirs[3]  # something went out: the comparison compares something
     return ours
@@ -75,25 +75,25 @@ def assert_as_2_0(smsc, legacy, gw, capsys, run, replies):
 
 @pytest.mark.parametrize("name", NAMES_OF_2_1_0)
 @pytest.mark.parametrize("call,run,replies", CALLS, ids=[c[0] for c in CALLS])
-def test_a_subclass_may_set_any_private_name_on_its_instance(smsc, legacy, gw, capsys, name, call, run, replies):
+def test_a_subclass_may_set_any_private_name_on_its_instance(smsc, legacy, loopback, capsys, name, call, run, replies):
     def wrapped(module):
         class Notifier(module.SMSC):
             def __init__(self):  # 2.0's SMSC had no __init__ of its own: wrappers seldom call it
                 setattr(self, name, Junk())
         return run(Notifier())
-    assert_as_2_0(smsc, legacy, gw, capsys, wrapped, replies)
+    assert_as_2_0(smsc, legacy, loopback, capsys, wrapped, replies)
 
 
 @pytest.mark.parametrize("name", NAMES_OF_2_1_0)
-def test_a_subclass_may_define_any_private_name_on_its_class(smsc, legacy, gw, capsys, name):
+def test_a_subclass_may_define_any_private_name_on_its_class(smsc, legacy, loopback, capsys, name):
     def wrapped(module):
         Notifier = type("Notifier", (module.SMSC,), {name: "Shop"})
         client = Notifier()
         return [run(client) for _, run, _ in CALLS]
-    assert_as_2_0(smsc, legacy, gw, capsys, wrapped, [Reply(OK), Reply(b"1.5,1"), Reply(STATUS), Reply(b"98.5")])
+    assert_as_2_0(smsc, legacy, loopback, capsys, wrapped, [Reply(OK), Reply(b"1.5,1"), Reply(STATUS), Reply(b"98.5")])
 
 
-def test_the_wrappers_of_the_issue(smsc, legacy, gw, capsys):
+def test_the_wrappers_of_the_issue(smsc, legacy, loopback, capsys):
     class Config(object):
         sender = "Shop"
 
@@ -106,7 +106,7 @@ def test_the_wrappers_of_the_issue(smsc, legacy, gw, capsys):
             def notify(self, phone, text):
                 return self.send_sms(phone, text, sender=self._sender, id="order-17")
         return Notifier(Config()).notify("79999999999", "Your order is ready")
-    assert_as_2_0(smsc, legacy, gw, capsys, wrapped, [Reply(OK)])
+    assert_as_2_0(smsc, legacy, loopback, capsys, wrapped, [Reply(OK)])
 
 
 def test_the_class_and_its_instance_hold_no_new_name_a_subclass_could_set(smsc, legacy):
@@ -118,10 +118,10 @@ def test_the_class_and_its_instance_hold_no_new_name_a_subclass_could_set(smsc, 
     assert list(vars(smsc.SMSC("alice", "secret"))) == ["_SMSC__smsc_api_state"]  # SMSC.__smsc_api_state
 
 
-def test_a_subclass_keeps_its_attributes_through_pickle_and_copy(smsc, gw):
+def test_a_subclass_keeps_its_attributes_through_pickle_and_copy(smsc, loopback):
     import copy
     import pickle
-    gw.http.default = Reply(b"42")
+    loopback.http.default = Reply(b"42")
     client = Wrapper("alice", "secret", keepalive=True)
     client._settings, client._sender = {"region": "kz"}, "Shop"
     assert client.get_balance() == "42"  # its pool of connections now exists: never copied
@@ -149,7 +149,7 @@ MOCKED = [
 
 
 @pytest.mark.parametrize("name,call,post", MOCKED, ids=[m[0] for m in MOCKED])
-def test_a_mocked_urlopen_gets_the_arguments_2_0_passed(smsc, legacy, gw, name, call, post):
+def test_a_mocked_urlopen_gets_the_arguments_2_0_passed(smsc, legacy, loopback, name, call, post):
     calls = []
     for module in (legacy, smsc):
         module.SMSC_POST = post
@@ -158,7 +158,7 @@ def test_a_mocked_urlopen_gets_the_arguments_2_0_passed(smsc, legacy, gw, name, 
             result = call(configure(module))
         calls.append((result, urlopen.call_args_list))
     assert calls[1] == calls[0]
-    assert calls[0][1] and gw.intercept.connections == []
+    assert calls[0][1] and loopback.intercept.connections == []
 
 
 def test_mock_patch_by_name_as_2_0_projects_write_it(smsc):
@@ -235,28 +235,28 @@ if not six.PY2:  # 2.0 quoted bytearray on Python 3 (Python 2's quote() could no
 
 
 @pytest.mark.parametrize("name,run,replies", VALUES, ids=[v[0] for v in VALUES])
-def test_values_the_gateway_accepts_go_as_2_0_sent_them(smsc, legacy, gw, capsys, name, run, replies):
-    assert_as_2_0(smsc, legacy, gw, capsys, lambda module: run(module.SMSC()), replies)
+def test_values_the_gateway_accepts_go_as_2_0_sent_them(smsc, legacy, loopback, capsys, name, run, replies):
+    assert_as_2_0(smsc, legacy, loopback, capsys, lambda module: run(module.SMSC()), replies)
 
 
 @pytest.mark.parametrize("post", [True, False] if six.PY2 else [True])  # 2.0's Python 3 GET refused the space
-def test_status_ids_with_spaces_go_as_2_0_sent_them(smsc, legacy, gw, capsys, post):
+def test_status_ids_with_spaces_go_as_2_0_sent_them(smsc, legacy, loopback, capsys, post):
     def run(module):
         module.SMSC_POST = post
         return module.SMSC().get_status("101, 102", "79999999999, 79999999998")
-    ours = assert_as_2_0(smsc, legacy, gw, capsys, run, [Reply(STATUS + b"\n-1,0,0")])
+    ours = assert_as_2_0(smsc, legacy, loopback, capsys, run, [Reply(STATUS + b"\n-1,0,0")])
     assert ours[0] == ["1", "1561977123", "0\n-1", "0", "0"]
 
 
-def test_status_ids_with_spaces_by_get_on_python_3_go_as_python_2_sent_them(client, gw):
-    gw.http.script(Reply(STATUS))
+def test_status_ids_with_spaces_by_get_on_python_3_go_as_python_2_sent_them(client, loopback):
+    loopback.http.script(Reply(STATUS))
     client.get_status("101, 102", "79999999999")
-    assert gw.requests[0].request_line.split(b" ")[1].endswith(b"&id=101,%20102&all=0")
+    assert loopback.requests[0].request_line.split(b" ")[1].endswith(b"&id=101,%20102&all=0")
 
 
-def test_several_ids_in_a_list_give_a_record_each(client, gw):
+def test_several_ids_in_a_list_give_a_record_each(client, loopback):
     # 2.0 could not take a list (it sent "[101, 102]"): a list asks as the official PHP library 3.8 does
-    gw.http.script(Reply(STATUS + b"\n-1,0,0"), Reply(b"0,-2"))
+    loopback.http.script(Reply(STATUS + b"\n-1,0,0"), Reply(b"0,-2"))
     records = client.get_status(["abc-1", 102], ["79999999999", "79999999998"])
     assert records == [["1", "1561977123", "0"], ["-1", "0", "0"]]
     assert client.get_status(["abc-1", 102], "79999999999") == ["0", "-2"]  # an error of the whole request
@@ -277,26 +277,26 @@ def secrets_in(error, secrets, seen=None):
         getattr(error, "__context__", None), secrets, seen)
 
 
-def test_a_query_the_charset_cannot_encode_raises_without_the_password(smsc, gw):
+def test_a_query_the_charset_cannot_encode_raises_without_the_password(smsc, loopback):
     client = configure(smsc, SMSC_PASSWORD="Sup3r-Secret", SMSC_CHARSET="windows-1251")
     with pytest.raises(UnicodeEncodeError) as raised:
         client.send_sms("79999999999", "hi", query=u"tag=\u4e2d")
     assert secrets_in(raised.value, ["Sup3r-Secret"]) == []
-    assert "query" in str(raised.value) and gw.intercept.connections == []
+    assert "query" in str(raised.value) and loopback.intercept.connections == []
 
 
-def test_a_password_the_charset_cannot_encode_raises_without_it(smsc, gw):
+def test_a_password_the_charset_cannot_encode_raises_without_it(smsc, loopback):
     client = configure(smsc, SMSC_PASSWORD=u"Sup3r-Secr\u20act", SMSC_CHARSET="koi8-r")
     for call in (lambda: client.get_balance(), lambda: client.send_sms_mail("7999", "hi")):
         with pytest.raises(UnicodeEncodeError) as raised:
             call()
         assert secrets_in(raised.value, [u"Sup3r-Secr\u20act", u"Sup3r", u"\u20ac"]) == []
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_what_an_smtp_server_echoes_in_a_refusal_is_masked(smsc, gw):
+def test_what_an_smtp_server_echoes_in_a_refusal_is_masked(smsc, loopback):
     client = configure(smsc, SMSC_PASSWORD="Sup3r-Secret", SMTP_LOGIN="mailer", SMTP_PASSWORD="Mail-Secret")
-    gw.smtp.fail = {"data": "554 5.7.1 refused: alice:Sup3r-Secret:0 AUTH PLAIN AG1haWxlcgBNYWlsLVNlY3JldA=="}
+    loopback.smtp.fail = {"data": "554 5.7.1 refused: alice:Sup3r-Secret:0 AUTH PLAIN AG1haWxlcgBNYWlsLVNlY3JldA=="}
     with pytest.raises(Exception) as raised:
         client.send_sms_mail("79999999999", "hi")
     assert secrets_in(raised.value, ["Sup3r-Secret", "Mail-Secret", "AG1haWxlcgBNYWlsLVNlY3JldA=="]) == []
@@ -305,7 +305,7 @@ def test_what_an_smtp_server_echoes_in_a_refusal_is_masked(smsc, gw):
 
 # 6. What a hostile review of the above found, each as 2.0 callers write it
 
-def test_a_frozen_subclass_and_one_with_slots_work_as_with_2_0(smsc, legacy, gw, capsys):
+def test_a_frozen_subclass_and_one_with_slots_work_as_with_2_0(smsc, legacy, loopback, capsys):
     def run(module):
         class Frozen(module.SMSC):
             def __init__(self):
@@ -320,7 +320,7 @@ def test_a_frozen_subclass_and_one_with_slots_work_as_with_2_0(smsc, legacy, gw,
         slotted.token = "T"
         twins = [copy.copy(slotted), copy.deepcopy(slotted), pickle.loads(pickle.dumps(slotted, 2))]
         return Frozen().send_sms("79999999999", "hi"), [twin.token for twin in twins]
-    ours = assert_as_2_0(smsc, legacy, gw, capsys, run, [Reply(OK)])
+    ours = assert_as_2_0(smsc, legacy, loopback, capsys, run, [Reply(OK)])
     assert ours[0] == (["15", "1", "1.5", "98.5"], ["T", "T", "T"])
 
 
@@ -335,13 +335,13 @@ class SlottedTheirs(smsc_api_20.SMSC):
 SLOTTED = {"smsc_api": SlottedOurs, "smsc_api_20": SlottedTheirs}
 
 
-def test_a_subclass_called_smsc_keeps_its_own_private_names(smsc, legacy, gw, capsys):
+def test_a_subclass_called_smsc_keeps_its_own_private_names(smsc, legacy, loopback, capsys):
     def run(module):
         class SMSC(module.SMSC):  # the same name: its self.__x is _SMSC__x too
             def __init__(self):
                 self.__smsc_api, self.__settings, self.__state = "mine", "mine", "mine"
         return SMSC().get_balance()
-    assert_as_2_0(smsc, legacy, gw, capsys, run, [Reply(b"98.5")])
+    assert_as_2_0(smsc, legacy, loopback, capsys, run, [Reply(b"98.5")])
 
 
 class PatchedConnection(six.moves.http_client.HTTPConnection):
@@ -354,10 +354,10 @@ class PatchedConnection(six.moves.http_client.HTTPConnection):
 
 
 @pytest.mark.skipif(six.PY2, reason="Python 2's urllib.urlopen goes through httplib.HTTP, bound when httplib loads")
-def test_a_replaced_http_connection_class_sees_every_request_as_with_2_0(smsc, legacy, gw, capsys, monkeypatch):
+def test_a_replaced_http_connection_class_sees_every_request_as_with_2_0(smsc, legacy, loopback, capsys, monkeypatch):
     monkeypatch.setattr(six.moves.http_client, "HTTPConnection", PatchedConnection)
     del PatchedConnection.seen[:]
-    ours = assert_as_2_0(smsc, legacy, gw, capsys, lambda module: module.SMSC().get_balance(), [Reply(b"98.5")])
+    ours = assert_as_2_0(smsc, legacy, loopback, capsys, lambda module: module.SMSC().get_balance(), [Reply(b"98.5")])
     assert ours[0] == "98.5" and len(PatchedConnection.seen) == 2  # 2.0's request, then ours
 
 
@@ -368,8 +368,8 @@ def test_a_replaced_http_connection_class_sees_every_request_as_with_2_0(smsc, l
     lambda c: c.send_sms("79999999999", "hi", query="maxsms=3 "),
     lambda c: c.send_sms("79999999999", "hi", query="list=79999999999:hello\n"),
 ], ids=["id-line-feed", "id-spaces", "all", "query", "query-line-feed"])
-def test_trailing_whitespace_of_a_get_goes_as_urllib_cut_it(smsc, legacy, gw, capsys, run):
-    assert_as_2_0(smsc, legacy, gw, capsys, lambda module: run(module.SMSC()), [Reply(OK)])
+def test_trailing_whitespace_of_a_get_goes_as_urllib_cut_it(smsc, legacy, loopback, capsys, run):
+    assert_as_2_0(smsc, legacy, loopback, capsys, lambda module: run(module.SMSC()), [Reply(OK)])
 
 
 class Index(object):
@@ -393,18 +393,18 @@ class Index(object):
     lambda c: c.get_status(101, "79999999999", all=Index()),
     lambda c: c.send_sms("79999999999", "hi", translit=__import__("decimal").Decimal(1)),
 ], ids=["index", "status-all", "decimal"])
-def test_numbers_that_are_not_ints_go_as_2_0_sent_them(smsc, legacy, gw, capsys, run):
-    assert_as_2_0(smsc, legacy, gw, capsys, lambda module: run(module.SMSC()), [Reply(OK)])
+def test_numbers_that_are_not_ints_go_as_2_0_sent_them(smsc, legacy, loopback, capsys, run):
+    assert_as_2_0(smsc, legacy, loopback, capsys, lambda module: run(module.SMSC()), [Reply(OK)])
 
 
-def test_a_tuple_from_a_subclass_with_debug_as_with_2_0(smsc, legacy, gw, capsys):
+def test_a_tuple_from_a_subclass_with_debug_as_with_2_0(smsc, legacy, loopback, capsys):
     def run(module):
         class Stub(module.SMSC):
             def _smsc_send_cmd(self, cmd, arg=""):
                 return ("15", "1", "1.5", "98.5") if cmd == "send" else ("1", "1561977123", "0")
         module.SMSC_DEBUG = True
         return Stub().send_sms("79999999999", "hi"), Stub().get_status(15, "79999999999")
-    theirs, ours = side_by_side(smsc, legacy, gw, capsys, run, [])
+    theirs, ours = side_by_side(smsc, legacy, loopback, capsys, run, [])
     assert ours == theirs and ours[0][0] == ("15", "1", "1.5", "98.5")
 
 
@@ -418,7 +418,7 @@ def test_an_unconfigured_mock_of_urlopen_returns_what_2_0_returned(smsc, legacy)
 
 
 @pytest.mark.skipif(six.PY2, reason="2.0's quote() on Python 2 took bytes only: no charset to fix there")
-def test_a_replaced_quote_gets_text_as_from_2_0(smsc, legacy, gw, capsys, monkeypatch):
+def test_a_replaced_quote_gets_text_as_from_2_0(smsc, legacy, loopback, capsys, monkeypatch):
     # the usual fix of 2.0's charset defect: quote() encoding in cp1251
     import functools
     import urllib.parse
@@ -427,14 +427,14 @@ def test_a_replaced_quote_gets_text_as_from_2_0(smsc, legacy, gw, capsys, monkey
         monkeypatch.setattr(module, "quote", functools.partial(urllib.parse.quote, encoding="cp1251"))
         module.SMSC_CHARSET = "windows-1251"
         return module.SMSC().send_sms("79999999999", u"Привет", sender=u"Магазин")
-    ours = assert_as_2_0(smsc, legacy, gw, capsys, run, [Reply(OK)])
+    ours = assert_as_2_0(smsc, legacy, loopback, capsys, run, [Reply(OK)])
     assert b"&mes=%CF%F0%E8%E2%E5%F2&" in ours[1][0]
 
 
 @pytest.mark.parametrize("server", ["smtp_relay", "mail.example.org.", "smtp_relay:2525"])
-def test_smtp_servers_2_0_connected_to(smsc, legacy, gw, capsys, server):
-    gw.intercept.routes[2525] = gw.smtp
-    assert_as_2_0(smsc, legacy, gw, capsys, lambda module: setattr(module, "SMTP_SERVER", server) or
+def test_smtp_servers_2_0_connected_to(smsc, legacy, loopback, capsys, server):
+    loopback.intercept.routes[2525] = loopback.smtp
+    assert_as_2_0(smsc, legacy, loopback, capsys, lambda module: setattr(module, "SMTP_SERVER", server) or
                   module.SMSC().send_sms_mail("79999999999", "hi"), [])
 
 

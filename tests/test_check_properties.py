@@ -31,17 +31,17 @@ FORMAT_FLAGS = [None, "flash", "push", "hlr", "bin", "bin", "ping", "mms", "mail
 FIXED = [("login", b"alice"), ("psw", b"secret"), ("fmt", b"1"), ("charset", b"utf-8")]
 
 
-def sent(smsc, gw, call):
+def sent(smsc, loopback, call):
     """None if call raised before any connection; else the request's parameters as (name, decoded bytes)."""
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD, smsc.SMSC_POST = "alice", "secret", False
-    gw.http.default = Reply(b"1,1")
-    gw.clear()
+    loopback.http.default = Reply(b"1,1")
+    loopback.clear()
     try:
         call(smsc.SMSC())
     except (TypeError, ValueError, IndexError):
-        assert gw.intercept.connections == []
+        assert loopback.intercept.connections == []
         return None
-    request, = gw.requests
+    request, = loopback.requests
     return [(name.decode("ascii"), unquote_to_bytes(value))
             for name, _, value in (item.partition(b"=") for item in request.query.split(b"&"))]
 
@@ -69,9 +69,9 @@ def has_sender(sender):
 @example(id=0, translit="0&mes=changed", format=0, sender=None, time=None)
 @example(id=0, translit=0, format=True, sender=0, time=0)
 @example(id="1", translit="2", format="12", sender="a&b=c", time="+5&id=1")
-def test_send_sms_parameters(smsc, gw, id, translit, format, sender, time):
-    params = sent(smsc, gw, lambda c: c.send_sms("79999999999", "hi", translit=translit, time=time, id=id,
-                                                 format=format, sender=sender))
+def test_send_sms_parameters(smsc, loopback, id, translit, format, sender, time):
+    params = sent(smsc, loopback, lambda c: c.send_sms("79999999999", "hi", translit=translit, time=time, id=id,
+                                                       format=format, sender=sender))
     if params is None:
         return
     expected = FIXED + [("cost", b"3"), ("phones", b"79999999999"), ("mes", b"hi"), ("translit", digits(translit)),
@@ -86,9 +86,9 @@ def test_send_sms_parameters(smsc, gw, id, translit, format, sender, time):
 @PROPERTY
 @given(translit=ANY, format=ANY, sender=ANY)
 @example(translit="0&phones=70000000000", format=0, sender=False)
-def test_get_sms_cost_parameters(smsc, gw, translit, format, sender):
-    params = sent(smsc, gw, lambda c: c.get_sms_cost("79999999999", "hi", translit=translit, format=format,
-                                                     sender=sender))
+def test_get_sms_cost_parameters(smsc, loopback, translit, format, sender):
+    params = sent(smsc, loopback, lambda c: c.get_sms_cost("79999999999", "hi", translit=translit, format=format,
+                                                           sender=sender))
     if params is None:
         return
     names = ["login", "psw", "fmt", "charset", "cost", "phones", "mes"] + (["sender"] if has_sender(sender) else [])
@@ -102,8 +102,8 @@ def test_get_sms_cost_parameters(smsc, gw, translit, format, sender):
 @given(id=ANY, all=ANY)
 @example(id="1&phone=70000000000", all=0)
 @example(id="1,2,3", all="0&id=2")
-def test_get_status_parameters(smsc, gw, id, all):
-    params = sent(smsc, gw, lambda c: c.get_status(id, "79999999999", all=all))
+def test_get_status_parameters(smsc, loopback, id, all):
+    params = sent(smsc, loopback, lambda c: c.get_status(id, "79999999999", all=all))
     if params is None:
         return
     assert params == FIXED + [("phone", b"79999999999"), ("id", digits(id)), ("all", digits(all))]

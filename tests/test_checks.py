@@ -52,15 +52,15 @@ INJECTIONS = [
 
 
 @pytest.mark.parametrize("name,call,value,sent_by_2_0", INJECTIONS)
-def test_a_parameter_cannot_add_or_change_another(smsc, legacy, gw, name, call, value, sent_by_2_0):
-    gw.http.default = Reply(OK)
+def test_a_parameter_cannot_add_or_change_another(smsc, legacy, loopback, name, call, value, sent_by_2_0):
+    loopback.http.default = Reply(OK)
     call(configure(legacy), value)  # 2.0 pasted the value into the request as it was
-    assert [r.request_line for r in gw.requests] == [GET(sent_by_2_0)]
-    gw.clear()
+    assert [r.request_line for r in loopback.requests] == [GET(sent_by_2_0)]
+    loopback.clear()
     with pytest.raises(ValueError) as error:
         call(configure(smsc), value)
     assert str(error.value).startswith(name + " must be an int")
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 @pytest.mark.parametrize("call,target", [
@@ -91,11 +91,11 @@ def test_a_parameter_cannot_add_or_change_another(smsc, legacy, gw, name, call, 
 ], ids=["int", "text", "2**31-1", "long", "negative-int", "leading-zeros", "cost-translit", "status-all", "ids",
         "text-id", "new", "40-characters", "empty", "status-text-id", "status-text-ids", "id-none", "id-true",
         "id-float", "status-none", "format-true", "format-false", "sender-true", "sender-float"])
-def test_valid_values_send_the_bytes_of_2_0(smsc, legacy, gw, call, target):
-    gw.http.default = Reply(OK)
+def test_valid_values_send_the_bytes_of_2_0(smsc, legacy, loopback, call, target):
+    loopback.http.default = Reply(OK)
     call(configure(legacy))
     call(configure(smsc))
-    theirs, ours = gw.requests
+    theirs, ours = loopback.requests
     assert ours.raw == theirs.raw
     assert ours.request_line.endswith(target + b" " + HTTP_VERSION)
 
@@ -133,49 +133,49 @@ def test_valid_values_send_the_bytes_of_2_0(smsc, legacy, gw, call, target):
     (lambda c: c.send_sms_mail([], "hi"), ValueError, "phones must not be empty"),
     (lambda c: c.send_sms("7999", "hi", time=True), TypeError, "time must be text or bytes, not bool"),
 ])
-def test_wrong_values_are_refused_before_any_connection_naming_the_parameter(smsc, gw, call, error, message):
+def test_wrong_values_are_refused_before_any_connection_naming_the_parameter(smsc, loopback, call, error, message):
     assert raised(call, configure(smsc)) == (error, message)
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_a_long_refused_value_is_cut_in_the_message(smsc, gw):
+def test_a_long_refused_value_is_cut_in_the_message(smsc, loopback):
     assert raised(configure(smsc).send_sms, "7999", "hi", id="1" * 39 + "x" * 100) == (
         ValueError, "id must be %s, not %r" % (ID, "1" * 39 + "x"))
 
 
-def test_a_character_outside_the_charset_in_id_names_id(smsc, gw):
+def test_a_character_outside_the_charset_in_id_names_id(smsc, loopback):
     client = configure(smsc, SMSC_CHARSET="koi8-r")
     euro = u"1\u20ac"
     assert raised(client.send_sms, "7999", "hi", id=euro) == (ValueError, "id must be %s, not %r" % (ID, euro))
     assert raised(client.send_sms_mail, "7999", "hi", id=euro) == (ValueError, "id must be %s, not %r" % (ID, euro))
     assert raised(client.get_status, euro, "7999") == (
         ValueError, "id must be %s (ids separated by commas), not %r" % (ID, euro))
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 # format as text of digits; all="0" means 0
 
 @pytest.mark.parametrize("format,flag", [("0", b""), ("1", b"&flash=1"), ("12", b"&"), ("13", b"&tg=1")])
-def test_format_may_be_text_of_digits(smsc, gw, format, flag):
-    gw.http.default = Reply(OK)
+def test_format_may_be_text_of_digits(smsc, loopback, format, flag):
+    loopback.http.default = Reply(OK)
     configure(smsc).send_sms("79999999999", "hi", format=format)
     configure(smsc).send_sms_mail("79999999999", "hi", format=format)
-    assert gw.requests[0].request_line == GET(
+    assert loopback.requests[0].request_line == GET(
         b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi&translit=0&id=0"
         + flag)
     options = b"0," + format.encode("ascii") + b","
-    assert gw.smtp.messages[0]["data"] == HEADER + b"alice:secret:0::" + options + b":79999999999:hi\r\n"
+    assert loopback.smtp.messages[0]["data"] == HEADER + b"alice:secret:0::" + options + b":79999999999:hi\r\n"
 
 
 HLR = b"1,1561977123,0,250013900000000,79000000000,7,1,Russia,MTS,Roaming,Operator"
 
 
-def test_all_as_text_0_keeps_the_hlr_fields(smsc, legacy, gw):
-    gw.http.default = Reply(HLR)
+def test_all_as_text_0_keeps_the_hlr_fields(smsc, legacy, loopback):
+    loopback.http.default = Reply(HLR)
     # 2.0: any non-empty all, "0" too, re-joins the reply as all=1 does, into 9 fields
     assert configure(legacy).get_status(1, "79999999999", all="0") == HLR.decode("ascii").split(",", 8)
     assert configure(smsc).get_status(1, "79999999999", all="0") == HLR.decode("ascii").split(",")
-    assert gw.requests[0].request_line == gw.requests[1].request_line
+    assert loopback.requests[0].request_line == loopback.requests[1].request_line
 
 
 # sender=None means no sender; time None or 0 means no time
@@ -186,11 +186,11 @@ def test_all_as_text_0_keeps_the_hlr_fields(smsc, legacy, gw):
     (lambda c: c.get_sms_cost("79999999999", "hi", sender=None),
      b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=hi&translit=0"),
 ], ids=["send_sms", "get_sms_cost"])
-def test_sender_none_means_no_sender(smsc, legacy, gw, call, without):
-    gw.http.default = Reply(OK)
+def test_sender_none_means_no_sender(smsc, legacy, loopback, call, without):
+    loopback.http.default = Reply(OK)
     call(configure(legacy))
     call(configure(smsc))
-    theirs, ours = [r.request_line for r in gw.requests]
+    theirs, ours = [r.request_line for r in loopback.requests]
     if b"cost=3" in without:
         assert theirs == GET(without + b"&sender=None")  # 2.0: str(None)
     else:
@@ -200,11 +200,11 @@ def test_sender_none_means_no_sender(smsc, legacy, gw, call, without):
 
 @pytest.mark.parametrize("kwargs", [dict(sender=None), dict(sender=False), dict(sender=0), dict(time=None),
                                     dict(time=0), dict(time=False)])
-def test_mail_takes_none_and_0_as_send_sms_does(smsc, legacy, gw, kwargs):
+def test_mail_takes_none_and_0_as_send_sms_does(smsc, legacy, loopback, kwargs):
     with pytest.raises(TypeError):  # 2.0 concatenated them to text
         configure(legacy).send_sms_mail("79999999999", "hi", **kwargs)
     configure(smsc).send_sms_mail("79999999999", "hi", **kwargs)
-    assert gw.smtp.messages[-1]["data"] == HEADER + b"alice:secret:0::0,0,:79999999999:hi\r\n"
+    assert loopback.smtp.messages[-1]["data"] == HEADER + b"alice:secret:0::0,0,:79999999999:hi\r\n"
 
 
 # send_sms_mail accepts exactly what send_sms accepts
@@ -213,8 +213,8 @@ VALUES = [0, 1, 13, 14, -1, 2 ** 40, "1", "13", "14", "x", "", "1&x=2", "1:2", N
 
 
 @pytest.mark.parametrize("name", ["id", "translit", "format", "time", "sender"])
-def test_mail_accepts_exactly_what_send_sms_accepts(smsc, gw, name):
-    gw.http.default = Reply(OK)
+def test_mail_accepts_exactly_what_send_sms_accepts(smsc, loopback, name):
+    loopback.http.default = Reply(OK)
     client = configure(smsc)
     for value in VALUES + [u"Я", "+5", "0101251200"]:
         sms = raised(client.send_sms, "79999999999", "hi", **{name: value})
@@ -229,40 +229,40 @@ def test_mail_accepts_exactly_what_send_sms_accepts(smsc, gw, name):
     ("time", "0:70000000000", b"alice:secret:0:0:70000000000:0,0,:79999999999:hi"),
     ("phones", "79999999999:evil", b"alice:secret:0::0,0,:79999999999:evil:hi"),
 ])
-def test_mail_refuses_a_colon_that_would_shift_its_fields(smsc, legacy, gw, name, value, shifted):
+def test_mail_refuses_a_colon_that_would_shift_its_fields(smsc, legacy, loopback, name, value, shifted):
     # 2.0 pasted it into the mail: the gateway then reads the next field from it (70000000000 as the phones)
     arguments = dict({"phones": "79999999999", "message": "hi"}, **{name: value})
     configure(legacy).send_sms_mail(**arguments)
-    assert gw.smtp.messages[0]["data"] == HEADER + shifted + b"\r\n"
+    assert loopback.smtp.messages[0]["data"] == HEADER + shifted + b"\r\n"
     assert raised(configure(smsc).send_sms_mail, **arguments) == (
         ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
-    assert len(gw.smtp.sessions) == 1
+    assert len(loopback.smtp.sessions) == 1
 
 
-def test_mail_refuses_a_colon_in_the_credentials(smsc, gw):
+def test_mail_refuses_a_colon_in_the_credentials(smsc, loopback):
     for constants, name in ((dict(SMSC_PASSWORD="se:cret"), "SMSC_PASSWORD"),
                             (dict(SMSC_LOGIN="al:ice"), "SMSC_LOGIN")):
         assert raised(configure(smsc, **constants).send_sms_mail, "7999", "m") == (
             ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
     assert raised(smsc.SMSC(login="alice", password="se:cret").send_sms_mail, "7999", "m") == (
         ValueError, "SMSC(password=...) must not hold ':' in send_sms_mail: it would shift the mail's fields")
-    assert gw.smtp.sessions == []
+    assert loopback.smtp.sessions == []
 
 
-def test_mail_format_outside_0_to_13_is_refused_as_by_send_sms(smsc, legacy, gw):
+def test_mail_format_outside_0_to_13_is_refused_as_by_send_sms(smsc, legacy, loopback):
     configure(legacy).send_sms_mail("7999", "m", format=20)  # 2.0: no list of formats for mail
-    assert gw.smtp.messages[0]["data"] == HEADER + b"alice:secret:0::0,20,:7999:m\r\n"
+    assert loopback.smtp.messages[0]["data"] == HEADER + b"alice:secret:0::0,20,:7999:m\r\n"
     assert raised(configure(smsc).send_sms_mail, "7999", "m", format=20) == (
         IndexError, "format must be from 0 to 13, not 20")
-    assert len(gw.smtp.sessions) == 1
+    assert len(loopback.smtp.sessions) == 1
 
 
-def test_mail_id_that_is_not_an_id_is_refused(smsc, legacy, gw):
+def test_mail_id_that_is_not_an_id_is_refused(smsc, legacy, loopback):
     configure(legacy).send_sms_mail("7999", "m", id="new:79990000000")  # shifts the fields of the mail
-    assert gw.smtp.messages[0]["data"] == HEADER + b"alice:secret:new:79990000000::0,0,:7999:m\r\n"
+    assert loopback.smtp.messages[0]["data"] == HEADER + b"alice:secret:new:79990000000::0,0,:7999:m\r\n"
     assert raised(configure(smsc).send_sms_mail, "7999", "m", id="new:79990000000") == (
         ValueError, "id must be %s, not 'new:79990000000'" % ID)
-    assert len(gw.smtp.sessions) == 1
+    assert len(loopback.smtp.sessions) == 1
 
 
 # 2. Settings: checked each time they are used, before any connection, named
@@ -274,7 +274,7 @@ CALLS = [lambda c: c.get_balance(), lambda c: c.send_sms("7999", "hi"), lambda c
 
 @pytest.mark.parametrize("name,constant", BOOLEANS)
 @pytest.mark.parametrize("value", ["false", "0", "no", "", "1", b"0"])
-def test_a_boolean_setting_is_not_text(smsc, gw, name, constant, value):
+def test_a_boolean_setting_is_not_text(smsc, loopback, name, constant, value):
     # text: 2.0 read "false" and "0" as true; every other value is read by its truth, as 2.0 read it
     for call in CALLS:
         assert raised(call, instance(smsc, **{name: value})) == (
@@ -282,32 +282,32 @@ def test_a_boolean_setting_is_not_text(smsc, gw, name, constant, value):
         assert raised(call, configure(smsc, **{constant: value})) == (
             TypeError, "%s must be True or False (or 1 or 0), not %r" % (constant, value))
         setattr(smsc, constant, False)
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 @pytest.mark.parametrize("value,post", [(None, False), (0.0, False), ([], False), (2, True), (-1, True), (1.0, True)])
-def test_what_is_not_text_is_read_by_its_truth_as_2_0_read_it(smsc, legacy, gw, capsys, value, post):
+def test_what_is_not_text_is_read_by_its_truth_as_2_0_read_it(smsc, legacy, loopback, capsys, value, post):
     for module in (legacy, smsc):
-        gw.clear()
-        gw.http.default = Reply(b"42")
+        loopback.clear()
+        loopback.http.default = Reply(b"42")
         assert configure(module, SMSC_POST=value, SMSC_DEBUG=value).get_balance() == "42"
         assert printed(capsys) == (u"Сумма на счете: 42\n" if post else u"")
-        assert [r.request_line.startswith(b"POST") for r in gw.requests] == [post]
+        assert [r.request_line.startswith(b"POST") for r in loopback.requests] == [post]
 
 
-def test_2_0_read_text_booleans_as_true(legacy, gw, capsys):
-    gw.http.default = Reply(b"100")
+def test_2_0_read_text_booleans_as_true(legacy, loopback, capsys):
+    loopback.http.default = Reply(b"100")
     assert configure(legacy, SMSC_POST="0", SMSC_DEBUG="no").get_balance() == "100"
-    assert gw.requests[0].method == b"POST"
+    assert loopback.requests[0].method == b"POST"
     assert printed(capsys) == u"Сумма на счете: 100\n"
 
 
 @pytest.mark.parametrize("value", [True, False, 1, 0])
-def test_booleans_and_0_or_1_are_taken(smsc, gw, capsys, value):
-    gw.http.default = Reply(b"100")
+def test_booleans_and_0_or_1_are_taken(smsc, loopback, capsys, value):
+    loopback.http.default = Reply(b"100")
     client = instance(smsc, post=value, debug=value, keepalive=value)
     assert client.get_balance() == "100"
-    assert gw.requests[0].method == (b"POST" if value else b"GET")
+    assert loopback.requests[0].method == (b"POST" if value else b"GET")
     assert printed(capsys) == (u"Сумма на счете: 100\n" if value else u"")
 
 
@@ -323,23 +323,23 @@ def test_booleans_and_0_or_1_are_taken(smsc, gw, capsys, value):
     (float("inf"), ValueError, "a positive, finite number of seconds or None"),
     (10 ** 400, ValueError, "a positive, finite number of seconds or None"),  # no float holds it
 ])
-def test_a_timeout_must_be_a_positive_finite_number_or_none(smsc, gw, name, constant, value, error, expected):
+def test_a_timeout_must_be_a_positive_finite_number_or_none(smsc, loopback, name, constant, value, error, expected):
     for call in CALLS + [lambda c: c.send_sms_mail("7999", "hi")]:
         assert raised(call, instance(smsc, **{name: value})) == (
             error, "SMSC(%s=...) must be %s, not %r" % (name, expected, value))
         assert raised(call, configure(smsc, **{constant: value})) == (
             error, "%s must be %s, not %r" % (constant, expected, value))
         setattr(smsc, constant, 10)
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 @pytest.mark.parametrize("value", [5, 0.5, None, 3600])
-def test_numbers_and_none_are_taken_as_timeouts(smsc, gw, value):
-    gw.http.default = Reply(b"100")
+def test_numbers_and_none_are_taken_as_timeouts(smsc, loopback, value):
+    loopback.http.default = Reply(b"100")
     assert instance(smsc, timeout=value, connect_timeout=value).get_balance() == "100"
     assert configure(smsc, SMSC_TIMEOUT=value, SMSC_CONNECT_TIMEOUT=value).get_balance() == "100"
     configure(smsc).send_sms_mail("7999", "hi")
-    assert len(gw.requests) == 2 and len(gw.smtp.messages) == 1
+    assert len(loopback.requests) == 2 and len(loopback.smtp.messages) == 1
 
 
 @pytest.mark.parametrize("charset", ["no-such-charset", "base64", "rot13", "hex", "utf-8&phones=70000000000",
@@ -347,7 +347,7 @@ def test_numbers_and_none_are_taken_as_timeouts(smsc, gw, value):
                                      "utf-16", "utf-32", "utf-8-sig", "utf-7"])
 # (the last four do not keep ASCII as it is: Python 3 sent the whole request in UTF-16, and took its reply as a
 # balance; Python 2 sent it in ASCII)
-def test_the_charset_must_be_a_known_text_codec_the_same_on_python_2_and_3(smsc, gw, charset):
+def test_the_charset_must_be_a_known_text_codec_the_same_on_python_2_and_3(smsc, loopback, charset):
     calls = CALLS + [lambda c: c.send_sms(b"7999", b"hi"), lambda c: c.send_sms_mail("7999", "hi")]
     for call in calls:
         assert raised(call, instance(smsc, charset=charset)) == (
@@ -355,57 +355,57 @@ def test_the_charset_must_be_a_known_text_codec_the_same_on_python_2_and_3(smsc,
         assert raised(call, configure(smsc, SMSC_CHARSET=charset)) == (
             ValueError, "SMSC_CHARSET must be the name of a charset, such as 'utf-8', not %r" % charset)
         smsc.SMSC_CHARSET = "utf-8"
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 @pytest.mark.parametrize("charset", [None, 1251] + ([] if six.PY2 else [b"utf-8"]))
-def test_a_charset_that_is_not_text_is_a_type_error(smsc, gw, charset):
+def test_a_charset_that_is_not_text_is_a_type_error(smsc, loopback, charset):
     assert raised(instance(smsc, charset=charset).get_balance) == (
         TypeError, "SMSC(charset=...) must be the name of a charset, such as 'utf-8', not %r" % (charset,))
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_2_0_with_an_unknown_charset_fails_on_five_hosts(legacy, gw):
-    gw.http.default = Reply(b"100")
+def test_2_0_with_an_unknown_charset_fails_on_five_hosts(legacy, loopback):
+    loopback.http.default = Reply(b"100")
     assert configure(legacy, SMSC_CHARSET="no-such-charset").get_balance() is False  # the reply cannot be decoded
-    assert len(gw.requests) == 5
+    assert len(loopback.requests) == 5
 
 
 @pytest.mark.parametrize("charset", ["windows-1251", "KOI8-R", "cp1251", "utf8", "UTF-8"])
-def test_known_charsets_are_sent_as_they_are_written(smsc, gw, charset):
-    gw.http.default = Reply(b"100")
+def test_known_charsets_are_sent_as_they_are_written(smsc, loopback, charset):
+    loopback.http.default = Reply(b"100")
     assert configure(smsc, SMSC_CHARSET=charset).get_balance() == "100"
-    assert gw.requests[0].request_line == GET(
+    assert loopback.requests[0].request_line == GET(
         b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=" + charset.encode("ascii") + b"&")
 
 
 @pytest.mark.parametrize("name,constant", [("host", "SMSC_HOST"), ("smtp_server", "SMTP_SERVER"),
                                            ("smtp_from", "SMTP_FROM")])
-def test_host_and_mail_addresses_must_be_text(smsc, gw, name, constant):
+def test_host_and_mail_addresses_must_be_text(smsc, loopback, name, constant):
     call = CALLS[0] if name == "host" else (lambda c: c.send_sms_mail("7999", "hi"))
     assert raised(call, instance(smsc, **{name: None})) == (
         TypeError, "SMSC(%s=...) must be text, not None" % name)
     assert raised(call, configure(smsc, **{constant: 25})) == (TypeError, "%s must be text, not 25" % constant)
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_a_setting_read_after_the_request_is_checked_before_it(smsc, gw):
+def test_a_setting_read_after_the_request_is_checked_before_it(smsc, loopback):
     # debug is read once the reply is in: a bad value must not raise after an SMS went out
-    gw.http.default = Reply(OK)
+    loopback.http.default = Reply(OK)
     with pytest.raises(TypeError):
         instance(smsc, debug="no").send_sms("79999999999", "hi")
     with pytest.raises(TypeError):
         instance(smsc, debug="no").send_sms_mail("79999999999", "hi")
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_a_subclass_that_never_calls_our_init_is_checked_against_the_constants(smsc, gw):
+def test_a_subclass_that_never_calls_our_init_is_checked_against_the_constants(smsc, loopback):
     class Legacy(smsc.SMSC):
         def __init__(self):
             pass
     configure(smsc, SMSC_HTTPS="false")
     assert raised(Legacy().get_balance) == (TypeError, "SMSC_HTTPS must be True or False (or 1 or 0), not 'false'")
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 # Environment variables: a bad one never stops the import; the calls that read it name it
@@ -483,12 +483,12 @@ def test_good_or_foreign_or_empty_variables_change_nothing(variables):
 # 3. Secrets in debug output and logs, however they are written
 
 @pytest.fixture
-def smtp_debug(smsc, debug_run):
-    """run(**constants): conftest's debug_run of send_sms_mail("7999", "hi") as alice (password "secret"),
+def smtp_debug(smsc, mail_output):
+    """run(**constants): conftest's mail_output of send_sms_mail("7999", "hi") as alice (password "secret"),
     SMSC_DEBUG on, then `constants`; stderr and the "send:" lines smtplib printed there."""
     def run(**constants):
         smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
-        err = debug_run(smsc, True, message="hi", **constants).err
+        err = mail_output(smsc, True, message="hi", **constants).err
         return err, [line for line in err.splitlines() if line.startswith("send: ")]
     return run
 
@@ -504,14 +504,14 @@ def every_form(secret):
 
 @pytest.mark.parametrize("password", ["s3cr3t-smsc\n", "s3cr3t-smsc \r\n", "s3cr3t-smsc\t", " s3cr3t-smsc"])
 @pytest.mark.parametrize("smtp_password", ["mailpass\n", "mailpass \r\n", "mailpass  "])
-def test_smtp_dialogue_masks_passwords_read_from_a_file(smtp_debug, gw, password, smtp_password):
+def test_smtp_dialogue_masks_passwords_read_from_a_file(smtp_debug, loopback, password, smtp_password):
     err, sent = smtp_debug(SMSC_PASSWORD=password, SMTP_PASSWORD=smtp_password)
     for secret in (password, smtp_password):
         for form in every_form(secret):
             assert form not in err
     assert sent[1] == "send: 'AUTH PLAIN ***\\r\\n'"
     assert sent[-2] == "send: %r" % (HEADER + b"alice:***:0::0,0,:7999:hi\r\n.\r\n")
-    data = gw.smtp.messages[0]["data"]  # the server still got them
+    data = loopback.smtp.messages[0]["data"]  # the server still got them
     assert data == HEADER + b"alice:" + password.encode("ascii").replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + \
         b":0::0,0,:7999:hi\r\n"
 
@@ -562,7 +562,7 @@ def test_secrets_of_an_instance(smsc):
 
 # 4. What a hostile review found (each failed before its fix)
 
-def test_a_subclass_or_an_int_enum_sends_its_own_digits(smsc, gw):
+def test_a_subclass_or_an_int_enum_sends_its_own_digits(smsc, loopback):
     # str() of a subclass, or of an IntEnum on Python 3.6-3.10, is whatever it says: the digits are sent
     class Sly(str):
         def __str__(self):
@@ -575,7 +575,7 @@ def test_a_subclass_or_an_int_enum_sends_its_own_digits(smsc, gw):
     if not six.PY2:
         import enum
         values.append(enum.IntEnum("Ids", [("FIVE", 5)]).FIVE)
-    gw.http.default = Reply(OK)
+    loopback.http.default = Reply(OK)
     client = configure(smsc)
     for value in values:
         client.send_sms("79999999999", "hi", id=value)
@@ -584,52 +584,52 @@ def test_a_subclass_or_an_int_enum_sends_its_own_digits(smsc, gw):
     send = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
             b"&translit=%s&id=%s")
     status = b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0"
-    assert [r.request_line for r in gw.requests] == [GET(send % (b"0", b"5")), GET(status)] * len(values) + [
+    assert [r.request_line for r in loopback.requests] == [GET(send % (b"0", b"5")), GET(status)] * len(values) + [
         GET(send % (b"1", b"0"))]
 
 
-def test_int_phones_and_senders_are_sent_as_their_digits(smsc, gw):
+def test_int_phones_and_senders_are_sent_as_their_digits(smsc, loopback):
     # an IntEnum on Python 3.6-3.10 (or an int subclass) said its name through str(): "Staff.BOSS"
     class SlyInt(int):
         def __str__(self):
             return "Staff.BOSS"
-    gw.http.default = Reply(OK)
+    loopback.http.default = Reply(OK)
     client = configure(smsc)
     client.send_sms(SlyInt(79999999999), "hi", sender=SlyInt(42))
     client.send_sms([SlyInt(79999999999), 79999999998], "hi")
     client.get_status(5, SlyInt(79999999999))
     send = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=%s&mes=hi&translit=0&id=0%s"
-    assert [r.request_line for r in gw.requests] == [
+    assert [r.request_line for r in loopback.requests] == [
         GET(send % (b"79999999999", b"&sender=42")), GET(send % (b"79999999999%2C79999999998", b"")),
         GET(b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0")]
 
 
-def test_get_status_takes_the_gateways_trailing_comma_for_one_id(smsc, legacy, gw):
-    gw.http.default = Reply(b"1,1561977123,0")
+def test_get_status_takes_the_gateways_trailing_comma_for_one_id(smsc, legacy, loopback):
+    loopback.http.default = Reply(b"1,1561977123,0")
     theirs = configure(legacy).get_status("101,", "79999999999,")
     assert configure(smsc).get_status("101,", "79999999999,") == theirs == ["1", "1561977123", "0"]  # one id: flat
-    theirs, ours = [r.request_line for r in gw.requests]
+    theirs, ours = [r.request_line for r in loopback.requests]
     assert ours == theirs == GET(
         b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C&id=101,&all=0")
 
 
 @pytest.mark.parametrize("phones", [[""], ["79999999999", " "], ("",)])
-def test_a_blank_phone_in_a_list_is_refused(smsc, gw, phones):
+def test_a_blank_phone_in_a_list_is_refused(smsc, loopback, phones):
     assert raised(configure(smsc).send_sms, phones, "hi") == (ValueError, "phones must not hold an empty item")
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_a_password_outside_the_charset_is_refused_without_showing_it(smsc, gw):
+def test_a_password_outside_the_charset_is_refused_without_showing_it(smsc, loopback):
     client = configure(smsc, SMSC_CHARSET="koi8-r", SMSC_PASSWORD=u"секрет\u20ac")
     for call in (client.get_balance, lambda: client.send_sms_mail("7999", "hi")):
         with pytest.raises(UnicodeEncodeError) as error:
             call()
         assert str(error.value) == "SMSC_PASSWORD cannot be encoded in SMSC_CHARSET koi8-r"
         assert u"\u20ac" not in repr(error.value.args) and "position" not in str(error.value)
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_an_smtp_password_that_auth_cannot_carry_is_refused_without_showing_it(smsc, gw):
+def test_an_smtp_password_that_auth_cannot_carry_is_refused_without_showing_it(smsc, loopback):
     client = configure(smsc, SMTP_LOGIN="mailer", SMTP_PASSWORD=u"p\u00e4ssw\u00f6rd")
     with pytest.raises(UnicodeEncodeError) as error:
         client.send_sms_mail("7999", "hi")
@@ -645,10 +645,10 @@ def test_a_short_password_is_masked_only_where_it_stands_alone(smsc):
     assert smsc._masked(b"alice:e:0", forms) == b"alice:***:0"
 
 
-def test_smsc_debug_masks_what_the_smtp_server_echoes(smtp_debug, gw):
+def test_smsc_debug_masks_what_the_smtp_server_echoes(smtp_debug, loopback):
     # a server that echoes AUTH and the message in its replies: smtplib prints the replies too
-    gw.smtp.fail["auth"] = "235 accepted AUTH PLAIN " + base64.b64encode(b"\0mailer\0mailpass").decode("ascii")
-    gw.smtp.fail["message"] = "250 queued alice:s3cr3t-smsc:0::0,0,:7999:hi"
+    loopback.smtp.fail["auth"] = "235 accepted AUTH PLAIN " + base64.b64encode(b"\0mailer\0mailpass").decode("ascii")
+    loopback.smtp.fail["message"] = "250 queued alice:s3cr3t-smsc:0::0,0,:7999:hi"
     err, sent = smtp_debug(SMSC_PASSWORD="s3cr3t-smsc", SMTP_PASSWORD="mailpass")
     for secret in ("s3cr3t-smsc", "mailpass", base64.b64encode(b"\0mailer\0mailpass").decode("ascii")):
         assert secret not in err
@@ -657,22 +657,22 @@ def test_smsc_debug_masks_what_the_smtp_server_echoes(smtp_debug, gw):
 
 @pytest.mark.parametrize("settings", [dict(timeout=1e10), dict(timeout=None, connect_timeout=1e10),
                                       dict(timeout=10 ** 12, connect_timeout=10 ** 12)])
-def test_a_huge_timeout_waits_as_long_as_a_socket_can(smsc, gw, settings):
-    gw.http.default = Reply(b"42")
+def test_a_huge_timeout_waits_as_long_as_a_socket_can(smsc, loopback, settings):
+    loopback.http.default = Reply(b"42")
     assert instance(smsc, **settings).get_balance() == "42"
 
 
-def test_keepalive_without_poll_uses_select(alive, kept, monkeypatch):
+def test_keepalive_without_poll_uses_select(keepalive_client, keepalive_server, monkeypatch):
     # Windows has no select.poll: an idle connection is checked with select()
     import select
     monkeypatch.delattr(select, "poll", raising=False)
-    kept.default = Reply(b"42")
-    assert [alive.get_balance(), alive.get_balance()] == ["42", "42"]
-    alive.close()
-    assert [r.connection for r in kept.requests] == [1, 1]
+    keepalive_server.default = Reply(b"42")
+    assert [keepalive_client.get_balance(), keepalive_client.get_balance()] == ["42", "42"]
+    keepalive_client.close()
+    assert [r.connection for r in keepalive_server.requests] == [1, 1]
 
 
-def test_the_host_is_a_host_name(smsc, gw):
+def test_the_host_is_a_host_name(smsc, loopback):
     for host in ("", "evil.example/x?", "user@smsc.ru", "smsc.ru ", "smsc.ru:99999", "smsc.ru:0", "smsc.ru:"):
         assert raised(CALLS[0], instance(smsc, host=host))[0] is ValueError
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []

@@ -14,93 +14,93 @@ from servers import Drop, Reply, Stall
 BALANCE = b"GET /sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8& " + HTTP_VERSION
 
 
-def request_lines(gw):
-    return [request.request_line for request in gw.requests]
+def request_lines(loopback):
+    return [request.request_line for request in loopback.requests]
 
 
 # Each command, its output and its exit status
 
-def test_balance(smsc, gw, capsys):
-    gw.http.script(Reply(b"100.50"))
+def test_balance(smsc, loopback, capsys):
+    loopback.http.script(Reply(b"100.50"))
     assert cli(smsc, capsys, "balance", *OVER_HTTP) == (0, "balance: 100.50\n", "")
-    assert request_lines(gw) == [BALANCE]
+    assert request_lines(loopback) == [BALANCE]
 
 
-def test_options_before_or_after_the_command(smsc, gw, capsys):
-    gw.http.default = Reply(b"100.50")
+def test_options_before_or_after_the_command(smsc, loopback, capsys):
+    loopback.http.default = Reply(b"100.50")
     assert cli(smsc, capsys, "--login", "alice", "--password", "secret", "--http", "balance")[0] == 0
     assert cli(smsc, capsys, "--login", "alice", "--http", "balance", "--password", "secret")[0] == 0
-    assert request_lines(gw) == [BALANCE, BALANCE]
+    assert request_lines(loopback) == [BALANCE, BALANCE]
 
 
-def test_credentials_from_the_environment_constants(smsc, gw, capsys):
+def test_credentials_from_the_environment_constants(smsc, loopback, capsys):
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"  # as SMSC_LOGIN=... SMSC_PASSWORD=... set them
-    gw.http.script(Reply(b"7"))
+    loopback.http.script(Reply(b"7"))
     assert cli(smsc, capsys, "balance", "--http") == (0, "balance: 7\n", "")
-    assert request_lines(gw) == [BALANCE]
+    assert request_lines(loopback) == [BALANCE]
 
 
-def test_send_with_every_option(smsc, gw, capsys):
-    gw.http.script(Reply(b"15,2,3.40,96.60"))
+def test_send_with_every_option(smsc, loopback, capsys):
+    loopback.http.script(Reply(b"15,2,3.40,96.60"))
     code, out, err = cli(smsc, capsys, "send", "79999999999,79999999998", "Hello, world", "--sender", "Shop",
                          "--format", "1", "--translit", "2", "--host", "smsc.kz", *OVER_HTTP)
     assert (code, out, err) == (0, "sent: id 15, sms 2, cost 3.40, balance 96.60\n", "")
-    assert request_lines(gw) == [
+    assert request_lines(loopback) == [
         b"GET /sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999%2C79999999998"
         b"&mes=Hello%2C%20world&translit=2&id=0&flash=1&sender=Shop " + HTTP_VERSION]
-    assert gw.hosts == ["smsc.kz"]
+    assert loopback.hosts == ["smsc.kz"]
 
 
-def test_send_as_json(smsc, gw, capsys):
-    gw.http.script(Reply(b"15,2,3.40,96.60"))
+def test_send_as_json(smsc, loopback, capsys):
+    loopback.http.script(Reply(b"15,2,3.40,96.60"))
     code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--json", *OVER_HTTP)
     assert (code, err) == (0, "")
     assert json.loads(out) == {"ok": True, "exit": 0, "id": "15", "sms": "2", "cost": "3.40", "balance": "96.60"}
-    gw.http.script(Reply(b"2.50,1"), Reply(b"100.50"))
+    loopback.http.script(Reply(b"2.50,1"), Reply(b"100.50"))
     assert json.loads(cli(smsc, capsys, "cost", "79999999999", "hi", "--json", *OVER_HTTP)[1]) == {
         "ok": True, "exit": 0, "cost": "2.50", "sms": "1"}
     assert json.loads(cli(smsc, capsys, "balance", "--json", *OVER_HTTP)[1]) == {
         "ok": True, "exit": 0, "balance": "100.50"}
 
 
-def test_send_by_post(smsc, gw, capsys):
-    gw.http.script(Reply(b"15,1,1.50,98.50"))
+def test_send_by_post(smsc, loopback, capsys):
+    loopback.http.script(Reply(b"15,1,1.50,98.50"))
     assert cli(smsc, capsys, "send", "79999999999", "hi", "--post", *OVER_HTTP)[0] == 0
-    assert gw.requests[0].request_line == b"POST /sys/send.php " + HTTP_VERSION
-    assert gw.requests[0].body == (b"login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
-                                   b"&translit=0&id=0")
+    assert loopback.requests[0].request_line == b"POST /sys/send.php " + HTTP_VERSION
+    assert loopback.requests[0].body == (b"login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
+                                         b"&translit=0&id=0")
 
 
-def test_cost(smsc, gw, capsys):
-    gw.http.script(Reply(b"2.50,1"))
+def test_cost(smsc, loopback, capsys):
+    loopback.http.script(Reply(b"2.50,1"))
     assert cli(smsc, capsys, "cost", "79999999999", "hi", *OVER_HTTP) == (0, "cost: 2.50 for 1 SMS\n", "")
-    assert request_lines(gw) == [b"GET /sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1"
-                                 b"&phones=79999999999&mes=hi&translit=0 " + HTTP_VERSION]
+    assert request_lines(loopback) == [b"GET /sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1"
+                                       b"&phones=79999999999&mes=hi&translit=0 " + HTTP_VERSION]
 
 
-def test_status(smsc, gw, capsys):
-    gw.http.script(Reply(b"-1,0,0"), Reply(b"1,1561977123,0,1561977000,79999999999,2.50,sms,Delivered,hi"))
+def test_status(smsc, loopback, capsys):
+    loopback.http.script(Reply(b"-1,0,0"), Reply(b"1,1561977123,0,1561977000,79999999999,2.50,sms,Delivered,hi"))
     assert cli(smsc, capsys, "status", "15", "79999999999", *OVER_HTTP) == (0, "status -1: waiting to be sent\n", "")
     code, out, err = cli(smsc, capsys, "status", "15", "79999999999", "--all", "1", "--json", *OVER_HTTP)
     assert (code, err) == (0, "")
     assert json.loads(out) == {"ok": True, "exit": 0, "status": "1", "name": "delivered", "reply": [
         "1", "1561977123", "0", "1561977000", "79999999999", "2.50", "sms", "Delivered", "hi"]}
-    assert request_lines(gw) == [
+    assert request_lines(loopback) == [
         b"GET /sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=15&all=0 " + HTTP_VERSION,
         b"GET /sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=15&all=1 " + HTTP_VERSION]
 
 
-def test_status_change_time_is_printed_as_a_date(smsc, gw, capsys):
+def test_status_change_time_is_printed_as_a_date(smsc, loopback, capsys):
     import datetime
-    gw.http.script(Reply(b"1,1561977123,0"))
+    loopback.http.script(Reply(b"1,1561977123,0"))
     expected = "status 1: delivered, changed %s\n" % datetime.datetime.fromtimestamp(1561977123)
     assert cli(smsc, capsys, "status", "15", "79999999999", *OVER_HTTP) == (0, expected, "")
 
 
-def test_mail(smsc, gw, capsys):
+def test_mail(smsc, loopback, capsys):
     assert cli(smsc, capsys, "mail", "79999999999", "hi", *OVER_HTTP) == (0, "mail sent\n", "")
-    assert gw.smtp.messages[0]["data"] == (b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
-                                           b"alice:secret:0::0,0,:79999999999:hi\r\n")
+    assert loopback.smtp.messages[0]["data"] == (b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+                                                 b"alice:secret:0::0,0,:79999999999:hi\r\n")
 
 
 # Exit status 1: the gateway answered an error, with its code and meaning
@@ -112,28 +112,28 @@ def test_mail(smsc, gw, capsys):
     (["cost", "79999999999", "hi"], b"0,-9", "error 9: duplicate request within a minute, or too many requests\n"),
     (["status", "1", "79999999999"], b"0,-4", "error 4: IP address temporarily blocked\n"),
 ])
-def test_gateway_errors_exit_1_with_the_meaning(smsc, gw, capsys, argv, reply, err):
-    gw.http.script(Reply(reply))
+def test_gateway_errors_exit_1_with_the_meaning(smsc, loopback, capsys, argv, reply, err):
+    loopback.http.script(Reply(reply))
     assert cli(smsc, capsys, *(argv + OVER_HTTP)) == (1, "", err)
 
 
-def test_gateway_error_as_json(smsc, gw, capsys):
-    gw.http.script(Reply(b"0,-7"))
+def test_gateway_error_as_json(smsc, loopback, capsys):
+    loopback.http.script(Reply(b"0,-7"))
     code, out, err = cli(smsc, capsys, "send", "12", "hi", "--json", *OVER_HTTP)
     assert (code, err) == (1, "")
     assert json.loads(out) == {"ok": False, "exit": 1, "error": 7, "message": "wrong phone number format",
                                "reply": ["0", "-7"]}
 
 
-def test_mail_refused_exits_1(smsc, gw, capsys):
-    gw.smtp.fail["rcpt"] = "550 5.1.1 No such user"
+def test_mail_refused_exits_1(smsc, loopback, capsys):
+    loopback.smtp.fail["rcpt"] = "550 5.1.1 No such user"
     code, out, err = cli(smsc, capsys, "mail", "79999999999", "hi", *OVER_HTTP)
     assert (code, out) == (1, "")
     assert err == "error: the mail server answered 550 5.1.1 No such user\n"
 
 
-def test_mail_refused_as_json(smsc, gw, capsys):
-    gw.smtp.fail["auth"] = "535 5.7.8 Bad credentials"
+def test_mail_refused_as_json(smsc, loopback, capsys):
+    loopback.smtp.fail["auth"] = "535 5.7.8 Bad credentials"
     smsc.SMTP_LOGIN, smsc.SMTP_PASSWORD = "mailer", "mailpass"
     code, out, err = cli(smsc, capsys, "mail", "79999999999", "hi", "--json", *OVER_HTTP)
     assert (code, json.loads(out), err) == (
@@ -142,12 +142,12 @@ def test_mail_refused_as_json(smsc, gw, capsys):
 
 # Exit status 3: no host answered
 
-def test_no_host_answered_exits_3(smsc, gw, capsys):
-    gw.http.default = Drop()
+def test_no_host_answered_exits_3(smsc, loopback, capsys):
+    loopback.http.default = Drop()
     closed = CLOSED
     assert cli(smsc, capsys, "balance", *OVER_HTTP) == (
         3, "", "error: no host answered (5 attempts; the last: %s)\n" % closed)
-    assert len(gw.hosts) == 5
+    assert len(loopback.hosts) == 5
     code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--json", *OVER_HTTP)
     # each host closed the connection after the whole request: the first may have sent the message
     assert (code, json.loads(out), err) == (3, {"ok": False, "exit": 3, "error": "unreachable", "attempts": 5,
@@ -155,46 +155,46 @@ def test_no_host_answered_exits_3(smsc, gw, capsys):
                                                 "possibly_sent": "http://smscentre.com/sys/send.php"}, "")
 
 
-def test_no_mail_server_exits_3(smsc, gw, capsys):
-    gw.intercept.refuse.add("send.smscentre.com")
+def test_no_mail_server_exits_3(smsc, loopback, capsys):
+    loopback.intercept.refuse.add("send.smscentre.com")
     code, out, err = cli(smsc, capsys, "mail", "79999999999", "hi", *OVER_HTTP)
     assert (code, out) == (3, "")
     assert err.startswith("error: no mail server answered (") and "Connection refused" in err
 
 
-def test_timeout_option(smsc, gw, capsys):
-    gw.http.script(Stall(10), Reply(b"42"))
+def test_timeout_option(smsc, loopback, capsys):
+    loopback.http.script(Stall(10), Reply(b"42"))
     assert cli(smsc, capsys, "balance", "--timeout", "0.3", *OVER_HTTP) == (0, "balance: 42\n", "")
-    assert gw.hosts == ["smscentre.com", "www2.smscentre.com"]
+    assert loopback.hosts == ["smscentre.com", "www2.smscentre.com"]
 
 
 # Exit status 2: bad usage, before anything is sent
 
 @pytest.mark.parametrize("argv", [[], ["fly"], ["send", "79999999999"], ["send", "7999", "hi", "--format", "x"],
                                   ["status", "1"], ["balance", "--timeout", "soon"]])
-def test_argparse_usage_errors_exit_2(smsc, gw, capsys, argv):
+def test_argparse_usage_errors_exit_2(smsc, loopback, capsys, argv):
     code, out, err = cli(smsc, capsys, *argv)
     assert (code, out) == (2, "")
     assert err.startswith("usage: smsc_api.py") and "error:" in err
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_bad_values_named_by_the_module_exit_2(smsc, gw, capsys):
+def test_bad_values_named_by_the_module_exit_2(smsc, loopback, capsys):
     code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--format", "14", *OVER_HTTP)
     assert (code, out) == (2, "")
     assert err.splitlines()[-1] == "smsc_api.py: error: format must be from 0 to 13, not 14"
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 # As a program
 
-def test_program_with_credentials_from_the_environment_through_a_proxy(gw):
-    gw.http.script(Reply(b"42.00"))
-    code, out, err = program(["balance"], proxy_to=gw.http, SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
+def test_program_with_credentials_from_the_environment_through_a_proxy(loopback):
+    loopback.http.script(Reply(b"42.00"))
+    code, out, err = program(["balance"], proxy_to=loopback.http, SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
                              SMSC_HTTPS="0")  # plain HTTP, asked for in the environment
     assert (code, out, err) == (0, "balance: 42.00\n", "")
-    assert gw.requests[0].request_line == (b"GET http://smscentre.com/sys/balance.php?login=alice&psw=secret"
-                                           b"&fmt=1&charset=utf-8& " + HTTP_VERSION)
+    assert loopback.requests[0].request_line == (b"GET http://smscentre.com/sys/balance.php?login=alice&psw=secret"
+                                                 b"&fmt=1&charset=utf-8& " + HTTP_VERSION)
 
 
 def test_program_usage_error_exits_2():
@@ -216,47 +216,47 @@ def test_version(smsc, capsys):
         six.PY2 and cli(smsc, capsys, "--version") == (0, "", "smsc_api %s\n" % smsc.__version__))
 
 
-def test_send_takes_every_parameter_of_send_sms(smsc, gw, capsys, tmpdir):
+def test_send_takes_every_parameter_of_send_sms(smsc, loopback, capsys, tmpdir):
     picture, note = tmpdir.join("cat.png"), tmpdir.join("note.txt")
     picture.write_binary(b"\x89PNG")
     note.write_binary(b"hello")
-    gw.http.script(Reply(b"15,1"), Reply(b"16,1"))
+    loopback.http.script(Reply(b"15,1"), Reply(b"16,1"))
     assert cli(smsc, capsys, "send", "79999999999", "hi", "--time", "0", "--id", "order-17", "--query", "maxsms=3",
                "--sender", "Shop", *OVER_HTTP) == (0, "sent: id 15, sms 1\n", "")
-    assert request_lines(gw) == [
+    assert request_lines(loopback) == [
         b"GET /sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi&translit=0"
         b"&id=order-17&sender=Shop&time=0&maxsms=3 " + HTTP_VERSION]  # --time 0 is the time, not --timeout
     assert cli(smsc, capsys, "send", "79999999999", "", "--format", "7", "--file", str(picture), "--file", str(note),
                *OVER_HTTP) == (0, "sent: id 16, sms 1\n", "")
-    fields, files = gw.requests[1].form()
+    fields, files = loopback.requests[1].form()
     assert [(f.field, f.name, f.content) for f in files] == [
         ("file0", b"cat.png", b"\x89PNG"), ("file1", b"note.txt", b"hello")]
 
 
-def test_cost_and_mail_take_their_methods_parameters(smsc, gw, capsys):
-    gw.http.script(Reply(b"2.50,1"))
+def test_cost_and_mail_take_their_methods_parameters(smsc, loopback, capsys):
+    loopback.http.script(Reply(b"2.50,1"))
     assert cli(smsc, capsys, "cost", "79999999999", "hi", "--sender", "Shop", "--format", "1", "--translit", "1",
                "--query", "maxsms=3", *OVER_HTTP) == (0, "cost: 2.50 for 1 SMS\n", "")
-    assert request_lines(gw) == [
+    assert request_lines(loopback) == [
         b"GET /sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=hi&sender=Shop"
         b"&translit=1&flash=1&maxsms=3 " + HTTP_VERSION]
     assert cli(smsc, capsys, "mail", "79999999999", "hi", "--id", "order-17", "--time", "+5", "--sender", "Shop",
                *OVER_HTTP) == (0, "mail sent\n", "")
-    assert gw.smtp.messages[0]["data"].endswith(b"alice:secret:order-17:+5:0,0,Shop:79999999999:hi\r\n")
+    assert loopback.smtp.messages[0]["data"].endswith(b"alice:secret:order-17:+5:0,0,Shop:79999999999:hi\r\n")
 
 
 @pytest.mark.parametrize("argv", [["send", "79999999999", "hi", "--tim", "0"], ["balance", "--htt"],
                                   ["balance", "--time", "5"], ["status", "1", "7999", "--id", "2"],
                                   ["balance", "--http", "--https"]])
-def test_no_abbreviations_and_only_a_commands_own_options(smsc, gw, capsys, argv):
+def test_no_abbreviations_and_only_a_commands_own_options(smsc, loopback, capsys, argv):
     code, out, err = cli(smsc, capsys, *(argv + CREDENTIALS))
     assert (code, out) == (2, "") and "error" in err
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_verbose_prints_why_each_attempt_failed(smsc, gw, capsys):
-    gw.intercept.refuse.add("smscentre.com")
-    gw.http.script(Reply(b"42"), Reply(b"42"))
+def test_verbose_prints_why_each_attempt_failed(smsc, loopback, capsys):
+    loopback.intercept.refuse.add("smscentre.com")
+    loopback.http.script(Reply(b"42"), Reply(b"42"))
     code, out, err = cli(smsc, capsys, "balance", "-v", *OVER_HTTP)
     assert (code, out) == (0, "balance: 42\n")
     assert err.startswith("smsc_api: info: attempt 1 of 5 failed: http://smscentre.com/sys/balance.php: ")
@@ -264,23 +264,23 @@ def test_verbose_prints_why_each_attempt_failed(smsc, gw, capsys):
     assert cli(smsc, capsys, "balance", *OVER_HTTP) == (0, "balance: 42\n", "")  # without -v: nothing
 
 
-def test_verbose_says_the_gateways_error_with_its_meaning_and_masks_the_password(smsc, gw, capsys):
-    gw.http.script(Reply(b"0,-2"))
+def test_verbose_says_the_gateways_error_with_its_meaning_and_masks_the_password(smsc, loopback, capsys):
+    loopback.http.script(Reply(b"0,-2"))
     code, out, err = cli(smsc, capsys, "balance", "--verbose", *OVER_HTTP)
     assert (code, out, err) == (1, "", "smsc_api: warning: balance: the gateway answered error 2: invalid login or "
                                        "password (or API key)\nerror 2: invalid login or password (or API key)\n")
 
 
-def test_https_is_the_default(smsc, gw, https, capsys):
-    https.http.script(Reply(b"42"))
+def test_https_is_the_default(smsc, loopback, loopback_https, capsys):
+    loopback_https.http.script(Reply(b"42"))
     assert cli(smsc, capsys, "balance", *CREDENTIALS) == (0, "balance: 42\n", "")
-    assert gw.intercept.connections == [("smscentre.com", 443)] and gw.requests == []
+    assert loopback.intercept.connections == [("smscentre.com", 443)] and loopback.requests == []
 
 
-def test_smsc_https_0_in_the_environment_asks_for_http(gw):
-    gw.http.script(Reply(b"42"))
-    assert program(["balance"] + CREDENTIALS, proxy_to=gw.http) == (0, "balance: 42\n", "")  # SMSC_HTTPS=0
-    assert gw.requests[0].request_line.startswith(b"GET http://smscentre.com/sys/balance.php?")
+def test_smsc_https_0_in_the_environment_asks_for_http(loopback):
+    loopback.http.script(Reply(b"42"))
+    assert program(["balance"] + CREDENTIALS, proxy_to=loopback.http) == (0, "balance: 42\n", "")  # SMSC_HTTPS=0
+    assert loopback.requests[0].request_line.startswith(b"GET http://smscentre.com/sys/balance.php?")
 
 
 def test_help_of_send_names_every_option():

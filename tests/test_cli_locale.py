@@ -22,10 +22,10 @@ HELLO_SENT = b"%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82"
 LOCALES = {"C": {"LANG": "C", "LC_ALL": "C"}, "C-without-utf8-mode": {"LC_ALL": "C", "PYTHONUTF8": "0"}}
 
 
-def from_a_shell(gw, **variables):
+def from_a_shell(loopback, **variables):
     """The environment of alice's application started from a shell (helpers.environment, the output encoding left
-    to the locale), reaching gw through http_proxy; plus variables."""
-    return environment(proxy_to=gw.http, encoding_from_locale=True, SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
+    to the locale), reaching loopback through http_proxy; plus variables."""
+    return environment(proxy_to=loopback.http, encoding_from_locale=True, SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
                        **variables)
 
 
@@ -46,33 +46,35 @@ def stream_encodes_utf_8(locale):
 
 
 @pytest.mark.parametrize("locale", sorted(LOCALES))
-def test_cyrillic_arguments_are_sent_as_utf_8(gw, locale):
-    gw.http.script(Reply(b"15,1,2.50,97.50"))
-    code, out, err = run(["send", "79999999999", HELLO, "--sender", u"Магазин"], from_a_shell(gw, **LOCALES[locale]))
+def test_cyrillic_arguments_are_sent_as_utf_8(loopback, locale):
+    loopback.http.script(Reply(b"15,1,2.50,97.50"))
+    code, out, err = run(["send", "79999999999", HELLO, "--sender", u"Магазин"],
+                         from_a_shell(loopback, **LOCALES[locale]))
     assert (code, out, err) == (0, b"sent: id 15, sms 1, cost 2.50, balance 97.50\n", b"")
-    assert gw.requests[0].request_line == (
+    assert loopback.requests[0].request_line == (
         b"GET http://smscentre.com/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999"
         b"&mes=" + HELLO_SENT + b"&translit=0&id=0&sender=%D0%9C%D0%B0%D0%B3%D0%B0%D0%B7%D0%B8%D0%BD " + HTTP_VERSION)
 
 
-def test_cyrillic_arguments_in_a_windows_1251_charset(gw):
-    gw.http.script(Reply(b"2.50,1"))
-    code, out, err = run(["cost", "79999999999", HELLO], from_a_shell(gw, SMSC_CHARSET="windows-1251", **LOCALES["C"]))
+def test_cyrillic_arguments_in_a_windows_1251_charset(loopback):
+    loopback.http.script(Reply(b"2.50,1"))
+    code, out, err = run(["cost", "79999999999", HELLO],
+                         from_a_shell(loopback, SMSC_CHARSET="windows-1251", **LOCALES["C"]))
     assert (code, out, err) == (0, b"cost: 2.50 for 1 SMS\n", b"")
-    assert b"&mes=%CF%F0%E8%E2%E5%F2&" in gw.requests[0].request_line
+    assert b"&mes=%CF%F0%E8%E2%E5%F2&" in loopback.requests[0].request_line
 
 
-def test_an_argument_the_terminal_encoding_cannot_read_exits_2(gw):
-    code, out, err = run(["send", "79999999999", b"\xff\xfe"], from_a_shell(gw, **LOCALES["C"]))
+def test_an_argument_the_terminal_encoding_cannot_read_exits_2(loopback):
+    code, out, err = run(["send", "79999999999", b"\xff\xfe"], from_a_shell(loopback, **LOCALES["C"]))
     assert (code, out) == (2, b"")
     assert err.splitlines()[-1] == b"smsc_api.py: error: argument 3 is not text in the terminal's encoding utf-8"
-    assert gw.requests == []
+    assert loopback.requests == []
 
 
 @pytest.mark.parametrize("locale", sorted(LOCALES))
-def test_a_cyrillic_reply_is_printed_or_escaped_never_a_crash(gw, locale):
-    gw.http.script(Reply(u"Сервис недоступен".encode("utf-8")))
-    code, out, err = run(["balance"], from_a_shell(gw, **LOCALES[locale]))
+def test_a_cyrillic_reply_is_printed_or_escaped_never_a_crash(loopback, locale):
+    loopback.http.script(Reply(u"Сервис недоступен".encode("utf-8")))
+    code, out, err = run(["balance"], from_a_shell(loopback, **LOCALES[locale]))
     assert (code, out) == (3, b"")
     if stream_encodes_utf_8(locale):
         assert err == u"error: unexpected reply: Сервис недоступен\n".encode("utf-8")
@@ -82,11 +84,11 @@ def test_a_cyrillic_reply_is_printed_or_escaped_never_a_crash(gw, locale):
 
 
 @pytest.mark.parametrize("charset", ["utf-8", "windows-1251"])
-def test_a_cyrillic_status_as_json(gw, charset):
+def test_a_cyrillic_status_as_json(loopback, charset):
     reply = u"1,1561977123,0,1561977000,79999999999,2.50,Магазин,Доставлено,Привет, мир"
-    gw.http.script(Reply(reply.encode(charset)))
+    loopback.http.script(Reply(reply.encode(charset)))
     code, out, err = run(["status", "15", "79999999999", "--all", "1", "--json"],
-                         from_a_shell(gw, SMSC_CHARSET=charset, **LOCALES["C"]))
+                         from_a_shell(loopback, SMSC_CHARSET=charset, **LOCALES["C"]))
     assert (code, err) == (0, b"")
     assert json.loads(out.decode("ascii")) == {"ok": True, "exit": 0, "status": "1", "name": "delivered",
                                                "reply": reply.split(",", 8)}
@@ -110,56 +112,57 @@ def run_with_a_closed_pipe(argv, env, closed):
 
 
 @pytest.mark.parametrize("reply,code,stream", [(b"100.50", 0, "stdout"), (b"<html>", 3, "stderr")])
-def test_a_closed_pipe_ends_quietly(gw, reply, code, stream):
-    gw.http.script(Reply(reply))
-    assert run_with_a_closed_pipe(["balance"], from_a_shell(gw), stream) == (code, b"", b"")
+def test_a_closed_pipe_ends_quietly(loopback, reply, code, stream):
+    loopback.http.script(Reply(reply))
+    assert run_with_a_closed_pipe(["balance"], from_a_shell(loopback), stream) == (code, b"", b"")
 
 
 @pytest.mark.parametrize("argv,reply,code", [(["balance"], b"100.50", 0), (["balance"], b"0,-2", 1),
                                              (["balance", "--json"], b"100.50", 0)])
-def test_a_closed_stdout_ends_quietly(gw, argv, reply, code):
-    gw.http.script(Reply(reply))
+def test_a_closed_stdout_ends_quietly(loopback, argv, reply, code):
+    loopback.http.script(Reply(reply))
     process = subprocess.Popen(["sh", "-c", 'exec "$0" "$@" >&-', sys.executable, SCRIPT] + argv,
-                               env=from_a_shell(gw), stderr=subprocess.PIPE)
+                               env=from_a_shell(loopback), stderr=subprocess.PIPE)
     err = process.communicate()[1]
     refused = b"error 2: invalid login or password (or API key)\n"
     assert (process.returncode, err) == (code, b"" if code == 0 else refused)
-    assert len(gw.requests) == 1
+    assert len(loopback.requests) == 1
 
 
 @pytest.mark.parametrize("reader,out", [("true", b""), ("head -c0", b""), ("head -c1", b"b")])
-def test_a_reader_that_stops_early(gw, reader, out):
+def test_a_reader_that_stops_early(loopback, reader, out):
     # true and head -c0 exit before python has started: its one write finds the pipe closed
-    gw.http.default = Reply(b"100.50")
+    loopback.http.default = Reply(b"100.50")
     process = subprocess.Popen(["sh", "-c", '"$0" "$1" balance | ' + reader, sys.executable, SCRIPT],
-                               env=from_a_shell(gw), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               env=from_a_shell(loopback), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.communicate() == (out, b"")
     assert process.returncode == 0
 
 
 # SMSC_DEBUG: the module's debug lines go to stderr; after a request has gone out nothing turns into an error
 
-def test_debug_lines_go_to_stderr_and_json_stays_one_object(gw):
-    gw.http.script(Reply(b"15,1,2.50,97.50"))
-    code, out, err = run(["send", "79999999999", "hi", "--json"], from_a_shell(gw, SMSC_DEBUG="1"))
+def test_debug_lines_go_to_stderr_and_json_stays_one_object(loopback):
+    loopback.http.script(Reply(b"15,1,2.50,97.50"))
+    code, out, err = run(["send", "79999999999", "hi", "--json"], from_a_shell(loopback, SMSC_DEBUG="1"))
     assert (code, json.loads(out.decode("utf-8"))) == (
         0, {"ok": True, "exit": 0, "id": "15", "sms": "1", "cost": "2.50", "balance": "97.50"})
     debug = u"Сообщение отправлено успешно. ID: 15, всего SMS: 1, стоимость: 2.50, баланс: 97.50\n"
     assert err.decode("utf-8") == debug
 
 
-def test_a_debug_line_the_terminal_cannot_encode_never_makes_a_sent_message_an_error(gw):
-    gw.http.script(Reply(b"15,1,2.50,97.50"))
-    code, out, err = run(["send", "79999999999", "hi"], from_a_shell(gw, SMSC_DEBUG="1", PYTHONIOENCODING="ascii"))
+def test_a_debug_line_the_terminal_cannot_encode_never_makes_a_sent_message_an_error(loopback):
+    loopback.http.script(Reply(b"15,1,2.50,97.50"))
+    code, out, err = run(["send", "79999999999", "hi"],
+                         from_a_shell(loopback, SMSC_DEBUG="1", PYTHONIOENCODING="ascii"))
     assert (code, out) == (0, b"sent: id 15, sms 1, cost 2.50, balance 97.50\n")
     assert err.startswith(b"\\u0421\\u043e\\u043e")  # escaped, as the rest of the output
-    assert len(gw.requests) == 1
+    assert len(loopback.requests) == 1
 
 
 @pytest.mark.parametrize("closed", ["stdout", "stderr"])
-def test_a_closed_pipe_with_debug_lines_ends_quietly(gw, closed):
-    gw.http.default = Reply(b"15,1,2.50,97.50")
-    env = from_a_shell(gw, SMSC_DEBUG="1", PYTHONIOENCODING="utf-8")
+def test_a_closed_pipe_with_debug_lines_ends_quietly(loopback, closed):
+    loopback.http.default = Reply(b"15,1,2.50,97.50")
+    env = from_a_shell(loopback, SMSC_DEBUG="1", PYTHONIOENCODING="utf-8")
     debug = u"Сообщение отправлено успешно. ID: 15, всего SMS: 1, стоимость: 2.50, баланс: 97.50\n".encode("utf-8")
     expected = {"stdout": (b"", debug), "stderr": (b"sent: id 15, sms 1, cost 2.50, balance 97.50\n", b"")}
     assert run_with_a_closed_pipe(["send", "79999999999", "hi"], env, closed) == (0,) + expected[closed]

@@ -61,32 +61,32 @@ REPLIES = [
 
 
 @pytest.mark.parametrize("command,reply,code,shown", REPLIES)
-def test_exit_0_only_for_a_reply_of_the_gateways_shape(smsc, gw, capsys, command, reply, code, shown):
-    gw.http.script(Reply(reply))
+def test_exit_0_only_for_a_reply_of_the_gateways_shape(smsc, loopback, capsys, command, reply, code, shown):
+    loopback.http.script(Reply(reply))
     if code == 0:
         assert cli(smsc, capsys, *(COMMANDS[command] + OVER_HTTP)) == (0, shown + "\n", "")
         return
     assert cli(smsc, capsys, *(COMMANDS[command] + OVER_HTTP)) == (3, "", "error: unexpected reply: %s\n" % shown)
-    gw.http.script(Reply(reply))
+    loopback.http.script(Reply(reply))
     code, out, err = cli(smsc, capsys, *(COMMANDS[command] + OVER_HTTP + ["--json"]))
     assert (code, json.loads(out), err) == (
         3, {"ok": False, "exit": 3, "error": "unexpected reply", "reply": shown}, "")
 
 
-def test_an_error_page_with_status_500_exits_3(smsc, gw, capsys):
+def test_an_error_page_with_status_500_exits_3(smsc, loopback, capsys):
     # every Python tries the next host after an HTTP error status; after a 5xx the message may have gone out
-    gw.http.default = Reply(b"<html>Internal Server Error</html>", status=500, reason="Internal Server Error")
+    loopback.http.default = Reply(b"<html>Internal Server Error</html>", status=500, reason="Internal Server Error")
     code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", *OVER_HTTP)
     assert (code, out) == (3, "")
     assert err == ("error: no host answered (5 attempts; the last: _BadReply: HTTP 500 Internal Server Error); the "
                    "message may have been sent: http://smscentre.com/sys/send.php received the whole request, and no "
                    "complete reply came back\n")
-    assert len(gw.requests) == 5
+    assert len(loopback.requests) == 5
 
 
 @pytest.mark.parametrize("reply,code", [(b"15,-3", 3), (b"0,-99", 99)])  # 0,-7: test_cli.test_gateway_error_as_json
-def test_an_error_reply_exits_1(smsc, gw, capsys, reply, code):
-    gw.http.script(Reply(reply))
+def test_an_error_reply_exits_1(smsc, loopback, capsys, reply, code):
+    loopback.http.script(Reply(reply))
     code_, out, err = cli(smsc, capsys, "send", "79999999999", "hi", "--json", *OVER_HTTP)
     assert (code_, err) == (1, "")
     assert json.loads(out)["error"] == code and json.loads(out)["ok"] is False
@@ -98,8 +98,8 @@ def test_an_error_reply_exits_1(smsc, gw, capsys, reply, code):
     ("balance", b"0,-9", "duplicate request within a minute, or too many requests"),
     ("cost", b"0,-3", "not enough money"),
 ])
-def test_an_error_is_named_only_with_the_commands_own_meaning(smsc, gw, capsys, command, reply, message):
-    gw.http.script(Reply(reply))
+def test_an_error_is_named_only_with_the_commands_own_meaning(smsc, loopback, capsys, command, reply, message):
+    loopback.http.script(Reply(reply))
     code, out, err = cli(smsc, capsys, *(COMMANDS[command] + OVER_HTTP))
     assert (code, out, err) == (1, "", "error %s: %s\n" % (reply.split(b"-")[1].decode("ascii"), message))
 
@@ -108,12 +108,12 @@ def test_an_error_is_named_only_with_the_commands_own_meaning(smsc, gw, capsys, 
 
 @pytest.mark.parametrize("option", ["--timeout", "--connect-timeout"])
 @pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "-inf", "soon", "1e400"])
-def test_a_bad_timeout_option_exits_2_before_anything_is_sent(smsc, gw, capsys, option, value):
+def test_a_bad_timeout_option_exits_2_before_anything_is_sent(smsc, loopback, capsys, option, value):
     code, out, err = cli(smsc, capsys, "balance", option + "=" + value, *OVER_HTTP)
     assert (code, out) == (2, "")
     assert last_line(err) == "smsc_api.py balance: error: argument %s: expected a positive number of seconds, " \
                              "not '%s'" % (option, value)
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 @pytest.mark.parametrize("constant,value,message", [
@@ -124,23 +124,23 @@ def test_a_bad_timeout_option_exits_2_before_anything_is_sent(smsc, gw, capsys, 
     ("SMSC_CHARSET", "utf-8&phones=70000000000",
      "SMSC_CHARSET must be the name of a charset, such as 'utf-8', not 'utf-8&phones=70000000000'"),
 ])
-def test_a_bad_setting_exits_2_naming_it(smsc, gw, capsys, constant, value, message):
+def test_a_bad_setting_exits_2_naming_it(smsc, loopback, capsys, constant, value, message):
     setattr(smsc, constant, value)
     for argv in (["balance"], ["send", "79999999999", "hi"], ["status", "1", "79999999999"]):
         code, out, err = cli(smsc, capsys, *(argv + OVER_HTTP))
         assert (code, out, last_line(err)) == (2, "", "smsc_api.py: error: " + message)
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 @pytest.mark.parametrize("argv", [["balance"], ["send", "79999999999", "hi"], ["cost", "79999999999", "hi"],
                                   ["status", "1", "79999999999"], ["mail", "79999999999", "hi"],
                                   ["balance", "--login", ""], ["balance", "--password", ""]])
-def test_no_credentials_at_all_exits_2_before_anything_is_sent(smsc, gw, capsys, argv):
+def test_no_credentials_at_all_exits_2_before_anything_is_sent(smsc, loopback, capsys, argv):
     code, out, err = cli(smsc, capsys, *argv)
     assert (code, out) == (2, "")
     assert last_line(err) == ("smsc_api.py: error: no credentials: set SMSC_LOGIN and SMSC_PASSWORD "
                               "(or SMSC_PASSWORD alone, an API key), or give --login and --password")
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 @pytest.mark.parametrize("argv,constants,line", [
@@ -148,12 +148,12 @@ def test_no_credentials_at_all_exits_2_before_anything_is_sent(smsc, gw, capsys,
     ([], {"SMSC_PASSWORD": "KEY"}, b"GET /sys/balance.php?apikey=KEY&fmt=1&charset=utf-8& "),
     (["--login", "alice"], {}, b"GET /sys/balance.php?login=alice&psw=&fmt=1&charset=utf-8& "),
 ])
-def test_a_login_or_an_api_key_alone_is_sent(smsc, gw, capsys, argv, constants, line):
+def test_a_login_or_an_api_key_alone_is_sent(smsc, loopback, capsys, argv, constants, line):
     for name, value in constants.items():
         setattr(smsc, name, value)
-    gw.http.script(Reply(b"5"))
+    loopback.http.script(Reply(b"5"))
     assert cli(smsc, capsys, *(["balance", "--http"] + argv)) == (0, "balance: 5\n", "")
-    assert gw.requests[0].request_line.startswith(line)
+    assert loopback.requests[0].request_line.startswith(line)
 
 
 def test_the_timeout_options_reach_the_settings(smsc):
@@ -167,12 +167,12 @@ def test_the_timeout_options_reach_the_settings(smsc):
     assert args.settings == {"login": "alice", "password": "secret", "https": False}  # the rest: the constants
 
 
-def test_a_bad_parameter_exits_2_naming_it(smsc, gw, capsys):
+def test_a_bad_parameter_exits_2_naming_it(smsc, loopback, capsys):
     code, out, err = cli(smsc, capsys, "status", "5&phone=70000000000", "79999999999", *OVER_HTTP)
     assert (code, out, last_line(err)) == (
         2, "", "smsc_api.py: error: id must be an int, or text of up to 40 Latin letters, digits, '.', '-' and '_' "
         "(ids separated by commas), not %r" % u"5&phone=70000000000")
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 # As a program: the environment is read when the module is imported
@@ -185,13 +185,13 @@ def test_a_bad_parameter_exits_2_naming_it(smsc, gw, capsys):
     ("SMSC_CHARSET", "klingon", "environment variable SMSC_CHARSET must be the name of a charset, such as "
                                 "'utf-8', not 'klingon'"),
 ])
-def test_a_bad_environment_variable_exits_2_naming_it(gw, variable, value, message):
-    code, out, err = program(["balance"], proxy_to=gw.http, SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
+def test_a_bad_environment_variable_exits_2_naming_it(loopback, variable, value, message):
+    code, out, err = program(["balance"], proxy_to=loopback.http, SMSC_LOGIN="alice", SMSC_PASSWORD="secret",
                              **{variable: value})
     assert (code, out) == (2, "")
     assert err.startswith("usage: smsc_api.py") and "Traceback" not in err
     assert last_line(err) == "smsc_api.py: error: " + message
-    assert gw.requests == []
+    assert loopback.requests == []
 
 
 # What a hostile review found (each failed before its fix)
@@ -200,16 +200,16 @@ def test_a_bad_environment_variable_exits_2_naming_it(gw, variable, value, messa
     ("alice", "s3cr3t", b"<html>Error for GET /sys/balance.php?login=alice&psw=s3cr3t&fmt=1</html>"),
     ("", "my-api-key", b"<html>Error for GET /sys/balance.php?apikey=my-api-key&fmt=1</html>"),
 ])
-def test_a_reply_that_echoes_the_request_never_shows_the_password(smsc, gw, capsys, login, password, echo):
-    gw.http.default = Reply(echo)
+def test_a_reply_that_echoes_the_request_never_shows_the_password(smsc, loopback, capsys, login, password, echo):
+    loopback.http.default = Reply(echo)
     code, out, err = cli(smsc, capsys, "balance", "--login", login, "--password", password, "--http")
     assert (code, out) == (3, "") and password not in err and "***" in err
     code, out, err = cli(smsc, capsys, "balance", "--login", login, "--password", password, "--http", "--json")
     assert code == 3 and password not in out and json.loads(out)["reply"].count("***") == 1
 
 
-def test_status_of_several_ids_prints_a_line_each(smsc, gw, capsys):
-    gw.http.default = Reply(b"1,0,0\n-1,0,0")
+def test_status_of_several_ids_prints_a_line_each(smsc, loopback, capsys):
+    loopback.http.default = Reply(b"1,0,0\n-1,0,0")
     assert cli(smsc, capsys, "status", "101,102", "79999999999,79999999998", *OVER_HTTP) == (
         0, "status 1: delivered\nstatus -1: waiting to be sent\n", "")
     code, out, err = cli(smsc, capsys, "status", "101,102", "79999999999,79999999998", "--json", *OVER_HTTP)
@@ -217,9 +217,9 @@ def test_status_of_several_ids_prints_a_line_each(smsc, gw, capsys):
 
 
 @pytest.mark.parametrize("option", [["--format", u"\u0661"], ["--translit", " 1"], ["--format", "1.0"]])
-def test_numbers_on_the_command_line_are_checked_as_the_module_checks_them(smsc, gw, capsys, option):
+def test_numbers_on_the_command_line_are_checked_as_the_module_checks_them(smsc, loopback, capsys, option):
     code, out, err = cli(smsc, capsys, "send", "79999999999", "hi", *(option + OVER_HTTP))
-    assert (code, out) == (2, "") and gw.intercept.connections == []
+    assert (code, out) == (2, "") and loopback.intercept.connections == []
 
 
 def test_the_installed_command_names_a_bad_environment_variable_without_a_traceback(tmpdir):

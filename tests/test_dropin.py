@@ -166,13 +166,13 @@ def test_get_balance_calls_smsc_send_cmd_with_one_argument(smsc):
 
 # Side by side with 2.0 over the loopback gateway
 
-def both(smsc, legacy, gw, capsys, call, replies, **constants):
+def both(smsc, legacy, loopback, capsys, call, replies, **constants):
     """Ours and 2.0, the same call against the same replies: the same outcome (helpers.outcome)."""
     outcomes = []
     for module in (smsc, legacy):
         for name, value in constants.items():
             setattr(module, name, value)
-        outcomes.append(outcome(module, gw, capsys, call, replies))
+        outcomes.append(outcome(module, loopback, capsys, call, replies))
     assert outcomes[0] == outcomes[1]
     return outcomes[0]
 
@@ -195,16 +195,17 @@ REPLIES = {
                                        dict(DEBUG, SMSC_POST=True, SMSC_CHARSET="windows-1251")],
                          ids=["login", "apikey", "debug", "post", "debug-post-1251"])
 @pytest.mark.parametrize("replies", sorted(REPLIES))
-def test_send_sms_side_by_side(smsc, legacy, gw, capsys, constants, replies):
-    sent = both(smsc, legacy, gw, capsys, lambda c: c.send_sms(
+def test_send_sms_side_by_side(smsc, legacy, loopback, capsys, constants, replies):
+    sent = both(smsc, legacy, loopback, capsys, lambda c: c.send_sms(
         "79999999999", "Hello, world", sender="sms", query="maxsms=3"), REPLIES[replies], **constants)
     assert len(sent.requests) >= 1
 
 
 @pytest.mark.parametrize("replies", [[Reply(b"2.5,1")], [Reply(b"0,-1")], [Drop()] * 5])
 @pytest.mark.parametrize("constants", [LOGIN, DEBUG], ids=["login", "debug"])
-def test_get_sms_cost_side_by_side(smsc, legacy, gw, capsys, constants, replies):
-    both(smsc, legacy, gw, capsys, lambda c: c.get_sms_cost("79999999999", "test", format=2), replies, **constants)
+def test_get_sms_cost_side_by_side(smsc, legacy, loopback, capsys, constants, replies):
+    both(smsc, legacy, loopback, capsys, lambda c: c.get_sms_cost("79999999999", "test", format=2), replies,
+         **constants)
 
 
 STATUS_REPLIES = [
@@ -221,38 +222,39 @@ STATUS_REPLIES = [
 @pytest.mark.parametrize("reply", STATUS_REPLIES)
 @pytest.mark.parametrize("all", [0, 1])
 @pytest.mark.parametrize("constants", [LOGIN, DEBUG], ids=["login", "debug"])
-def test_get_status_side_by_side(smsc, legacy, gw, capsys, constants, all, reply):
-    both(smsc, legacy, gw, capsys, lambda c: c.get_status(12345, "79999999999", all=all), [Reply(reply)], **constants)
+def test_get_status_side_by_side(smsc, legacy, loopback, capsys, constants, all, reply):
+    both(smsc, legacy, loopback, capsys, lambda c: c.get_status(12345, "79999999999", all=all), [Reply(reply)],
+         **constants)
 
 
 @pytest.mark.parametrize("replies", [[Reply(b"100.50")], [Reply(b"0,-2")], [Drop()] * 5,
                                      [Drop(), Drop(), Drop(), Drop(), Reply(b"7")]])
 @pytest.mark.parametrize("constants", [LOGIN, APIKEY, DEBUG], ids=["login", "apikey", "debug"])
-def test_get_balance_side_by_side(smsc, legacy, gw, capsys, constants, replies):
-    both(smsc, legacy, gw, capsys, lambda c: c.get_balance(), replies, **constants)
+def test_get_balance_side_by_side(smsc, legacy, loopback, capsys, constants, replies):
+    both(smsc, legacy, loopback, capsys, lambda c: c.get_balance(), replies, **constants)
 
 
-def test_long_message_goes_by_post_side_by_side(smsc, legacy, gw, capsys):
-    sent = both(smsc, legacy, gw, capsys, lambda c: c.send_sms("7999", "x" * 2100), [Reply(b"1,3")], **LOGIN)
+def test_long_message_goes_by_post_side_by_side(smsc, legacy, loopback, capsys):
+    sent = both(smsc, legacy, loopback, capsys, lambda c: c.send_sms("7999", "x" * 2100), [Reply(b"1,3")], **LOGIN)
     assert sent.requests[0].startswith(b"POST /sys/send.php ")
 
 
-def test_mail_side_by_side(smsc, legacy, gw):
+def test_mail_side_by_side(smsc, legacy, loopback):
     sessions = []
     for module in (smsc, legacy):
         module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
         module.SMTP_LOGIN, module.SMTP_PASSWORD = "mailer", "mailpass"
         module.SMSC().send_sms_mail("79999999999", "test2", format=1, sender="sms", time="+5", id=9)
-        sessions.append(gw.smtp.sessions[-1])
-        gw.clear()
+        sessions.append(loopback.smtp.sessions[-1])
+        loopback.clear()
     assert sessions[0] == sessions[1]
     assert sessions[0]["data"].startswith(b"Content-Type: text/plain; charset=utf-8\r\n\r\n")
 
 
 # What 2.0 callers do with the results
 
-def test_what_callers_of_2_0_do_with_results(smsc, gw):
-    gw.http.script(Reply(b"15,2,3.4,96.6"), Reply(b"0,-7"), Reply(b"96.6"), Reply(b"0,-2"))
+def test_what_callers_of_2_0_do_with_results(smsc, loopback):
+    loopback.http.script(Reply(b"15,2,3.4,96.6"), Reply(b"0,-7"), Reply(b"96.6"), Reply(b"0,-2"))
     client = smsc.SMSC()
     _, _, cost, _ = client.send_sms("79999999999", "hi")
     assert cost == "3.4"
@@ -264,32 +266,32 @@ def test_what_callers_of_2_0_do_with_results(smsc, gw):
         assert type(value) is str
 
 
-def test_all_hosts_down_gives_two_empty_strings(smsc, gw):
-    gw.http.default = Drop()
+def test_all_hosts_down_gives_two_empty_strings(smsc, loopback):
+    loopback.http.default = Drop()
     assert smsc.SMSC().send_sms("7999", "hi") == ["", ""]
-    assert gw.hosts == MIRRORS
+    assert loopback.hosts == MIRRORS
     assert smsc.SMSC().get_balance() is False
 
 
-def test_constants_are_read_at_call_time(smsc, gw):
+def test_constants_are_read_at_call_time(smsc, loopback):
     client = smsc.SMSC()
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD, smsc.SMSC_POST = "late", "pw", True
-    gw.http.script(Reply(b"1"))
+    loopback.http.script(Reply(b"1"))
     assert client.get_balance() == "1"
-    assert gw.requests[0].body == b"login=late&psw=pw&fmt=1&charset=utf-8&"
+    assert loopback.requests[0].body == b"login=late&psw=pw&fmt=1&charset=utf-8&"
 
 
 @pytest.mark.skipif(not six.PY2, reason="Python 2 str arguments")
-def test_python_2_byte_strings_are_sent_as_they_are(smsc, gw):
-    gw.http.script(Reply(b"1,1"))
+def test_python_2_byte_strings_are_sent_as_they_are(smsc, loopback):
+    loopback.http.script(Reply(b"1,1"))
     smsc.SMSC().send_sms("7999", "\xd0\xbf\xd1\x80\xd0\xb8")
-    assert gw.requests[0].request_line == GET(b"/sys/send.php?apikey=&fmt=1&charset=utf-8&cost=3&phones=7999"
-                                              b"&mes=%D0%BF%D1%80%D0%B8&translit=0&id=0")
+    assert loopback.requests[0].request_line == GET(b"/sys/send.php?apikey=&fmt=1&charset=utf-8&cost=3&phones=7999"
+                                                    b"&mes=%D0%BF%D1%80%D0%B8&translit=0&id=0")
 
 
 @pytest.mark.skipif(six.PY2, reason="bytes are str on Python 2")
-def test_python_3_bytes_phones_and_message_are_sent_as_they_are(smsc, gw):
-    gw.http.script(Reply(b"1,1"))
+def test_python_3_bytes_phones_and_message_are_sent_as_they_are(smsc, loopback):
+    loopback.http.script(Reply(b"1,1"))
     smsc.SMSC().send_sms(b"7999", u"привет".encode("utf-8"))
-    assert gw.requests[0].request_line == GET(b"/sys/send.php?apikey=&fmt=1&charset=utf-8&cost=3&phones=7999"
-                                              b"&mes=%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82&translit=0&id=0")
+    assert loopback.requests[0].request_line == GET(b"/sys/send.php?apikey=&fmt=1&charset=utf-8&cost=3&phones=7999"
+                                                    b"&mes=%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82&translit=0&id=0")

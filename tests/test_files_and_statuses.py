@@ -56,52 +56,52 @@ def assert_multipart(request, fields, files, host="smscentre.com"):
 
 # 1. send_sms(..., files=[...]): one multipart/form-data POST, the usual fields and file0, file1, ...
 
-def test_files_are_posted_as_multipart_with_the_usual_fields(client, gw, pictures):
-    gw.http.script(Reply(b"15,1,5.00,95.00"))
+def test_files_are_posted_as_multipart_with_the_usual_fields(client, loopback, pictures):
+    loopback.http.script(Reply(b"15,1,5.00,95.00"))
     assert client.send_sms("79999999999", "Look", files=list(pictures)) == ["15", "1", "5.00", "95.00"]
-    request, = gw.requests
+    request, = loopback.requests
     note = (u"заметка.txt".encode("utf-8"), b"application/octet-stream", u"Привет".encode("utf-8"))
     assert_multipart(request, FIELDS, [(b"cat.png", b"application/octet-stream", PICTURE), note])
 
 
-def test_every_parameter_is_a_field_decoded_as_the_gateway_reads_it(smsc, client, gw, pictures):
+def test_every_parameter_is_a_field_decoded_as_the_gateway_reads_it(smsc, client, loopback, pictures):
     smsc.SMSC_CHARSET = "windows-1251"
-    gw.http.script(Reply(b"15,1"))
+    loopback.http.script(Reply(b"15,1"))
     client.send_sms(["79999999999", "79999999998"], u"Вот + кот", translit=1, time="+5", id=7, format=7,
                     sender=u"Кот", query="maxsms=3&subj=a+b%26c", files=[pictures[0]])
     fields = [(b"login", b"alice"), (b"psw", b"secret"), (b"fmt", b"1"), (b"charset", b"windows-1251"),
               (b"cost", b"3"), (b"phones", b"79999999999,79999999998"), (b"mes", u"Вот + кот".encode("cp1251")),
               (b"translit", b"1"), (b"id", b"7"), (b"mms", b"1"), (b"sender", u"Кот".encode("cp1251")),
               (b"time", b"+5"), (b"maxsms", b"3"), (b"subj", b"a b&c")]
-    assert_multipart(gw.requests[0], fields, [(b"cat.png", b"application/octet-stream", PICTURE)])
+    assert_multipart(loopback.requests[0], fields, [(b"cat.png", b"application/octet-stream", PICTURE)])
 
 
-def test_open_binary_files_and_byte_paths(client, gw, pictures):
-    gw.http.script(Reply(b"15,1"))
+def test_open_binary_files_and_byte_paths(client, loopback, pictures):
+    loopback.http.script(Reply(b"15,1"))
     with open(pictures[0], "rb") as named:
         client.send_sms("79999999999", "Look", files=[named, io.BytesIO(b"data"), pictures[0].encode("ascii")])
-    assert_multipart(gw.requests[0], FIELDS, [(b"cat.png", b"application/octet-stream", PICTURE),
-                                              (b"file1", b"application/octet-stream", b"data"),
-                                              (b"cat.png", b"application/octet-stream", PICTURE)])
+    assert_multipart(loopback.requests[0], FIELDS, [(b"cat.png", b"application/octet-stream", PICTURE),
+                                                    (b"file1", b"application/octet-stream", b"data"),
+                                                    (b"cat.png", b"application/octet-stream", PICTURE)])
 
 
-def test_an_api_key_and_a_failed_host_send_the_same_body_again(smsc, client, gw, pictures):
+def test_an_api_key_and_a_failed_host_send_the_same_body_again(smsc, client, loopback, pictures):
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "", "KEY"
-    gw.http.script(Drop(), Reply(b"15,1"))
+    loopback.http.script(Drop(), Reply(b"15,1"))
     assert client.send_sms("79999999999", "Look", files=[pictures[0]]) == ["15", "1"]
-    first, second = gw.requests
+    first, second = loopback.requests
     fields = [(b"apikey", b"KEY")] + FIELDS[2:]
     assert_multipart(first, fields, [(b"cat.png", b"application/octet-stream", PICTURE)])
     assert_multipart(second, fields, [(b"cat.png", b"application/octet-stream", PICTURE)], host="www2.smscentre.com")
     assert second.body == first.body
 
 
-def test_without_files_every_byte_is_2_0s(client, gw):
-    gw.http.script(Reply(b"15,1"), Reply(b"15,1"))
+def test_without_files_every_byte_is_2_0s(client, loopback):
+    loopback.http.script(Reply(b"15,1"), Reply(b"15,1"))
     client.send_sms("79999999999", "Look")
     client.send_sms("79999999999", "Look", files=[])
     target = b"/sys/send.php?" + b"&".join(name + b"=" + value for name, value in FIELDS)
-    assert [r.raw for r in gw.requests] == [whole_request("smscentre.com", GET(target))] * 2
+    assert [r.raw for r in loopback.requests] == [whole_request("smscentre.com", GET(target))] * 2
 
 
 @pytest.mark.parametrize("files,error,message", [
@@ -110,62 +110,63 @@ def test_without_files_every_byte_is_2_0s(client, gw):
     ([3], TypeError, "files[0] must be a path or a binary file, not int"),
     ([io.StringIO(u"text")], TypeError, "files[0] must be opened in binary mode ('rb')"),
 ], ids=["missing", "not-a-list", "not-a-path", "text-mode"])
-def test_a_file_that_cannot_be_read_is_an_error_naming_it_before_any_connection(client, gw, files, error, message):
+def test_a_file_that_cannot_be_read_is_an_error_naming_it_before_any_connection(client, loopback, files, error,
+                                                                                message):
     with pytest.raises(error) as raised:
         client.send_sms("79999999999", "Look", files=files)
     assert message in str(raised.value)
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_a_directory_is_an_error_naming_it(client, gw, tmpdir):
+def test_a_directory_is_an_error_naming_it(client, loopback, tmpdir):
     with pytest.raises((IOError, OSError)) as raised:
         client.send_sms("79999999999", "Look", files=[str(tmpdir)])
     assert str(raised.value).startswith("[Errno %d] files[0]: cannot read %r" % (raised.value.errno, str(tmpdir)))
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_a_boundary_never_occurs_in_the_content(client, gw, tmpdir, monkeypatch):
+def test_a_boundary_never_occurs_in_the_content(client, loopback, tmpdir, monkeypatch):
     draws = iter([b"\x00" * 16, b"\x01" * 16])
     monkeypatch.setattr(os, "urandom", lambda size: next(draws))
     clash = tmpdir.join("clash.bin")
     clash.write_binary(b"xx----smsc_api" + b"00" * 16 + b"yy")
-    gw.http.script(Reply(b"15,1"))
+    loopback.http.script(Reply(b"15,1"))
     client.send_sms("79999999999", "Look", files=[str(clash)])
-    assert boundary_of(gw.requests[0]) == b"----smsc_api" + b"01" * 16
+    assert boundary_of(loopback.requests[0]) == b"----smsc_api" + b"01" * 16
 
 
-def test_a_file_part_is_application_octet_stream_as_php_3_8_sends_it(client, gw, tmpdir):
+def test_a_file_part_is_application_octet_stream_as_php_3_8_sends_it(client, loopback, tmpdir):
     # PHP 3.8 posts curl_file_create($path), which names no type: curl then sends application/octet-stream
     # for every file, whatever its extension (php-src's curl tests: "curl_testdata1.txt|application/octet-stream")
     names = ["a.png", "b.jpg", "c.txt", "d.pdf", "e"]
     for name in names:
         tmpdir.join(name).write_binary(b"x")
-    gw.http.script(Reply(b"15,1"))
+    loopback.http.script(Reply(b"15,1"))
     client.send_sms("79999999999", "Look", files=[str(tmpdir.join(name)) for name in names])
-    assert_multipart(gw.requests[0], FIELDS,
+    assert_multipart(loopback.requests[0], FIELDS,
                      [(name.encode("ascii"), b"application/octet-stream", b"x") for name in names])
 
 
-def test_an_open_file_is_sent_from_where_it_stands_and_a_nameless_one_as_file_n(client, gw):
+def test_an_open_file_is_sent_from_where_it_stands_and_a_nameless_one_as_file_n(client, loopback):
     class Piped(io.BytesIO):
         name = "<fdopen>"  # what Python 2 names os.fdopen() and sys.stdin's files: not a file name
     partly_read = io.BytesIO(b"HEADbody")
     partly_read.read(4)
-    gw.http.script(Reply(b"15,1"))
+    loopback.http.script(Reply(b"15,1"))
     client.send_sms("79999999999", "Look", files=[partly_read, Piped(b"piped")])
-    assert_multipart(gw.requests[0], FIELDS, [(b"file0", b"application/octet-stream", b"body"),
-                                              (b"file1", b"application/octet-stream", b"piped")])
+    assert_multipart(loopback.requests[0], FIELDS, [(b"file0", b"application/octet-stream", b"body"),
+                                                    (b"file1", b"application/octet-stream", b"piped")])
 
 
 @pytest.mark.skipif(six.PY2, reason="os.PathLike and pathlib: Python 3.6+")
-def test_a_path_object_is_a_path(client, gw, pictures):
+def test_a_path_object_is_a_path(client, loopback, pictures):
     import pathlib
-    gw.http.script(Reply(b"15,1"))
+    loopback.http.script(Reply(b"15,1"))
     client.send_sms("79999999999", "Look", files=[pathlib.Path(pictures[0])])
-    assert_multipart(gw.requests[0], FIELDS, [(b"cat.png", b"application/octet-stream", PICTURE)])
+    assert_multipart(loopback.requests[0], FIELDS, [(b"cat.png", b"application/octet-stream", PICTURE)])
 
 
-def test_a_text_mode_file_is_refused_before_it_is_read(client, gw, tmpdir):
+def test_a_text_mode_file_is_refused_before_it_is_read(client, loopback, tmpdir):
     note = tmpdir.join("note.txt")
     note.write_binary(b"hello")
     with io.open(str(note), "r") as text:
@@ -173,17 +174,17 @@ def test_a_text_mode_file_is_refused_before_it_is_read(client, gw, tmpdir):
             client.send_sms("79999999999", "Look", files=[text])
         assert text.tell() == 0  # not read: the caller can still use it
     assert str(raised.value) == "files[0] must be opened in binary mode ('rb')"
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_a_path_with_a_nul_is_an_error_naming_it(client, gw):
+def test_a_path_with_a_nul_is_an_error_naming_it(client, loopback):
     with pytest.raises(ValueError) as raised:
         client.send_sms("79999999999", "Look", files=["a\0b.png"])
     assert str(raised.value).startswith("files[0]: cannot read 'a\\x00b.png': ")
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_files_refuse_an_overridden_smsc_send_cmd_before_any_connection(smsc, gw, pictures):
+def test_files_refuse_an_overridden_smsc_send_cmd_before_any_connection(smsc, loopback, pictures):
     # 2.0's hook takes (cmd, arg): a test double or an auditing subclass could not see the files, and a real
     # multipart POST would go out behind its back
     class Audited(smsc.SMSC):
@@ -197,17 +198,17 @@ def test_files_refuse_an_overridden_smsc_send_cmd_before_any_connection(smsc, gw
             client.send_sms("79999999999", "Look", files=[pictures[0]])
         assert str(raised.value) == ("files cannot go through an overridden _smsc_send_cmd "
                                      "(2.0's signature has no files)")
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
-def test_files_refuse_a_replaced_urlopen_before_any_connection(smsc, client, gw, pictures, monkeypatch):
+def test_files_refuse_a_replaced_urlopen_before_any_connection(smsc, client, loopback, pictures, monkeypatch):
     # a replaced urlopen is called as 2.0 called it, urlopen(url, data): a form; it cannot carry multipart
     calls = []
     monkeypatch.setattr(smsc, "urlopen", lambda *args: calls.append(args))
     with pytest.raises(TypeError) as raised:
         client.send_sms("79999999999", "Look", files=[pictures[0]])
     assert str(raised.value) == "files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)"
-    assert calls == [] and gw.intercept.connections == []
+    assert calls == [] and loopback.intercept.connections == []
 
 
 # 2. get_status with several ids as a list (or tuple): one request, one record per line of the reply; as text
@@ -222,21 +223,21 @@ ID = "an int, or text of up to 40 Latin letters, digits, '.', '-' and '_'"  # wh
     (("101", b"102"), (79999999999, "79999999998")),
     ([101, 102], "79999999999,79999999998"),
 ], ids=["lists", "tuples", "list-and-text"])
-def test_several_ids_in_a_list_are_one_request_and_a_list_per_message(client, gw, ids, phones):
-    gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"))
+def test_several_ids_in_a_list_are_one_request_and_a_list_per_message(client, loopback, ids, phones):
+    loopback.http.script(Reply(b"1,1561977123,0\n-1,0,0"))
     assert client.get_status(ids, phones) == [["1", "1561977123", "0"], ["-1", "0", "0"]]
-    assert [r.raw for r in gw.requests] == [whole_request("smscentre.com", GET(TWO + b"0"))]
+    assert [r.raw for r in loopback.requests] == [whole_request("smscentre.com", GET(TWO + b"0"))]
 
 
 @pytest.mark.parametrize("ids", ["101,102", "101,102,"])
-def test_several_ids_as_text_give_2_0s_flat_list(smsc, legacy, gw, ids):
+def test_several_ids_as_text_give_2_0s_flat_list(smsc, legacy, loopback, ids):
     # the lines of the reply joined by the commas inside 2.0's items: its first items are the first message's
     for module in (legacy, smsc):
         module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
-    gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"), Reply(b"1,1561977123,0\n-1,0,0"))
+    loopback.http.script(Reply(b"1,1561977123,0\n-1,0,0"), Reply(b"1,1561977123,0\n-1,0,0"))
     assert legacy.SMSC().get_status(ids, "79999999999,79999999998") == ["1", "1561977123", "0\n-1", "0", "0"]
     assert smsc.SMSC().get_status(ids, "79999999999,79999999998") == ["1", "1561977123", "0\n-1", "0", "0"]
-    assert gw.requests[0].raw == gw.requests[1].raw
+    assert loopback.requests[0].raw == loopback.requests[1].raw
 
 
 @pytest.mark.parametrize("reply,result", [
@@ -245,13 +246,13 @@ def test_several_ids_as_text_give_2_0s_flat_list(smsc, legacy, gw, ids):
     (b"1,1561977123,0", [["1", "1561977123", "0"]]),             # one line: still a list of records
     (b"oops", [["oops"]]),
 ], ids=["error", "crlf", "one-line", "garbage"])
-def test_reply_shapes_of_several_ids(client, gw, reply, result):
-    gw.http.script(Reply(reply))
+def test_reply_shapes_of_several_ids(client, loopback, reply, result):
+    loopback.http.script(Reply(reply))
     assert client.get_status([101, 102], ["79999999999", "79999999998"]) == result
 
 
-def test_several_ids_when_no_host_answers_is_2_0s_two_empty_strings(client, gw):
-    gw.http.default = Drop()
+def test_several_ids_when_no_host_answers_is_2_0s_two_empty_strings(client, loopback):
+    loopback.http.default = Drop()
     assert client.get_status([101, 102], "79999999999") == ["", ""]
 
 
@@ -260,39 +261,39 @@ def test_several_ids_when_no_host_answers_is_2_0s_two_empty_strings(client, gw):
     (2, ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered", "Russia", "MTS", "Moscow",
          "Hi, there, you"]),
 ])
-def test_all_re_joins_the_message_of_each_record(client, gw, all, rejoined):
+def test_all_re_joins_the_message_of_each_record(client, loopback, all, rejoined):
     record = ",".join(rejoined).encode("ascii")
-    gw.http.script(Reply(record + b"\n" + record.replace(b"1561977123", b"1561977124")))
+    loopback.http.script(Reply(record + b"\n" + record.replace(b"1561977123", b"1561977124")))
     second = list(rejoined)
     second[1] = "1561977124"
     assert client.get_status([101, 102], "79999999999", all=all) == [rejoined, second]
-    assert gw.requests[0].request_line == GET(TWO.replace(b"%2C79999999998", b"") + str(all).encode("ascii"))
+    assert loopback.requests[0].request_line == GET(TWO.replace(b"%2C79999999998", b"") + str(all).encode("ascii"))
 
 
 @pytest.mark.parametrize("all", [1, 2])
-def test_a_line_feed_in_a_message_stays_in_its_record(client, gw, all):
+def test_a_line_feed_in_a_message_stays_in_its_record(client, loopback, all):
     # with all, a line that does not start as a record (status,time,err,) continues the message before it
     head = ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered"] + (
         ["Russia", "MTS", "Moscow"] if all == 2 else [])
     first = ",".join(head + ["line one\nline two, end"]).encode("ascii")
     second = ",".join(head + ["1,2,3 go"]).replace("1561977123", "1561977124").encode("ascii")
-    gw.http.script(Reply(first + b"\n" + second))
+    loopback.http.script(Reply(first + b"\n" + second))
     assert client.get_status([101, 102], "79999999999", all=all) == [
         head + ["line one\nline two, end"], [head[0], "1561977124"] + head[2:] + ["1,2,3 go"]]
 
 
-def test_one_id_is_one_flat_list_as_in_2_0_and_a_list_of_one_a_list_of_one_record(client, gw):
-    gw.http.script(Reply(b"1,1561977123,0"), Reply(b"1,1561977123,0"))
+def test_one_id_is_one_flat_list_as_in_2_0_and_a_list_of_one_a_list_of_one_record(client, loopback):
+    loopback.http.script(Reply(b"1,1561977123,0"), Reply(b"1,1561977123,0"))
     assert client.get_status(101, "79999999999") == ["1", "1561977123", "0"]
     assert client.get_status([101], ["79999999999"]) == [["1", "1561977123", "0"]]
-    assert gw.requests[0].request_line == gw.requests[1].request_line == (
+    assert loopback.requests[0].request_line == loopback.requests[1].request_line == (
         b"GET /sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=101&all=0 " +
         HTTP_VERSION)
 
 
-def test_debug_prints_a_line_per_message_of_a_list_and_2_0s_line_for_text(smsc, client, gw, capsys, utc):
+def test_debug_prints_a_line_per_message_of_a_list_and_2_0s_line_for_text(smsc, client, loopback, capsys, utc):
     smsc.SMSC_DEBUG = True
-    gw.http.script(Reply(b"1,1561977123,0\n-1,0,0"), Reply(b"1,1561977123,0\n-1,0,0"))
+    loopback.http.script(Reply(b"1,1561977123,0\n-1,0,0"), Reply(b"1,1561977123,0\n-1,0,0"))
     capsys.readouterr()
     client.get_status([101, 102], "79999999999,79999999998")
     assert printed(capsys) == u"Статус SMS = 1, время изменения статуса - 2019-07-01 10:32:03\nСтатус SMS = -1\n"
@@ -306,8 +307,8 @@ def test_debug_prints_a_line_per_message_of_a_list_and_2_0s_line_for_text(smsc, 
     ([1, ""], ValueError, "id must be %s, not ''" % ID),
     ([[1]], ValueError, "id must be %s, not '[1]'" % ID),
 ])  # "1,,2": test_checks.test_wrong_values_are_refused_before_any_connection_naming_the_parameter
-def test_bad_ids_are_errors_before_any_connection(client, gw, ids, error, message):
+def test_bad_ids_are_errors_before_any_connection(client, loopback, ids, error, message):
     with pytest.raises(error) as raised:
         client.get_status(ids, "79999999999")
     assert str(raised.value) == message
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []

@@ -2,7 +2,7 @@
 """send_sms_mail: every path, byte for byte, against the loopback SMTP server.
 
 smtplib connects to (SMTP_SERVER, 25); smsc_sandbox.Intercept sends that connection to
-gw.smtp, which records each command line, the AUTH exchange and the raw DATA. Each case
+loopback.smtp, which records each command line, the AUTH exchange and the raw DATA. Each case
 runs our module and the official 2.0 (fixture `legacy`) against the same server and asserts
 the same session, the same outcome, and the exact bytes.
 
@@ -35,28 +35,28 @@ def refused(host, port):
     return (error, (errno.ECONNREFUSED, "Connection refused (sandbox: %s:%d)" % (host, port)))
 
 
-def send_mail(module, gw, args, kwargs, **constants):
+def send_mail(module, loopback, args, kwargs, **constants):
     """Set constants, call send_sms_mail; return (outcome, new sessions, connections asked)."""
     for name, value in constants.items():
         setattr(module, name, value)
-    sessions, connections = len(gw.smtp.sessions), len(gw.intercept.connections)
+    sessions, connections = len(loopback.smtp.sessions), len(loopback.intercept.connections)
     try:
         outcome = ("returned", module.SMSC().send_sms_mail(*args, **kwargs))
     except Exception as exc:
         outcome = (type(exc), exc.args)
-    return outcome, gw.smtp.sessions[sessions:], gw.intercept.connections[connections:]
+    return outcome, loopback.smtp.sessions[sessions:], loopback.intercept.connections[connections:]
 
 
-def both(smsc, legacy, gw, args, kwargs=None, **constants):
+def both(smsc, legacy, loopback, args, kwargs=None, **constants):
     """Ours and 2.0, same call, same server: the same outcome, sessions and connections."""
-    ours = send_mail(smsc, gw, args, kwargs or {}, **constants)
-    theirs = send_mail(legacy, gw, args, kwargs or {}, **constants)
+    ours = send_mail(smsc, loopback, args, kwargs or {}, **constants)
+    theirs = send_mail(legacy, loopback, args, kwargs or {}, **constants)
     assert ours == theirs
     return ours
 
 
 def session(commands, data=None, auth=None, mail_from=None, rcpt_to=None, asked=ASKED):
-    """The session dict gw.smtp records, derived from the command lines it saw."""
+    """The session dict loopback.smtp records, derived from the command lines it saw."""
     mails = [c for c in commands if c.startswith(b"mail ")]
     return {"asked": asked, "commands": commands,
             "auth": auth if auth is not None else [c for c in commands if c.startswith(b"AUTH ")],
@@ -72,8 +72,8 @@ def delivered(data, mail_from=MAIL, auth=(), asked=ASKED):
 
 # The envelope and the whole session
 
-def test_defaults_whole_session(smsc, legacy, gw):
-    outcome, sessions, connections = both(smsc, legacy, gw, ("79999999999", "test2"), **CREDENTIALS)
+def test_defaults_whole_session(smsc, legacy, loopback):
+    outcome, sessions, connections = both(smsc, legacy, loopback, ("79999999999", "test2"), **CREDENTIALS)
     assert outcome == ("returned", None)
     assert connections == [ASKED]
     assert sessions == [delivered(HEADER + b"alice:secret:0::0,0,:79999999999:test2\r\n")]
@@ -86,8 +86,8 @@ def test_defaults_whole_session(smsc, legacy, gw):
                                 b"data", b"quit"]
 
 
-def test_every_parameter(smsc, legacy, gw):
-    outcome, sessions, _ = both(smsc, legacy, gw, ("79999999999,79999999998", "Your code: 1234"),
+def test_every_parameter(smsc, legacy, loopback):
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("79999999999,79999999998", "Your code: 1234"),
                                 dict(translit=2, time="0101251200", id=12345, format=13, sender="SMSC.RU"),
                                 **CREDENTIALS)
     assert outcome == ("returned", None)
@@ -105,20 +105,20 @@ def test_every_parameter(smsc, legacy, gw):
     (dict(sender="sms"), b"alice:secret:0::0,0,sms:7999:m"),
     (dict(sender="a,b"), b"alice:secret:0::0,0,a,b:7999:m"),  # nothing is escaped (a ":": test_checks)
 ])
-def test_each_parameter_alone(smsc, legacy, gw, kwargs, line):
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), kwargs, **CREDENTIALS)
+def test_each_parameter_alone(smsc, legacy, loopback, kwargs, line):
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"), kwargs, **CREDENTIALS)
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + line + b"\r\n")]
 
 
-def test_api_key_mode_sends_an_empty_login(smsc, legacy, gw):
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), SMSC_LOGIN="", SMSC_PASSWORD="KEY-123")
+def test_api_key_mode_sends_an_empty_login(smsc, legacy, loopback):
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"), SMSC_LOGIN="", SMSC_PASSWORD="KEY-123")
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b":KEY-123:0::0,0,:7999:m\r\n")]
 
 
-def test_empty_message_and_phones(smsc, legacy, gw):
-    outcome, sessions, _ = both(smsc, legacy, gw, ("", ""))
+def test_empty_message_and_phones(smsc, legacy, loopback):
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("", ""))
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"::0::0,0,::\r\n")]
 
@@ -133,44 +133,44 @@ def test_empty_message_and_phones(smsc, legacy, gw):
     ("two blank lines\n\n", b"two blank lines\r\n\r\n"),
     ("a.b .c\n x", b"a.b .c\r\n x\r\n"),                              # only a leading "." is doubled
 ])
-def test_line_breaks_and_dots_in_the_message(smsc, legacy, gw, message, body):
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", message), **CREDENTIALS)
+def test_line_breaks_and_dots_in_the_message(smsc, legacy, loopback, message, body):
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", message), **CREDENTIALS)
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"alice:secret:0::0,0,:7999:" + body)]
 
 
-def test_smtp_from_changed(smsc, legacy, gw):
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), SMTP_FROM="robot@example.org")
+def test_smtp_from_changed(smsc, legacy, loopback):
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"), SMTP_FROM="robot@example.org")
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n",
                                   mail_from=MAIL_FROM + b"<robot@example.org>")]
 
 
-def test_smtp_server_changed_keeps_the_smscentre_recipient(smsc, legacy, gw):
-    outcome, sessions, connections = both(smsc, legacy, gw, ("7999", "m"), SMTP_SERVER="smtp.example.org")
+def test_smtp_server_changed_keeps_the_smscentre_recipient(smsc, legacy, loopback):
+    outcome, sessions, connections = both(smsc, legacy, loopback, ("7999", "m"), SMTP_SERVER="smtp.example.org")
     assert outcome == ("returned", None)
     assert connections == [("smtp.example.org", 25)]
     assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n", asked=("smtp.example.org", 25))]
 
 
-def test_smtp_server_with_a_port_is_split_by_smtplib(smsc, legacy, gw):
-    outcome, sessions, connections = both(smsc, legacy, gw, ("7999", "m"), SMTP_SERVER="smtp.example.org:2525")
+def test_smtp_server_with_a_port_is_split_by_smtplib(smsc, legacy, loopback):
+    outcome, sessions, connections = both(smsc, legacy, loopback, ("7999", "m"), SMTP_SERVER="smtp.example.org:2525")
     assert connections == [("smtp.example.org", 2525)]   # not routed by the sandbox: refused
     assert sessions == []
     assert outcome == refused("smtp.example.org", 2525)
 
 
 @pytest.mark.parametrize("charset", ["windows-1251", "koi8-r", "UTF-8"])
-def test_smsc_charset_changes_only_the_header(smsc, legacy, gw, charset):
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "Hello"), SMSC_CHARSET=charset, **CREDENTIALS)
+def test_smsc_charset_changes_only_the_header(smsc, legacy, loopback, charset):
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "Hello"), SMSC_CHARSET=charset, **CREDENTIALS)
     assert outcome == ("returned", None)
     assert sessions == [delivered(b"Content-Type: text/plain; charset=" + charset.encode("ascii") +
                                   b"\r\n\r\nalice:secret:0::0,0,:7999:Hello\r\n")]
 
 
-def test_size_parameter_when_the_server_advertises_size(smsc, legacy, gw):
-    gw.smtp.extensions = ["SIZE 10240000", "8BITMIME", "AUTH PLAIN LOGIN"]
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "one\ntwo"), **CREDENTIALS)
+def test_size_parameter_when_the_server_advertises_size(smsc, legacy, loopback):
+    loopback.smtp.extensions = ["SIZE 10240000", "8BITMIME", "AUTH PLAIN LOGIN"]
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "one\ntwo"), **CREDENTIALS)
     data = HEADER + b"alice:secret:0::0,0,:7999:one\r\ntwo\r\n"
     # 2.0 hands smtplib "Content-Type: text/plain; charset=utf-8\n\nalice:secret:0::0,0,:7999:one\ntwo":
     # 74 characters with 3 bare LFs; 77 once each LF is CRLF (DATA without its final CRLF).
@@ -183,9 +183,9 @@ def test_size_parameter_when_the_server_advertises_size(smsc, legacy, gw):
     assert sessions == [delivered(data, mail_from=MAIL + size)]
 
 
-def test_helo_when_ehlo_is_refused(smsc, legacy, gw):
-    gw.smtp.fail["ehlo"] = "502 5.5.2 EHLO not supported"
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"))
+def test_helo_when_ehlo_is_refused(smsc, legacy, loopback):
+    loopback.smtp.fail["ehlo"] = "502 5.5.2 EHLO not supported"
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"))
     # The sandbox answers HELO with the same failure: smtplib gives up after HELO.
     assert outcome == (smtplib.SMTPHeloError, (502, b"5.5.2 EHLO not supported"))
     assert sessions == [session([EHLO, HELO])]
@@ -193,22 +193,22 @@ def test_helo_when_ehlo_is_refused(smsc, legacy, gw):
 
 # SMTP authentication
 
-def test_without_smtp_login_no_auth_is_sent(smsc, legacy, gw):
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), SMTP_LOGIN="", SMTP_PASSWORD="unused")
+def test_without_smtp_login_no_auth_is_sent(smsc, legacy, loopback):
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"), SMTP_LOGIN="", SMTP_PASSWORD="unused")
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n")]  # no AUTH command, nothing in "auth"
 
 
-def test_with_smtp_login_auth_plain(smsc, legacy, gw):
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
+def test_with_smtp_login_auth_plain(smsc, legacy, loopback):
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"), **SMTP_AUTH)
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + b"::0::0,0,:7999:m\r\n", auth=[AUTH_PLAIN])]
     assert sessions[0]["auth"] == [b"AUTH PLAIN AG1haWxlcgBtYWlscGFzcw=="]  # "\0mailer\0mailpass" in base64
 
 
-def test_with_smtp_login_auth_login_when_only_login_is_offered(smsc, legacy, gw):
-    gw.smtp.extensions = ["AUTH LOGIN"]
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
+def test_with_smtp_login_auth_login_when_only_login_is_offered(smsc, legacy, loopback):
+    loopback.smtp.extensions = ["AUTH LOGIN"]
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"), **SMTP_AUTH)
     assert outcome == ("returned", None)
     # 2.7 and 3.x alike: the user name on the AUTH line, the password after "334 Password:" (bWFpbGVy and
     # bWFpbHBhc3M= are "mailer" and "mailpass" in base64).
@@ -217,9 +217,9 @@ def test_with_smtp_login_auth_login_when_only_login_is_offered(smsc, legacy, gw)
         data=HEADER + b"::0::0,0,:7999:m\r\n", auth=[b"AUTH LOGIN bWFpbGVy", b"bWFpbHBhc3M="])]
 
 
-def test_smtp_login_against_a_server_without_auth(smsc, legacy, gw):
-    gw.smtp.extensions = ["8BITMIME"]
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
+def test_smtp_login_against_a_server_without_auth(smsc, legacy, loopback):
+    loopback.smtp.extensions = ["8BITMIME"]
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"), **SMTP_AUTH)
     assert sessions == [session([EHLO])]
     if six.PY2:
         assert outcome == (smtplib.SMTPException, ("SMTP AUTH extension not supported by server.",))
@@ -227,9 +227,9 @@ def test_smtp_login_against_a_server_without_auth(smsc, legacy, gw):
         assert outcome == (smtplib.SMTPNotSupportedError, ("SMTP AUTH extension not supported by server.",))
 
 
-def test_auth_refused(smsc, legacy, gw):
-    gw.smtp.fail["auth"] = "535 5.7.8 Authentication credentials invalid"
-    outcome, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
+def test_auth_refused(smsc, legacy, loopback):
+    loopback.smtp.fail["auth"] = "535 5.7.8 Authentication credentials invalid"
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"), **SMTP_AUTH)
     assert outcome == (smtplib.SMTPAuthenticationError, (535, b"5.7.8 Authentication credentials invalid"))
     if six.PY2:
         # 2.7 tries the first mechanism it prefers, PLAIN, and stops there
@@ -242,17 +242,17 @@ def test_auth_refused(smsc, legacy, gw):
 
 # Server errors: 2.0 catches none of them, they reach the caller; no quit() is sent
 
-def test_connection_refused(smsc, legacy, gw):
-    gw.intercept.refuse.add("send.smscentre.com")
-    outcome, sessions, connections = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
+def test_connection_refused(smsc, legacy, loopback):
+    loopback.intercept.refuse.add("send.smscentre.com")
+    outcome, sessions, connections = both(smsc, legacy, loopback, ("7999", "m"), **SMTP_AUTH)
     assert connections == [ASKED]
     assert sessions == []
     assert outcome == refused("send.smscentre.com", 25)
 
 
-def test_greeting_554(smsc, legacy, gw):
-    gw.smtp.fail["connect"] = "554 5.3.2 No service here"
-    outcome, sessions, connections = both(smsc, legacy, gw, ("7999", "m"), **SMTP_AUTH)
+def test_greeting_554(smsc, legacy, loopback):
+    loopback.smtp.fail["connect"] = "554 5.3.2 No service here"
+    outcome, sessions, connections = both(smsc, legacy, loopback, ("7999", "m"), **SMTP_AUTH)
     assert outcome == (smtplib.SMTPConnectError, (554, b"5.3.2 No service here"))
     assert connections == [ASKED]
     assert sessions == [session([], asked=None)]   # nothing sent, not even EHLO
@@ -275,17 +275,17 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("step,answer,outcome,commands,data", REFUSED, ids=[r[0] for r in REFUSED])
-def test_refused_step_raises_to_the_caller(smsc, legacy, gw, step, answer, outcome, commands, data):
-    gw.smtp.fail[step] = answer
-    got, sessions, _ = both(smsc, legacy, gw, ("7999", "m"), **dict(CREDENTIALS, **SMTP_AUTH))
+def test_refused_step_raises_to_the_caller(smsc, legacy, loopback, step, answer, outcome, commands, data):
+    loopback.smtp.fail[step] = answer
+    got, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"), **dict(CREDENTIALS, **SMTP_AUTH))
     assert got == outcome  # the exact class: classes are equal only when they are the same
     assert sessions == [session(commands, data=data)]
 
 
-def test_refused_errors_are_the_smtplib_classes(smsc, gw):
+def test_refused_errors_are_the_smtplib_classes(smsc, loopback):
     """The rcpt case of REFUSED spelled with pytest.raises, for the exact class (not a subclass); here without
     SMTP AUTH nor credentials, a session REFUSED does not run."""
-    gw.smtp.fail["rcpt"] = "550 5.1.1 No such user"
+    loopback.smtp.fail["rcpt"] = "550 5.1.1 No such user"
     with pytest.raises(smtplib.SMTPRecipientsRefused) as info:
         smsc.SMSC().send_sms_mail("7999", "m")
     assert type(info.value) is smtplib.SMTPRecipientsRefused
@@ -294,20 +294,20 @@ def test_refused_errors_are_the_smtplib_classes(smsc, gw):
 
 # SMSC_DEBUG: smtplib debug level 1 (stderr); the dialogue with *** for the passwords: tests/test_fixes.py (13)
 
-def test_without_smsc_debug_stderr_stays_empty(smsc, legacy, gw, debug_run):
+def test_without_smsc_debug_stderr_stays_empty(smsc, legacy, loopback, mail_output):
     for module in (smsc, legacy):
-        assert debug_run(module, False) == ("", "")
-    assert len(gw.smtp.messages) == 2
+        assert mail_output(module, False) == ("", "")
+    assert len(loopback.smtp.messages) == 2
 
 
 # Text that is not ASCII
 
 @pytest.mark.skipif(not six.PY2, reason="Python 3: 2.0 raises UnicodeEncodeError for non-ASCII mail text "
                                         "(defect 1; the fix is tested in test_fixes.py)")
-def test_python_2_utf8_byte_strings_are_sent_as_they_are(smsc, legacy, gw):
+def test_python_2_utf8_byte_strings_are_sent_as_they_are(smsc, legacy, loopback):
     message = u"Ваш пароль: 123\n.ок".encode("utf-8")
     sender = u"Отправитель".encode("utf-8")
-    outcome, sessions, _ = both(smsc, legacy, gw, ("79999999999", message), dict(sender=sender),
+    outcome, sessions, _ = both(smsc, legacy, loopback, ("79999999999", message), dict(sender=sender),
                                 SMSC_LOGIN=u"логин".encode("utf-8"), SMSC_PASSWORD="secret")
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + u"логин:secret:0::0,0,Отправитель:79999999999:"

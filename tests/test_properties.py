@@ -37,18 +37,18 @@ SEND_SMS_ARG = len("login=alice&psw=fake-pw&fmt=1&charset=utf-8&cost=3&phones=&m
 AT_THRESHOLD, OVER_THRESHOLD = "x" * (2000 - SEND_SMS_ARG), "x" * (2001 - SEND_SMS_ARG)
 
 
-def start(smsc, gw, post, reply=b"1,1"):
+def start(smsc, loopback, post, reply=b"1,1"):
     """Per example: constants set, requests and connections recorded so far dropped."""
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD, smsc.SMSC_CHARSET = LOGIN, PASSWORD, "utf-8"
     smsc.SMSC_POST, smsc.SMSC_DEBUG, smsc.SMSC_HTTPS = post, False, False
-    gw.clear()
-    gw.http.default = Reply(reply)
+    loopback.clear()
+    loopback.http.default = Reply(reply)
 
 
-def sent(gw, path, post):
+def sent(loopback, path, post):
     """The one request made: its query as (name, percent-decoded bytes) pairs, in order."""
-    assert len(gw.requests) == 1
-    request = gw.requests[0]
+    assert len(loopback.requests) == 1
+    request = loopback.requests[0]
     query = request.query
     # POST when SMSC_POST is set or the argument string is over 2000 characters
     if post or len(query) > 2000:
@@ -75,29 +75,29 @@ def as_text(pairs):
 @example(phones="", message=AT_THRESHOLD, sender="")
 @example(phones="", message=OVER_THRESHOLD, sender="")
 @example(phones="7999&id=1", message="a=b&c=%41+/?#\n\r\0", sender="x&y=z")
-def test_send_sms_text_arrives_as_given(smsc, gw, post, phones, message, sender):
-    start(smsc, gw, post)
+def test_send_sms_text_arrives_as_given(smsc, loopback, post, phones, message, sender):
+    start(smsc, loopback, post)
     assert smsc.SMSC().send_sms(phones, message, sender=sender) == ["1", "1"]
-    pairs = sent(gw, b"/sys/send.php", post)
+    pairs = sent(loopback, b"/sys/send.php", post)
     assert as_text(pairs) == PREFIX + [(b"cost", "3"), (b"phones", phones), (b"mes", message),
                                        (b"translit", "0"), (b"id", "0"), (b"sender", sender)]
 
 
-def test_post_threshold_examples_are_on_both_sides(smsc, gw):
+def test_post_threshold_examples_are_on_both_sides(smsc, loopback):
     for message, method in ((AT_THRESHOLD, b"GET"), (OVER_THRESHOLD, b"POST")):
-        start(smsc, gw, post=False)
+        start(smsc, loopback, post=False)
         smsc.SMSC().send_sms("", message, sender="")
-        assert gw.requests[0].method == method
-        assert len(gw.requests[0].query) == len(message) + SEND_SMS_ARG
+        assert loopback.requests[0].method == method
+        assert len(loopback.requests[0].query) == len(message) + SEND_SMS_ARG
 
 
 @pytest.mark.parametrize("post", [False, True], ids=["get", "post"])
 @PROPERTY
 @given(phones=TEXT, message=MESSAGES, sender=TEXT)
-def test_get_sms_cost_text_arrives_as_given(smsc, gw, post, phones, message, sender):
-    start(smsc, gw, post)
+def test_get_sms_cost_text_arrives_as_given(smsc, loopback, post, phones, message, sender):
+    start(smsc, loopback, post)
     assert smsc.SMSC().get_sms_cost(phones, message, sender=sender) == ["1", "1"]
-    pairs = sent(gw, b"/sys/send.php", post)
+    pairs = sent(loopback, b"/sys/send.php", post)
     assert as_text(pairs) == PREFIX + [(b"cost", "1"), (b"phones", phones), (b"mes", message),
                                        (b"sender", sender), (b"translit", "0")]
 
@@ -105,10 +105,10 @@ def test_get_sms_cost_text_arrives_as_given(smsc, gw, post, phones, message, sen
 @pytest.mark.parametrize("post", [False, True], ids=["get", "post"])
 @PROPERTY
 @given(phone=st.one_of(TEXT, LONG_TEXT))
-def test_get_status_phone_arrives_as_given(smsc, gw, post, phone):
-    start(smsc, gw, post)
+def test_get_status_phone_arrives_as_given(smsc, loopback, post, phone):
+    start(smsc, loopback, post)
     assert smsc.SMSC().get_status(12345, phone) == ["1", "1"]
-    pairs = sent(gw, b"/sys/status.php", post)
+    pairs = sent(loopback, b"/sys/status.php", post)
     assert as_text(pairs) == PREFIX + [(b"phone", phone), (b"id", "12345"), (b"all", "0")]
 
 
@@ -120,20 +120,20 @@ BYTES = st.one_of(st.binary(), st.builds(lambda piece, times: piece * times,
 @PROPERTY
 @given(phones=st.binary(), message=BYTES)
 @example(phones=b"\xff&=", message=b"\x00%25\xd0\xbf\xfe")
-def test_bytes_arrive_as_given(smsc, gw, post, phones, message):
+def test_bytes_arrive_as_given(smsc, loopback, post, phones, message):
     prefix = [(name, value.encode("ascii")) for name, value in PREFIX]
     client = smsc.SMSC()
-    start(smsc, gw, post)
+    start(smsc, loopback, post)
     assert client.send_sms(phones, message) == ["1", "1"]
-    assert sent(gw, b"/sys/send.php", post) == prefix + [(b"cost", b"3"), (b"phones", phones), (b"mes", message),
-                                                         (b"translit", b"0"), (b"id", b"0")]
-    start(smsc, gw, post)
+    assert sent(loopback, b"/sys/send.php", post) == prefix + [(b"cost", b"3"), (b"phones", phones), (b"mes", message),
+                                                               (b"translit", b"0"), (b"id", b"0")]
+    start(smsc, loopback, post)
     assert client.get_sms_cost(phones, message) == ["1", "1"]
-    assert sent(gw, b"/sys/send.php", post) == prefix + [(b"cost", b"1"), (b"phones", phones), (b"mes", message),
-                                                         (b"translit", b"0")]
-    start(smsc, gw, post)
+    assert sent(loopback, b"/sys/send.php", post) == prefix + [(b"cost", b"1"), (b"phones", phones), (b"mes", message),
+                                                               (b"translit", b"0")]
+    start(smsc, loopback, post)
     assert client.get_status(1, phones) == ["1", "1"]
-    assert sent(gw, b"/sys/status.php", post) == prefix + [(b"phone", phones), (b"id", b"1"), (b"all", b"0")]
+    assert sent(loopback, b"/sys/status.php", post) == prefix + [(b"phone", phones), (b"id", b"1"), (b"all", b"0")]
 
 
 # Whatever the gateway replies: a list of str, no exception, no character lost
@@ -154,8 +154,8 @@ CALLS = [
 ]
 
 
-def check_reply(smsc, gw, method, call, body):
-    start(smsc, gw, post=False, reply=body)
+def check_reply(smsc, loopback, method, call, body):
+    start(smsc, loopback, post=False, reply=body)
     result = call(smsc.SMSC())
     try:
         text = body.decode("utf-8")
@@ -164,9 +164,9 @@ def check_reply(smsc, gw, method, call, body):
     # A reply that is empty or not UTF-8 is a failed attempt: the next host, five in all,
     # then the fictitious ",".
     if text:
-        assert gw.hosts == MIRRORS[:1]
+        assert loopback.hosts == MIRRORS[:1]
     else:
-        assert gw.hosts == MIRRORS
+        assert loopback.hosts == MIRRORS
         text = ","
     if method == "get_balance":
         assert result == (False if "," in text else text)
@@ -187,5 +187,5 @@ def check_reply(smsc, gw, method, call, body):
 @example(body=b"1,2,3,4,5,6,7,8,9,10,11,12,13,14,HLR,16,17,HLR")
 @example(body=b"")
 @example(body=b"\xff,\xfe")
-def test_any_reply_gives_strings_and_never_raises(smsc, gw, method, call, body):
-    check_reply(smsc, gw, method, call, body)
+def test_any_reply_gives_strings_and_never_raises(smsc, loopback, method, call, body):
+    check_reply(smsc, loopback, method, call, body)

@@ -36,8 +36,8 @@ from smsc_sandbox import Intercept
 WAITING, DELIVERED = u"Ожидает отправки", u"Доставлено"
 
 
-def cost_of(gateway, message, phones=b"79999999999"):
-    return send(gateway, b"cost=1&phones=" + phones + b"&mes=" + six.moves.urllib.parse.quote(message).encode("ascii"))
+def cost_of(sandbox, message, phones=b"79999999999"):
+    return send(sandbox, b"cost=1&phones=" + phones + b"&mes=" + six.moves.urllib.parse.quote(message).encode("ascii"))
 
 
 # 1. Request lines, hosts, methods
@@ -46,15 +46,15 @@ SMSC_HOSTS = [prefix + domain for domain in DOMAINS for prefix in ["", "www2.", 
 
 
 @pytest.mark.parametrize("host", SMSC_HOSTS)
-def test_origin_and_absolute_request_lines_for_every_host_and_mirror(gateway, host):
+def test_origin_and_absolute_request_lines_for_every_host_and_mirror(sandbox, host):
     host = host.encode("ascii")
     query = b"/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"
-    assert raw_get(gateway, query, host) == response(b"100.00")
-    assert raw_get(gateway, b"http://" + host + query, host) == response(b"100.00")
-    assert send_raw(gateway, b"GET http://" + host.upper() + b":80" + query + b" HTTP/1.0\r\n\r\n") == response(
+    assert raw_get(sandbox, query, host) == response(b"100.00")
+    assert raw_get(sandbox, b"http://" + host + query, host) == response(b"100.00")
+    assert send_raw(sandbox, b"GET http://" + host.upper() + b":80" + query + b" HTTP/1.0\r\n\r\n") == response(
         b"100.00", connection=b"close")
-    assert raw_get(gateway, query, host + b":80") == response(b"100.00")
-    assert echoed(gateway) == []
+    assert raw_get(sandbox, query, host + b":80") == response(b"100.00")
+    assert echoed(sandbox) == []
 
 
 NOT_FOUND = response(b"smsc_sandbox: not an SMSC API address (see /)\n", status=b"404 Not Found")
@@ -67,84 +67,84 @@ NOT_FOUND = response(b"smsc_sandbox: not an SMSC API address (see /)\n", status=
     (b"GET /sys/jobs.php?login=a&psw=b HTTP/1.1", b"smscentre.com"),
     (b"GET /balance.php?login=a&psw=b HTTP/1.1", b"smscentre.com"),
 ])
-def test_other_hosts_and_paths_are_not_found(gateway, request_line, host):
-    assert send_raw(gateway, request_line + b"\r\nHost: " + host + b"\r\n\r\n") == NOT_FOUND
+def test_other_hosts_and_paths_are_not_found(sandbox, request_line, host):
+    assert send_raw(sandbox, request_line + b"\r\nHost: " + host + b"\r\n\r\n") == NOT_FOUND
     target = request_line.split(b" ")[1].replace(b"psw=b", b"psw=***").decode("ascii")
-    assert echoed(gateway) == [u"ERROR HTTP 404 (not an SMSC API address) for GET " + target]
+    assert echoed(sandbox) == [u"ERROR HTTP 404 (not an SMSC API address) for GET " + target]
 
 
-def test_the_root_page_and_other_methods(gateway):
-    assert raw_get(gateway, b"/", b"127.0.0.1:8025") == response(
+def test_the_root_page_and_other_methods(sandbox):
+    assert raw_get(sandbox, b"/", b"127.0.0.1:8025") == response(
         b"smsc_sandbox: a local SMSC gateway for tests (no SMS is ever sent).\n"
         b"API: /sys/send.php, /sys/status.php, /sys/balance.php on smscentre.com, smsc.ru, smsc.kz, smsc.ua;\n"
         b"mail to send@send.smscentre.com over SMTP.\n")
-    assert send_raw(gateway, b"PUT /sys/send.php?psw=x HTTP/1.1\r\nHost: smscentre.com\r\n\r\n") == response(
+    assert send_raw(sandbox, b"PUT /sys/send.php?psw=x HTTP/1.1\r\nHost: smscentre.com\r\n\r\n") == response(
         b"smsc_sandbox: only GET and POST\n", status=b"501 Not Implemented")
-    assert echoed(gateway) == [u"ERROR HTTP 501 (only GET and POST) for PUT /sys/send.php?psw=***"]
+    assert echoed(sandbox) == [u"ERROR HTTP 501 (only GET and POST) for PUT /sys/send.php?psw=***"]
 
 
-def test_post_form_body_with_the_rest_in_the_query(gateway):
+def test_post_form_body_with_the_rest_in_the_query(sandbox):
     body = b"login=alice&psw=secret&fmt=1&charset=utf-8&phones=79999999999&mes=Hello+world%21&cost=2"
-    assert send_raw(gateway, raw_post(b"/sys/send.php?sender=shop", body, host=b"smsc.ru")) == response(b"1,1,2.50")
-    assert echoed(gateway) == [u"SMS id=1 to 79999999999 from shop: Hello world! (1 part, 2.50)"]
-    assert gateway.requests[0].reply == b"1,1,2.50"
+    assert send_raw(sandbox, raw_post(b"/sys/send.php?sender=shop", body, host=b"smsc.ru")) == response(b"1,1,2.50")
+    assert echoed(sandbox) == [u"SMS id=1 to 79999999999 from shop: Hello world! (1 part, 2.50)"]
+    assert sandbox.requests[0].reply == b"1,1,2.50"
 
 
-def test_post_and_get_through_smsc_api(smsc, gateway):
+def test_post_and_get_through_smsc_api(smsc, sandbox):
     assert smsc.SMSC("alice", "secret", post=True).send_sms("79999999999", "by post") == ["1", "1", "2.50", "97.50"]
     assert smsc.SMSC("alice", "secret").send_sms("79999999999", "by get") == ["2", "1", "2.50", "95.00"]
-    assert [r.method for r in gateway.requests] == [b"POST", b"GET"]
-    assert [m["message"] for m in gateway.messages] == ["by post", "by get"]
+    assert [r.method for r in sandbox.requests] == [b"POST", b"GET"]
+    assert [m["message"] for m in sandbox.messages] == ["by post", "by get"]
 
 
 # 2. Charsets
 
 @pytest.mark.parametrize("charset", ["utf-8", "windows-1251", "koi8-r"])
-def test_each_charset_decodes_the_request_and_encodes_the_reply(gateway, charset):
+def test_each_charset_decodes_the_request_and_encodes_the_reply(sandbox, charset):
     text = u"Привет, мир: тест"
     quoted = six.moves.urllib.parse.quote(text.encode(charset)).encode("ascii")
     name = charset.encode("ascii")
-    assert api(gateway, b"send", b"apikey=K&phones=79999999999&mes=" + quoted + b"&id=5", name) == b"5,1"
-    assert gateway.messages[0]["message"] == text
-    assert api(gateway, b"status", b"apikey=K&phone=79999999999&id=5&all=1", name) == (
+    assert api(sandbox, b"send", b"apikey=K&phones=79999999999&mes=" + quoted + b"&id=5", name) == b"5,1"
+    assert sandbox.messages[0]["message"] == text
+    assert api(sandbox, b"status", b"apikey=K&phone=79999999999&id=5&all=1", name) == (
         u"-1,1700000000,0,1700000000,79999999999,2.50,,%s,%s" % (WAITING, text)).encode(charset)
 
 
-def test_without_charset_the_gateway_reads_windows_1251(gateway):
+def test_without_charset_the_gateway_reads_windows_1251(sandbox):
     mes = six.moves.urllib.parse.quote(u"тест".encode("cp1251")).encode("ascii")
-    answer = raw_get(gateway, b"/sys/send.php?login=a&psw=b&fmt=1&phones=79999999999&mes=" + mes)
+    answer = raw_get(sandbox, b"/sys/send.php?login=a&psw=b&fmt=1&phones=79999999999&mes=" + mes)
     assert answer == response(b"1,1", b"windows-1251")
-    assert gateway.messages[0]["message"] == u"тест"
+    assert sandbox.messages[0]["message"] == u"тест"
 
 
-def test_an_unknown_charset_is_error_1(gateway):
-    assert raw_get(gateway, b"/sys/balance.php?login=a&psw=b&fmt=1&charset=latin-1") == response(b"0,-1")
-    assert echoed(gateway) == [u"ERROR 1 (parameters error) for /sys/balance.php"]
+def test_an_unknown_charset_is_error_1(sandbox):
+    assert raw_get(sandbox, b"/sys/balance.php?login=a&psw=b&fmt=1&charset=latin-1") == response(b"0,-1")
+    assert echoed(sandbox) == [u"ERROR 1 (parameters error) for /sys/balance.php"]
 
 
-def test_plus_is_a_space_and_bytes_that_do_not_decode_are_replaced(gateway):
-    assert api(gateway, b"send", b"apikey=K&phones=79999999999&mes=a+b%2Bc%FF") == b"1,1"
-    assert gateway.messages[0]["message"] == u"a b+c\ufffd"
+def test_plus_is_a_space_and_bytes_that_do_not_decode_are_replaced(sandbox):
+    assert api(sandbox, b"send", b"apikey=K&phones=79999999999&mes=a+b%2Bc%FF") == b"1,1"
+    assert sandbox.messages[0]["message"] == u"a b+c\ufffd"
 
 
 # 3. Authentication
 
 @pytest.mark.parametrize("credentials", [b"login=alice&psw=secret", b"login=bob&psw=anything", b"apikey=KEY",
                                          b"psw=x", b"login=&psw=x"])
-def test_by_default_any_credentials_are_accepted(gateway, credentials):
-    assert api(gateway, b"balance", credentials) == b"100.00"
+def test_by_default_any_credentials_are_accepted(sandbox, credentials):
+    assert api(sandbox, b"balance", credentials) == b"100.00"
 
 
 @pytest.mark.parametrize("credentials", [b"apikey=", b"", b"login=&apikey=", b"login=bob&psw=", b"login=bob",
                                          b"login=bob&apikey=KEY"])
 @pytest.mark.parametrize("command,query", [(b"balance", b""), (b"send", b"phones=79999999999&mes=hi"),
                                            (b"status", b"phone=79999999999&id=1")])
-def test_by_default_no_key_or_an_empty_one_is_error_2_as_at_the_gateway(gateway, credentials, command, query):
+def test_by_default_no_key_or_an_empty_one_is_error_2_as_at_the_gateway(sandbox, credentials, command, query):
     """What smsc_api sends with SMSC_LOGIN and SMSC_PASSWORD left empty (apikey=) is refused, as the real gateway
     refuses it: a test run with credentials missing is not green."""
-    assert api(gateway, command, credentials + b"&" + query) == b"0,-2"
-    assert echoed(gateway) == [u"ERROR 2 (wrong login or password) for /sys/%s.php" % command.decode()]
-    assert gateway.messages == [] and gateway.balance == 100
+    assert api(sandbox, command, credentials + b"&" + query) == b"0,-2"
+    assert echoed(sandbox) == [u"ERROR 2 (wrong login or password) for /sys/%s.php" % command.decode()]
+    assert sandbox.messages == [] and sandbox.balance == 100
 
 
 @pytest.mark.parametrize("credentials,accepted", [
@@ -163,21 +163,21 @@ def test_by_default_no_key_or_an_empty_one_is_error_2_as_at_the_gateway(gateway,
     (b"send", b"phones=79999999999&mes=hi&cost=1", b"2.50,1"),
     (b"status", b"phone=79999999999&id=3", b"-3,0,0"),
 ])
-def test_with_a_login_set_the_password_or_api_key_must_match(gateway, credentials, accepted, command, query, reply):
-    gateway.login, gateway.password = "alice", "secret"
-    assert api(gateway, command, credentials + b"&" + query) == (reply if accepted else b"0,-2")
+def test_with_a_login_set_the_password_or_api_key_must_match(sandbox, credentials, accepted, command, query, reply):
+    sandbox.login, sandbox.password = "alice", "secret"
+    assert api(sandbox, command, credentials + b"&" + query) == (reply if accepted else b"0,-2")
     refused = u"ERROR 2 (wrong login or password) for /sys/%s.php" % command.decode()
-    assert echoed(gateway) == ([u"SMS id=4 to 79999999999: hi (1 part, 2.50)"] if accepted and reply == b"4,1" else
+    assert echoed(sandbox) == ([u"SMS id=4 to 79999999999: hi (1 part, 2.50)"] if accepted and reply == b"4,1" else
                                [] if accepted else [refused])
-    assert gateway.balance == (Decimal("97.50") if accepted and reply == b"4,1" else 100)
+    assert sandbox.balance == (Decimal("97.50") if accepted and reply == b"4,1" else 100)
 
 
-def test_smsc_api_with_and_without_the_right_password(smsc, gateway):
-    gateway.login, gateway.password = "alice", u"пароль"
+def test_smsc_api_with_and_without_the_right_password(smsc, sandbox):
+    sandbox.login, sandbox.password = "alice", u"пароль"
     assert smsc.SMSC("alice", u"пароль", charset="koi8-r").get_balance() == "100.00"
     assert smsc.SMSC("", u"пароль").get_balance() == "100.00"  # the API key
     assert smsc.SMSC("alice", "wrong").send_sms("79999999999", "x") == ["0", "-2"]
-    assert len(gateway.requests) == 3
+    assert len(sandbox.requests) == 3
 
 
 # 4. Phones, message, ids
@@ -191,36 +191,36 @@ def test_smsc_api_with_and_without_the_right_password(smsc, gateway):
     (u"79999999999, 12345 ,79999999998", [u"79999999999", u"79999999998"]),  # the invalid one is left out
     (u"79999999999,79999999999", [u"79999999999"]),
 ])
-def test_valid_phones(gateway, phones, valid):
+def test_valid_phones(sandbox, phones, valid):
     query = b"phones=" + six.moves.urllib.parse.quote(phones.encode("utf-8")).encode("ascii") + b"&mes=hi"
-    assert send(gateway, query) == b"1,%d" % len(valid)
-    assert gateway.messages[0]["phones"] == valid
+    assert send(sandbox, query) == b"1,%d" % len(valid)
+    assert sandbox.messages[0]["phones"] == valid
 
 
 @pytest.mark.parametrize("phones", [b"", b"799999999", b"7999999999999999", b"7999abc9999", b"%2B%2B79999999999",
                                     b"7999999999.9", b",;"])
 @pytest.mark.parametrize("id,reply", [(b"", b"0,-7"), (b"&id=42", b"42,-7")])
-def test_no_valid_phone_is_error_7_with_the_clients_id(gateway, phones, id, reply):
-    assert send(gateway, b"phones=" + phones + b"&mes=hi" + id) == reply
-    assert echoed(gateway) == [u"ERROR 7 (wrong phone number format) for /sys/send.php"]
-    assert gateway.messages == [] and gateway.balance == 100
+def test_no_valid_phone_is_error_7_with_the_clients_id(sandbox, phones, id, reply):
+    assert send(sandbox, b"phones=" + phones + b"&mes=hi" + id) == reply
+    assert echoed(sandbox) == [u"ERROR 7 (wrong phone number format) for /sys/send.php"]
+    assert sandbox.messages == [] and sandbox.balance == 100
 
 
 @pytest.mark.parametrize("query", [b"mes=hi", b"phones=79999999999", b"phones=79999999999&mes=hi&id=x",
                                    b"phones=79999999999&mes=hi&id=-1",
                                    b"phones=79999999999&mes=" + b"a" * 1001])
-def test_missing_or_malformed_parameters_are_error_1(gateway, query):
-    assert send(gateway, query) == b"0,-1"
-    assert echoed(gateway) == [u"ERROR 1 (parameters error) for /sys/send.php"]
+def test_missing_or_malformed_parameters_are_error_1(sandbox, query):
+    assert send(sandbox, query) == b"0,-1"
+    assert echoed(sandbox) == [u"ERROR 1 (parameters error) for /sys/send.php"]
 
 
-def test_an_empty_message_and_1000_characters_are_accepted(gateway):
-    assert send(gateway, b"phones=79999999999&mes=&hlr=1") == b"1,1"
-    assert send(gateway, b"phones=79999999999&mes=" + b"a" * 1000) == b"2,7"
+def test_an_empty_message_and_1000_characters_are_accepted(sandbox):
+    assert send(sandbox, b"phones=79999999999&mes=&hlr=1") == b"1,1"
+    assert send(sandbox, b"phones=79999999999&mes=" + b"a" * 1000) == b"2,7"
 
 
-def test_ids_are_the_clients_or_counted_from_1(gateway):
-    replies = [send(gateway, b"phones=79999999999&mes=m%d%s" % (n, id)) for n, id in
+def test_ids_are_the_clients_or_counted_from_1(sandbox):
+    replies = [send(sandbox, b"phones=79999999999&mes=m%d%s" % (n, id)) for n, id in
                enumerate([b"", b"&id=77", b"", b"&id=0", b"&id=2147483647"])]
     assert replies == [b"1,1", b"77,1", b"2,1", b"3,1", b"2147483647,1"]
 
@@ -230,7 +230,7 @@ def test_ids_are_the_clients_or_counted_from_1(gateway):
 PICTURE = b"\x89PNG\r\n\x1a\n\x00\x00--boundary?\r\n\xff"
 
 
-def test_files_sent_with_a_message_are_recorded_printed_and_logged(smsc, gateway, tmpdir):
+def test_files_sent_with_a_message_are_recorded_printed_and_logged(smsc, sandbox, tmpdir):
     picture, note = tmpdir.join("cat.png"), tmpdir.join(u"заметка.txt")
     picture.write_binary(PICTURE)
     note.write_binary(u"Привет".encode("utf-8"))
@@ -239,14 +239,14 @@ def test_files_sent_with_a_message_are_recorded_printed_and_logged(smsc, gateway
         "1", "1", "2.50", "97.50"]
     files = [{"name": "cat.png", "type": "application/octet-stream", "size": 24},
              {"name": u"заметка.txt", "type": "application/octet-stream", "size": 12}]
-    assert gateway.messages == [{"id": 1, "phones": ["79999999999"], "message": "Look", "sender": "", "parts": 1,
+    assert sandbox.messages == [{"id": 1, "phones": ["79999999999"], "message": "Look", "sender": "", "parts": 1,
                                  "cost": "2.50", "time": NOW, "via": "http", "target": "/sys/send.php",
                                  "files": files}]
-    assert echoed(gateway) == [u"SMS id=1 to 79999999999: Look (1 part, 2.50) with cat.png (application/octet-stream, "
+    assert echoed(sandbox) == [u"SMS id=1 to 79999999999: Look (1 part, 2.50) with cat.png (application/octet-stream, "
                                u"24 bytes), заметка.txt (application/octet-stream, 12 bytes)"]
-    assert [json.loads(line) for line in logged(gateway)] == gateway.messages
-    assert not [line for line in echoed(gateway) + logged(gateway) if u"secret" in line or u"Привет" in line]
-    fields, sent = gateway.requests[0].form()  # what the fixture exposes: the fields and the files' bytes
+    assert [json.loads(line) for line in logged(sandbox)] == sandbox.messages
+    assert not [line for line in echoed(sandbox) + logged(sandbox) if u"secret" in line or u"Привет" in line]
+    fields, sent = sandbox.requests[0].form()  # what the fixture exposes: the fields and the files' bytes
     assert fields == [("login", b"alice"), ("psw", b"secret"), ("fmt", b"1"), ("charset", b"utf-8"), ("cost", b"3"),
                       ("phones", b"79999999999"), ("mes", b"Look"), ("translit", b"0"), ("id", b"0"), ("mms", b"1")]
     note_name, note_content = u"заметка.txt".encode("utf-8"), u"Привет".encode("utf-8")
@@ -261,18 +261,18 @@ def part(name, value, head=b""):
     return b'--XyZ\r\nContent-Disposition: form-data; name="' + name + b'"' + head + b"\r\n\r\n" + value + b"\r\n"
 
 
-def test_multipart_fields_are_the_usual_parameters(gateway):
+def test_multipart_fields_are_the_usual_parameters(sandbox):
     body = (b"a preamble\r\n" + part(b"login", b"alice") + part(b"psw", b"secret") +
             b"--XyZ\r\nContent-Disposition: form-data; name=charset\r\n\r\nwindows-1251\r\n" +
             part(b"phones", b"79999999999") + part(b"mes", b"first") +
             part(b"mes", u"Вот --XyZ кот".encode("cp1251")) +  # the last of a name wins; no CRLF: not a boundary
             b"--XyZ\r\nContent-Type: text/plain\r\n\r\nno name: left out\r\n" +
             part(b"file0", b"\x00\x01", b'; filename="a%22b.bin"') + b"--XyZ--\r\nan epilogue")
-    assert send_raw(gateway, raw_post(b"/sys/send.php?sender=shop&fmt=1", body, MULTIPART)) == response(
+    assert send_raw(sandbox, raw_post(b"/sys/send.php?sender=shop&fmt=1", body, MULTIPART)) == response(
         b"1,1", b"windows-1251")
-    assert [(m["message"], m["sender"], m["files"]) for m in gateway.messages] == [
+    assert [(m["message"], m["sender"], m["files"]) for m in sandbox.messages] == [
         (u"Вот --XyZ кот", u"shop", [{"name": u"a%22b.bin", "type": u"", "size": 2}])]
-    assert echoed(gateway) == [u"SMS id=1 to 79999999999 from shop: Вот --XyZ кот (1 part, 2.50) with a%22b.bin "
+    assert echoed(sandbox) == [u"SMS id=1 to 79999999999 from shop: Вот --XyZ кот (1 part, 2.50) with a%22b.bin "
                                u"(no type, 2 bytes)"]
 
 
@@ -282,10 +282,10 @@ def test_multipart_fields_are_the_usual_parameters(gateway):
     (part(b"phones", b"79999999999") + part(b"mes", b"hi") + b"--XyZ--\r\n", b"multipart/form-data"),  # no boundary
     (part(b"phones", b"79999999999") + part(b"mes", b"hi") + b"--XyZ--\r\n", b"text/plain"),
 ], ids=["unclosed", "no-mes", "no-boundary", "not-a-form"])
-def test_a_broken_or_foreign_body_gives_no_fields(gateway, body, content_type):
-    assert send_raw(gateway, raw_post(b"/sys/send.php?fmt=1&charset=utf-8&apikey=K", body, content_type)) == \
+def test_a_broken_or_foreign_body_gives_no_fields(sandbox, body, content_type):
+    assert send_raw(sandbox, raw_post(b"/sys/send.php?fmt=1&charset=utf-8&apikey=K", body, content_type)) == \
         response(b"0,-1")
-    assert gateway.messages == []
+    assert sandbox.messages == []
 
 
 # 5. Parts and cost
@@ -299,120 +299,120 @@ def test_a_broken_or_foreign_body_gives_no_fields(gateway, body, content_type):
     (u"😀" * 35, 1), (u"😀" * 36, 2),        # outside the BMP: 2 UTF-16 units each
     (u"", 1),
 ])
-def test_parts_are_counted_as_the_gateway_counts_them(gateway, message, cnt):
+def test_parts_are_counted_as_the_gateway_counts_them(sandbox, message, cnt):
     assert smsc_sandbox.parts(message) == cnt
-    assert cost_of(gateway, message.encode("utf-8")) == b"%s,%d" % (str(Decimal("2.50") * cnt).encode("ascii"), cnt)
+    assert cost_of(sandbox, message.encode("utf-8")) == b"%s,%d" % (str(Decimal("2.50") * cnt).encode("ascii"), cnt)
 
 
-def test_cnt_and_cost_count_each_phone(gateway):
-    assert cost_of(gateway, b"a" * 161, b"79999999999,79999999998,79999999997") == b"15.00,6"
-    gateway.price = "0.35"
-    assert cost_of(gateway, b"a" * 161, b"79999999999,79999999998,79999999997") == b"2.10,6"
+def test_cnt_and_cost_count_each_phone(sandbox):
+    assert cost_of(sandbox, b"a" * 161, b"79999999999,79999999998,79999999997") == b"15.00,6"
+    sandbox.price = "0.35"
+    assert cost_of(sandbox, b"a" * 161, b"79999999999,79999999998,79999999997") == b"2.10,6"
 
 
 @pytest.mark.parametrize("cost,reply", [(b"", b"1,2"), (b"&cost=0", b"1,2"), (b"&cost=2", b"1,2,5.00"),
                                         (b"&cost=3", b"1,2,5.00,95.00"), (b"&cost=9", b"1,2")])
-def test_reply_shape_by_cost(gateway, cost, reply):
-    assert send(gateway, b"phones=79999999999,79999999998&mes=hi" + cost) == reply
-    assert gateway.balance == Decimal("95.00") and len(gateway.messages) == 1
+def test_reply_shape_by_cost(sandbox, cost, reply):
+    assert send(sandbox, b"phones=79999999999,79999999998&mes=hi" + cost) == reply
+    assert sandbox.balance == Decimal("95.00") and len(sandbox.messages) == 1
 
 
-def test_cost_1_only_prices(gateway):
-    assert send(gateway, b"phones=79999999999&mes=hi&cost=1") == b"2.50,1"
-    assert send(gateway, b"phones=79999999999&mes=hi&cost=1") == b"2.50,1"  # not a duplicate: nothing was sent
-    assert (gateway.balance, gateway.messages, echoed(gateway), logged(gateway)) == (100, [], [], [])
+def test_cost_1_only_prices(sandbox):
+    assert send(sandbox, b"phones=79999999999&mes=hi&cost=1") == b"2.50,1"
+    assert send(sandbox, b"phones=79999999999&mes=hi&cost=1") == b"2.50,1"  # not a duplicate: nothing was sent
+    assert (sandbox.balance, sandbox.messages, echoed(sandbox), logged(sandbox)) == (100, [], [], [])
 
 
-def test_the_balance_goes_down_and_balance_php_says_so(smsc, gateway):
+def test_the_balance_goes_down_and_balance_php_says_so(smsc, sandbox):
     client = smsc.SMSC("alice", "secret")
     assert client.get_balance() == "100.00"
     assert client.send_sms("79999999999", "one") == ["1", "1", "2.50", "97.50"]
     assert client.send_sms("79999999999,79999999998", "a" * 200) == ["2", "4", "10.00", "87.50"]
     assert client.get_balance() == "87.50"
-    assert gateway.balance == Decimal("87.50")
-    gateway.balance = 12.1
+    assert sandbox.balance == Decimal("87.50")
+    sandbox.balance = 12.1
     assert client.get_balance() == "12.10"
 
 
-def test_not_enough_money_is_error_3(gateway):
-    gateway.balance = "2.49"
-    assert send(gateway, b"phones=79999999999&mes=hi&id=8") == b"8,-3"
-    assert send(gateway, b"phones=79999999999&mes=hi") == b"0,-3"
-    assert echoed(gateway) == [u"ERROR 3 (not enough money) for /sys/send.php"] * 2
-    gateway.balance = "2.50"  # exactly enough
-    assert send(gateway, b"phones=79999999999&mes=hi&cost=3") == b"1,1,2.50,0.00"
-    assert send(gateway, b"phones=79999999999&mes=other") == b"0,-3"
+def test_not_enough_money_is_error_3(sandbox):
+    sandbox.balance = "2.49"
+    assert send(sandbox, b"phones=79999999999&mes=hi&id=8") == b"8,-3"
+    assert send(sandbox, b"phones=79999999999&mes=hi") == b"0,-3"
+    assert echoed(sandbox) == [u"ERROR 3 (not enough money) for /sys/send.php"] * 2
+    sandbox.balance = "2.50"  # exactly enough
+    assert send(sandbox, b"phones=79999999999&mes=hi&cost=3") == b"1,1,2.50,0.00"
+    assert send(sandbox, b"phones=79999999999&mes=other") == b"0,-3"
 
 
-def test_the_same_message_within_a_minute_is_error_9(gateway):
-    assert send(gateway, b"phones=79999999999&mes=hi&sender=a") == b"1,1"
-    gateway.clock.now += 59.9
-    assert send(gateway, b"phones=79999999999&mes=hi&sender=a&id=5") == b"0,-9"
-    assert send(gateway, b"phones=+7(999)9999999&mes=hi&sender=a") == b"0,-9"  # the same phone
-    assert send(gateway, b"phones=79999999999&mes=hi&sender=b") == b"2,1"
-    assert send(gateway, b"phones=79999999999&mes=hi%21&sender=a") == b"3,1"
-    assert send(gateway, b"phones=79999999998&mes=hi&sender=a") == b"4,1"
-    gateway.clock.now += 0.1  # 60 s after the first
-    assert send(gateway, b"phones=79999999999&mes=hi&sender=a") == b"5,1"
-    assert gateway.balance == Decimal("87.50")
-    assert echoed(gateway)[1:3] == [u"ERROR 9 (duplicate request within a minute) for /sys/send.php"] * 2
+def test_the_same_message_within_a_minute_is_error_9(sandbox):
+    assert send(sandbox, b"phones=79999999999&mes=hi&sender=a") == b"1,1"
+    sandbox.clock.now += 59.9
+    assert send(sandbox, b"phones=79999999999&mes=hi&sender=a&id=5") == b"0,-9"
+    assert send(sandbox, b"phones=+7(999)9999999&mes=hi&sender=a") == b"0,-9"  # the same phone
+    assert send(sandbox, b"phones=79999999999&mes=hi&sender=b") == b"2,1"
+    assert send(sandbox, b"phones=79999999999&mes=hi%21&sender=a") == b"3,1"
+    assert send(sandbox, b"phones=79999999998&mes=hi&sender=a") == b"4,1"
+    sandbox.clock.now += 0.1  # 60 s after the first
+    assert send(sandbox, b"phones=79999999999&mes=hi&sender=a") == b"5,1"
+    assert sandbox.balance == Decimal("87.50")
+    assert echoed(sandbox)[1:3] == [u"ERROR 9 (duplicate request within a minute) for /sys/send.php"] * 2
 
 
-def test_many_threads_at_once(smsc, gateway):
+def test_many_threads_at_once(smsc, sandbox):
     client = smsc.SMSC("alice", "secret")
     results = []
     run_together([threading.Thread(target=lambda n=n: results.append(client.send_sms("79999999999", "m%d" % n)))
                   for n in range(16)])
     assert sorted(int(r[0]) for r in results) == list(range(1, 17))
     assert sorted(r[3] for r in results) == sorted("%.2f" % (100 - 2.5 * n) for n in range(1, 17))
-    assert gateway.balance == 60
+    assert sandbox.balance == 60
 
 
 # 6. Statuses
 
-def test_status_waits_then_is_delivered(gateway):
+def test_status_waits_then_is_delivered(sandbox):
     def status():
-        return api(gateway, b"status", b"login=a&psw=b&phone=79999999999&id=1")
-    gateway.deliver_after = 1000
-    assert send(gateway, b"phones=79999999999&mes=hi") == b"1,1"
+        return api(sandbox, b"status", b"login=a&psw=b&phone=79999999999&id=1")
+    sandbox.deliver_after = 1000
+    assert send(sandbox, b"phones=79999999999&mes=hi") == b"1,1"
     assert status() == b"-1,1700000000,0"
-    gateway.clock.now = NOW + 999.99
+    sandbox.clock.now = NOW + 999.99
     assert status() == b"-1,1700000000,0"
-    gateway.clock.now = NOW + 1000
+    sandbox.clock.now = NOW + 1000
     assert status() == b"1,1700001000,0"
-    gateway.deliver_after = 0
+    sandbox.deliver_after = 0
     assert status() == b"1,1700000000,0"
 
 
-def test_deliver_after_0_is_delivered_at_once(smsc, gateway):
-    gateway.deliver_after = 0
+def test_deliver_after_0_is_delivered_at_once(smsc, sandbox):
+    sandbox.deliver_after = 0
     client = smsc.SMSC("alice", "secret")
     assert client.send_sms("79999999999", "hi", id=12) == ["12", "1", "2.50", "97.50"]
     assert client.get_status(12, "79999999999") == ["1", "1700000000", "0"]
 
 
 @pytest.mark.parametrize("query", [b"phone=79999999999&id=2", b"phone=79999999998&id=1", b"phone=x&id=1"])
-def test_an_unknown_message_is_status_minus_3(gateway, query):
-    send(gateway, b"phones=79999999999&mes=hi")
-    assert api(gateway, b"status", b"login=a&psw=b&" + query) == b"-3,0,0"
-    assert api(gateway, b"status", b"login=a&psw=b&all=1&" + query) == b"-3,0,0"
+def test_an_unknown_message_is_status_minus_3(sandbox, query):
+    send(sandbox, b"phones=79999999999&mes=hi")
+    assert api(sandbox, b"status", b"login=a&psw=b&" + query) == b"-3,0,0"
+    assert api(sandbox, b"status", b"login=a&psw=b&all=1&" + query) == b"-3,0,0"
 
 
 @pytest.mark.parametrize("query", [b"phone=79999999999", b"id=1", b"phone=79999999999&id=one",
                                    b"phone=79999999999&id=1&all=x"])
-def test_status_without_phone_or_id_is_error_1(gateway, query):
-    assert api(gateway, b"status", b"login=a&psw=b&" + query) == b"0,-1"
+def test_status_without_phone_or_id_is_error_1(sandbox, query):
+    assert api(sandbox, b"status", b"login=a&psw=b&" + query) == b"0,-1"
 
 
-def test_all_1_and_all_2_fields(smsc, gateway):
-    gateway.deliver_after = 5
+def test_all_1_and_all_2_fields(smsc, sandbox):
+    sandbox.deliver_after = 5
     client = smsc.SMSC("alice", "secret")
     message = u"Код: 1, 2, 3, 4, 5, 6"  # five commas: the 14-field reply 2.0 could not split
     assert client.send_sms("79999999999,79999999998", message, sender="shop") == ["1", "2", "5.00", "95.00"]
-    assert api(gateway, b"status", b"login=a&psw=b&phone=79999999998&id=1&all=1") == (
+    assert api(sandbox, b"status", b"login=a&psw=b&phone=79999999998&id=1&all=1") == (
         u"-1,1700000000,0,1700000000,79999999998,2.50,shop,%s,%s" % (WAITING, message)).encode("utf-8")
-    gateway.clock.now += 5
-    assert api(gateway, b"status", b"login=a&psw=b&phone=79999999999&id=1&all=2") == (
+    sandbox.clock.now += 5
+    assert api(sandbox, b"status", b"login=a&psw=b&phone=79999999999&id=1&all=2") == (
         u"1,1700000005,0,1700000000,79999999999,2.50,shop,%s,Россия,МТС,Москва,%s" % (DELIVERED, message)
     ).encode("utf-8")
     assert client.get_status(1, "79999999999", all=1) == [native(field) for field in [
@@ -422,12 +422,12 @@ def test_all_1_and_all_2_fields(smsc, gateway):
         u"Россия", u"МТС", u"Москва", message]]
 
 
-def test_several_ids_are_answered_a_line_each(gateway):
+def test_several_ids_are_answered_a_line_each(sandbox):
     def statuses(query):
-        return api(gateway, b"status", b"login=a&psw=b&" + query)
-    assert send(gateway, b"phones=79999999999&mes=one") == b"1,1"
-    assert send(gateway, b"phones=79999999998&mes=two%2C+three") == b"2,1"
-    gateway.clock.now += gateway.deliver_after  # both delivered
+        return api(sandbox, b"status", b"login=a&psw=b&" + query)
+    assert send(sandbox, b"phones=79999999999&mes=one") == b"1,1"
+    assert send(sandbox, b"phones=79999999998&mes=two%2C+three") == b"2,1"
+    sandbox.clock.now += sandbox.deliver_after  # both delivered
     # the i-th id with the i-th phone
     assert statuses(b"phone=79999999999%2C79999999998&id=1,2") == b"1,1700000002,0\n1,1700000002,0"
     assert statuses(b"phone=79999999998,79999999999&id=1,2") == b"-3,0,0\n-3,0,0"
@@ -441,11 +441,11 @@ def test_several_ids_are_answered_a_line_each(gateway):
 @pytest.mark.parametrize("query", [b"phone=79999999999,79999999998,79999999997&id=1,2",
                                    b"phone=79999999999,79999999998&id=1,2,3", b"phone=79999999999&id=1,,2",
                                    b"phone=79999999999&id=1,x", b"phone=79999999999&id=1,"])
-def test_several_ids_with_another_number_of_phones_or_a_bad_id_are_error_1(gateway, query):
-    assert api(gateway, b"status", b"login=a&psw=b&" + query) == b"0,-1"
+def test_several_ids_with_another_number_of_phones_or_a_bad_id_are_error_1(sandbox, query):
+    assert api(sandbox, b"status", b"login=a&psw=b&" + query) == b"0,-1"
 
 
-def test_several_statuses_through_smsc_api(smsc, gateway):
+def test_several_statuses_through_smsc_api(smsc, sandbox):
     client = smsc.SMSC("alice", "secret")
     client.send_sms("79999999999", "one")
     client.send_sms("79999999998", "two")
@@ -453,38 +453,38 @@ def test_several_statuses_through_smsc_api(smsc, gateway):
                                                                     ["-1", "1700000000", "0"]]
     first = [u"-1", u"1700000000", u"0", u"1700000000", u"79999999999", u"2.50", u"", WAITING, u"one"]
     assert client.get_status([2, 1], "79999999999", all=1) == [["-3", "0", "0"], [native(field) for field in first]]
-    assert gateway.requests[-1].request_line == (
+    assert sandbox.requests[-1].request_line == (
         b"GET /sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=2,1&all=1 " +
         HTTP_VERSION)
 
 
 # 7. SMTP
 
-def test_send_sms_mail_is_a_message(smsc, gateway):
+def test_send_sms_mail_is_a_message(smsc, sandbox):
     client = smsc.SMSC("alice", "secret")
     message = u"Ваш пароль: 123\n.second line: with colons"
     assert client.send_sms_mail("79999999999;+7 999 999-99-98", message, id=7, sender="shop") is None
-    session, = gateway.smtp.sessions
+    session, = sandbox.smtp.sessions
     assert session["data"] == (HEADER + u"alice:secret:7::0,0,shop:79999999999;+7 999 999-99-98:Ваш пароль: "
                                u"123\r\n..second line: with colons\r\n".encode("utf-8"))  # dot-stuffed by smtplib
-    assert gateway.messages == [{"id": 7, "phones": ["79999999999", "79999999998"], "message": message,
+    assert sandbox.messages == [{"id": 7, "phones": ["79999999999", "79999999998"], "message": message,
                                  "sender": "shop", "parts": 1, "cost": "5.00", "time": NOW, "via": "smtp",
                                  "target": "send@send.smscentre.com"}]
-    assert echoed(gateway) == [u"SMS id=7 to 79999999999,79999999998 from shop: Ваш пароль: 123\\n.second line: "
+    assert echoed(sandbox) == [u"SMS id=7 to 79999999999,79999999998 from shop: Ваш пароль: 123\\n.second line: "
                                u"with colons (1 part x 2 phones, 5.00, by mail)"]
-    assert gateway.balance == 95
+    assert sandbox.balance == 95
     assert client.get_status(7, "79999999998") == ["-1", "1700000000", "0"]
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
-def test_mail_to_each_domain_in_its_charset(smsc, gateway, domain):
+def test_mail_to_each_domain_in_its_charset(smsc, sandbox, domain):
     client = smsc.SMSC("alice", "secret", host=domain, charset="koi8-r")
     client.send_sms_mail("79999999999", u"Привет")
-    assert gateway.smtp.sessions[0]["asked"] == ("send." + domain, 25)
-    assert (gateway.messages[0]["message"], gateway.messages[0]["target"]) == (u"Привет", "send@send." + domain)
+    assert sandbox.smtp.sessions[0]["asked"] == ("send." + domain, 25)
+    assert (sandbox.messages[0]["message"], sandbox.messages[0]["target"]) == (u"Привет", "send@send." + domain)
 
 
-def mail(gateway, data, recipient="send@send.smscentre.com"):
+def mail(sandbox, data, recipient="send@send.smscentre.com"):
     server = smtplib.SMTP("send.smscentre.com", 25, timeout=5)  # intercepted
     try:
         return server.sendmail("me@example.org", recipient, data)
@@ -499,26 +499,26 @@ def mail(gateway, data, recipient="send@send.smscentre.com"):
     (HEADER + b"alice:secret:0::0,0,:79999999999", 1, "parameters error"),
     (b"Content-Type: text/plain; charset=latin-1\r\n\r\nalice:secret:0::0,0,:79999999999:hi", 1, "parameters error"),
 ])
-def test_a_refused_mail_is_554(gateway, data, code, error):
-    gateway.login, gateway.password = "alice", "secret"
+def test_a_refused_mail_is_554(sandbox, data, code, error):
+    sandbox.login, sandbox.password = "alice", "secret"
     with pytest.raises(smtplib.SMTPDataError) as refused:
-        mail(gateway, data)
+        mail(sandbox, data)
     assert (refused.value.smtp_code, refused.value.smtp_error) == (554, b"5.7.1 SMSC error %d: %s" % (
         code, error.encode("ascii")))
-    assert echoed(gateway) == [u"ERROR %d (%s) for mail to send@send.smscentre.com" % (code, error)]
-    assert gateway.messages == []
+    assert echoed(sandbox) == [u"ERROR %d (%s) for mail to send@send.smscentre.com" % (code, error)]
+    assert sandbox.messages == []
 
 
-def test_mail_with_the_api_key_without_headers_and_in_base64(gateway):
-    gateway.login, gateway.password = "alice", "secret"
-    assert mail(gateway, b":secret:0::0,0,:79999999999:no header") == {}
-    assert mail(gateway, b"Subject: x\r\nContent-Type: text/plain; charset=windows-1251\r\n"
+def test_mail_with_the_api_key_without_headers_and_in_base64(sandbox):
+    sandbox.login, sandbox.password = "alice", "secret"
+    assert mail(sandbox, b":secret:0::0,0,:79999999999:no header") == {}
+    assert mail(sandbox, b"Subject: x\r\nContent-Type: text/plain; charset=windows-1251\r\n"
                          b"Content-Transfer-Encoding: base64\r\n\r\n" +
                 b"YWxpY2U6c2VjcmV0OjA6OjAsMCw6Nzk5OTk5OTk5OTk6" + b"8uXx8g==\r\n") == {}
-    assert [m["message"] for m in gateway.messages] == [u"no header", u"тест"]
+    assert [m["message"] for m in sandbox.messages] == [u"no header", u"тест"]
 
 
-def test_the_reply_to_an_accepted_mail_names_the_id(gateway):
+def test_the_reply_to_an_accepted_mail_names_the_id(sandbox):
     server = smtplib.SMTP("send.smsc.ru", 25, timeout=5)
     try:
         assert server.ehlo()[0] == 250
@@ -532,9 +532,9 @@ def test_the_reply_to_an_accepted_mail_names_the_id(gateway):
         server.close()
 
 
-def test_mail_to_another_address_is_refused(gateway):
+def test_mail_to_another_address_is_refused(sandbox):
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-        mail(gateway, HEADER + b"alice:secret:0::0,0,:79999999999:hi", "send@smscentre.com")
+        mail(sandbox, HEADER + b"alice:secret:0::0,0,:79999999999:hi", "send@smscentre.com")
     assert refused.value.recipients == {"send@smscentre.com": (
         550, b"5.1.1 this gateway takes mail to send@send.smscentre.com (smsc.ru, smsc.kz, smsc.ua) only")}
     server = smtplib.SMTP("send.smscentre.com", 25, timeout=5)
@@ -545,20 +545,20 @@ def test_mail_to_another_address_is_refused(gateway):
         assert server.data(HEADER + b"alice:secret:0::0,0,:79999999999:hi") == (554, b"5.5.1 no valid recipients")
     finally:
         server.close()
-    assert gateway.messages == []
+    assert sandbox.messages == []
 
 
 # 8. What is printed and logged
 
-def test_printed_and_logged_lines(smsc, gateway):
+def test_printed_and_logged_lines(smsc, sandbox):
     smsc.SMSC("alice", "secret").send_sms("79999999999", u"Привет,\r\nмир", sender="shop")
-    gateway.clock.now += 1.5
+    sandbox.clock.now += 1.5
     smsc.SMSC("", "KEY").send_sms("79999999999,79999999998", "x" * 200)
     smsc.SMSC("alice", "secret").send_sms_mail("79999999999", "by mail")
-    assert echoed(gateway) == [u"SMS id=1 to 79999999999 from shop: Привет,\\r\\nмир (1 part, 2.50)",
+    assert echoed(sandbox) == [u"SMS id=1 to 79999999999 from shop: Привет,\\r\\nмир (1 part, 2.50)",
                                u"SMS id=2 to 79999999999,79999999998: " + u"x" * 200 + u" (2 parts x 2 phones, 10.00)",
                                u"SMS id=3 to 79999999999: by mail (1 part, 2.50, by mail)"]
-    assert logged(gateway) == [
+    assert logged(sandbox) == [
         u'{"cost": "2.50", "id": 1, "message": "Привет,\\r\\nмир", "parts": 1, "phones": ["79999999999"], '
         u'"sender": "shop", "target": "/sys/send.php?login=alice&psw=***&fmt=1&charset=utf-8&cost=3&phones='
         u'79999999999&mes=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82%2C%0D%0A%D0%BC%D0%B8%D1%80&translit=0&id=0&'
@@ -568,14 +568,14 @@ def test_printed_and_logged_lines(smsc, gateway):
         u'79999999999%2C79999999998&mes=' + u"x" * 200 + u'&translit=0&id=0", "time": 1700000001.75, "via": "http"}',
         u'{"cost": "2.50", "id": 3, "message": "by mail", "parts": 1, "phones": ["79999999999"], "sender": "", '
         u'"target": "send@send.smscentre.com", "time": 1700000001.75, "via": "smtp"}']
-    assert [json.loads(line) for line in logged(gateway)] == gateway.messages
-    assert not [line for line in echoed(gateway) + logged(gateway) if "secret" in line or "KEY" in line]
+    assert [json.loads(line) for line in logged(sandbox)] == sandbox.messages
+    assert not [line for line in echoed(sandbox) + logged(sandbox) if "secret" in line or "KEY" in line]
 
 
-def test_echo_off_and_output_to_stdout(smsc, gateway, capsys):
-    gateway.out = None
+def test_echo_off_and_output_to_stdout(smsc, sandbox, capsys):
+    sandbox.out = None
     smsc.SMSC("alice", "secret").send_sms("79999999999", u"на экран")
-    gateway.echo = False
+    sandbox.echo = False
     smsc.SMSC("alice", "secret").send_sms("79999999999", "quiet")
     assert capsys.readouterr() == (u"SMS id=1 to 79999999999: на экран (1 part, 2.50)\n", "")
 
@@ -588,8 +588,8 @@ def test_mask():
 
 # 9. The recording servers under the gateway, Intercept(smsc_only=True), the fixture
 
-def test_scripts_still_come_first(smsc, gateway):
-    with HTTPServer(default=gateway.http_action, keepalive=True) as scripted:  # answering as the gateway
+def test_scripts_still_come_first(smsc, sandbox):
+    with HTTPServer(default=sandbox.http_action, keepalive=True) as scripted:  # answering as the gateway
         scripted.script(Drop())
         with Intercept({80: scripted}):
             assert smsc.SMSC("alice", "secret").send_sms("79999999999", "hi") == ["1", "1", "2.50", "97.50"]
@@ -647,12 +647,12 @@ def test_the_fixture_with_an_unmodified_call(smsc_gateway, monkeypatch):
     assert smsc_gateway.intercept().smsc_only is True
 
 
-def test_the_gateway_keeps_connections_alive(gateway):
-    answers = get_over_one_connection(gateway.http.port, [
+def test_the_gateway_keeps_connections_alive(sandbox):
+    answers = get_over_one_connection(sandbox.http.port, [
         "/sys/send.php?login=a&psw=b&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi",
         "/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"], host="smscentre.com")
     assert answers == [(200, "keep-alive", b"1,1,2.50,97.50"), (200, "keep-alive", b"97.50")]
-    assert [request.connection for request in gateway.requests] == [1, 1]
+    assert [request.connection for request in sandbox.requests] == [1, 1]
 
 
 USER_CONFTEST = u'pytest_plugins = ["pytest_smsc"]\n'

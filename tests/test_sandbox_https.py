@@ -31,11 +31,11 @@ NO_CERTIFICATE = u"no certificate could be made: neither trustme (pip install tr
 
 
 @pytest.fixture
-def tls_gateway(gateway):
-    """The gateway fixture where it serves HTTPS (a certificate could be made here)."""
-    if gateway.https is None:
-        pytest.skip("HTTPS needs trustme (Python 3) or the openssl command here: %s" % gateway.https_error)
-    return gateway
+def tls_sandbox(sandbox):
+    """The sandbox fixture where it serves HTTPS (a certificate could be made here)."""
+    if sandbox.https is None:
+        pytest.skip("HTTPS needs trustme (Python 3) or the openssl command here: %s" % sandbox.https_error)
+    return sandbox
 
 
 def read(path):
@@ -43,18 +43,18 @@ def read(path):
         return handle.read()
 
 
-def test_the_fixture_serves_port_443_with_a_certificate_trusted_for_the_test(smsc, tls_gateway):
+def test_the_fixture_serves_port_443_with_a_certificate_trusted_for_the_test(smsc, tls_sandbox):
     # before, the test trusted no CA (conftest's empty SSL_CERT_FILE): now the gateway's alone
-    assert read(os.environ["SSL_CERT_FILE"]) == read(tls_gateway.ca_file)
+    assert read(os.environ["SSL_CERT_FILE"]) == read(tls_sandbox.ca_file)
     with smsc.SMSC("alice", "secret", https=True, keepalive=True) as client:
         assert client.send_sms("79999999999", "over TLS") == ["1", "1", "2.50", "97.50"]
         assert client.get_balance() == "97.50"
-    assert [(r.request_line, r.tls, r.asked, r.connection) for r in tls_gateway.requests] == [
+    assert [(r.request_line, r.tls, r.asked, r.connection) for r in tls_sandbox.requests] == [
         (b"GET /sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=over%20TLS"
          b"&translit=0&id=0 " + HTTP_VERSION, True, ("smscentre.com", 443), 1),
         (b"GET /sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8& " + HTTP_VERSION, True,
          ("smscentre.com", 443), 1)]
-    assert echoed(tls_gateway) == [u"SMS id=1 to 79999999999: over TLS (1 part, 2.50)"]
+    assert echoed(tls_sandbox) == [u"SMS id=1 to 79999999999: over TLS (1 part, 2.50)"]
 
 
 # What the application trusted before stays trusted: its own HTTPS services
@@ -148,32 +148,32 @@ def gone_after_the_test():
     assert [path for path in paths if os.path.exists(path)] == []
 
 
-def test_the_bundles_are_the_tests_alone(gone_after_the_test, tls_gateway):
+def test_the_bundles_are_the_tests_alone(gone_after_the_test, tls_sandbox):
     directory = os.path.dirname(os.environ["SSL_CERT_FILE"])
-    assert os.path.dirname(os.environ["REQUESTS_CA_BUNDLE"]) == directory != os.path.dirname(tls_gateway.ca_file)
+    assert os.path.dirname(os.environ["REQUESTS_CA_BUNDLE"]) == directory != os.path.dirname(tls_sandbox.ca_file)
     assert sorted(os.listdir(directory)) == ["REQUESTS_CA_BUNDLE.pem", "SSL_CERT_FILE.pem"]
     gone_after_the_test.append(directory)
 
 
-def test_an_https_proxy_tunnels_to_the_gateway_with_connect(smsc, tls_gateway, monkeypatch):
-    monkeypatch.setenv("https_proxy", "http://127.0.0.1:%d" % tls_gateway.http.port)
+def test_an_https_proxy_tunnels_to_the_gateway_with_connect(smsc, tls_sandbox, monkeypatch):
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:%d" % tls_sandbox.http.port)
     for name in ("no_proxy", "NO_PROXY"):  # the fixture lets the SMSC hosts bypass proxies: not here
         monkeypatch.delenv(name, raising=False)
     with smsc.SMSC("alice", "secret", https=True, keepalive=True) as client:
         assert client.get_balance() == "100.00"
         assert client.send_sms("79999999999", "tunnelled") == ["1", "1", "2.50", "97.50"]
-    connect, balance, sent = tls_gateway.requests
+    connect, balance, sent = tls_sandbox.requests
     assert connect.request_line == b"CONNECT smscentre.com:443 " + (
         b"HTTP/1.1" if sys.version_info >= (3, 12) else b"HTTP/1.0")
     assert (connect.tls, connect.asked, connect.reply) == (False, None, b"")
     assert [(r.path, r.tls, r.asked, r.connection) for r in (balance, sent)] == [
         (b"/sys/balance.php", True, ("smscentre.com", 443), 1), (b"/sys/send.php", True, ("smscentre.com", 443), 1)]
-    assert echoed(tls_gateway) == [u"SMS id=1 to 79999999999: tunnelled (1 part, 2.50)"]
+    assert echoed(tls_sandbox) == [u"SMS id=1 to 79999999999: tunnelled (1 part, 2.50)"]
 
 
-def tunnel(gateway, host, ca_file):
+def tunnel(sandbox, host, ca_file):
     """A TLS connection to host:443 through the gateway's CONNECT, trusting ca_file only."""
-    sock = socket.create_connection(gateway.http.address, 5)  # 127.0.0.1: not intercepted
+    sock = socket.create_connection(sandbox.http.address, 5)  # 127.0.0.1: not intercepted
     sock.sendall(b"CONNECT " + host.encode("ascii") + b":443 HTTP/1.0\r\n\r\n")
     answer = b""
     while not answer.endswith(b"\r\n\r\n"):
@@ -183,9 +183,9 @@ def tunnel(gateway, host, ca_file):
 
 
 @pytest.mark.parametrize("host", ["smscentre.com", "www2.smsc.ru", "SMSC.KZ", "www5.smsc.ua"])
-def test_inside_the_tunnel_each_host_and_mirror_is_served_kept_alive(tls_gateway, host):
+def test_inside_the_tunnel_each_host_and_mirror_is_served_kept_alive(tls_sandbox, host):
     client = http_client.HTTPConnection(host)
-    client.sock = tunnel(tls_gateway, host, tls_gateway.ca_file)
+    client.sock = tunnel(tls_sandbox, host, tls_sandbox.ca_file)
     try:
         answers = get_over_connection(client, [
             "/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8",
@@ -193,24 +193,24 @@ def test_inside_the_tunnel_each_host_and_mirror_is_served_kept_alive(tls_gateway
     finally:
         client.close()
     assert answers == [(200, "keep-alive", b"100.00"), (200, "keep-alive", b"1,1")]
-    assert [(r.method, r.asked, r.connection) for r in tls_gateway.requests] == [
+    assert [(r.method, r.asked, r.connection) for r in tls_sandbox.requests] == [
         (b"CONNECT", None, 1), (b"GET", (host, 443), 1), (b"GET", (host, 443), 1)]
 
 
-def test_a_client_that_trusts_other_cas_refuses_the_certificate_and_sends_nothing(tls_gateway, tls_files):
+def test_a_client_that_trusts_other_cas_refuses_the_certificate_and_sends_nothing(tls_sandbox, tls_files):
     with pytest.raises(ssl.SSLError):
-        tunnel(tls_gateway, "smscentre.com", tls_files["untrusted"][0])
-    assert tls_gateway.http.wait_served(1)
-    assert [r.method for r in tls_gateway.requests] == [b"CONNECT"]
+        tunnel(tls_sandbox, "smscentre.com", tls_files["untrusted"][0])
+    assert tls_sandbox.http.wait_served(1)
+    assert [r.method for r in tls_sandbox.requests] == [b"CONNECT"]
 
 
 @pytest.mark.parametrize("target", [b"example.com:443", b"smscentre.com:80", b"smscentre.com.example.com:443",
                                     b"127.0.0.1:443", b"smscentre.com"])
-def test_connect_goes_only_to_port_443_of_the_smsc_hosts(gateway, target):
-    assert send_raw(gateway, b"CONNECT " + target + b" HTTP/1.1\r\nHost: " + target + b"\r\n\r\n") == response(
+def test_connect_goes_only_to_port_443_of_the_smsc_hosts(sandbox, target):
+    assert send_raw(sandbox, b"CONNECT " + target + b" HTTP/1.1\r\nHost: " + target + b"\r\n\r\n") == response(
         CONNECT_REFUSED, status=b"403 Forbidden", connection=b"close")
     reason = CONNECT_REFUSED[len(b"smsc_sandbox: "):-1].decode("ascii")
-    assert echoed(gateway) == [u"ERROR HTTP 403 (%s) for CONNECT %s" % (reason, target.decode("ascii"))]
+    assert echoed(sandbox) == [u"ERROR HTTP 403 (%s) for CONNECT %s" % (reason, target.decode("ascii"))]
 
 
 @pytest.fixture
@@ -245,7 +245,7 @@ def test_https_off():
     assert sorted(gateway.intercept().routes) == [25, 80]
 
 
-def test_a_ca_file_that_cannot_be_written_leaves_http_alone(tls_gateway, tmpdir):
+def test_a_ca_file_that_cannot_be_written_leaves_http_alone(tls_sandbox, tmpdir):
     path = str(tmpdir.join("missing", "ca.pem"))
     gateway = smsc_sandbox.Gateway(ca_file=path).start()
     gateway.stop()

@@ -23,12 +23,12 @@ def country_copy(domain):
     return module
 
 
-def run_side_by_side(modules, gw, capsys, call, replies):
+def run_side_by_side(modules, loopback, capsys, call, replies):
     """helpers.outcome for each module, logged in as alice with SMSC_DEBUG on."""
     outcomes = []
     for module in modules:
         module.SMSC_LOGIN, module.SMSC_PASSWORD, module.SMSC_DEBUG = "alice", "secret", True
-        outcomes.append(outcome(module, gw, capsys, call, replies))
+        outcomes.append(outcome(module, loopback, capsys, call, replies))
     return outcomes
 
 
@@ -42,9 +42,9 @@ def run_side_by_side(modules, gw, capsys, call, replies):
     (lambda c: c.get_balance(), [Reply(b"100.50")]),
     (lambda c: c.send_sms_mail("79999999999", "test"), []),
 ], ids=["send_sms", "failover", "all-hosts-down", "balance", "mail"])
-def test_smsc_host_sends_what_that_countrys_copy_of_2_0_sends(smsc, gw, capsys, domain, call, replies):
+def test_smsc_host_sends_what_that_countrys_copy_of_2_0_sends(smsc, loopback, capsys, domain, call, replies):
     smsc.SMSC_HOST = domain
-    ours, theirs = run_side_by_side([smsc, country_copy(domain)], gw, capsys, call, replies)
+    ours, theirs = run_side_by_side([smsc, country_copy(domain)], loopback, capsys, call, replies)
     # SMSC_DEBUG: the SMTP dialogue printed shows *** for the password (docs/differences.md, row 13)
     redacted = theirs.output.out, theirs.output.err.replace("alice:secret:", "alice:***:")
     assert ours[:4] + (tuple(ours.output),) == theirs[:4] + (redacted,)
@@ -52,21 +52,21 @@ def test_smsc_host_sends_what_that_countrys_copy_of_2_0_sends(smsc, gw, capsys, 
     assert all(host.endswith(domain) for host in hosts) and hosts
 
 
-def test_smsc_host_spelled_out(smsc, gw):
+def test_smsc_host_spelled_out(smsc, loopback):
     smsc.SMSC_HOST, smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "smsc.kz", "alice", "secret"
-    gw.http.default = Drop()
+    loopback.http.default = Drop()
     assert smsc.SMSC().get_balance() is False
-    assert gw.hosts == ["smsc.kz", "www2.smsc.kz", "www3.smsc.kz", "www4.smsc.kz", "www5.smsc.kz"]
+    assert loopback.hosts == ["smsc.kz", "www2.smsc.kz", "www3.smsc.kz", "www4.smsc.kz", "www5.smsc.kz"]
     smsc.SMSC().send_sms_mail("79999999999", "test")
-    session, = gw.smtp.sessions
+    session, = loopback.smtp.sessions
     assert session["asked"] == ("send.smsc.kz", 25)
     assert session["mail_from"].endswith(b":<api@smsc.kz>") and session["rcpt_to"][0].endswith(b":<send@send.smsc.kz>")
 
 
-def test_smtp_from_and_server_edited_in_the_file_stay_as_edited(smsc, gw):
+def test_smtp_from_and_server_edited_in_the_file_stay_as_edited(smsc, loopback):
     smsc.SMSC_HOST, smsc.SMTP_FROM, smsc.SMTP_SERVER = "smsc.ua", "robot@example.org", "mail.example.org"
     smsc.SMSC().send_sms_mail("79999999999", "test")
-    session, = gw.smtp.sessions
+    session, = loopback.smtp.sessions
     assert session["asked"] == ("mail.example.org", 25)
     assert session["mail_from"].endswith(b":<robot@example.org>")
     assert session["rcpt_to"][0].endswith(b":<send@send.smsc.ua>")
@@ -74,17 +74,17 @@ def test_smtp_from_and_server_edited_in_the_file_stay_as_edited(smsc, gw):
 
 # 2. Settings per instance
 
-def test_instance_settings_override_the_constants_and_the_rest_is_read_at_call_time(smsc, gw):
+def test_instance_settings_override_the_constants_and_the_rest_is_read_at_call_time(smsc, loopback):
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "module-login", "module-pw"
     client = smsc.SMSC(login="bob", password=u"пароль", post=True, charset="windows-1251", host="smsc.ru")
     plain = smsc.SMSC()
-    gw.http.default = Reply(b"1,1")
+    loopback.http.default = Reply(b"1,1")
     client.send_sms("79999999999", u"тест")
     plain.send_sms("79999999999", "test")
     smsc.SMSC_LOGIN = "changed"  # read at call time by what the instance did not set
     plain.get_balance()
     client.get_balance()
-    first, second, third, fourth = gw.requests
+    first, second, third, fourth = loopback.requests
     assert (first.request_line, first.asked) == (b"POST /sys/send.php " + HTTP_VERSION, ("smsc.ru", 80))
     assert first.body == (b"login=bob&psw=%EF%E0%F0%EE%EB%FC&fmt=1&charset=windows-1251&cost=3&phones=79999999999"
                           b"&mes=%F2%E5%F1%F2&translit=0&id=0")
@@ -95,37 +95,38 @@ def test_instance_settings_override_the_constants_and_the_rest_is_read_at_call_t
     assert fourth.body == b"login=bob&psw=%EF%E0%F0%EE%EB%FC&fmt=1&charset=windows-1251&"
 
 
-def test_login_and_password_by_position(smsc, gw):
-    gw.http.default = Reply(b"5")
+def test_login_and_password_by_position(smsc, loopback):
+    loopback.http.default = Reply(b"5")
     assert smsc.SMSC("bob", "pw").get_balance() == "5"
-    assert gw.requests[0].request_line == b"GET /sys/balance.php?login=bob&psw=pw&fmt=1&charset=utf-8& " + HTTP_VERSION
+    assert loopback.requests[0].request_line == (b"GET /sys/balance.php?login=bob&psw=pw&fmt=1&charset=utf-8& " +
+                                                 HTTP_VERSION)
 
 
-def test_api_key_per_instance(smsc, gw):
+def test_api_key_per_instance(smsc, loopback):
     smsc.SMSC_LOGIN = "module-login"
-    gw.http.default = Reply(b"5")
+    loopback.http.default = Reply(b"5")
     smsc.SMSC(login="", password="KEY").get_balance()
-    assert gw.requests[0].request_line == b"GET /sys/balance.php?apikey=KEY&fmt=1&charset=utf-8& " + HTTP_VERSION
+    assert loopback.requests[0].request_line == b"GET /sys/balance.php?apikey=KEY&fmt=1&charset=utf-8& " + HTTP_VERSION
 
 
-def test_debug_https_and_timeout_per_instance(smsc, gw, capsys):
+def test_debug_https_and_timeout_per_instance(smsc, loopback, capsys):
     smsc.SMSC_DEBUG, smsc.SMSC_TIMEOUT = True, 0.3
     # the main host answers after 1 s, the mirrors at once
-    gw.http.respond = lambda request: (Slow(Reply(b"main"), pieces=1, delay=1.0) if request.asked[0] == "smscentre.com"
-                                       else Reply(b"mirror"))
+    loopback.http.respond = lambda request: (Slow(Reply(b"main"), pieces=1, delay=1.0)
+                                             if request.asked[0] == "smscentre.com" else Reply(b"mirror"))
     assert smsc.SMSC(debug=False, timeout=5).get_balance() == "main"
     assert capsys.readouterr() == ("", "")
     assert smsc.SMSC(debug=False).get_balance() == "mirror"  # the module's 0.3 s
     assert smsc.SMSC(https=True, debug=False).get_balance() is False  # nothing listens on 443 here
-    assert gw.intercept.connections[-5:] == [(host, 443) for host in MIRRORS]
+    assert loopback.intercept.connections[-5:] == [(host, 443) for host in MIRRORS]
 
 
-def test_smtp_settings_per_instance(smsc, gw):
+def test_smtp_settings_per_instance(smsc, loopback):
     smsc.SMTP_LOGIN = "module-mailer"
     client = smsc.SMSC(login="bob", password="pw", smtp_from="me@example.org", smtp_server="mail.example.org",
                        smtp_login="mailer", smtp_password="mailpass", host="smsc.kz")
     client.send_sms_mail("79999999999", "hi")
-    session, = gw.smtp.sessions
+    session, = loopback.smtp.sessions
     assert session["asked"] == ("mail.example.org", 25)
     assert session["mail_from"].endswith(b":<me@example.org>")
     assert session["rcpt_to"][0].endswith(b":<send@send.smsc.kz>")
@@ -133,14 +134,14 @@ def test_smtp_settings_per_instance(smsc, gw):
     assert session["data"] == b"Content-Type: text/plain; charset=utf-8\r\n\r\nbob:pw:0::0,0,:79999999999:hi\r\n"
 
 
-def test_a_subclass_that_never_calls_our_init_still_works(smsc, gw):
+def test_a_subclass_that_never_calls_our_init_still_works(smsc, loopback):
     class Legacy(smsc.SMSC):
         def __init__(self):
             self.sent = 0  # no super().__init__()
     smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "secret"
-    gw.http.default = Reply(b"9")
+    loopback.http.default = Reply(b"9")
     assert Legacy().get_balance() == "9"
-    assert gw.requests[0].request_line == GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&")
+    assert loopback.requests[0].request_line == GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&")
 
 
 NAMES = ["login", "password", "post", "https", "charset", "debug", "host", "timeout", "smtp_from", "smtp_server",
@@ -166,7 +167,7 @@ def test_the_constructor_refuses_what_a_signature_would(smsc, args, kwargs, mess
     assert str(raised.value) == message
 
 
-def test_a_base_after_smsc_keeps_its_init_close_and_with_as_with_2_0(smsc, legacy, gw):
+def test_a_base_after_smsc_keeps_its_init_close_and_with_as_with_2_0(smsc, legacy, loopback):
     # 2.0's class had none of them: the mixin's ran
     class Config(object):
         def __init__(self, sender, region="ru"):
@@ -180,7 +181,7 @@ def test_a_base_after_smsc_keeps_its_init_close_and_with_as_with_2_0(smsc, legac
 
         def __exit__(self, *exc_info):
             self.closed += 10
-    gw.http.default = Reply(b"15,1")
+    loopback.http.default = Reply(b"15,1")
     for module in (legacy, smsc):
         class Notifier(module.SMSC, Config):
             pass
@@ -192,7 +193,7 @@ def test_a_base_after_smsc_keeps_its_init_close_and_with_as_with_2_0(smsc, legac
             assert entered == "entered"
         notifier.close()
         assert notifier.closed == 11
-    theirs, ours = gw.requests
+    theirs, ours = loopback.requests
     assert ours.raw == theirs.raw and b"login=alice&psw=secret" in ours.request_line
 
 
@@ -266,7 +267,7 @@ def test_a_boolean_that_is_not_one_keeps_its_default_and_is_named_by_a_call(name
 
 # 4. One verified TLS context
 
-def test_https_builds_one_verified_context_and_reuses_it(smsc, gw, https, monkeypatch):
+def test_https_builds_one_verified_context_and_reuses_it(smsc, loopback, loopback_https, monkeypatch):
     built = []
     real = ssl.create_default_context
 
@@ -275,24 +276,24 @@ def test_https_builds_one_verified_context_and_reuses_it(smsc, gw, https, monkey
         return real(*args, **kwargs)
     monkeypatch.setattr(ssl, "create_default_context", counting)
     smsc.SMSC_HTTPS = True
-    https.http.default = Reply(b"42")
+    loopback_https.http.default = Reply(b"42")
     assert [smsc.SMSC().get_balance() for _ in range(3)] == ["42"] * 3
     client_contexts = lambda: [args for args in built if args == ()]  # noqa: E731 (servers pass a purpose)
-    assert len(client_contexts()) == 1 and len(https.requests) == 3
+    assert len(client_contexts()) == 1 and len(loopback_https.requests) == 3
     context = smsc._tls()
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname is True
-    https.untrusted()  # a certificate from another CA: refused with the context already built
+    loopback_https.untrusted()  # a certificate from another CA: refused with the context already built
     assert smsc.SMSC().get_balance() is False
-    assert https.requests == [] and len(client_contexts()) == 1 and smsc._tls() is context
+    assert loopback_https.requests == [] and len(client_contexts()) == 1 and smsc._tls() is context
 
 
 # 5. One instance, many threads
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
-def test_one_instance_from_16_threads_gives_each_caller_its_own_reply(smsc, gw, request, scheme):
-    server = gw.http
+def test_one_instance_from_16_threads_gives_each_caller_its_own_reply(smsc, loopback, request, scheme):
+    server = loopback.http
     if scheme == "https":
-        server = request.getfixturevalue("https").http
+        server = request.getfixturevalue("loopback_https").http
     # each reply names the message it answers, once all threads have started: their calls overlap
     started = threading.Event()
 

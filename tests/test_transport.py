@@ -34,10 +34,10 @@ MARGIN = 1.5  # seconds of slack on every duration bound (a loaded CI machine)
 
 
 @contextlib.contextmanager
-def routed(gw, port, server):
+def routed(loopback, port, server):
     """Connections to `port` of the SMSC hosts go to server (started) in the block; it is stopped after, and
     an error raised inside it fails the test (unless the block itself failed)."""
-    gw.intercept.routes[port] = server
+    loopback.intercept.routes[port] = server
     try:
         yield server
     except BaseException:
@@ -73,28 +73,28 @@ def attempts(logged):
 
 # 1. Deadlines: SMSC_TIMEOUT is the whole attempt, SMSC_CONNECT_TIMEOUT the connection
 
-def test_a_reply_dripping_one_byte_at_a_time_is_cut_at_the_deadline(smsc, client, gw, attempts):
+def test_a_reply_dripping_one_byte_at_a_time_is_cut_at_the_deadline(smsc, client, loopback, attempts):
     smsc.SMSC_TIMEOUT = 0.3
-    gw.http.default = Slow(Reply(b"100.00"), pieces=1000, delay=0.02)  # about 4 s a reply
+    loopback.http.default = Slow(Reply(b"100.00"), pieces=1000, delay=0.02)  # about 4 s a reply
     result, seconds = elapsed(client.get_balance)
     assert result is False
-    assert len(gw.requests) == 5
+    assert len(loopback.requests) == 5
     assert attempts(reasons=True) == ["timeout: no complete reply within 0.3 s"] * 5
     assert seconds < 5 * 0.3 + MARGIN  # 2.0 (and a per-read timeout) waited 5 x 4 s
 
 
-def test_a_host_that_never_accepts_costs_the_connect_timeout(smsc, client, gw, attempts):
-    with routed(gw, 80, BlackHole()):
+def test_a_host_that_never_accepts_costs_the_connect_timeout(smsc, client, loopback, attempts):
+    with routed(loopback, 80, BlackHole()):
         smsc.SMSC_CONNECT_TIMEOUT, smsc.SMSC_TIMEOUT = 0.2, 30
         result, seconds = elapsed(client.get_balance)
     assert result is False
-    assert gw.hosts == HOSTS
+    assert loopback.hosts == HOSTS
     assert attempts(reasons=True) == ["timeout: no connection within 0.2 s"] * 5
     assert seconds < 5 * 0.2 + MARGIN  # not 5 x SMSC_TIMEOUT
 
 
-def test_without_a_connect_timeout_connecting_is_bounded_by_the_deadline(smsc, client, gw, attempts):
-    with routed(gw, 80, BlackHole()):
+def test_without_a_connect_timeout_connecting_is_bounded_by_the_deadline(smsc, client, loopback, attempts):
+    with routed(loopback, 80, BlackHole()):
         smsc.SMSC_CONNECT_TIMEOUT, smsc.SMSC_TIMEOUT = None, 0.2
         result, seconds = elapsed(client.get_balance)
     assert result is False
@@ -102,38 +102,38 @@ def test_without_a_connect_timeout_connecting_is_bounded_by_the_deadline(smsc, c
     assert seconds < 5 * 0.2 + MARGIN
 
 
-def test_the_deadline_covers_the_first_host_only_then_the_next_gets_its_own(smsc, client, gw):
+def test_the_deadline_covers_the_first_host_only_then_the_next_gets_its_own(smsc, client, loopback):
     smsc.SMSC_TIMEOUT = 0.4
-    gw.http.script(Stall(5), Slow(Reply(b"42"), pieces=4, delay=0.05))
+    loopback.http.script(Stall(5), Slow(Reply(b"42"), pieces=4, delay=0.05))
     assert client.get_balance() == "42"
-    assert gw.hosts == HOSTS[:2]
+    assert loopback.hosts == HOSTS[:2]
 
 
-def test_timeout_none_keeps_the_socket_default_for_each_wait(smsc, client, gw):
+def test_timeout_none_keeps_the_socket_default_for_each_wait(smsc, client, loopback):
     # no deadline: a reply that takes longer than the default in all, but never stops for that long, arrives
     smsc.SMSC_TIMEOUT, smsc.SMSC_CONNECT_TIMEOUT = None, None
-    gw.http.script(Slow(Reply(b"42"), pieces=8, delay=0.1))
+    loopback.http.script(Slow(Reply(b"42"), pieces=8, delay=0.1))
     saved = socket.getdefaulttimeout()
     socket.setdefaulttimeout(0.5)
     try:
         assert client.get_balance() == "42"
     finally:
         socket.setdefaulttimeout(saved)
-    assert gw.hosts == HOSTS[:1]
+    assert loopback.hosts == HOSTS[:1]
 
 
-def test_a_complete_reply_with_content_length_on_a_connection_left_open_is_a_reply(smsc, client, gw):
+def test_a_complete_reply_with_content_length_on_a_connection_left_open_is_a_reply(smsc, client, loopback):
     # 2.0 on Python 2 read to the end of the connection: a server that keeps it open made it wait
     # (forever: 2.0 has no timeout); the reply is complete at its Content-Length
     smsc.SMSC_TIMEOUT = 5
-    gw.http.script(Held(Reply(b"42", headers=[("Connection", "keep-alive")]), 3))
+    loopback.http.script(Held(Reply(b"42", headers=[("Connection", "keep-alive")]), 3))
     result, seconds = elapsed(client.get_balance)
     assert result == "42"
     assert seconds < 3  # not held until the server closes
 
 
-def test_the_smtp_session_has_the_same_deadline(smsc, gw):
-    with routed(gw, 25, Drip(b"220 smsc-sandbox ESMTP\r\n" * 50, 0.05).start()) as drip:
+def test_the_smtp_session_has_the_same_deadline(smsc, loopback):
+    with routed(loopback, 25, Drip(b"220 smsc-sandbox ESMTP\r\n" * 50, 0.05).start()) as drip:
         smsc.SMSC_TIMEOUT = 0.3
         client = smsc.SMSC()
         start = time.time()
@@ -145,8 +145,8 @@ def test_the_smtp_session_has_the_same_deadline(smsc, gw):
     assert seconds < 0.3 + MARGIN
 
 
-def test_an_smtp_server_that_never_accepts_costs_the_connect_timeout(smsc, gw):
-    with routed(gw, 25, BlackHole()):
+def test_an_smtp_server_that_never_accepts_costs_the_connect_timeout(smsc, loopback):
+    with routed(loopback, 25, BlackHole()):
         smsc.SMSC_CONNECT_TIMEOUT, smsc.SMSC_TIMEOUT = 0.2, 30
         start = time.time()
         with pytest.raises(socket.timeout):
@@ -157,11 +157,11 @@ def test_an_smtp_server_that_never_accepts_costs_the_connect_timeout(smsc, gw):
 
 # 2. A send that may have gone out
 
-def test_a_send_that_timed_out_after_the_request_was_written_is_logged_as_possibly_sent(smsc, client, gw, logged):
+def test_a_send_that_timed_out_after_the_request_was_written_is_logged_as_possibly_sent(smsc, client, loopback, logged):
     smsc.SMSC_TIMEOUT = 0.3
-    gw.http.script(Stall(5), Reply(b"0,-9"))
+    loopback.http.script(Stall(5), Reply(b"0,-9"))
     assert client.send_sms("79999999999", "test") == ["0", "-9"]  # 2.0's return value
-    assert gw.hosts == HOSTS[:2]
+    assert loopback.hosts == HOSTS[:2]
     assert logged() == [
         ("INFO", "attempt 1 of 5 failed: http://smscentre.com/sys/send.php: timeout: no complete reply within 0.3 s; "
                  "the whole request was sent: the message may have been sent"),
@@ -169,12 +169,12 @@ def test_a_send_that_timed_out_after_the_request_was_written_is_logged_as_possib
                     "attempt 1 (http://smscentre.com/sys/send.php) most likely sent the message")]
 
 
-def test_2_0_said_nothing_of_a_send_that_may_have_gone_out(legacy, gw, caplog):
+def test_2_0_said_nothing_of_a_send_that_may_have_gone_out(legacy, loopback, caplog):
     # Row 21 (docs/differences.md): 2.0 (no timeout) waits for the first host to close, then reports the next's error 9
     caplog.set_level(logging.DEBUG)
-    gw.http.script(Stall(0.3), Reply(b"0,-9"))
+    loopback.http.script(Stall(0.3), Reply(b"0,-9"))
     assert configure(legacy).send_sms("79999999999", "test") == ["0", "-9"]
-    assert len(gw.requests) == 2 and caplog.records == []
+    assert len(loopback.requests) == 2 and caplog.records == []
 
 
 @pytest.mark.parametrize("call", [
@@ -182,9 +182,9 @@ def test_2_0_said_nothing_of_a_send_that_may_have_gone_out(legacy, gw, caplog):
     lambda c: c.get_status(1, "79999999999"),
     lambda c: c.get_balance(),
 ], ids=["get_sms_cost", "get_status", "get_balance"])
-def test_only_a_send_is_possibly_sent(smsc, client, gw, attempts, call):
+def test_only_a_send_is_possibly_sent(smsc, client, loopback, attempts, call):
     smsc.SMSC_TIMEOUT = 0.3
-    gw.http.script(Stall(5), Reply(b"0,-9"))
+    loopback.http.script(Stall(5), Reply(b"0,-9"))
     call(client)
     assert [m.endswith("may have been sent") for m in attempts()] == [False]
 
@@ -196,16 +196,16 @@ def test_only_a_send_is_possibly_sent(smsc, client, gw, attempts, call):
     (Reply(b"", status=302, reason="Found", headers=[("Location", "gopher://x/")]), False),
 ], ids=["closed", "timeout", "502", "cut-short", "404", "empty-200", "bad-redirect"])
 def test_possibly_sent_means_the_whole_request_went_out_and_no_complete_reply_came(
-        smsc, client, gw, attempts, answer, possibly):
+        smsc, client, loopback, attempts, answer, possibly):
     smsc.SMSC_TIMEOUT = 0.3
-    gw.http.script(answer, Reply(b"15,1"))
+    loopback.http.script(answer, Reply(b"15,1"))
     assert client.send_sms("79999999999", "test") == ["15", "1"]
     assert [m.endswith("the message may have been sent") for m in attempts()] == [possibly]
 
 
-def test_a_send_refused_before_it_was_written_is_not_possibly_sent(smsc, client, gw, attempts):
-    gw.intercept.refuse.add("smscentre.com")
-    gw.http.script(Reply(b"0,-9"))
+def test_a_send_refused_before_it_was_written_is_not_possibly_sent(smsc, client, loopback, attempts):
+    loopback.intercept.refuse.add("smscentre.com")
+    loopback.http.script(Reply(b"0,-9"))
     assert client.send_sms("79999999999", "test") == ["0", "-9"]
     assert len(attempts()) == 1 and "may have been sent" not in attempts()[0]
 
@@ -213,14 +213,14 @@ def test_a_send_refused_before_it_was_written_is_not_possibly_sent(smsc, client,
 # 3. Proxies: HTTPS tunnels through CONNECT on every Python, the certificate checked inside
 
 @pytest.fixture
-def proxy(https):
-    tunnel = ConnectProxy({443: https.http}).start()
+def proxy(loopback_https):
+    tunnel = ConnectProxy({443: loopback_https.http}).start()
     yield tunnel
     stop_and_check([tunnel])
 
 
-def proxied(gw, proxy, monkeypatch, url):
-    gw.intercept.routes[3128] = proxy
+def proxied(loopback, proxy, monkeypatch, url):
+    loopback.intercept.routes[3128] = proxy
     monkeypatch.setenv("https_proxy", url)
 
 
@@ -228,69 +228,70 @@ def proxied(gw, proxy, monkeypatch, url):
     ("", None),
     ("user:p%40ss@", b"Proxy-Authorization: Basic dXNlcjpwQHNz"),
 ])
-def test_https_through_a_proxy_tunnels_with_connect(smsc, client, gw, https, proxy, monkeypatch, credentials,
-                                                    authorization):
-    proxied(gw, proxy, monkeypatch, "http://%sproxy.example.org:3128" % credentials)
+def test_https_through_a_proxy_tunnels_with_connect(smsc, client, loopback, loopback_https, proxy, monkeypatch,
+                                                    credentials, authorization):
+    proxied(loopback, proxy, monkeypatch, "http://%sproxy.example.org:3128" % credentials)
     smsc.SMSC_HTTPS = True
-    https.http.script(Reply(b"42"))
+    loopback_https.http.script(Reply(b"42"))
     assert client.get_balance() == "42"
-    assert gw.intercept.connections == [("proxy.example.org", 3128)]
+    assert loopback.intercept.connections == [("proxy.example.org", 3128)]
     connect, = proxy.connects
     lines = connect.split(b"\r\n")
     assert lines[0] == b"CONNECT smscentre.com:443 " + (b"HTTP/1.1" if sys.version_info >= (3, 12) else b"HTTP/1.0")
     assert [line for line in lines if line.startswith(b"Proxy-Authorization")] == [authorization][:bool(authorization)]
     # the gateway (inside the tunnel) gets the usual request, with no proxy header
-    assert [r.raw for r in https.requests] == [whole_request("smscentre.com", b"GET " + BALANCE + b" " + HTTP_VERSION)]
-    assert https.requests[0].asked == ("smscentre.com", 443)
+    assert [r.raw for r in loopback_https.requests] == [
+        whole_request("smscentre.com", b"GET " + BALANCE + b" " + HTTP_VERSION)]
+    assert loopback_https.requests[0].asked == ("smscentre.com", 443)
 
 
-def test_2_0_on_python_2_opened_tls_to_the_proxy_itself(legacy, gw, https, proxy, monkeypatch):
+def test_2_0_on_python_2_opened_tls_to_the_proxy_itself(legacy, loopback, loopback_https, proxy, monkeypatch):
     # Row 20 (docs/differences.md): 2.0 on Python 2 spoke TLS to a plain proxy (all calls failed); Python 3 tunnelled
-    proxied(gw, proxy, monkeypatch, "http://proxy.example.org:3128")
-    https.http.default = Reply(b"42")
+    proxied(loopback, proxy, monkeypatch, "http://proxy.example.org:3128")
+    loopback_https.http.default = Reply(b"42")
     result = configure(legacy, SMSC_HTTPS=True).get_balance()
     if six.PY2:
-        assert (result, proxy.connects, https.requests) == (False, [], [])
-        assert gw.intercept.connections == [("proxy.example.org", 3128)] * 5
+        assert (result, proxy.connects, loopback_https.requests) == (False, [], [])
+        assert loopback.intercept.connections == [("proxy.example.org", 3128)] * 5
     else:
         assert result == "42" and len(proxy.connects) == 1
 
 
-def test_the_certificate_is_checked_inside_the_tunnel(smsc, client, gw, https, proxy, monkeypatch):
-    rogue = https.untrusted()
+def test_the_certificate_is_checked_inside_the_tunnel(smsc, client, loopback, loopback_https, proxy, monkeypatch):
+    rogue = loopback_https.untrusted()
     proxy.routes[443] = rogue
-    proxied(gw, proxy, monkeypatch, "http://proxy.example.org:3128")
+    proxied(loopback, proxy, monkeypatch, "http://proxy.example.org:3128")
     smsc.SMSC_HTTPS = True
     rogue.default = Reply(b"42")
     assert client.get_balance() is False
     assert len(proxy.connects) == 5 and rogue.requests == []  # the credentials never left the client
 
 
-def test_no_proxy_is_honoured(smsc, client, gw, https, proxy, monkeypatch):
-    proxied(gw, proxy, monkeypatch, "http://proxy.example.org:3128")
+def test_no_proxy_is_honoured(smsc, client, loopback, loopback_https, proxy, monkeypatch):
+    proxied(loopback, proxy, monkeypatch, "http://proxy.example.org:3128")
     monkeypatch.setenv("no_proxy", "example.com,smscentre.com")
     smsc.SMSC_HTTPS = True
-    https.http.script(Reply(b"42"))
+    loopback_https.http.script(Reply(b"42"))
     assert client.get_balance() == "42"
-    assert gw.intercept.connections == [("smscentre.com", 443)] and proxy.connects == []
+    assert loopback.intercept.connections == [("smscentre.com", 443)] and proxy.connects == []
 
 
-def test_a_proxy_that_refuses_the_tunnel_is_a_failed_attempt(smsc, client, gw, https, monkeypatch):
-    gw.intercept.routes[3128] = gw.http  # an ordinary web server, not a proxy: answers CONNECT with 500
+def test_a_proxy_that_refuses_the_tunnel_is_a_failed_attempt(smsc, client, loopback, loopback_https, monkeypatch):
+    loopback.intercept.routes[3128] = loopback.http  # an ordinary web server, not a proxy: answers CONNECT with 500
     monkeypatch.setenv("https_proxy", "http://proxy.example.org:3128")
     smsc.SMSC_HTTPS = True
-    gw.http.default = Reply(b"no", status=500, reason="Oops")
+    loopback.http.default = Reply(b"no", status=500, reason="Oops")
     assert client.get_balance() is False
-    assert [r.request_line.split(b" ")[0] for r in gw.requests] == [b"CONNECT"] * 5
-    assert https.requests == []
+    assert [r.request_line.split(b" ")[0] for r in loopback.requests] == [b"CONNECT"] * 5
+    assert loopback_https.requests == []
 
 
-def test_http_through_a_proxy_asks_for_the_absolute_url_with_its_credentials(smsc, client, gw, monkeypatch):
-    gw.intercept.routes[3128] = gw.http
+def test_http_through_a_proxy_asks_for_the_absolute_url_with_its_credentials(smsc, client, loopback, monkeypatch):
+    loopback.intercept.routes[3128] = loopback.http
     monkeypatch.setenv("http_proxy", "http://user:p%40ss@proxy.example.org:3128")
-    gw.http.script(Reply(b"42"))
+    loopback.http.script(Reply(b"42"))
     assert client.get_balance() == "42"
-    request, = gw.requests
+    request, = loopback.requests
     assert request.request_line == b"GET http://smscentre.com" + BALANCE + b" " + HTTP_VERSION
     assert request.header("Proxy-Authorization") == b"Basic dXNlcjpwQHNz"
     assert request.asked == ("proxy.example.org", 3128)
@@ -299,56 +300,56 @@ def test_http_through_a_proxy_asks_for_the_absolute_url_with_its_credentials(sms
 # 4. Redirects: as urllib followed them, only to http and https; anything else fails over
 
 @pytest.mark.parametrize("target", ["gopher://smscentre.com/1", "file:///etc/passwd", "ftp://smscentre.com/x"])
-def test_a_redirect_to_another_scheme_is_a_failed_attempt(api, fixed, gw, target):
-    gw.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", target)]), Reply(b"42"))
-    if not fixed and target.startswith("ftp:"):
+def test_a_redirect_to_another_scheme_is_a_failed_attempt(module, is_ours, loopback, target):
+    loopback.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", target)]), Reply(b"42"))
+    if not is_ours and target.startswith("ftp:"):
         pytest.skip("2.0 follows a redirect to ftp:// with urllib's FTP client: not played here")
-    assert configure(api).get_balance() == "42"
-    assert [r.asked[0] for r in gw.requests] == HOSTS[:2]
+    assert configure(module).get_balance() == "42"
+    assert [r.asked[0] for r in loopback.requests] == HOSTS[:2]
 
 
-def test_redirects_are_followed_up_to_urllibs_limit_then_the_next_host(api, fixed, gw):
+def test_redirects_are_followed_up_to_urllibs_limit_then_the_next_host(module, is_ours, loopback):
     hops = [Reply(b"moved", status=302, reason="Found", headers=[("Location", "/sys/hop%d.php" % n)])
             for n in range(12)]
     followed = 9 if six.PY2 else 10  # urllib.urlopen stopped at its 10th redirect, urllib.request after 10
-    gw.http.script(*(hops[:followed + 1] + [Reply(b"42")]))
-    result = configure(api).get_balance()
-    if six.PY2 and not fixed:  # 2.0 on Python 2 returned the last redirect's page as the reply
+    loopback.http.script(*(hops[:followed + 1] + [Reply(b"42")]))
+    result = configure(module).get_balance()
+    if six.PY2 and not is_ours:  # 2.0 on Python 2 returned the last redirect's page as the reply
         assert result == "moved"
-        assert len(gw.requests) == followed + 1
+        assert len(loopback.requests) == followed + 1
     else:
         assert result == "42"
-        assert [r.asked[0] for r in gw.requests] == ["smscentre.com"] * (followed + 1) + ["www2.smscentre.com"]
+        assert [r.asked[0] for r in loopback.requests] == ["smscentre.com"] * (followed + 1) + ["www2.smscentre.com"]
 
 
-def test_a_post_is_redirected_as_a_get_after_302_and_refused_after_307(smsc, client, gw):
+def test_a_post_is_redirected_as_a_get_after_302_and_refused_after_307(smsc, client, loopback):
     smsc.SMSC_POST = True
-    gw.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", "/sys/moved.php")]), Reply(b"42"),
-                   Reply(b"", status=307, reason="Temporary Redirect", headers=[("Location", "/sys/moved.php")]),
-                   Reply(b"43"))
+    loopback.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", "/sys/moved.php")]), Reply(b"42"),
+                         Reply(b"", status=307, reason="Temporary Redirect", headers=[("Location", "/sys/moved.php")]),
+                         Reply(b"43"))
     assert client.get_balance() == "42"
     assert client.get_balance() == "43"
-    lines = [r.request_line for r in gw.requests]
+    lines = [r.request_line for r in loopback.requests]
     assert lines == [b"POST /sys/balance.php " + HTTP_VERSION, b"GET /sys/moved.php " + HTTP_VERSION,
                      b"POST /sys/balance.php " + HTTP_VERSION, b"POST /sys/balance.php " + HTTP_VERSION]
-    assert [r.asked[0] for r in gw.requests] == HOSTS[:1] * 3 + HOSTS[1:2]
+    assert [r.asked[0] for r in loopback.requests] == HOSTS[:1] * 3 + HOSTS[1:2]
 
 
-def test_a_redirect_loop_stops_at_urllib_requests_repeat_limit(api, fixed, gw):
+def test_a_redirect_loop_stops_at_urllib_requests_repeat_limit(module, is_ours, loopback):
     loop = Reply(b"moved", status=302, reason="Found", headers=[("Location", "/sys/again.php")])
     asked = 10 if six.PY2 else 5  # urllib.urlopen: 9 redirects; urllib.request: the same target 4 times
-    gw.http.script(*([loop] * asked + [Reply(b"42")]))
-    result = configure(api).get_balance()
-    if six.PY2 and not fixed:
-        assert (result, len(gw.requests)) == ("moved", 10)
+    loopback.http.script(*([loop] * asked + [Reply(b"42")]))
+    result = configure(module).get_balance()
+    if six.PY2 and not is_ours:
+        assert (result, len(loopback.requests)) == ("moved", 10)
     else:
         assert result == "42"
-        assert [r.asked[0] for r in gw.requests] == ["smscentre.com"] * asked + ["www2.smscentre.com"]
+        assert [r.asked[0] for r in loopback.requests] == ["smscentre.com"] * asked + ["www2.smscentre.com"]
 
 
 # 5. A test suite that replaced smsc_api.urlopen (a mock) still gets the calls, as from 2.0
 
-def test_a_replaced_urlopen_is_called_as_2_0_called_it(smsc, legacy, gw, monkeypatch):
+def test_a_replaced_urlopen_is_called_as_2_0_called_it(smsc, legacy, loopback, monkeypatch):
     calls = []
 
     class Response(object):
@@ -366,15 +367,15 @@ def test_a_replaced_urlopen_is_called_as_2_0_called_it(smsc, legacy, gw, monkeyp
     assert calls[:2] == calls[2:]
     assert calls[:2] == [("http://smscentre.com" + BALANCE.decode("ascii"),),
                          ("http://smscentre.com/sys/balance.php", b"login=alice&psw=secret&fmt=1&charset=utf-8&")]
-    assert gw.intercept.connections == []
+    assert loopback.intercept.connections == []
 
 
 # 6. The command line says when a send may have gone out
 
 @pytest.mark.parametrize("as_json", [False, True])
-def test_the_command_line_says_a_send_may_have_gone_out(smsc, gw, capsys, as_json):
+def test_the_command_line_says_a_send_may_have_gone_out(smsc, loopback, capsys, as_json):
     configure(smsc)
-    gw.http.script(Stall(5), *[Drop()] * 4)
+    loopback.http.script(Stall(5), *[Drop()] * 4)
     code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3", "--http",
                          *(["--json"] if as_json else []))
     assert code == 3
@@ -389,9 +390,9 @@ def test_the_command_line_says_a_send_may_have_gone_out(smsc, gw, capsys, as_jso
 
 
 @pytest.mark.parametrize("as_json", [False, True])
-def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, as_json):
+def test_the_command_line_says_error_9_most_likely_means_sent(smsc, loopback, capsys, as_json):
     configure(smsc)
-    gw.http.script(Stall(5), Reply(b"0,-9"))
+    loopback.http.script(Stall(5), Reply(b"0,-9"))
     code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3", "--http",
                          *(["--json"] if as_json else []))
     assert code == 1
@@ -406,9 +407,9 @@ def test_the_command_line_says_error_9_most_likely_means_sent(smsc, gw, capsys, 
                                   "back\n" % url)
 
 
-def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, gw, capsys):
+def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, loopback, capsys):
     configure(smsc)
-    gw.intercept.refuse.update(HOSTS)
+    loopback.intercept.refuse.update(HOSTS)
     code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--json", "--http")
     assert code == 3
     assert json.loads(out) == {"error": "unreachable", "exit": 3, "ok": False, "attempts": 5,
@@ -418,30 +419,31 @@ def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, gw, ca
 
 # 7. Keep-alive: connections reused across calls, the request line and body unchanged
 
-# (the fixtures kept and alive: conftest.py)
+# (the fixtures keepalive_server and keepalive_client: conftest.py)
 
-def test_keepalive_reuses_one_connection_and_changes_only_the_connection_header(smsc, alive, kept):
-    kept.default = Reply(b"42")
+def test_keepalive_reuses_one_connection_and_changes_only_the_connection_header(smsc, keepalive_client,
+                                                                                keepalive_server):
+    keepalive_server.default = Reply(b"42")
     smsc.SMSC_POST = False
-    assert [alive.get_balance() for _ in range(3)] == ["42"] * 3
+    assert [keepalive_client.get_balance() for _ in range(3)] == ["42"] * 3
     smsc.SMSC_POST = True
-    assert alive.get_balance() == "42"
+    assert keepalive_client.get_balance() == "42"
     body = BALANCE.split(b"?")[1]
-    assert [r.raw for r in kept.requests] == (
+    assert [r.raw for r in keepalive_server.requests] == (
         [whole_request("smscentre.com", GET(BALANCE), keepalive=True)] * 3 +
         [whole_request("smscentre.com", POST(b"/sys/balance.php"), body, keepalive=True)])
-    assert [r.connection for r in kept.requests] == [1, 1, 1, 1]
+    assert [r.connection for r in keepalive_server.requests] == [1, 1, 1, 1]
 
 
-def test_without_keepalive_each_call_has_its_connection(client, kept):
-    kept.default = Reply(b"42")
+def test_without_keepalive_each_call_has_its_connection(client, keepalive_server):
+    keepalive_server.default = Reply(b"42")
     client.get_balance(), client.get_balance()
-    assert [r.raw for r in kept.requests] == [whole_request("smscentre.com", GET(BALANCE))] * 2
-    assert [r.connection for r in kept.requests] == [1, 2]
+    assert [r.raw for r in keepalive_server.requests] == [whole_request("smscentre.com", GET(BALANCE))] * 2
+    assert [r.connection for r in keepalive_server.requests] == [1, 2]
 
 
-def test_https_keepalive_makes_one_tls_handshake(smsc, https):
-    server = https.keepalive()
+def test_https_keepalive_makes_one_tls_handshake(smsc, loopback_https):
+    server = loopback_https.keepalive()
     server.default = Reply(b"42")
     with smsc.SMSC(login="alice", password="secret", https=True, keepalive=True) as client:
         assert [client.get_balance() for _ in range(3)] == ["42"] * 3
@@ -450,13 +452,14 @@ def test_https_keepalive_makes_one_tls_handshake(smsc, https):
     assert [r.raw for r in server.requests] == [whole_request("smscentre.com", GET(BALANCE), keepalive=True)] * 3
 
 
-def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_failed_attempt(alive, kept, attempts):
-    kept.idle_timeout = 0.1
-    kept.default = Reply(b"42")
-    assert alive.get_balance() == "42"
-    assert kept.wait_served(1)  # the server closed the idle connection
-    assert alive.send_sms("79999999999", "test") == ["42"]
-    assert [r.connection for r in kept.requests] == [1, 2]  # each request sent once
+def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_failed_attempt(keepalive_client,
+                                                                                        keepalive_server, attempts):
+    keepalive_server.idle_timeout = 0.1
+    keepalive_server.default = Reply(b"42")
+    assert keepalive_client.get_balance() == "42"
+    assert keepalive_server.wait_served(1)  # the server closed the idle connection
+    assert keepalive_client.send_sms("79999999999", "test") == ["42"]
+    assert [r.connection for r in keepalive_server.requests] == [1, 2]  # each request sent once
     assert attempts() == []
 
 
@@ -468,24 +471,24 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_failed_
     (lambda c: c.get_sms_cost("79999999999", "test", query="cost=3"), False),  # the gateway reads the last cost
     (lambda c: c._smsc_send_cmd("jobs", "add=1&name=Spring&phones=79999999999&mes=test"), False),  # a subclass's
 ], ids=["get_balance", "get_status", "get_sms_cost", "send_sms", "cost-then-send", "jobs"])
-def test_a_kept_connection_closed_as_the_request_arrives(alive, kept, attempts, call, resent):
+def test_a_kept_connection_closed_as_the_request_arrives(keepalive_client, keepalive_server, attempts, call, resent):
     # the server reads the request on the reused connection and closes it without a word: a status, balance or
     # cost is asked again on a new connection; anything else may have been acted on, so it is a failed attempt
-    kept.script(Reply(b"1"), Drop(), Reply(b"42"))
-    alive.get_balance()
-    result = call(alive)
-    assert [r.connection for r in kept.requests] == [1, 1, 2]
+    keepalive_server.script(Reply(b"1"), Drop(), Reply(b"42"))
+    keepalive_client.get_balance()
+    result = call(keepalive_client)
+    assert [r.connection for r in keepalive_server.requests] == [1, 1, 2]
     if resent:
         assert (result == "42" or result == ["42"], attempts()) == (True, [])
-        assert [r.asked[0] for r in kept.requests[1:]] == ["smscentre.com"] * 2
+        assert [r.asked[0] for r in keepalive_server.requests[1:]] == ["smscentre.com"] * 2
     else:
         assert result == ["42"]
-        assert [(r.asked[0], r.connection) for r in kept.requests[1:]] == [("smscentre.com", 1),
-                                                                           ("www2.smscentre.com", 2)]
+        assert [(r.asked[0], r.connection) for r in keepalive_server.requests[1:]] == [("smscentre.com", 1),
+                                                                                       ("www2.smscentre.com", 2)]
         assert [m.endswith("the message may have been sent") for m in attempts()] == [True]
 
 
-def test_one_instance_from_many_threads_never_shares_a_connection(alive, kept):
+def test_one_instance_from_many_threads_never_shares_a_connection(keepalive_client, keepalive_server):
     started, busy, overlaps, guard = threading.Event(), set(), [], threading.Lock()
 
     def echo(request):
@@ -497,16 +500,16 @@ def test_one_instance_from_many_threads_never_shares_a_connection(alive, kept):
         with guard:
             busy.discard(request.connection)
         return Reply(request.query.split(b"&mes=")[1].split(b"&")[0] + b",1")
-    kept.respond = echo
+    keepalive_server.respond = echo
     results = {}
 
     def send(n):
         for round in range(3):
-            results[n, round] = alive.send_sms("79999999999", "m%d-%d" % (n, round))
+            results[n, round] = keepalive_client.send_sms("79999999999", "m%d-%d" % (n, round))
     run_together([threading.Thread(target=send, args=(n,)) for n in range(8)], started)
     assert results == dict(((n, r), ["m%d-%d" % (n, r), "1"]) for n in range(8) for r in range(3))
-    assert len(kept.requests) == 24 and not any(overlaps)
-    assert kept.connections < 24  # connections were reused
+    assert len(keepalive_server.requests) == 24 and not any(overlaps)
+    assert keepalive_server.connections < 24  # connections were reused
 
 
 # The fork tests fork a process with threads (the servers') on purpose: that is what gunicorn and Celery do
@@ -516,90 +519,91 @@ FORK_WITH_THREADS = pytest.mark.filterwarnings("ignore:This process .* is multi-
 
 @FORK_WITH_THREADS
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
-def test_after_fork_the_child_never_touches_its_parents_connection(alive, kept, gw):
-    kept.default = Reply(b"42")
-    assert alive.get_balance() == "42"
-    pid = fork_between_requests(kept, gw.intercept)
+def test_after_fork_the_child_never_touches_its_parents_connection(keepalive_client, keepalive_server, loopback):
+    keepalive_server.default = Reply(b"42")
+    assert keepalive_client.get_balance() == "42"
+    pid = fork_between_requests(keepalive_server, loopback.intercept)
     if pid == 0:  # the child: its own connection, the parent's left alone
         try:
-            code = 0 if alive.get_balance() == "42" else 1
+            code = 0 if keepalive_client.get_balance() == "42" else 1
         except BaseException:
             code = 2
         os._exit(code)
     assert exit_status(pid) == 0
-    assert alive.get_balance() == "42"
-    assert [r.connection for r in kept.requests] == [1, 2, 1]
+    assert keepalive_client.get_balance() == "42"
+    assert [r.connection for r in keepalive_server.requests] == [1, 2, 1]
 
 
-def test_close_and_the_context_manager_close_the_connections(smsc, kept):
-    kept.default = Reply(b"42")
+def test_close_and_the_context_manager_close_the_connections(smsc, keepalive_server):
+    keepalive_server.default = Reply(b"42")
     with smsc.SMSC(login="alice", password="secret", keepalive=True) as client:
         client.get_balance()
-        assert kept.served == 0
-    assert kept.wait_served(1)
+        assert keepalive_server.served == 0
+    assert keepalive_server.wait_served(1)
     client.get_balance()  # still usable: a new connection
     client.close()
-    assert kept.wait_served(2) and [r.connection for r in kept.requests] == [1, 2]
+    assert keepalive_server.wait_served(2) and [r.connection for r in keepalive_server.requests] == [1, 2]
 
 
-def test_a_collected_instance_closes_its_connections(smsc, kept):
-    kept.default = Reply(b"42")
+def test_a_collected_instance_closes_its_connections(smsc, keepalive_server):
+    keepalive_server.default = Reply(b"42")
     client = smsc.SMSC(login="alice", password="secret", keepalive=True)
     client.get_balance()
     with warnings_module.catch_warnings(record=True) as caught:
         warnings_module.simplefilter("always")
         del client
         gc.collect()
-    assert kept.wait_served(1)
+    assert keepalive_server.wait_served(1)
     assert [str(w.message) for w in caught] == []  # closed by the instance, not left to the socket ("unclosed")
 
 
-def test_connections_close_at_interpreter_exit_without_noise(kept):
-    kept.default = Reply(b"42")
+def test_connections_close_at_interpreter_exit_without_noise(keepalive_server):
+    keepalive_server.default = Reply(b"42")
     code = ("import smsc_api; c = smsc_api.SMSC(login='alice', password='secret', keepalive=True); "
             "print(c.get_balance())")
-    env = environment(proxy_to=kept, PYTHONPATH=ROOT)
+    env = environment(proxy_to=keepalive_server, PYTHONPATH=ROOT)
     flags = ["-W", "error"] + ([] if six.PY2 else ["-X", "dev"])  # unclosed sockets would be ResourceWarnings
     process = subprocess.Popen([sys.executable] + flags + ["-c", code], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = process.communicate()
     assert (process.returncode, out.strip(), err) == (0, b"42", b"")
-    assert kept.wait_served(1)
+    assert keepalive_server.wait_served(1)
 
 
-def test_keepalive_through_an_http_proxy(alive, kept, gw, monkeypatch):
-    gw.intercept.routes[3128] = kept
+def test_keepalive_through_an_http_proxy(keepalive_client, keepalive_server, loopback, monkeypatch):
+    loopback.intercept.routes[3128] = keepalive_server
     monkeypatch.setenv("http_proxy", "http://proxy.example.org:3128")
-    kept.default = Reply(b"42")
-    assert [alive.get_balance() for _ in range(2)] == ["42"] * 2
-    assert [r.request_line for r in kept.requests] == [GET(b"http://smscentre.com" + BALANCE)] * 2
-    assert [r.connection for r in kept.requests] == [1, 1]
+    keepalive_server.default = Reply(b"42")
+    assert [keepalive_client.get_balance() for _ in range(2)] == ["42"] * 2
+    assert [r.request_line for r in keepalive_server.requests] == [GET(b"http://smscentre.com" + BALANCE)] * 2
+    assert [r.connection for r in keepalive_server.requests] == [1, 1]
 
 
-def test_keepalive_makes_a_new_connection_once_the_cached_settings_are_forgotten(smsc, alive, kept):
+def test_keepalive_makes_a_new_connection_once_the_cached_settings_are_forgotten(smsc, keepalive_client,
+                                                                                 keepalive_server):
     # a connection made before _forget_cached() was made under other CAs or proxies (or before a sandbox)
-    kept.default = Reply(b"42")
-    assert alive.get_balance() == "42"
+    keepalive_server.default = Reply(b"42")
+    assert keepalive_client.get_balance() == "42"
     smsc._forget_cached()
-    assert [alive.get_balance() for _ in range(2)] == ["42"] * 2
-    assert [r.connection for r in kept.requests] == [1, 2, 2]
+    assert [keepalive_client.get_balance() for _ in range(2)] == ["42"] * 2
+    assert [r.connection for r in keepalive_server.requests] == [1, 2, 2]
 
 
-def test_keepalive_through_a_connect_proxy(smsc, gw, https, monkeypatch):
-    server = https.keepalive()
+def test_keepalive_through_a_connect_proxy(smsc, loopback, loopback_https, monkeypatch):
+    server = loopback_https.keepalive()
     server.default = Reply(b"42")
-    with routed(gw, 3128, ConnectProxy({443: server}).start()) as tunnel:
+    with routed(loopback, 3128, ConnectProxy({443: server}).start()) as tunnel:
         monkeypatch.setenv("https_proxy", "http://proxy.example.org:3128")
         with smsc.SMSC(login="alice", password="secret", https=True, keepalive=True) as client:
             assert [client.get_balance() for _ in range(3)] == ["42"] * 3
     assert len(tunnel.connects) == 1 and [r.connection for r in server.requests] == [1, 1, 1]
 
 
-def test_a_kept_connection_still_has_the_deadline(smsc, alive, kept, attempts):
+def test_a_kept_connection_still_has_the_deadline(smsc, keepalive_client, keepalive_server, attempts):
     smsc.SMSC_TIMEOUT = 0.3
-    kept.script(Reply(b"1"), Slow(Reply(b"42"), pieces=100, delay=0.05), Reply(b"43"))
-    alive.get_balance()
-    result, seconds = elapsed(alive.get_balance)
+    keepalive_server.script(Reply(b"1"), Slow(Reply(b"42"), pieces=100, delay=0.05), Reply(b"43"))
+    keepalive_client.get_balance()
+    result, seconds = elapsed(keepalive_client.get_balance)
     assert result == "43"
     assert attempts(reasons=True) == ["timeout: no complete reply within 0.3 s"]
     assert seconds < 0.3 + MARGIN
@@ -610,9 +614,9 @@ def test_a_kept_connection_still_has_the_deadline(smsc, alive, kept, attempts):
 TLS_RECORD = b"\x16\x03\x03\x00\x30" + b"\x02" * 0x30  # a handshake record, to be dripped
 
 
-def test_a_tls_handshake_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, gw, https, attempts):
+def test_a_tls_handshake_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, loopback, loopback_https, attempts):
     # Python 2's ssl waited anew for each piece: 5 x 5 s here, where the deadline is 5 x 0.3 s
-    with routed(gw, 443, Drip(TLS_RECORD, 0.1).start()):
+    with routed(loopback, 443, Drip(TLS_RECORD, 0.1).start()):
         smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = True, 0.3
         result, seconds = elapsed(client.get_balance)
     assert result is False
@@ -620,9 +624,9 @@ def test_a_tls_handshake_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, clien
     assert seconds < 5 * 0.3 + MARGIN
 
 
-def test_a_tls_reply_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, gw, https, attempts):
-    https.http.default = Reply(b"42" * 100)
-    with routed(gw, 443, DripRelay(https.http, 0.02).start()):  # about 7 s for the whole reply
+def test_a_tls_reply_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, loopback, loopback_https, attempts):
+    loopback_https.http.default = Reply(b"42" * 100)
+    with routed(loopback, 443, DripRelay(loopback_https.http, 0.02).start()):  # about 7 s for the whole reply
         smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = True, 0.5
         result, seconds = elapsed(client.get_balance)
     assert result is False and len(attempts()) == 5
@@ -630,10 +634,10 @@ def test_a_tls_reply_dripped_byte_by_byte_is_cut_at_the_deadline(smsc, client, g
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
-def test_a_server_that_reads_slowly_cannot_hold_a_large_post(smsc, client, gw, tmpdir, request, scheme):
+def test_a_server_that_reads_slowly_cannot_hold_a_large_post(smsc, client, loopback, tmpdir, request, scheme):
     # never a wait longer than 0.05 s, the whole 2 MB in about 6 s: a timeout for each piece sent (Python 2's
     # sendall, plain and TLS) would take that long; the deadline cuts each attempt at 0.5 s
-    context = request.getfixturevalue("https").context() if scheme == "https" else None
+    context = request.getfixturevalue("loopback_https").context() if scheme == "https" else None
     picture = tmpdir.join("big.png")
     picture.write_binary(b"\0" * (2 << 20))
     connect = socket.create_connection
@@ -643,8 +647,8 @@ def test_a_server_that_reads_slowly_cannot_hold_a_large_post(smsc, client, gw, t
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
         return sock
     with SlowReader(16384, 0.05, context) as reader:  # stopped, then checked, after the block
-        try:  # not monkeypatch: it would put gw's intercept back after gw has taken it away
-            gw.intercept.routes[443 if context else 80] = reader
+        try:  # not monkeypatch: it would put loopback's intercept back after loopback has taken it away
+            loopback.intercept.routes[443 if context else 80] = reader
             socket.create_connection = small_send_buffer
             smsc.SMSC_HTTPS, smsc.SMSC_TIMEOUT = bool(context), 0.5
             result, seconds = elapsed(lambda: client.send_sms("79999999999", "hi", files=[str(picture)]))
@@ -654,29 +658,29 @@ def test_a_server_that_reads_slowly_cannot_hold_a_large_post(smsc, client, gw, t
     assert seconds < 5 * 0.5 + MARGIN
 
 
-def test_each_wait_gets_the_time_left_not_the_whole_timeout(smsc, client, gw):
+def test_each_wait_gets_the_time_left_not_the_whole_timeout(smsc, client, loopback):
     # the head comes at 0.6 s, the body never: the client hangs up at 1 s from its request, not at 1.6 s
     late = HeadThenWait(Reply(b"42"), 0.6)
-    gw.http.script(late, Reply(b"43"))
+    loopback.http.script(late, Reply(b"43"))
     smsc.SMSC_TIMEOUT = 1
     assert client.get_balance() == "43"
-    assert gw.http.wait_served(2)
+    assert loopback.http.wait_served(2)
     assert len(late.hung_up) == 1 and late.hung_up[0] < 1 + 0.35
 
 
 @FORK_WITH_THREADS
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
-def test_after_fork_close_never_waits_for_a_lock_held_in_the_parent(smsc, alive, kept, gw):
+def test_after_fork_close_never_waits_for_a_lock_held_in_the_parent(smsc, keepalive_client, keepalive_server, loopback):
     # a thread of the parent held the pool's lock at the fork: in the child nobody ever releases it
-    kept.default = Reply(b"42")
-    alive.get_balance()
-    pool = smsc._pool(alive)
+    keepalive_server.default = Reply(b"42")
+    keepalive_client.get_balance()
+    pool = smsc._pool(keepalive_client)
     pool._lock.acquire()
     try:
-        pid = fork_between_requests(kept, gw.intercept)
+        pid = fork_between_requests(keepalive_server, loopback.intercept)
         if pid == 0:
             try:
-                alive.close()
+                keepalive_client.close()
                 code = 0
             except BaseException:
                 code = 2
@@ -687,21 +691,21 @@ def test_after_fork_close_never_waits_for_a_lock_held_in_the_parent(smsc, alive,
     assert status == 0
 
 
-def test_a_send_that_timed_out_after_a_redirect_is_possibly_sent(smsc, client, gw, attempts):
+def test_a_send_that_timed_out_after_a_redirect_is_possibly_sent(smsc, client, loopback, attempts):
     smsc.SMSC_TIMEOUT = 0.3
-    gw.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", "/sys/send2.php")]), Stall(5),
-                   Reply(b"15,1"))
+    loopback.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", "/sys/send2.php")]), Stall(5),
+                         Reply(b"15,1"))
     assert client.send_sms("79999999999", "test") == ["15", "1"]
     assert [m.endswith("the message may have been sent") for m in attempts()] == [True]
 
 
 @pytest.mark.parametrize("credentials", ["u:p%D0%BF", "u:", ":p", "user", "u%3Ax:y"])
-def test_proxy_credentials_as_urllib_wrote_them(api, gw, monkeypatch, credentials):
-    gw.intercept.routes[3128] = gw.http
+def test_proxy_credentials_as_urllib_wrote_them(module, loopback, monkeypatch, credentials):
+    loopback.intercept.routes[3128] = loopback.http
     monkeypatch.setenv("http_proxy", "http://%s@proxy.example.org:3128" % credentials)
-    gw.http.default = Reply(b"42")
-    assert configure(api).get_balance() == "42"
-    authorization = gw.requests[0].header("Proxy-Authorization")
+    loopback.http.default = Reply(b"42")
+    assert configure(module).get_balance() == "42"
+    authorization = loopback.requests[0].header("Proxy-Authorization")
     if six.PY2:  # urllib.urlopen: the user:password as written, %-decoded, whatever is empty
         assert authorization == b"Basic " + base64.b64encode(six.moves.urllib.parse.unquote(credentials))
     elif credentials.split(":")[0] and credentials.partition(":")[2]:  # urllib.request: both, in UTF-8
@@ -715,9 +719,9 @@ def test_proxy_credentials_as_urllib_wrote_them(api, gw, monkeypatch, credential
 @pytest.mark.skipif(six.PY2, reason="Python 3's sockets warn when they are left to the garbage collector")
 @pytest.mark.parametrize("answer", [HeadThenWait(Reply(b"42"), 0),
                                     Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n4")])
-def test_a_reply_that_fails_while_read_closes_its_connection(smsc, client, gw, answer):
+def test_a_reply_that_fails_while_read_closes_its_connection(smsc, client, loopback, answer):
     smsc.SMSC_TIMEOUT = 0.3
-    gw.http.script(answer, Reply(b"42"))
+    loopback.http.script(answer, Reply(b"42"))
     with warnings_module.catch_warnings(record=True) as caught:
         warnings_module.simplefilter("always")
         assert client.get_balance() == "42"
@@ -725,42 +729,45 @@ def test_a_reply_that_fails_while_read_closes_its_connection(smsc, client, gw, a
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
-def test_at_most_four_idle_connections_are_kept_per_destination(alive, kept):
+def test_at_most_four_idle_connections_are_kept_per_destination(keepalive_client, keepalive_server):
     started = threading.Event()
 
     def held(request):
         started.wait(5)
         return Reply(b"42")
-    kept.respond = held
+    keepalive_server.respond = held
     results = []
-    run_together([threading.Thread(target=lambda: results.append(alive.get_balance())) for _ in range(6)], started)
-    assert results == ["42"] * 6 and kept.connections == 6
-    assert kept.wait_served(2, timeout=2)  # two of the six closed at once (the server's own idle limit is 5 s)
-    assert kept.served == 2  # four kept for the next calls
-    kept.respond = lambda request: Reply(b"42")
+    run_together([threading.Thread(target=lambda: results.append(keepalive_client.get_balance())) for _ in range(6)],
+                 started)
+    assert results == ["42"] * 6 and keepalive_server.connections == 6
+    # two of the six closed at once (the server's own idle limit is 5 s)
+    assert keepalive_server.wait_served(2, timeout=2)
+    assert keepalive_server.served == 2  # four kept for the next calls
+    keepalive_server.respond = lambda request: Reply(b"42")
     for _ in range(4):
-        alive.get_balance()
-    assert kept.connections == 6
+        keepalive_client.get_balance()
+    assert keepalive_server.connections == 6
 
 
-def test_proxies_are_read_at_the_first_request_as_2_0s_opener_read_them(api, gw, monkeypatch):
-    gw.http.default = Reply(b"42")
-    assert configure(api).get_balance() == "42"
+def test_proxies_are_read_at_the_first_request_as_2_0s_opener_read_them(module, loopback, monkeypatch):
+    loopback.http.default = Reply(b"42")
+    assert configure(module).get_balance() == "42"
     monkeypatch.setenv("http_proxy", "http://proxy.example.org:3128")  # too late: already read
-    assert api.SMSC().get_balance() == "42"  # a new instance
-    assert gw.intercept.connections == [("smscentre.com", 80)] * 2
+    assert module.SMSC().get_balance() == "42"  # a new instance
+    assert loopback.intercept.connections == [("smscentre.com", 80)] * 2
 
 
-def test_an_instance_with_open_connections_can_be_pickled_and_copied(alive, kept):
+def test_an_instance_with_open_connections_can_be_pickled_and_copied(keepalive_client, keepalive_server):
     import copy
     import pickle
-    kept.default = Reply(b"42")
-    alive.get_balance()
-    for twin in (pickle.loads(pickle.dumps(alive)), copy.deepcopy(alive), copy.copy(alive)):
+    keepalive_server.default = Reply(b"42")
+    keepalive_client.get_balance()
+    for twin in (pickle.loads(pickle.dumps(keepalive_client)), copy.deepcopy(keepalive_client),
+                 copy.copy(keepalive_client)):
         assert twin.get_balance() == "42"
         twin.close()
     # pickle and deepcopy open their own; copy.copy shares what the original has, as it shares every attribute
-    assert [r.connection for r in kept.requests] == [1, 2, 3, 1]
+    assert [r.connection for r in keepalive_server.requests] == [1, 2, 3, 1]
 
 
 # 9. docs/differences.md row 14: urllib's opener is no longer used for the gateway
@@ -769,26 +776,26 @@ UNAUTHORIZED = Reply(b"", status=401, reason="Unauthorized", headers=[("WWW-Auth
 
 
 @pytest.mark.parametrize("version", ["2.0", "2.1"])
-def test_a_401_challenge_never_asks_for_a_password_on_standard_input(gw, version):
+def test_a_401_challenge_never_asks_for_a_password_on_standard_input(loopback, version):
     # Python 2's FancyURLopener answered a Basic challenge by asking on the terminal (then on EOF tried the next
     # host); Python 3's urllib raised HTTPError. Here: the next host, on both, and nothing asked
-    gw.http.default = UNAUTHORIZED
+    loopback.http.default = UNAUTHORIZED
     path, name = (LEGACY, "smsc_api_20") if version == "2.0" else (ROOT, "smsc_api")
     code = "import %s as m; m.SMSC_LOGIN, m.SMSC_PASSWORD = 'alice', 'secret'; print(repr(m.SMSC().get_balance()))"
     process = subprocess.Popen([sys.executable, "-c", code % name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE,
-                               env=environment(proxy_to=gw.http, PYTHONPATH=path))
+                               env=environment(proxy_to=loopback.http, PYTHONPATH=path))
     out, err = process.communicate(b"")
     asked = b"Enter username for smsc at smscentre.com: "
     if version == "2.0" and six.PY2:
         assert out.startswith(asked) and out.endswith(b"False\n")
     else:
         assert out == b"False\n"
-    assert (process.returncode, len(gw.requests)) == (0, 5)
+    assert (process.returncode, len(loopback.requests)) == (0, 5)
 
 
 @pytest.mark.skipif(six.PY2, reason="urllib.request.install_opener: Python 3 (Python 2's urllib has no such hook)")
-def test_an_opener_the_application_installed_is_not_used_for_the_gateway(api, fixed, gw):
+def test_an_opener_the_application_installed_is_not_used_for_the_gateway(module, is_ours, loopback):
     import urllib.request
 
     class Marked(urllib.request.BaseHandler):
@@ -796,7 +803,7 @@ def test_an_opener_the_application_installed_is_not_used_for_the_gateway(api, fi
             request.add_header("X-Installed-Opener", "yes")
             return request
     urllib.request.install_opener(urllib.request.build_opener(Marked()))
-    gw.http.default = Reply(b"42")
-    assert configure(api).get_balance() == "42"
-    request, = gw.requests
-    assert (request.header("X-Installed-Opener") is None) == fixed
+    loopback.http.default = Reply(b"42")
+    assert configure(module).get_balance() == "42"
+    request, = loopback.requests
+    assert (request.header("X-Installed-Opener") is None) == is_ours

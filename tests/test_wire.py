@@ -21,9 +21,9 @@ QUOTES_TILDE = sys.version_info < (3, 7)
 
 
 @pytest.fixture
-def api_client(api):
-    """SMSC() of `api` (ours, then 2.0) with SMSC_LOGIN alice and SMSC_PASSWORD secret."""
-    return configure(api)
+def module_client(module):
+    """SMSC() of `module` (ours, then 2.0) with SMSC_LOGIN alice and SMSC_PASSWORD secret."""
+    return configure(module)
 
 
 def assert_sent(server, expected, port=80):
@@ -47,17 +47,17 @@ FORMAT_FLAGS = [b"", b"&flash=1", b"&push=1", b"&hlr=1", b"&bin=1", b"&bin=2", b
 
 
 @pytest.mark.parametrize("format", range(14))
-def test_send_sms_format_flag(api_client, gw, format):
-    gw.http.script(Reply(b"15,1,1.5,98.5"))
-    assert api_client.send_sms("79999999999", "test", format=format) == ["15", "1", "1.5", "98.5"]
-    assert_sent(gw.http, [("smscentre.com", GET(SEND + FORMAT_FLAGS[format]), None)])
+def test_send_sms_format_flag(module_client, loopback, format):
+    loopback.http.script(Reply(b"15,1,1.5,98.5"))
+    assert module_client.send_sms("79999999999", "test", format=format) == ["15", "1", "1.5", "98.5"]
+    assert_sent(loopback.http, [("smscentre.com", GET(SEND + FORMAT_FLAGS[format]), None)])
 
 
 @pytest.mark.parametrize("format", range(14))
-def test_get_sms_cost_format_flag(api_client, gw, format):
-    gw.http.script(Reply(b"1.5,1"))
-    assert api_client.get_sms_cost("79999999999", "test", format=format) == ["1.5", "1"]
-    assert_sent(gw.http, [("smscentre.com", GET(COST + FORMAT_FLAGS[format]), None)])
+def test_get_sms_cost_format_flag(module_client, loopback, format):
+    loopback.http.script(Reply(b"1.5,1"))
+    assert module_client.get_sms_cost("79999999999", "test", format=format) == ["1.5", "1"]
+    assert_sent(loopback.http, [("smscentre.com", GET(COST + FORMAT_FLAGS[format]), None)])
 
 
 TO_TEST = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
@@ -97,10 +97,10 @@ SEND_SMS_CALLS = [  # (args, kwargs, the request target)
 
 
 @pytest.mark.parametrize("args,kwargs,target", SEND_SMS_CALLS)
-def test_send_sms_request(api_client, gw, args, kwargs, target):
-    gw.http.script(Reply(b"15,1,1.5,98.5"))
-    assert api_client.send_sms(*args, **kwargs) == ["15", "1", "1.5", "98.5"]
-    assert_sent(gw.http, [("smscentre.com", GET(target), None)])
+def test_send_sms_request(module_client, loopback, args, kwargs, target):
+    loopback.http.script(Reply(b"15,1,1.5,98.5"))
+    assert module_client.send_sms(*args, **kwargs) == ["15", "1", "1.5", "98.5"]
+    assert_sent(loopback.http, [("smscentre.com", GET(target), None)])
 
 
 COST_OF_TEST = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=test"
@@ -121,10 +121,10 @@ GET_SMS_COST_CALLS = [  # (args, kwargs, the request target)
 
 
 @pytest.mark.parametrize("args,kwargs,target", GET_SMS_COST_CALLS)
-def test_get_sms_cost_request(api_client, gw, args, kwargs, target):
-    gw.http.script(Reply(b"1.5,1"))
-    assert api_client.get_sms_cost(*args, **kwargs) == ["1.5", "1"]
-    assert_sent(gw.http, [("smscentre.com", GET(target), None)])
+def test_get_sms_cost_request(module_client, loopback, args, kwargs, target):
+    loopback.http.script(Reply(b"1.5,1"))
+    assert module_client.get_sms_cost(*args, **kwargs) == ["1.5", "1"]
+    assert_sent(loopback.http, [("smscentre.com", GET(target), None)])
 
 
 GET_STATUS_CALLS = [
@@ -142,61 +142,61 @@ GET_STATUS_CALLS = [
 
 
 @pytest.mark.parametrize("args,kwargs,target", GET_STATUS_CALLS)
-def test_get_status_request(api_client, gw, args, kwargs, target):
-    gw.http.script(Reply(b"1,1561977123,0"))
-    assert api_client.get_status(*args, **kwargs) == ["1", "1561977123", "0"]
-    assert_sent(gw.http, [("smscentre.com", GET(target), None)])
+def test_get_status_request(module_client, loopback, args, kwargs, target):
+    loopback.http.script(Reply(b"1,1561977123,0"))
+    assert module_client.get_status(*args, **kwargs) == ["1", "1561977123", "0"]
+    assert_sent(loopback.http, [("smscentre.com", GET(target), None)])
 
 
-def test_get_balance_request_ends_with_an_ampersand(api_client, gw):
-    gw.http.script(Reply(b"100.50"))
-    assert api_client.get_balance() == "100.50"
-    assert_sent(gw.http, [("smscentre.com",
-                           GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"), None)])
+def test_get_balance_request_ends_with_an_ampersand(module_client, loopback):
+    loopback.http.script(Reply(b"100.50"))
+    assert module_client.get_balance() == "100.50"
+    assert_sent(loopback.http, [("smscentre.com",
+                                 GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"), None)])
 
 
 # 2. Login or API key; quoting of credentials
 
-def test_empty_login_sends_the_password_as_apikey(api, gw):
-    api.SMSC_LOGIN, api.SMSC_PASSWORD = "", "KEY/1 2+3&4"
-    gw.http.script(Reply(b"100.50"))
-    assert api.SMSC().get_balance() == "100.50"
-    assert_sent(gw.http, [("smscentre.com", GET(b"/sys/balance.php?apikey=KEY/1%202%2B3%264&fmt=1&charset=utf-8&"),
-                           None)])
+def test_empty_login_sends_the_password_as_apikey(module, loopback):
+    module.SMSC_LOGIN, module.SMSC_PASSWORD = "", "KEY/1 2+3&4"
+    loopback.http.script(Reply(b"100.50"))
+    assert module.SMSC().get_balance() == "100.50"
+    assert_sent(loopback.http, [("smscentre.com",
+                                 GET(b"/sys/balance.php?apikey=KEY/1%202%2B3%264&fmt=1&charset=utf-8&"), None)])
 
 
-def test_default_credentials_send_an_empty_apikey(api, gw):
-    gw.http.script(Reply(b"1,1"))
-    assert api.SMSC().send_sms("79999999999", "test") == ["1", "1"]
-    assert_sent(gw.http, [("smscentre.com", GET(
+def test_default_credentials_send_an_empty_apikey(module, loopback):
+    loopback.http.script(Reply(b"1,1"))
+    assert module.SMSC().send_sms("79999999999", "test") == ["1", "1"]
+    assert_sent(loopback.http, [("smscentre.com", GET(
         b"/sys/send.php?apikey=&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"), None)])
 
 
-def test_login_and_password_are_quoted_with_slash_safe(api, gw):
-    api.SMSC_LOGIN, api.SMSC_PASSWORD = "al ice/ru@x&y=z", "p+w/%#?" + native(u"пароль")
-    gw.http.script(Reply(b"7"))
-    assert api.SMSC().get_balance() == "7"
-    assert_sent(gw.http, [("smscentre.com", GET(
+def test_login_and_password_are_quoted_with_slash_safe(module, loopback):
+    module.SMSC_LOGIN, module.SMSC_PASSWORD = "al ice/ru@x&y=z", "p+w/%#?" + native(u"пароль")
+    loopback.http.script(Reply(b"7"))
+    assert module.SMSC().get_balance() == "7"
+    assert_sent(loopback.http, [("smscentre.com", GET(
         b"/sys/balance.php?login=al%20ice/ru%40x%26y%3Dz&psw=p%2Bw/%25%23%3F%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C"
         b"&fmt=1&charset=utf-8&"), None)])
 
 
-def test_tilde_is_quoted_by_python_2_and_3_6_only(api, gw):
-    api.SMSC_LOGIN, api.SMSC_PASSWORD = "a~b", "c~d"
-    gw.http.script(Reply(b"7"))
-    assert api.SMSC().get_balance() == "7"
+def test_tilde_is_quoted_by_python_2_and_3_6_only(module, loopback):
+    module.SMSC_LOGIN, module.SMSC_PASSWORD = "a~b", "c~d"
+    loopback.http.script(Reply(b"7"))
+    assert module.SMSC().get_balance() == "7"
     if QUOTES_TILDE:
         line = GET(b"/sys/balance.php?login=a%7Eb&psw=c%7Ed&fmt=1&charset=utf-8&")
     else:
         line = GET(b"/sys/balance.php?login=a~b&psw=c~d&fmt=1&charset=utf-8&")
-    assert_sent(gw.http, [("smscentre.com", line, None)])
+    assert_sent(loopback.http, [("smscentre.com", line, None)])
 
 
-def test_charset_constant_is_sent_as_it_is(api, gw):
-    api.SMSC_LOGIN, api.SMSC_PASSWORD, api.SMSC_CHARSET = "alice", "secret", "windows-1251"
-    gw.http.script(Reply(b"1,1"))
-    assert api.SMSC().send_sms("79999999999", "test") == ["1", "1"]
-    assert_sent(gw.http, [("smscentre.com", GET(
+def test_charset_constant_is_sent_as_it_is(module, loopback):
+    module.SMSC_LOGIN, module.SMSC_PASSWORD, module.SMSC_CHARSET = "alice", "secret", "windows-1251"
+    loopback.http.script(Reply(b"1,1"))
+    assert module.SMSC().send_sms("79999999999", "test") == ["1", "1"]
+    assert_sent(loopback.http, [("smscentre.com", GET(
         b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=windows-1251&cost=3&phones=79999999999&mes=test"
         b"&translit=0&id=0"), None)])
 
@@ -221,20 +221,20 @@ POST_CALLS = [
 
 @pytest.mark.parametrize("call,reply,result,path,body", POST_CALLS,
                          ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
-def test_smsc_post_sends_the_same_string_as_body(api, api_client, gw, call, reply, result, path, body):
-    api.SMSC_POST = True
-    gw.http.script(Reply(reply))
-    assert call(api_client) == result
-    assert_sent(gw.http, [("smscentre.com", POST(path), body)])
+def test_smsc_post_sends_the_same_string_as_body(module, module_client, loopback, call, reply, result, path, body):
+    module.SMSC_POST = True
+    loopback.http.script(Reply(reply))
+    assert call(module_client) == result
+    assert_sent(loopback.http, [("smscentre.com", POST(path), body)])
 
 
-def test_post_failover_sends_the_same_body_to_the_next_host(api, api_client, gw):
-    api.SMSC_POST = True
-    gw.http.script(Drop(), Reply(b"100.50"))
-    assert api_client.get_balance() == "100.50"
+def test_post_failover_sends_the_same_body_to_the_next_host(module, module_client, loopback):
+    module.SMSC_POST = True
+    loopback.http.script(Drop(), Reply(b"100.50"))
+    assert module_client.get_balance() == "100.50"
     body = b"login=alice&psw=secret&fmt=1&charset=utf-8&"
-    assert_sent(gw.http, [("smscentre.com", POST(b"/sys/balance.php"), body),
-                          ("www2.smscentre.com", POST(b"/sys/balance.php"), body)])
+    assert_sent(loopback.http, [("smscentre.com", POST(b"/sys/balance.php"), body),
+                                ("www2.smscentre.com", POST(b"/sys/balance.php"), body)])
 
 
 ARG_2000 = (b"login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=" + b"x" * 1911 +
@@ -247,16 +247,16 @@ def test_threshold_arguments_are_2000_and_2001_characters():
     assert (len(ARG_2000), len(ARG_2001)) == (2000, 2001)
 
 
-def test_an_argument_string_of_2000_characters_goes_by_get(api_client, gw):
-    gw.http.script(Reply(b"15,13,19.5,80.5"))
-    assert api_client.send_sms("79999999999", "x" * 1911) == ["15", "13", "19.5", "80.5"]
-    assert_sent(gw.http, [("smscentre.com", GET(b"/sys/send.php?" + ARG_2000), None)])
+def test_an_argument_string_of_2000_characters_goes_by_get(module_client, loopback):
+    loopback.http.script(Reply(b"15,13,19.5,80.5"))
+    assert module_client.send_sms("79999999999", "x" * 1911) == ["15", "13", "19.5", "80.5"]
+    assert_sent(loopback.http, [("smscentre.com", GET(b"/sys/send.php?" + ARG_2000), None)])
 
 
-def test_an_argument_string_of_2001_characters_goes_by_post(api_client, gw):
-    gw.http.script(Reply(b"15,13,19.5,80.5"))
-    assert api_client.send_sms("79999999999", "x" * 1912) == ["15", "13", "19.5", "80.5"]
-    assert_sent(gw.http, [("smscentre.com", POST(b"/sys/send.php"), ARG_2001)])
+def test_an_argument_string_of_2001_characters_goes_by_post(module_client, loopback):
+    loopback.http.script(Reply(b"15,13,19.5,80.5"))
+    assert module_client.send_sms("79999999999", "x" * 1912) == ["15", "13", "19.5", "80.5"]
+    assert_sent(loopback.http, [("smscentre.com", POST(b"/sys/send.php"), ARG_2001)])
 
 
 # Raw query text: Python 2's urlopen escapes the whole URL, Python 3 sends it or gives up
@@ -264,58 +264,58 @@ def test_an_argument_string_of_2001_characters_goes_by_post(api_client, gw):
 DOC_QUERY = u"list=79999999999:Ваш пароль: 123\n78888888888:Ваш пароль: 456"  # the module's own example
 
 
-def test_get_with_non_ascii_query(api_client, gw, fixed):
-    gw.http.script(Reply(b"2.5,2"))
-    result = api_client.get_sms_cost("79999999999", "", query=native(DOC_QUERY))
-    if six.PY2 or fixed:  # urllib.urlopen quotes what is not URL-safe, spaces and newlines included
+def test_get_with_non_ascii_query(module_client, loopback, is_ours):
+    loopback.http.script(Reply(b"2.5,2"))
+    result = module_client.get_sms_cost("79999999999", "", query=native(DOC_QUERY))
+    if six.PY2 or is_ours:  # urllib.urlopen quotes what is not URL-safe, spaces and newlines included
         assert result == ["2.5", "2"]
-        assert_sent(gw.http, [("smscentre.com", GET(
+        assert_sent(loopback.http, [("smscentre.com", GET(
             b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=1&phones=79999999999&mes=&translit=0"
             b"&list=79999999999:%D0%92%D0%B0%D1%88%20%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C:%20123%0A78888888888:"
             b"%D0%92%D0%B0%D1%88%20%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C:%20456"), None)])
     else:  # 2.0 on Python 3: http.client refuses the URL before connecting: five tries, nothing sent
         assert result == ["", ""]
-        assert gw.hosts == []
-        assert gw.requests == []
+        assert loopback.hosts == []
+        assert loopback.requests == []
 
 
 @pytest.mark.parametrize("charset", ["utf-8", "windows-1251"])
-def test_post_with_non_ascii_query(api, api_client, gw, fixed, charset):
-    api.SMSC_POST, api.SMSC_CHARSET = True, charset
-    gw.http.script(Reply(b"2.5,2"))
+def test_post_with_non_ascii_query(module, module_client, loopback, is_ours, charset):
+    module.SMSC_POST, module.SMSC_CHARSET = True, charset
+    loopback.http.script(Reply(b"2.5,2"))
     query = DOC_QUERY.encode(charset) if six.PY2 else DOC_QUERY
-    result = api_client.get_sms_cost("79999999999", "", query=query)
-    if six.PY2 and not fixed:  # 2.0: str.encode(charset) first decodes the bytes as ASCII: fails, nothing sent
+    result = module_client.get_sms_cost("79999999999", "", query=query)
+    if six.PY2 and not is_ours:  # 2.0: str.encode(charset) first decodes the bytes as ASCII: fails, nothing sent
         assert result == ["", ""]
-        assert gw.hosts == []
-        assert gw.requests == []
+        assert loopback.hosts == []
+        assert loopback.requests == []
     else:
         assert result == ["2.5", "2"]
         prefix = (b"login=alice&psw=secret&fmt=1&charset=" + charset.encode("ascii") +
                   b"&cost=1&phones=79999999999&mes=&translit=0&")
-        assert_sent(gw.http, [("smscentre.com", POST(b"/sys/send.php"), prefix + DOC_QUERY.encode(charset))])
+        assert_sent(loopback.http, [("smscentre.com", POST(b"/sys/send.php"), prefix + DOC_QUERY.encode(charset))])
 
 
-def test_url_unsafe_query_characters(api_client, gw, fixed):
-    gw.http.script(Reply(b"1,1"))
-    assert api_client.send_sms("79999999999", "test", query='tag={x}|"y"<z>^`\\') == ["1", "1"]
-    if six.PY2 or fixed:  # escaped as urllib.urlopen does
+def test_url_unsafe_query_characters(module_client, loopback, is_ours):
+    loopback.http.script(Reply(b"1,1"))
+    assert module_client.send_sms("79999999999", "test", query='tag={x}|"y"<z>^`\\') == ["1", "1"]
+    if six.PY2 or is_ours:  # escaped as urllib.urlopen does
         tail = b'&tag=%7Bx%7D|%22y%22%3Cz%3E%5E%60%5C'
     else:
         tail = b'&tag={x}|"y"<z>^`\\'
-    assert_sent(gw.http, [("smscentre.com", GET(SEND + tail), None)])
+    assert_sent(loopback.http, [("smscentre.com", GET(SEND + tail), None)])
 
 
-def test_hash_in_query(api_client, gw, fixed):
-    gw.http.script(Reply(b"1,1"))
-    assert api_client.send_sms("79999999999", "test", query="maxsms=3#x") == ["1", "1"]
+def test_hash_in_query(module_client, loopback, is_ours):
+    loopback.http.script(Reply(b"1,1"))
+    assert module_client.send_sms("79999999999", "test", query="maxsms=3#x") == ["1", "1"]
     if six.PY2:  # sent on the wire as it is
         line = GET(SEND + b"&maxsms=3#x")
-    elif fixed:  # what Python 2 meant, in the one form Python 3's urllib sends
+    elif is_ours:  # what Python 2 meant, in the one form Python 3's urllib sends
         line = GET(SEND + b"&maxsms=3%23x")
     else:  # urllib.request takes it for a fragment and drops it
         line = GET(SEND + b"&maxsms=3")
-    assert_sent(gw.http, [("smscentre.com", line, None)])
+    assert_sent(loopback.http, [("smscentre.com", line, None)])
 
 
 # 5. Failover: smscentre.com, www2 ... www5, never www1
@@ -333,19 +333,19 @@ OK_REPLY = b"15,1,1.5,98.5"
 
 @pytest.mark.parametrize("failed", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("failure", sorted(FAILURES))
-def test_each_failure_moves_to_the_next_host(api_client, gw, failure, failed):
+def test_each_failure_moves_to_the_next_host(module_client, loopback, failure, failed):
     """The first `failed` hosts fail; the next one answers, or after five ['', '']."""
     if failure == "refused":
-        gw.intercept.refuse = set(MIRRORS[:failed])
-        gw.http.script(Reply(OK_REPLY))
+        loopback.intercept.refuse = set(MIRRORS[:failed])
+        loopback.http.script(Reply(OK_REPLY))
         answered = MIRRORS[failed:failed + 1]
     else:
-        gw.http.script(*([FAILURES[failure]] * failed + [Reply(OK_REPLY)]))
+        loopback.http.script(*([FAILURES[failure]] * failed + [Reply(OK_REPLY)]))
         answered = MIRRORS[:failed + 1]
-    result = api_client.send_sms("79999999999", "test")
+    result = module_client.send_sms("79999999999", "test")
     assert result == (["15", "1", "1.5", "98.5"] if failed < 5 else ["", ""])
-    assert gw.intercept.connections == [(host, 80) for host in MIRRORS[:failed + 1]]
-    assert_sent(gw.http, [(host, GET(SEND), None) for host in answered])
+    assert loopback.intercept.connections == [(host, 80) for host in MIRRORS[:failed + 1]]
+    assert_sent(loopback.http, [(host, GET(SEND), None) for host in answered])
 
 
 @pytest.mark.parametrize("call,failed", [
@@ -355,53 +355,53 @@ def test_each_failure_moves_to_the_next_host(api_client, gw, failure, failed):
     (lambda c: c.get_status(12345, "79999999999", all=1), ["", ""]),
     (lambda c: c.get_balance(), False),
 ], ids=["send_sms", "get_sms_cost", "get_status", "get_status-all", "get_balance"])
-def test_every_method_when_all_hosts_fail(api_client, gw, call, failed):
-    gw.http.default = Reset()
-    assert call(api_client) == failed
-    assert len(gw.requests) == 5
-    assert [request.asked for request in gw.requests] == [(host, 80) for host in MIRRORS]
+def test_every_method_when_all_hosts_fail(module_client, loopback, call, failed):
+    loopback.http.default = Reset()
+    assert call(module_client) == failed
+    assert len(loopback.requests) == 5
+    assert [request.asked for request in loopback.requests] == [(host, 80) for host in MIRRORS]
 
 
-def test_http_500_with_a_body(api_client, gw, fixed):
-    gw.http.script(Reply(b"0,-1", status=500, reason="Internal Server Error"), Reply(OK_REPLY))
-    result = api_client.send_sms("79999999999", "test")
-    if six.PY2 and not fixed:  # 2.0's urllib.urlopen returns the error page's body as the reply
+def test_http_500_with_a_body(module_client, loopback, is_ours):
+    loopback.http.script(Reply(b"0,-1", status=500, reason="Internal Server Error"), Reply(OK_REPLY))
+    result = module_client.send_sms("79999999999", "test")
+    if six.PY2 and not is_ours:  # 2.0's urllib.urlopen returns the error page's body as the reply
         assert result == ["0", "-1"]
-        assert_sent(gw.http, [("smscentre.com", GET(SEND), None)])
+        assert_sent(loopback.http, [("smscentre.com", GET(SEND), None)])
     else:  # urllib.request raises HTTPError, ours on every Python too: next host
         assert result == ["15", "1", "1.5", "98.5"]
-        assert_sent(gw.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
+        assert_sent(loopback.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
 
 
-def test_an_answer_that_is_not_http(api_client, gw, fixed):
-    gw.http.script(Raw(b"not http"), Reply(OK_REPLY))
-    result = api_client.send_sms("79999999999", "test")
-    if six.PY2 and not fixed:  # 2.0: httplib, not strict, reads it as an HTTP/0.9 answer
+def test_an_answer_that_is_not_http(module_client, loopback, is_ours):
+    loopback.http.script(Raw(b"not http"), Reply(OK_REPLY))
+    result = module_client.send_sms("79999999999", "test")
+    if six.PY2 and not is_ours:  # 2.0: httplib, not strict, reads it as an HTTP/0.9 answer
         assert result == ["not http"]
-        assert_sent(gw.http, [("smscentre.com", GET(SEND), None)])
+        assert_sent(loopback.http, [("smscentre.com", GET(SEND), None)])
     else:
         assert result == ["15", "1", "1.5", "98.5"]
-        assert_sent(gw.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
+        assert_sent(loopback.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
 
 
-def test_a_body_cut_short(api_client, gw, fixed):
-    gw.http.script(Raw(b"HTTP/1.0 200 OK\r\nContent-Length: 13\r\n\r\n15,1,1.5"), Reply(b"16,1,1.5,97"))
-    result = api_client.send_sms("79999999999", "test")
-    if six.PY2 and not fixed:  # 2.0: urllib.urlopen reads to EOF and ignores Content-Length
+def test_a_body_cut_short(module_client, loopback, is_ours):
+    loopback.http.script(Raw(b"HTTP/1.0 200 OK\r\nContent-Length: 13\r\n\r\n15,1,1.5"), Reply(b"16,1,1.5,97"))
+    result = module_client.send_sms("79999999999", "test")
+    if six.PY2 and not is_ours:  # 2.0: urllib.urlopen reads to EOF and ignores Content-Length
         assert result == ["15", "1", "1.5"]
-        assert_sent(gw.http, [("smscentre.com", GET(SEND), None)])
+        assert_sent(loopback.http, [("smscentre.com", GET(SEND), None)])
     else:  # IncompleteRead: next host
         assert result == ["16", "1", "1.5", "97"]
-        assert_sent(gw.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
+        assert_sent(loopback.http, [("smscentre.com", GET(SEND), None), ("www2.smscentre.com", GET(SEND), None)])
 
 
-def test_redirect_is_followed_to_its_target(api_client, gw):
-    gw.http.script(Reply(b"", status=302, reason="Found",
+def test_redirect_is_followed_to_its_target(module_client, loopback):
+    loopback.http.script(Reply(b"", status=302, reason="Found",
                          headers=[("Location", "http://www3.smscentre.com/sys/moved.php?a=1")]), Reply(b"7"))
-    assert api_client.get_balance() == "7"
-    assert_sent(gw.http, [("smscentre.com", GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"),
-                           None),
-                          ("www3.smscentre.com", GET(b"/sys/moved.php?a=1"), None)])
+    assert module_client.get_balance() == "7"
+    assert_sent(loopback.http, [("smscentre.com", GET(b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"),
+                                 None),
+                                ("www3.smscentre.com", GET(b"/sys/moved.php?a=1"), None)])
 
 
 # 6. Reply shapes, per method
@@ -434,15 +434,15 @@ SHAPES = [
 
 
 @pytest.mark.parametrize("call,reply,result", SHAPES)
-def test_reply_shape(api_client, gw, call, reply, result):
-    gw.http.script(Reply(reply))
-    got = call(api_client)
+def test_reply_shape(module_client, loopback, call, reply, result):
+    loopback.http.script(Reply(reply))
+    got = call(module_client)
     assert got == result
     if type(result) is list:
         assert_strs(got)
     else:
         assert type(got) is type(result)
-    assert len(gw.requests) == 1
+    assert len(loopback.requests) == 1
 
 
 @pytest.mark.parametrize("call,reply,result", [
@@ -451,17 +451,17 @@ def test_reply_shape(api_client, gw, call, reply, result):
     (lambda c: c.get_status(12345, "79999999999"), b"1,1561977123,0", ["1", "1561977123", "0"]),
     (lambda c: c.get_balance(), b"95.5", "95.5"),
 ], ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
-def test_an_empty_reply_counts_as_a_failure(api_client, gw, call, reply, result):
-    gw.http.script(Reply(b""), Reply(b""), Reply(reply))
-    assert call(api_client) == result
-    assert gw.hosts == MIRRORS[:3]
+def test_an_empty_reply_counts_as_a_failure(module_client, loopback, call, reply, result):
+    loopback.http.script(Reply(b""), Reply(b""), Reply(reply))
+    assert call(module_client) == result
+    assert loopback.hosts == MIRRORS[:3]
 
 
-def test_reply_is_decoded_with_the_charset_constant(api, api_client, gw):
-    api.SMSC_CHARSET = "windows-1251"
-    gw.http.script(Reply(u"1,2,Ok".encode("cp1251")))
-    assert api_client.get_status(1, "79999999999") == ["1", "2", "Ok"]
-    assert gw.requests[0].request_line == GET(
+def test_reply_is_decoded_with_the_charset_constant(module, module_client, loopback):
+    module.SMSC_CHARSET = "windows-1251"
+    loopback.http.script(Reply(u"1,2,Ok".encode("cp1251")))
+    assert module_client.get_status(1, "79999999999") == ["1", "2", "Ok"]
+    assert loopback.requests[0].request_line == GET(
         b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=windows-1251&phone=79999999999&id=1&all=0")
 
 
@@ -487,11 +487,11 @@ REJOINED = ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "
      ["1", "1561977123", "0", "1561977000", "79999999999", "1.5", "sms", "Delivered", "Hello", " world"]),
 ], ids=["hlr-kept", "rejoined", "all2-rejoined", "all0-kept", "10-fields", "9-fields", "13-fields",
         "all0-10-fields"])
-def test_get_status_all_rejoins_the_message(api_client, gw, fixed, all, reply, result):
+def test_get_status_all_rejoins_the_message(module_client, loopback, is_ours, all, reply, result):
     if result is None:
-        result = ALL_NOT_HLR.decode("ascii").split(",", 11) if fixed else REJOINED
-    gw.http.script(Reply(reply))
-    got = api_client.get_status(12345, "79999999999", all=all)
+        result = ALL_NOT_HLR.decode("ascii").split(",", 11) if is_ours else REJOINED
+    loopback.http.script(Reply(reply))
+    got = module_client.get_status(12345, "79999999999", all=all)
     assert got == result
     assert_strs(got)
 
@@ -531,43 +531,43 @@ DEBUG_CASES = [
 
 
 @pytest.mark.parametrize("call,replies,out", DEBUG_CASES)
-def test_debug_output(api, api_client, gw, capsys, utc, call, replies, out):
-    api.SMSC_DEBUG = True
-    gw.http.script(*replies)
+def test_debug_output(module, module_client, loopback, capsys, utc, call, replies, out):
+    module.SMSC_DEBUG = True
+    loopback.http.script(*replies)
     capsys.readouterr()
-    call(api_client)
+    call(module_client)
     assert printed(capsys) == out
 
 
-def test_debug_output_reaches_stdout_as_utf_8_bytes(api, api_client, gw, capfdbinary):
+def test_debug_output_reaches_stdout_as_utf_8_bytes(module, module_client, loopback, capfdbinary):
     # Python 2 prints the module's UTF-8 byte strings as they are; capsys would decode them
-    api.SMSC_DEBUG = True
-    gw.http.script(Reply(b"100.50"))
+    module.SMSC_DEBUG = True
+    loopback.http.script(Reply(b"100.50"))
     capfdbinary.readouterr()
-    api_client.get_balance()
+    module_client.get_balance()
     assert capfdbinary.readouterr().out == u"Сумма на счете: 100.50\n".encode("utf-8")
 
 
-def test_no_output_without_debug(api_client, gw, capsys):
-    gw.http.script(Reply(b"0,-7"), Reply(b"0,-1"), Reply(b"0,-3"), Reply(b"0,-2"))
+def test_no_output_without_debug(module_client, loopback, capsys):
+    loopback.http.script(Reply(b"0,-7"), Reply(b"0,-1"), Reply(b"0,-3"), Reply(b"0,-2"))
     capsys.readouterr()
-    api_client.send_sms("79999999999", "test")
-    api_client.get_sms_cost("79999999999", "test")
-    api_client.get_status(12345, "79999999999")
-    assert api_client.get_balance() is False
+    module_client.send_sms("79999999999", "test")
+    module_client.get_sms_cost("79999999999", "test")
+    module_client.get_status(12345, "79999999999")
+    assert module_client.get_balance() is False
     assert capsys.readouterr() == ("", "")
 
 
-def test_debug_send_sms_with_a_one_field_reply(api, api_client, gw, capsys, fixed):
-    api.SMSC_DEBUG = True
-    gw.http.script(Reply(b"oops"))
-    if fixed:
+def test_debug_send_sms_with_a_one_field_reply(module, module_client, loopback, capsys, is_ours):
+    module.SMSC_DEBUG = True
+    loopback.http.script(Reply(b"oops"))
+    if is_ours:
         capsys.readouterr()
-        assert api_client.send_sms("79999999999", "test") == ["oops"]
+        assert module_client.send_sms("79999999999", "test") == ["oops"]
         assert printed(capsys) == u"Ошибка №, ID: oops\n"
     else:
         with pytest.raises(IndexError):
-            api_client.send_sms("79999999999", "test")
+            module_client.send_sms("79999999999", "test")
 
 
 # 8. HTTPS
@@ -583,39 +583,41 @@ HTTPS_CALLS = [
 
 @pytest.mark.parametrize("call,reply,result,target", HTTPS_CALLS,
                          ids=["send_sms", "get_sms_cost", "get_status", "get_balance"])
-def test_https_sends_the_same_request_over_tls(api, api_client, gw, https, call, reply, result, target):
-    api.SMSC_HTTPS = True
-    https.http.script(Reply(reply))
-    assert call(api_client) == result
-    assert gw.intercept.connections == [("smscentre.com", 443)]
-    assert_sent(https.http, [("smscentre.com", GET(target), None)], port=443)
-    assert https.requests[0].tls is True
-    assert gw.requests == []
+def test_https_sends_the_same_request_over_tls(module, module_client, loopback, loopback_https, call, reply, result,
+                                               target):
+    module.SMSC_HTTPS = True
+    loopback_https.http.script(Reply(reply))
+    assert call(module_client) == result
+    assert loopback.intercept.connections == [("smscentre.com", 443)]
+    assert_sent(loopback_https.http, [("smscentre.com", GET(target), None)], port=443)
+    assert loopback_https.requests[0].tls is True
+    assert loopback.requests == []
 
 
-def test_https_post_and_failover(api, api_client, gw, https):
-    api.SMSC_HTTPS, api.SMSC_POST = True, True
-    https.http.script(Drop(), Reply(b""), Reply(b"100.50"))
-    assert api_client.get_balance() == "100.50"
+def test_https_post_and_failover(module, module_client, loopback, loopback_https):
+    module.SMSC_HTTPS, module.SMSC_POST = True, True
+    loopback_https.http.script(Drop(), Reply(b""), Reply(b"100.50"))
+    assert module_client.get_balance() == "100.50"
     body = b"login=alice&psw=secret&fmt=1&charset=utf-8&"
-    assert_sent(https.http, [(host, POST(b"/sys/balance.php"), body) for host in MIRRORS[:3]], port=443)
-    assert gw.hosts == MIRRORS[:3]
+    assert_sent(loopback_https.http, [(host, POST(b"/sys/balance.php"), body) for host in MIRRORS[:3]], port=443)
+    assert loopback.hosts == MIRRORS[:3]
 
 
-def test_https_certificate_from_an_untrusted_ca_fails_every_host_and_sends_nothing(api, api_client, gw, https, capsys):
-    api.SMSC_HTTPS, api.SMSC_DEBUG = True, True
-    rogue = https.untrusted()
+def test_https_certificate_from_an_untrusted_ca_fails_every_host_and_sends_nothing(module, module_client, loopback,
+                                                                                   loopback_https, capsys):
+    module.SMSC_HTTPS, module.SMSC_DEBUG = True, True
+    rogue = loopback_https.untrusted()
     rogue.default = Reply(b"15,1,1.5,98.5")
     capsys.readouterr()
-    assert api_client.send_sms("79999999999", "test") == ["", ""]
-    assert gw.intercept.connections == [(host, 443) for host in MIRRORS]
+    assert module_client.send_sms("79999999999", "test") == ["", ""]
+    assert loopback.intercept.connections == [(host, 443) for host in MIRRORS]
     assert rogue.requests == []  # the credentials never left the client
-    assert gw.requests == []
+    assert loopback.requests == []
     assert printed(capsys) == u"Ошибка чтения адреса: https://www5.smscentre.com/sys/send.php\nОшибка №\n"
 
 
-def test_https_off_uses_port_80(api, api_client, gw, https):
-    gw.http.script(Reply(b"7"))
-    assert api_client.get_balance() == "7"
-    assert gw.intercept.connections == [("smscentre.com", 80)]
-    assert https.requests == []
+def test_https_off_uses_port_80(module, module_client, loopback, loopback_https):
+    loopback.http.script(Reply(b"7"))
+    assert module_client.get_balance() == "7"
+    assert loopback.intercept.connections == [("smscentre.com", 80)]
+    assert loopback_https.requests == []
