@@ -7,6 +7,7 @@ Every fixture that starts a server stops it after the test and raises the first 
 inside it (a bug of the server, of an action, of a test's function): that test fails.
 """
 import io
+import logging
 import os
 import smtplib
 import sys
@@ -165,6 +166,26 @@ def keepalive_client(smsc):
     client = smsc.SMSC(login="alice", password="secret", keepalive=True)
     yield client
     client.close()
+
+
+# What smsc_api logged
+
+@pytest.fixture
+def logged(caplog):
+    """logged(): (level, message) of each record smsc_api logged, INFO and up: each failed attempt at INFO, what the
+    call came to at WARNING (the gateway's error) or ERROR (no host answered)."""
+    caplog.set_level(logging.INFO, logger="smsc_api")
+    return lambda: [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "smsc_api"]
+
+
+@pytest.fixture
+def attempts(logged):
+    """attempts(): the failed attempts smsc_api logged; attempts(reasons=True): each without its head, "attempt 1 of
+    5 failed: URL: ", as "timeout: no connection within 0.2 s"."""
+    def failed(reasons=False):
+        messages = [message for level, message in logged() if level == "INFO" and message.startswith("attempt ")]
+        return [m.split(": ", 2)[2] for m in messages] if reasons else messages
+    return failed
 
 
 # The sandbox gateway as users have it (the smsc_gateway fixture), on a stopped clock

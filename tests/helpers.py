@@ -71,6 +71,18 @@ def characters_but_surrogates():
     return strategies.characters(**{exclude: ("Cs",)})
 
 
+# Durations: a bound with a wide margin, which fails only when a deadline does not hold
+
+MARGIN = 1.5  # seconds of slack on every duration bound (a loaded CI machine)
+
+
+def elapsed(call):
+    """(what call() returned, seconds it took)."""
+    start = time.time()
+    result = call()
+    return result, time.time() - start
+
+
 # HTTP as urllib sends it: urllib.urlopen on Python 2, urllib.request on 3
 
 HTTP_VERSION = b"HTTP/1.0" if six.PY2 else b"HTTP/1.1"

@@ -17,6 +17,7 @@ Built on smsc_sandbox's loopback servers (real sockets on 127.0.0.1, every byte 
 An action answers one request: a callable(conn, request, server) that writes the answer and returns True
 to keep the connection open (honoured only by a server with keepalive=True, for a request that asked).
 """
+import contextlib
 import os
 import re
 import select
@@ -29,7 +30,7 @@ from smsc_sandbox import LoopbackHTTPServer, LoopbackServer, LoopbackSMTPServer,
 
 __all__ = ["HTTPServer", "SMTPServer", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held", "Late",
            "HeadThenWait", "BlackHole", "ConnectProxy", "Drip", "DripRelay", "SlowReader", "relay",
-           "fork_between_requests", "stop_and_check"]
+           "fork_between_requests", "routed", "stop_and_check"]
 
 
 # Actions
@@ -393,6 +394,19 @@ def stop_and_check(servers):
         server.stop()
     for server in servers:
         server.check()
+
+
+@contextlib.contextmanager
+def routed(loopback, port, server):
+    """Connections to `port` of the SMSC hosts go to server (started) in the block; it is stopped after, and
+    an error raised inside it fails the test (unless the block itself failed)."""
+    loopback.intercept.routes[port] = server
+    try:
+        yield server
+    except BaseException:
+        server.stop()
+        raise
+    stop_and_check([server])
 
 
 def fork_between_requests(*servers):

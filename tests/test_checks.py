@@ -662,16 +662,6 @@ def test_a_huge_timeout_waits_as_long_as_a_socket_can(smsc, loopback, settings):
     assert instance(smsc, **settings).get_balance() == "42"
 
 
-def test_keepalive_without_poll_uses_select(keepalive_client, keepalive_server, monkeypatch):
-    # Windows has no select.poll: an idle connection is checked with select()
-    import select
-    monkeypatch.delattr(select, "poll", raising=False)
-    keepalive_server.default = Reply(b"42")
-    assert [keepalive_client.get_balance(), keepalive_client.get_balance()] == ["42", "42"]
-    keepalive_client.close()
-    assert [r.connection for r in keepalive_server.requests] == [1, 1]
-
-
 def test_the_host_is_a_host_name(smsc, loopback):
     for host in ("", "evil.example/x?", "user@smsc.ru", "smsc.ru ", "smsc.ru:99999", "smsc.ru:0", "smsc.ru:"):
         assert raised(CALLS[0], instance(smsc, host=host))[0] is ValueError
