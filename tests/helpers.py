@@ -83,6 +83,13 @@ def elapsed(call):
     return result, time.time() - start
 
 
+# What smsc_api logged (the logged fixture of conftest.py)
+
+def logged_at(logged, level):
+    """The messages logged at `level` (WARNING, ERROR)."""
+    return [message for name, message in logged() if name == level]
+
+
 # HTTP as urllib sends it: urllib.urlopen on Python 2, urllib.request on 3
 
 HTTP_VERSION = b"HTTP/1.0" if six.PY2 else b"HTTP/1.1"

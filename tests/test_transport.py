@@ -20,8 +20,8 @@ import warnings as warnings_module
 import pytest
 import six
 
-from helpers import (CLOSED, HTTP_VERSION, LEGACY, MARGIN, MIRRORS as HOSTS, ROOT, cli, configure, elapsed,
-                     environment, whole_request)
+from helpers import (CLOSED, HTTP_VERSION, LEGACY, MARGIN, MIRRORS, ROOT, cli, configure, elapsed, environment,
+                     logged_at, whole_request)
 from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HeadThenWait, Held, Raw, Reply, Slow, SlowReader,
                      Stall, routed, stop_and_check)
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
@@ -46,7 +46,7 @@ def test_a_host_that_never_accepts_costs_the_connect_timeout(smsc, client, loopb
         smsc.SMSC_CONNECT_TIMEOUT, smsc.SMSC_TIMEOUT = 0.2, 30
         result, seconds = elapsed(client.get_balance)
     assert result is False
-    assert loopback.hosts == HOSTS
+    assert loopback.hosts == MIRRORS
     assert attempts(reasons=True) == ["timeout: no connection within 0.2 s"] * 5
     assert seconds < 5 * 0.2 + MARGIN  # not 5 x SMSC_TIMEOUT
 
@@ -64,7 +64,7 @@ def test_the_deadline_covers_the_first_host_only_then_the_next_gets_its_own(smsc
     smsc.SMSC_TIMEOUT = 0.4
     loopback.http.script(Stall(5), Slow(Reply(b"42"), pieces=4, delay=0.05))
     assert client.get_balance() == "42"
-    assert loopback.hosts == HOSTS[:2]
+    assert loopback.hosts == MIRRORS[:2]
 
 
 def test_timeout_none_keeps_the_socket_default_for_each_wait(smsc, client, loopback):
@@ -77,7 +77,7 @@ def test_timeout_none_keeps_the_socket_default_for_each_wait(smsc, client, loopb
         assert client.get_balance() == "42"
     finally:
         socket.setdefaulttimeout(saved)
-    assert loopback.hosts == HOSTS[:1]
+    assert loopback.hosts == MIRRORS[:1]
 
 
 def test_a_complete_reply_with_content_length_on_a_connection_left_open_is_a_reply(smsc, client, loopback):
@@ -111,61 +111,6 @@ def test_an_smtp_server_that_never_accepts_costs_the_connect_timeout(smsc, loopb
             smsc.SMSC().send_sms_mail("79999999999", "hi")
         seconds = time.time() - start
     assert seconds < 0.2 + MARGIN
-
-
-# 2. A send that may have gone out
-
-def test_a_send_that_timed_out_after_the_request_was_written_is_logged_as_possibly_sent(smsc, client, loopback, logged):
-    smsc.SMSC_TIMEOUT = 0.3
-    loopback.http.script(Stall(5), Reply(b"0,-9"))
-    assert client.send_sms("79999999999", "test") == ["0", "-9"]  # 2.0's return value
-    assert loopback.hosts == HOSTS[:2]
-    assert logged() == [
-        ("INFO", "attempt 1 of 5 failed: http://smscentre.com/sys/send.php: timeout: no complete reply within 0.3 s; "
-                 "the whole request was sent: the message may have been sent"),
-        ("WARNING", "send: the gateway answered error 9: duplicate request within a minute, or too many requests; "
-                    "attempt 1 (http://smscentre.com/sys/send.php) most likely sent the message")]
-
-
-def test_2_0_said_nothing_of_a_send_that_may_have_gone_out(legacy, loopback, caplog):
-    # Row 21 (docs/differences.md): 2.0 (no timeout) waits for the first host to close, then reports the next's error 9
-    caplog.set_level(logging.DEBUG)
-    loopback.http.script(Stall(0.3), Reply(b"0,-9"))
-    assert configure(legacy).send_sms("79999999999", "test") == ["0", "-9"]
-    assert len(loopback.requests) == 2 and caplog.records == []
-
-
-@pytest.mark.parametrize("call", [
-    lambda c: c.get_sms_cost("79999999999", "test"),
-    lambda c: c.get_status(1, "79999999999"),
-    lambda c: c.get_balance(),
-], ids=["get_sms_cost", "get_status", "get_balance"])
-def test_only_a_send_is_possibly_sent(smsc, client, loopback, attempts, call):
-    smsc.SMSC_TIMEOUT = 0.3
-    loopback.http.script(Stall(5), Reply(b"0,-9"))
-    call(client)
-    assert [m.endswith("may have been sent") for m in attempts()] == [False]
-
-
-@pytest.mark.parametrize("answer,possibly", [
-    (Drop(), True), (Stall(5), True), (Reply(b"15,1", status=502, reason="Bad Gateway"), True),
-    (Raw(b"HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\n15,"), True),
-    (Reply(b"", status=404, reason="Not Found"), False), (Reply(b""), False),
-    (Reply(b"", status=302, reason="Found", headers=[("Location", "gopher://x/")]), False),
-], ids=["closed", "timeout", "502", "cut-short", "404", "empty-200", "bad-redirect"])
-def test_possibly_sent_means_the_whole_request_went_out_and_no_complete_reply_came(
-        smsc, client, loopback, attempts, answer, possibly):
-    smsc.SMSC_TIMEOUT = 0.3
-    loopback.http.script(answer, Reply(b"15,1"))
-    assert client.send_sms("79999999999", "test") == ["15", "1"]
-    assert [m.endswith("the message may have been sent") for m in attempts()] == [possibly]
-
-
-def test_a_send_refused_before_it_was_written_is_not_possibly_sent(smsc, client, loopback, attempts):
-    loopback.intercept.refuse.add("smscentre.com")
-    loopback.http.script(Reply(b"0,-9"))
-    assert client.send_sms("79999999999", "test") == ["0", "-9"]
-    assert len(attempts()) == 1 and "may have been sent" not in attempts()[0]
 
 
 # 3. Proxies: HTTPS tunnels through CONNECT on every Python, the certificate checked inside
@@ -263,7 +208,7 @@ def test_a_redirect_to_another_scheme_is_a_failed_attempt(module, is_ours, loopb
     if not is_ours and target.startswith("ftp:"):
         pytest.skip("2.0 follows a redirect to ftp:// with urllib's FTP client: not played here")
     assert configure(module).get_balance() == "42"
-    assert [r.asked[0] for r in loopback.requests] == HOSTS[:2]
+    assert [r.asked[0] for r in loopback.requests] == MIRRORS[:2]
 
 
 def test_redirects_are_followed_up_to_urllibs_limit_then_the_next_host(module, is_ours, loopback):
@@ -290,7 +235,7 @@ def test_a_post_is_redirected_as_a_get_after_302_and_refused_after_307(smsc, cli
     lines = [r.request_line for r in loopback.requests]
     assert lines == [b"POST /sys/balance.php " + HTTP_VERSION, b"GET /sys/moved.php " + HTTP_VERSION,
                      b"POST /sys/balance.php " + HTTP_VERSION, b"POST /sys/balance.php " + HTTP_VERSION]
-    assert [r.asked[0] for r in loopback.requests] == HOSTS[:1] * 3 + HOSTS[1:2]
+    assert [r.asked[0] for r in loopback.requests] == MIRRORS[:1] * 3 + MIRRORS[1:2]
 
 
 def test_a_redirect_loop_stops_at_urllib_requests_repeat_limit(module, is_ours, loopback):
@@ -367,12 +312,144 @@ def test_the_command_line_says_error_9_most_likely_means_sent(smsc, loopback, ca
 
 def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, loopback, capsys):
     configure(smsc)
-    loopback.intercept.refuse.update(HOSTS)
+    loopback.intercept.refuse.update(MIRRORS)
     code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--json", "--http")
     assert code == 3
     assert json.loads(out) == {"error": "unreachable", "exit": 3, "ok": False, "attempts": 5,
                                "reason": json.loads(out)["reason"]}
     assert json.loads(out)["reason"].endswith("Connection refused (sandbox: www5.smscentre.com:80)")
+
+
+# Why a call failed: each attempt, the gateway's error, no host answering; never a secret
+
+ERRORS = [
+    (lambda c: c.send_sms("79999999999", "test"), b"0,-2",
+     "send: the gateway answered error 2: invalid login or password (or API key)"),
+    (lambda c: c.send_sms("79999999999", "test"), b"15,-7",
+     "send: the gateway answered error 7: wrong phone number format"),
+    (lambda c: c.get_sms_cost("79999999999", "test"), b"0,-3", "cost: the gateway answered error 3: not enough money"),
+    (lambda c: c.get_balance(), b"0,-2",
+     "balance: the gateway answered error 2: invalid login or password (or API key)"),
+    (lambda c: c.get_status(15, "79999999999"), b"0,-9",
+     "status: the gateway answered error 9: duplicate request within a minute, or too many requests"),
+    (lambda c: c.get_status(15, "79999999999"), b"0,-7", "status: the gateway answered error 7: unknown error"),
+]
+
+
+@pytest.mark.parametrize("call,reply,message", ERRORS,
+                         ids=["password", "phone", "money", "balance", "status", "status-7"])
+def test_an_error_of_the_gateway_is_a_warning_with_its_meaning(smsc, loopback, logged, call, reply, message):
+    loopback.http.script(Reply(reply))
+    call(configure(smsc, SMSC_PASSWORD="Sup3r-Secret"))
+    assert logged() == [("WARNING", message)]
+
+
+def test_a_success_logs_nothing(smsc, client, loopback, logged):
+    loopback.http.script(Reply(b"15,1,1.5,98.5"), Reply(b"1,1561977123,0"), Reply(b"98.5"), Reply(b"-3,0,0"))
+    client.send_sms("79999999999", "test")
+    client.get_status(15, "79999999999")
+    client.get_balance()
+    client.get_status(16, "79999999999")  # a status of -3 (not found) is the gateway's answer, not its error
+    assert logged() == []
+
+
+def test_no_host_answering_is_one_error_with_the_attempts_and_the_last_reason(smsc, client, loopback, logged):
+    loopback.intercept.refuse.update(MIRRORS)
+    assert client.get_balance() is False
+    assert [level for level, message in logged()] == ["INFO"] * 5 + ["ERROR"]
+    error, = logged_at(logged, "ERROR")
+    assert error.startswith("balance: no host answered (5 attempts); the last, http://www5.smscentre.com/sys/"
+                            "balance.php: ")
+    assert error.endswith("Connection refused (sandbox: www5.smscentre.com:80)")
+
+
+def records_of(caplog):
+    return [r for r in caplog.records if r.name == "smsc_api"]
+
+
+@pytest.mark.parametrize("proxy_url", ["http://proxy.example.org:3128", "http://user:S3cret-pw@proxy.example.org:3128"])
+def test_a_dead_proxy_is_named_without_its_credentials(smsc, client, loopback, caplog, monkeypatch, proxy_url):
+    caplog.set_level(logging.INFO, logger="smsc_api")
+    monkeypatch.setenv("http_proxy", proxy_url)
+    loopback.intercept.refuse.add("proxy.example.org")
+    assert client.get_balance() is False
+    messages = [r.getMessage() for r in records_of(caplog)]
+    assert all(": proxy proxy.example.org:3128: " in message for message in messages), messages
+    assert messages[-1].startswith("balance: no host answered (5 attempts); the last, http://www5.smscentre.com/sys/"
+                                   "balance.php: proxy proxy.example.org:3128: ")
+    assert not any("user" in m or "S3cret" in m or "secret" in m for m in messages)
+    assert json.dumps([vars(r) for r in records_of(caplog)], default=repr).count("S3cret") == 0
+
+
+def test_a_proxy_that_refuses_connect_or_wants_credentials_is_named(smsc, client, loopback, loopback_https, monkeypatch,
+                                                                    logged):
+    loopback.intercept.routes[3128] = loopback.http
+    monkeypatch.setenv("https_proxy", "http://proxy.example.org:3128")
+    monkeypatch.setenv("http_proxy", "http://proxy.example.org:3128")
+    loopback.http.default = Reply(b"", status=407, reason="Proxy Authentication Required")
+    smsc.SMSC_HTTPS = True
+    assert client.get_balance() is False
+    smsc.SMSC_HTTPS = False
+    assert client.get_balance() is False
+    reasons = [message.split(": ", 2)[2] for level, message in logged() if level == "INFO"]
+    assert reasons[0].startswith("proxy proxy.example.org:3128: CONNECT refused (")
+    assert "407 Proxy Authentication Required" in reasons[0]
+    assert reasons[5] == "proxy proxy.example.org:3128: HTTP 407 Proxy Authentication Required"
+
+
+def test_a_connect_proxy_that_is_down_is_named(smsc, client, loopback, loopback_https, monkeypatch, logged):
+    tunnel = ConnectProxy({443: loopback_https.http}).start()
+    tunnel.stop()  # its port is closed now
+    loopback.intercept.routes[3128] = tunnel
+    monkeypatch.setenv("https_proxy", "http://u:Pr0xy-Secret@proxy.example.org:3128")
+    smsc.SMSC_HTTPS = True
+    assert client.get_balance() is False
+    messages = [message for level, message in logged()]
+    assert all("proxy proxy.example.org:3128: " in message and "Pr0xy" not in message for message in messages)
+
+
+def test_a_proxy_url_that_cannot_be_read_is_named_without_its_password(smsc, client, loopback, caplog, monkeypatch):
+    caplog.set_level(logging.INFO, logger="smsc_api")
+    monkeypatch.setenv("http_proxy", "http://alice:Pr0xy/Secret@proxy.example.org:3128")  # "/" left unquoted
+    assert client.get_balance() is False
+    messages = [r.getMessage() for r in records_of(caplog)]
+    assert messages[-1] == ("balance: no host answered (5 attempts); the last, http://www5.smscentre.com/sys/"
+                            "balance.php: the http_proxy variable of the environment cannot be read as a proxy URL")
+    assert loopback.hosts == []  # nothing was connected to
+    assert json.dumps([vars(r) for r in records_of(caplog)], default=repr).count("Secret") == 0
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "connect"])
+def test_a_proxy_that_repeats_its_credentials_in_the_reason_does_not_get_them_logged(smsc, client, loopback,
+                                                                                     loopback_https, monkeypatch,
+                                                                                     logged, tls):
+    import base64
+    loopback.intercept.routes[3128] = loopback.http
+    url = "http://bob:Pr0xy%2DSecret-42@proxy.example.org:3128"
+    monkeypatch.setenv("https_proxy", url)
+    monkeypatch.setenv("http_proxy", url)
+    echoed = base64.b64encode(b"bob:Pr0xy-Secret-42").decode("ascii")
+    loopback.http.default = Reply(b"", status=407, reason="Denied for Basic " + echoed)
+    smsc.SMSC_HTTPS = tls
+    assert client.get_balance() is False
+    messages = [message for level, message in logged()]
+    assert len(messages) == 6 and all("Denied for Basic ***" in message for message in messages), messages
+    assert not any(echoed in m or "Pr0xy" in m or "Secret-42" in m for m in messages)
+
+
+@pytest.mark.parametrize("call,reply,shown", [
+    (lambda c: c.get_balance(), b"<html><title>Hotel Wi-Fi: log in</title>\npsw=Sup3r-Secret</html>",
+     "balance: the reply is not the gateway's: <html><title>Hotel Wi-Fi: log in</title>\\x0apsw=***</html>"),
+    (lambda c: c.send_sms("79999999999", "test"), b"15,1,<b>1.50</b>,98.50",
+     "send: the reply is not the gateway's: 15,1,<b>1.50</b>,98.50"),
+    (lambda c: c.get_status(15, "79999999999"), b"OK" * 40,
+     "status: the reply is not the gateway's: " + "OK" * 30 + "..."),
+], ids=["portal", "garbled", "status"])
+def test_a_reply_that_is_not_the_gateways_is_a_warning_never_a_secret(smsc, loopback, logged, call, reply, shown):
+    # 2.0's return value stays (a list of what came back), but it is not reported as a success
+    loopback.http.script(Reply(reply))
+    call(configure(smsc, SMSC_PASSWORD="Sup3r-Secret"))
+    assert logged() == [("WARNING", shown)]
 
 
 # 8. What a hostile review found (each failed before its fix)
@@ -432,14 +509,6 @@ def test_each_wait_gets_the_time_left_not_the_whole_timeout(smsc, client, loopba
     assert client.get_balance() == "43"
     assert loopback.http.wait_served(2)
     assert len(late.hung_up) == 1 and late.hung_up[0] < 1 + 0.35
-
-
-def test_a_send_that_timed_out_after_a_redirect_is_possibly_sent(smsc, client, loopback, attempts):
-    smsc.SMSC_TIMEOUT = 0.3
-    loopback.http.script(Reply(b"", status=302, reason="Found", headers=[("Location", "/sys/send2.php")]), Stall(5),
-                         Reply(b"15,1"))
-    assert client.send_sms("79999999999", "test") == ["15", "1"]
-    assert [m.endswith("the message may have been sent") for m in attempts()] == [True]
 
 
 @pytest.mark.parametrize("credentials", ["u:p%D0%BF", "u:", ":p", "user", "u%3Ax:y"])
