@@ -16,8 +16,6 @@ import pytest
 from helpers import CLOSED, MIRRORS, configure, logged_at, printed
 from servers import Drop, Raw, Reply, SlowReader, Stall, stop_and_check
 
-SEND = b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test&translit=0&id=0"
-
 
 class Warp(object):
     """smsc_api's clock: the real one, `ahead` seconds ahead."""

@@ -23,6 +23,7 @@ else:
 
 OK = b"15,1,1.5,98.5"
 STATUS = b"1,1561977123,0"
+BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
 # The names smsc_api 2.1.0 kept on SMSC and its instances (issue 17 moved them out): a subclass may use any of them
 NAMES_OF_2_1_0 = [
     "_settings", "_connections", "_setting", "_HTTP_SETTINGS", "_SMTP_SETTINGS", "_settings_for", "_bytes_of",
@@ -169,6 +170,27 @@ def test_mock_patch_by_name_as_2_0_projects_write_it(smsc):
     urlopen.assert_called_once_with(
         "http://smscentre.com/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999"
         "&mes=hi&translit=0&id=order-17")
+
+
+def test_a_replaced_urlopen_is_called_as_2_0_called_it(smsc, legacy, loopback, monkeypatch):
+    calls = []
+
+    class Response(object):
+        def read(self):
+            return b"42"
+
+    def fake_urlopen(*args):
+        calls.append(args)
+        return Response()
+    for module in (smsc, legacy):
+        monkeypatch.setattr(module, "urlopen", fake_urlopen)
+        assert configure(module).get_balance() == "42"
+        module.SMSC_POST = True
+        assert module.SMSC().get_balance() == "42"
+    assert calls[:2] == calls[2:]
+    assert calls[:2] == [("http://smscentre.com" + BALANCE.decode("ascii"),),
+                         ("http://smscentre.com/sys/balance.php", b"login=alice&psw=secret&fmt=1&charset=utf-8&")]
+    assert loopback.intercept.connections == []
 
 
 # 3. The application's own environment

@@ -8,7 +8,7 @@ import json
 import pytest
 import six
 
-from helpers import CLOSED, CREDENTIALS, HTTP_VERSION, OVER_HTTP, cli, program, run_app
+from helpers import CLOSED, CREDENTIALS, HTTP_VERSION, MIRRORS, OVER_HTTP, cli, configure, program, run_app
 from servers import Drop, Reply, Stall
 
 BALANCE = b"GET /sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8& " + HTTP_VERSION
@@ -290,3 +290,50 @@ def test_help_of_send_names_every_option():
                    "--verbose", "--timeout", "--connect-timeout", "--json", "--post", "--host", "--login",
                    "--password"):
         assert option in out, option
+
+
+# A send that may have gone out
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_the_command_line_says_a_send_may_have_gone_out(smsc, loopback, capsys, as_json):
+    configure(smsc)
+    loopback.http.script(Stall(5), *[Drop()] * 4)
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3", "--http",
+                         *(["--json"] if as_json else []))
+    assert code == 3
+    closed = CLOSED
+    if as_json:
+        assert json.loads(out) == {"error": "unreachable", "exit": 3, "ok": False, "attempts": 5, "reason": closed,
+                                   "possibly_sent": "http://smscentre.com/sys/send.php"}
+    else:
+        assert (out, err) == ("", "error: no host answered (5 attempts; the last: %s); the message may have been "
+                                  "sent: http://smscentre.com/sys/send.php received the whole request, and no "
+                                  "complete reply came back\n" % closed)
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_the_command_line_says_error_9_most_likely_means_sent(smsc, loopback, capsys, as_json):
+    configure(smsc)
+    loopback.http.script(Stall(5), Reply(b"0,-9"))
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--timeout", "0.3", "--http",
+                         *(["--json"] if as_json else []))
+    assert code == 1
+    url = "http://smscentre.com/sys/send.php"
+    if as_json:
+        assert json.loads(out) == {
+            "error": 9, "exit": 1, "ok": False, "message": "duplicate request within a minute, or too many requests",
+            "reply": ["0", "-9"], "possibly_sent": url, "most_likely_sent": url}
+    else:
+        assert (out, err) == ("", "error 9: duplicate request within a minute, or too many requests; the message was "
+                                  "most likely sent: %s received the whole request, and no complete reply came "
+                                  "back\n" % url)
+
+
+def test_the_command_line_without_a_possible_send_says_nothing_more(smsc, loopback, capsys):
+    configure(smsc)
+    loopback.intercept.refuse.update(MIRRORS)
+    code, out, err = cli(smsc, capsys, "send", "79999999999", "test", "--json", "--http")
+    assert code == 3
+    assert json.loads(out) == {"error": "unreachable", "exit": 3, "ok": False, "attempts": 5,
+                               "reason": json.loads(out)["reason"]}
+    assert json.loads(out)["reason"].endswith("Connection refused (sandbox: www5.smscentre.com:80)")

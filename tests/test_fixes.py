@@ -3,21 +3,18 @@
 
 2.0 runs beside ours (fixture `legacy`) on the interpreter running the suite; where a defect
 exists on one Python only, the test says so and asserts 2.0's behaviour on the other. Each
-section is the row of that number in docs/differences.md (Differences from 2.0); row 14 (urllib's opener
-no longer used) and the deadlines of row 5 are tested with the transport (test_transport.py).
+section is the row of that number in docs/differences.md (Differences from 2.0); rows 5, 6, 7 and 14 are
+tested with the transport (test_transport.py).
 """
 import base64
-import logging
 import smtplib
-import socket
-import threading
 
 import pytest
 import six
 
-from helpers import (AUTH_PLAIN, EHLO, GET, HEADER, HTTP_VERSION, MAIL, MIRRORS, RCPT, configure,
-                     expected_headers, native, run_together)
-from servers import Drop, HTTPServer, Reply, Stall
+from helpers import (AUTH_PLAIN, EHLO, GET, HEADER, HTTP_VERSION, MAIL, MIRRORS, RCPT, configure, expected_headers,
+                     native)
+from servers import Reply
 
 PAGE_EXAMPLE = u"Ваш пароль: 123"
 
@@ -156,122 +153,6 @@ def test_all_2_without_hlr_marker_is_rejoined_whatever_the_length(smsc, loopback
     reply = ",".join("f%d" % n for n in range(fields))
     loopback.http.default = Reply(reply.encode("ascii"))
     assert configure(smsc).get_status(1, "79999999999", all=2) == reply.split(",", 11)
-
-
-# 5. A timeout for each attempt, HTTP and SMTP, without touching socket's global default
-
-def test_a_stalled_host_costs_one_timeout_then_the_next_host_answers(smsc, loopback):
-    seen_default = []
-
-    def stall_first(request):
-        seen_default.append(socket.getdefaulttimeout())
-        return Stall(10) if len(seen_default) == 1 else Reply(b"42")
-    loopback.http.respond = stall_first
-    assert smsc.SMSC_TIMEOUT == 60
-    assert configure(smsc, SMSC_TIMEOUT=0.3).get_balance() == "42"
-    assert loopback.hosts == ["smscentre.com", "www2.smscentre.com"]
-    assert seen_default == [None, None]  # no socket.setdefaulttimeout() while the call waited
-
-
-def test_timeout_none_waits_on_sockets_global_default_as_2_0(smsc, loopback):
-    loopback.http.script(Stall(10), Reply(b"42"))
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(0.3)
-    try:
-        assert configure(smsc, SMSC_TIMEOUT=None).get_balance() == "42"
-    finally:
-        socket.setdefaulttimeout(previous)
-    assert loopback.hosts == ["smscentre.com", "www2.smscentre.com"]
-
-
-def test_timeouts_apply_per_call_when_threads_send_at_once(smsc, loopback):
-    seen_default = []
-
-    def stall_main_host(request):
-        seen_default.append(socket.getdefaulttimeout())
-        return Stall(10) if request.asked[0] == "smscentre.com" else Reply(request.asked[0].encode("ascii"))
-    loopback.http.respond = stall_main_host
-    smsc.SMSC_TIMEOUT = 0.3
-    results = {}
-
-    def balance(n):
-        results[n] = smsc.SMSC().get_balance()
-    run_together([threading.Thread(target=balance, args=(n,)) for n in range(8)])
-    assert results == dict((n, "www2.smscentre.com") for n in range(8))
-    assert seen_default == [None] * 16
-
-
-def test_smtp_uses_the_timeout(smsc, loopback):
-    silent = HTTPServer().start()  # accepts, waits for a request that smtplib never sends: no greeting
-    loopback.intercept.routes[25] = silent
-    try:
-        with pytest.raises(smtplib.SMTPServerDisconnected) as error:  # how smtplib reports the timeout
-            configure(smsc, SMSC_TIMEOUT=0.3).send_sms_mail("79999999999", "hi")
-        assert str(error.value) == "Connection unexpectedly closed: timed out"
-    finally:
-        silent.stop()
-    assert loopback.intercept.connections == [("send.smscentre.com", 25)]
-
-
-# 6. Only ordinary exceptions move to the next host
-
-@pytest.mark.parametrize("interruption", [KeyboardInterrupt, SystemExit])
-def test_interrupts_propagate_on_the_first_attempt(smsc, legacy, loopback, interruption):
-    attempts = []
-
-    def interrupted(address, *args, **kwargs):
-        attempts.append(address[0])
-        raise interruption()
-    routed, socket.create_connection = socket.create_connection, interrupted
-    try:
-        assert configure(legacy).get_balance() is False  # 2.0: Ctrl-C retried on all five hosts
-        assert len(attempts) == 5
-        del attempts[:]
-        with pytest.raises(interruption):
-            configure(smsc).get_balance()
-    finally:
-        socket.create_connection = routed
-    assert attempts == ["smscentre.com"]
-
-
-# 7. Why each attempt failed, on logging.getLogger("smsc_api"), never a secret
-
-FAILING_HOSTS = [Drop(), Reply(b""), Reply(b"x", status=500, reason="Oops"), Reply(b"1,1")]  # www2 refused
-
-
-def test_each_failed_attempt_is_logged_without_secrets(smsc, legacy, loopback, caplog):
-    loopback.intercept.refuse.add("www2.smscentre.com")
-    caplog.set_level(logging.DEBUG)
-    loopback.http.script(*FAILING_HOSTS)
-    configure(legacy, SMSC_PASSWORD="pa ss/w%rd").send_sms("79999999999", "private text", query="list=secret")
-    # 2.0: the same attempts fail (Python 2 reads www4's error page as the reply), and nothing is logged
-    assert loopback.hosts == MIRRORS[:4 if six.PY2 else 5]
-    assert caplog.records == []
-    loopback.clear()
-    caplog.clear()
-    loopback.http.script(*FAILING_HOSTS)
-    configure(smsc, SMSC_PASSWORD="pa ss/w%rd").send_sms("79999999999", "private text", query="list=secret")
-    records = [r for r in caplog.records if r.name == "smsc_api"]
-    messages = [r.getMessage() for r in records]
-    # an HTTP error page is a failed attempt on every Python (2.0 on Python 2 read it as the reply)
-    expected_hosts = ["smscentre.com", "www2.smscentre.com", "www3.smscentre.com", "www4.smscentre.com"]
-    assert [m.split(": ")[0] for m in messages] == [
-        "attempt %d of 5 failed" % (n + 1) for n in range(len(expected_hosts))]
-    for message, host in zip(messages, expected_hosts):
-        assert message.startswith("attempt ") and (" http://%s/sys/send.php: " % host) in message
-    assert "empty reply" in messages[2]
-    for message in messages:
-        for secret in ("pa ss", "pa%20ss", "private", "secret", "s3cr3t"):
-            assert secret not in message
-    assert all(r.levelno == logging.INFO for r in records)  # www5 answered: a success says nothing at WARNING
-
-
-def test_nothing_is_printed_unless_logging_is_configured(smsc, loopback, capfd):
-    loopback.http.default = Drop()
-    assert configure(smsc).get_balance() is False
-    out, err = capfd.readouterr()
-    assert (out, err) == ("", "")
-    assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("smsc_api").handlers)
 
 
 # 8. Bad input: a clear error naming the parameter
