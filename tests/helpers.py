@@ -50,6 +50,23 @@ def configure(module, **constants):
     return module.SMSC()
 
 
+def instance(module, **settings):
+    """SMSC("alice", "secret", **settings): every setting an argument, the module constants left as they are."""
+    return module.SMSC("alice", "secret", **settings)
+
+
+def raised(call, *args, **kwargs):
+    """(exception class, message) of call(*args, **kwargs), or ("returned", None)."""
+    try:
+        call(*args, **kwargs)
+    except Exception as error:
+        return type(error), str(error)
+    return "returned", None
+
+
+ID = "an int, or text of up to 40 Latin letters, digits, '.', '-' and '_'"  # what an id may be, as errors say
+
+
 def argspec(function):
     """(args, varargs, varkw, defaults) on Python 2 and 3."""
     if six.PY2:

@@ -11,25 +11,10 @@ import base64
 import pytest
 import six
 
-from helpers import GET, HEADER, HTTP_VERSION, configure, native, printed, run_app
+from helpers import GET, HEADER, HTTP_VERSION, ID, configure, instance, native, printed, raised, run_app
 from servers import Reply
 
 OK = b"15,1,1.5,98.5"
-ID = "an int, or text of up to 40 Latin letters, digits, '.', '-' and '_'"  # what an id may be, as errors say
-
-
-def instance(module, **settings):
-    """SMSC("alice", "secret", **settings): every setting an argument, the module constants left as they are."""
-    return module.SMSC("alice", "secret", **settings)
-
-
-def raised(call, *args, **kwargs):
-    """(exception class, message) of call(*args, **kwargs), or ("returned", None)."""
-    try:
-        call(*args, **kwargs)
-    except Exception as error:
-        return type(error), str(error)
-    return "returned", None
 
 
 # 1. id, translit, format, all: an int or text of digits; nothing else reaches the request
@@ -178,7 +163,7 @@ def test_all_as_text_0_keeps_the_hlr_fields(smsc, legacy, loopback):
     assert loopback.requests[0].request_line == loopback.requests[1].request_line
 
 
-# sender=None means no sender; time None or 0 means no time
+# sender=None means no sender (time None or 0 means no time in send_sms_mail too: test_mail.py)
 
 @pytest.mark.parametrize("call,without", [
     (lambda c: c.send_sms("79999999999", "hi", sender=None),
@@ -196,73 +181,6 @@ def test_sender_none_means_no_sender(smsc, legacy, loopback, call, without):
     else:
         assert theirs == GET(without.replace(b"&translit=", b"&sender=None&translit="))
     assert ours == GET(without)
-
-
-@pytest.mark.parametrize("kwargs", [dict(sender=None), dict(sender=False), dict(sender=0), dict(time=None),
-                                    dict(time=0), dict(time=False)])
-def test_mail_takes_none_and_0_as_send_sms_does(smsc, legacy, loopback, kwargs):
-    with pytest.raises(TypeError):  # 2.0 concatenated them to text
-        configure(legacy).send_sms_mail("79999999999", "hi", **kwargs)
-    configure(smsc).send_sms_mail("79999999999", "hi", **kwargs)
-    assert loopback.smtp.messages[-1]["data"] == HEADER + b"alice:secret:0::0,0,:79999999999:hi\r\n"
-
-
-# send_sms_mail accepts exactly what send_sms accepts
-
-VALUES = [0, 1, 13, 14, -1, 2 ** 40, "1", "13", "14", "x", "", "1&x=2", "1:2", None, True, False, 1.0, [1], b"2"]
-
-
-@pytest.mark.parametrize("name", ["id", "translit", "format", "time", "sender"])
-def test_mail_accepts_exactly_what_send_sms_accepts(smsc, loopback, name):
-    loopback.http.default = Reply(OK)
-    client = configure(smsc)
-    for value in VALUES + [u"Я", "+5", "0101251200"]:
-        sms = raised(client.send_sms, "79999999999", "hi", **{name: value})
-        mail = raised(client.send_sms_mail, "79999999999", "hi", **{name: value})
-        if sms == ("returned", None) and u":" in u"%s" % (value,):  # what a mail alone cannot carry: its separator
-            sms = (ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
-        assert (value, mail) == (value, sms)
-
-
-@pytest.mark.parametrize("name,value,shifted", [
-    ("sender", "shop:70000000000", b"alice:secret:0::0,0,shop:70000000000:79999999999:hi"),
-    ("time", "0:70000000000", b"alice:secret:0:0:70000000000:0,0,:79999999999:hi"),
-    ("phones", "79999999999:evil", b"alice:secret:0::0,0,:79999999999:evil:hi"),
-])
-def test_mail_refuses_a_colon_that_would_shift_its_fields(smsc, legacy, loopback, name, value, shifted):
-    # 2.0 pasted it into the mail: the gateway then reads the next field from it (70000000000 as the phones)
-    arguments = dict({"phones": "79999999999", "message": "hi"}, **{name: value})
-    configure(legacy).send_sms_mail(**arguments)
-    assert loopback.smtp.messages[0]["data"] == HEADER + shifted + b"\r\n"
-    assert raised(configure(smsc).send_sms_mail, **arguments) == (
-        ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
-    assert len(loopback.smtp.sessions) == 1
-
-
-def test_mail_refuses_a_colon_in_the_credentials(smsc, loopback):
-    for constants, name in ((dict(SMSC_PASSWORD="se:cret"), "SMSC_PASSWORD"),
-                            (dict(SMSC_LOGIN="al:ice"), "SMSC_LOGIN")):
-        assert raised(configure(smsc, **constants).send_sms_mail, "7999", "m") == (
-            ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
-    assert raised(smsc.SMSC(login="alice", password="se:cret").send_sms_mail, "7999", "m") == (
-        ValueError, "SMSC(password=...) must not hold ':' in send_sms_mail: it would shift the mail's fields")
-    assert loopback.smtp.sessions == []
-
-
-def test_mail_format_outside_0_to_13_is_refused_as_by_send_sms(smsc, legacy, loopback):
-    configure(legacy).send_sms_mail("7999", "m", format=20)  # 2.0: no list of formats for mail
-    assert loopback.smtp.messages[0]["data"] == HEADER + b"alice:secret:0::0,20,:7999:m\r\n"
-    assert raised(configure(smsc).send_sms_mail, "7999", "m", format=20) == (
-        IndexError, "format must be from 0 to 13, not 20")
-    assert len(loopback.smtp.sessions) == 1
-
-
-def test_mail_id_that_is_not_an_id_is_refused(smsc, legacy, loopback):
-    configure(legacy).send_sms_mail("7999", "m", id="new:79990000000")  # shifts the fields of the mail
-    assert loopback.smtp.messages[0]["data"] == HEADER + b"alice:secret:new:79990000000::0,0,:7999:m\r\n"
-    assert raised(configure(smsc).send_sms_mail, "7999", "m", id="new:79990000000") == (
-        ValueError, "id must be %s, not 'new:79990000000'" % ID)
-    assert len(loopback.smtp.sessions) == 1
 
 
 # 2. Settings: checked each time they are used, before any connection, named

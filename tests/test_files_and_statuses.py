@@ -13,7 +13,7 @@ import re
 import pytest
 import six
 
-from helpers import GET, HTTP_VERSION, POST, printed, whole_request
+from helpers import GET, HTTP_VERSION, ID, POST, printed, whole_request
 from servers import Drop, Reply
 
 FIELDS = [(b"login", b"alice"), (b"psw", b"secret"), (b"fmt", b"1"), (b"charset", b"utf-8"), (b"cost", b"3"),
@@ -215,7 +215,6 @@ def test_files_refuse_a_replaced_urlopen_before_any_connection(smsc, client, loo
 # (2.0's form), 2.0's flat list
 
 TWO = b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C79999999998&id=101,102&all="
-ID = "an int, or text of up to 40 Latin letters, digits, '.', '-' and '_'"  # what an id may be, as errors say
 
 
 @pytest.mark.parametrize("ids,phones", [

@@ -7,55 +7,14 @@ section is the row of that number in docs/differences.md (Differences from 2.0);
 tested with the transport (test_transport.py).
 """
 import base64
-import smtplib
 
 import pytest
 import six
 
-from helpers import (AUTH_PLAIN, EHLO, GET, HEADER, HTTP_VERSION, MAIL, MIRRORS, RCPT, configure, expected_headers,
-                     native)
+from helpers import GET, HEADER, HTTP_VERSION, MIRRORS, configure, expected_headers, native
 from servers import Reply
 
 PAGE_EXAMPLE = u"Ваш пароль: 123"
-
-
-# 1. send_sms_mail with non-ASCII text
-
-def mail_data(charset, message):
-    return (b"Content-Type: text/plain; charset=" + charset.encode("ascii") + b"\r\n\r\n" +
-            b"alice:secret:0::0,0,:79999999999:" + message + b"\r\n")
-
-
-def test_mail_with_the_pages_own_example_is_sent_in_utf_8(smsc, legacy, loopback):
-    if six.PY2:  # 2.0 sends Python 2 byte strings as they are: no defect there
-        configure(legacy).send_sms_mail("79999999999", native(PAGE_EXAMPLE))
-        assert loopback.smtp.sessions[-1]["data"] == mail_data("utf-8", PAGE_EXAMPLE.encode("utf-8"))
-    else:
-        with pytest.raises(UnicodeEncodeError):
-            configure(legacy).send_sms_mail("79999999999", PAGE_EXAMPLE)
-    loopback.clear()
-    configure(smsc).send_sms_mail("79999999999", native(PAGE_EXAMPLE))
-    session, = loopback.smtp.sessions
-    assert session["data"] == mail_data("utf-8", PAGE_EXAMPLE.encode("utf-8"))
-    assert session["rcpt_to"] == [RCPT[len(b"rcpt "):]]  # smtplib 3.13 spells it "to:", earlier ones "TO:"
-
-
-@pytest.mark.parametrize("charset", ["windows-1251", "koi8-r"])
-def test_mail_text_is_encoded_in_smsc_charset(smsc, loopback, charset):
-    configure(smsc, SMSC_CHARSET=charset).send_sms_mail(u"79999999999", PAGE_EXAMPLE)
-    assert loopback.smtp.messages[0]["data"] == mail_data(charset, PAGE_EXAMPLE.encode(charset))
-
-
-def test_mail_bytes_are_sent_as_they_are(smsc, loopback):
-    configure(smsc, SMSC_CHARSET="windows-1251").send_sms_mail(b"79999999999", b"\xcf\xf0\xe8\r\n.x\n")
-    assert loopback.smtp.messages[0]["data"] == mail_data("windows-1251", b"\xcf\xf0\xe8\r\n..x")
-
-
-def test_mail_text_outside_the_charset_is_a_clear_error_before_any_connection(smsc, loopback):
-    client = configure(smsc, SMSC_CHARSET="koi8-r")
-    with pytest.raises(UnicodeEncodeError) as error:
-        client.send_sms_mail("79999999999", u"\u20ac")
-    assert "not in SMSC_CHARSET koi8-r (message)" in str(error.value)
 
 
 # 2 and 3. Text is percent-encoded from SMSC_CHARSET; bytes as they are; unicode on Python 2
@@ -283,39 +242,6 @@ def test_non_ascii_reply_is_returned(smsc, legacy, loopback):
     result = configure(smsc).get_status(1, "79999999999", all=1)
     assert result == expected and all(type(field) is str for field in result)
     assert loopback.hosts == MIRRORS[:1]
-
-
-# 12. send_sms_mail closes the SMTP connection when the server refuses a step
-
-def test_mail_connection_is_closed_when_the_server_refuses(smsc, legacy, loopback):
-    loopback.smtp.fail["rcpt"] = "550 5.1.1 No such user"
-    with pytest.raises(smtplib.SMTPRecipientsRefused) as error20:  # the traceback keeps 2.0's SMTP object
-        configure(legacy).send_sms_mail("79999999999", "hi")
-    assert loopback.smtp.served == 0  # 2.0 left the connection open (until the SMTP object is collected)
-    with pytest.raises(smtplib.SMTPRecipientsRefused) as error:  # ours kept alive alike: only close() ends it
-        configure(smsc).send_sms_mail("79999999999", "hi")
-    assert loopback.smtp.wait_served(1)  # ours closed its connection: the server's session ended
-    assert loopback.smtp.sessions[1]["commands"][-1] == b"rset"  # no QUIT: the bytes are 2.0's
-    assert loopback.smtp.sessions[0]["commands"] == loopback.smtp.sessions[1]["commands"]
-    del error20, error
-
-
-# 13. SMSC_DEBUG: the SMTP dialogue smtplib prints shows *** for the passwords
-
-def test_smsc_debug_prints_the_smtp_dialogue_on_stderr(smsc, legacy, loopback, mail_output):
-    ours, theirs = mail_output(smsc, True), mail_output(legacy, True)
-    # 2.0's dialogue, but for the password: smtplib printed AUTH PLAIN <base64 of \0mailer\0mailpass>
-    assert ours == (theirs[0], theirs[1].replace(AUTH_PLAIN.decode("ascii"), "AUTH PLAIN ***"))
-    assert AUTH_PLAIN.decode("ascii") in theirs.err and "AUTH PLAIN ***" in ours.err
-    assert ours.out == ""
-    data = HEADER + b"::0::0,0,:7999:hi\r\n..x\r\n.\r\n"
-    sent = [line for line in ours.err.splitlines() if line.startswith("send: ")]
-    # commands are sent as str; DATA as bytes on 3.x (repr b'...'), as str on 2.7
-    assert sent == ["send: %r" % six.ensure_str(line + b"\r\n") for line in
-                    [EHLO, b"AUTH PLAIN ***", MAIL, RCPT, b"data"]] + \
-                   ["send: %r" % data, "send: 'quit\\r\\n'"]
-    assert "reply: retcode (221)" in ours.err
-    assert "connect:" not in ours.err   # the level is set after the connection is made
 
 
 @pytest.mark.parametrize("smtp_password,encoded", [("mailpass", b"bWFpbHBhc3M="),

@@ -4,7 +4,8 @@
 smtplib connects to (SMTP_SERVER, 25); smsc_sandbox.Intercept sends that connection to
 loopback.smtp, which records each command line, the AUTH exchange and the raw DATA. Each case
 runs our module and the official 2.0 (fixture `legacy`) against the same server and asserts
-the same session, the same outcome, and the exact bytes.
+the same session, the same outcome, and the exact bytes; where 2.0 has a defect (docs/differences.md rows 1, 12, 13,
+16 and 17), what 2.0 did and what ours does.
 
 What smtplib sends differs by version, and is asserted per version:
 - 3.13 spells the envelope `mail from:` / `rcpt to:`; 2.7 and 3.6-3.12 `mail FROM:` /
@@ -22,11 +23,14 @@ import sys
 import pytest
 import six
 
-from helpers import AUTH_PLAIN, EHLO, HEADER, HELO, MAIL, MAIL_FROM, RCPT
+from helpers import AUTH_PLAIN, EHLO, HEADER, HELO, ID, MAIL, MAIL_FROM, RCPT, configure, native, raised
+from servers import Reply
 
 ASKED = ("send.smscentre.com", 25)
 CREDENTIALS = dict(SMSC_LOGIN="alice", SMSC_PASSWORD="secret")
 SMTP_AUTH = dict(SMTP_LOGIN="mailer", SMTP_PASSWORD="mailpass")
+OK = b"15,1,1.5,98.5"
+PAGE_EXAMPLE = u"Ваш пароль: 123"
 
 
 def refused(host, port):
@@ -292,7 +296,23 @@ def test_refused_errors_are_the_smtplib_classes(smsc, loopback):
     assert info.value.recipients == {"send@send.smscentre.com": (550, b"5.1.1 No such user")}
 
 
-# SMSC_DEBUG: smtplib debug level 1 (stderr); the dialogue with *** for the passwords: tests/test_fixes.py (13)
+# docs/differences.md row 12: send_sms_mail closes the SMTP connection when the server refuses a step
+
+def test_mail_connection_is_closed_when_the_server_refuses(smsc, legacy, loopback):
+    loopback.smtp.fail["rcpt"] = "550 5.1.1 No such user"
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as error20:  # the traceback keeps 2.0's SMTP object
+        configure(legacy).send_sms_mail("79999999999", "hi")
+    assert loopback.smtp.served == 0  # 2.0 left the connection open (until the SMTP object is collected)
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as error:  # ours kept alive alike: only close() ends it
+        configure(smsc).send_sms_mail("79999999999", "hi")
+    assert loopback.smtp.wait_served(1)  # ours closed its connection: the server's session ended
+    assert loopback.smtp.sessions[1]["commands"][-1] == b"rset"  # no QUIT: the bytes are 2.0's
+    assert loopback.smtp.sessions[0]["commands"] == loopback.smtp.sessions[1]["commands"]
+    del error20, error
+
+
+# SMSC_DEBUG: smtplib debug level 1 (stderr), the dialogue as 2.0's but for *** in place of the passwords
+# (docs/differences.md row 13; every form of a password masked: test_checks.py, section 3)
 
 def test_without_smsc_debug_stderr_stays_empty(smsc, legacy, loopback, mail_output):
     for module in (smsc, legacy):
@@ -300,10 +320,26 @@ def test_without_smsc_debug_stderr_stays_empty(smsc, legacy, loopback, mail_outp
     assert len(loopback.smtp.messages) == 2
 
 
+def test_smsc_debug_prints_the_smtp_dialogue_on_stderr(smsc, legacy, loopback, mail_output):
+    ours, theirs = mail_output(smsc, True), mail_output(legacy, True)
+    # 2.0's dialogue, but for the password: smtplib printed AUTH PLAIN <base64 of \0mailer\0mailpass>
+    assert ours == (theirs[0], theirs[1].replace(AUTH_PLAIN.decode("ascii"), "AUTH PLAIN ***"))
+    assert AUTH_PLAIN.decode("ascii") in theirs.err and "AUTH PLAIN ***" in ours.err
+    assert ours.out == ""
+    data = HEADER + b"::0::0,0,:7999:hi\r\n..x\r\n.\r\n"
+    sent = [line for line in ours.err.splitlines() if line.startswith("send: ")]
+    # commands are sent as str; DATA as bytes on 3.x (repr b'...'), as str on 2.7
+    assert sent == ["send: %r" % six.ensure_str(line + b"\r\n") for line in
+                    [EHLO, b"AUTH PLAIN ***", MAIL, RCPT, b"data"]] + \
+                   ["send: %r" % data, "send: 'quit\\r\\n'"]
+    assert "reply: retcode (221)" in ours.err
+    assert "connect:" not in ours.err   # the level is set after the connection is made
+
+
 # Text that is not ASCII
 
 @pytest.mark.skipif(not six.PY2, reason="Python 3: 2.0 raises UnicodeEncodeError for non-ASCII mail text "
-                                        "(defect 1; the fix is tested in test_fixes.py)")
+                                        "(docs/differences.md row 1, tested below)")
 def test_python_2_utf8_byte_strings_are_sent_as_they_are(smsc, legacy, loopback):
     message = u"Ваш пароль: 123\n.ок".encode("utf-8")
     sender = u"Отправитель".encode("utf-8")
@@ -312,3 +348,110 @@ def test_python_2_utf8_byte_strings_are_sent_as_they_are(smsc, legacy, loopback)
     assert outcome == ("returned", None)
     assert sessions == [delivered(HEADER + u"логин:secret:0::0,0,Отправитель:79999999999:"
                                            u"Ваш пароль: 123\r\n..ок\r\n".encode("utf-8"))]
+
+
+# docs/differences.md row 1: non-ASCII text is sent in SMSC_CHARSET
+
+def mail_data(charset, message):
+    return (b"Content-Type: text/plain; charset=" + charset.encode("ascii") + b"\r\n\r\n" +
+            b"alice:secret:0::0,0,:79999999999:" + message + b"\r\n")
+
+
+def test_mail_with_the_pages_own_example_is_sent_in_utf_8(smsc, legacy, loopback):
+    if six.PY2:  # 2.0 sends Python 2 byte strings as they are: no defect there
+        configure(legacy).send_sms_mail("79999999999", native(PAGE_EXAMPLE))
+        assert loopback.smtp.sessions[-1]["data"] == mail_data("utf-8", PAGE_EXAMPLE.encode("utf-8"))
+    else:
+        with pytest.raises(UnicodeEncodeError):
+            configure(legacy).send_sms_mail("79999999999", PAGE_EXAMPLE)
+    loopback.clear()
+    configure(smsc).send_sms_mail("79999999999", native(PAGE_EXAMPLE))
+    session, = loopback.smtp.sessions
+    assert session["data"] == mail_data("utf-8", PAGE_EXAMPLE.encode("utf-8"))
+    assert session["rcpt_to"] == [RCPT[len(b"rcpt "):]]  # smtplib 3.13 spells it "to:", earlier ones "TO:"
+
+
+@pytest.mark.parametrize("charset", ["windows-1251", "koi8-r"])
+def test_mail_text_is_encoded_in_smsc_charset(smsc, loopback, charset):
+    configure(smsc, SMSC_CHARSET=charset).send_sms_mail(u"79999999999", PAGE_EXAMPLE)
+    assert loopback.smtp.messages[0]["data"] == mail_data(charset, PAGE_EXAMPLE.encode(charset))
+
+
+def test_mail_bytes_are_sent_as_they_are(smsc, loopback):
+    configure(smsc, SMSC_CHARSET="windows-1251").send_sms_mail(b"79999999999", b"\xcf\xf0\xe8\r\n.x\n")
+    assert loopback.smtp.messages[0]["data"] == mail_data("windows-1251", b"\xcf\xf0\xe8\r\n..x")
+
+
+def test_mail_text_outside_the_charset_is_a_clear_error_before_any_connection(smsc, loopback):
+    client = configure(smsc, SMSC_CHARSET="koi8-r")
+    with pytest.raises(UnicodeEncodeError) as error:
+        client.send_sms_mail("79999999999", u"\u20ac")
+    assert "not in SMSC_CHARSET koi8-r (message)" in str(error.value)
+
+
+# 2.0's send_sms_mail took any format and id, and shifted its fields on a ":"; ours accepts exactly what send_sms
+# accepts (docs/differences.md rows 16 and 17)
+
+@pytest.mark.parametrize("kwargs", [dict(sender=None), dict(sender=False), dict(sender=0), dict(time=None),
+                                    dict(time=0), dict(time=False)])
+def test_mail_takes_none_and_0_as_send_sms_does(smsc, legacy, loopback, kwargs):
+    with pytest.raises(TypeError):  # 2.0 concatenated them to text
+        configure(legacy).send_sms_mail("79999999999", "hi", **kwargs)
+    configure(smsc).send_sms_mail("79999999999", "hi", **kwargs)
+    assert loopback.smtp.messages[-1]["data"] == HEADER + b"alice:secret:0::0,0,:79999999999:hi\r\n"
+
+
+VALUES = [0, 1, 13, 14, -1, 2 ** 40, "1", "13", "14", "x", "", "1&x=2", "1:2", None, True, False, 1.0, [1], b"2"]
+
+
+@pytest.mark.parametrize("name", ["id", "translit", "format", "time", "sender"])
+def test_mail_accepts_exactly_what_send_sms_accepts(smsc, loopback, name):
+    loopback.http.default = Reply(OK)
+    client = configure(smsc)
+    for value in VALUES + [u"Я", "+5", "0101251200"]:
+        sms = raised(client.send_sms, "79999999999", "hi", **{name: value})
+        mail = raised(client.send_sms_mail, "79999999999", "hi", **{name: value})
+        if sms == ("returned", None) and u":" in u"%s" % (value,):  # what a mail alone cannot carry: its separator
+            sms = (ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
+        assert (value, mail) == (value, sms)
+
+
+@pytest.mark.parametrize("name,value,shifted", [
+    ("sender", "shop:70000000000", b"alice:secret:0::0,0,shop:70000000000:79999999999:hi"),
+    ("time", "0:70000000000", b"alice:secret:0:0:70000000000:0,0,:79999999999:hi"),
+    ("phones", "79999999999:evil", b"alice:secret:0::0,0,:79999999999:evil:hi"),
+])
+def test_mail_refuses_a_colon_that_would_shift_its_fields(smsc, legacy, loopback, name, value, shifted):
+    # 2.0 pasted it into the mail: the gateway then reads the next field from it (70000000000 as the phones)
+    arguments = dict({"phones": "79999999999", "message": "hi"}, **{name: value})
+    configure(legacy).send_sms_mail(**arguments)
+    assert loopback.smtp.messages[0]["data"] == HEADER + shifted + b"\r\n"
+    assert raised(configure(smsc).send_sms_mail, **arguments) == (
+        ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
+    assert len(loopback.smtp.sessions) == 1
+
+
+def test_mail_refuses_a_colon_in_the_credentials(smsc, loopback):
+    for constants, name in ((dict(SMSC_PASSWORD="se:cret"), "SMSC_PASSWORD"),
+                            (dict(SMSC_LOGIN="al:ice"), "SMSC_LOGIN")):
+        assert raised(configure(smsc, **constants).send_sms_mail, "7999", "m") == (
+            ValueError, "%s must not hold ':' in send_sms_mail: it would shift the mail's fields" % name)
+    assert raised(smsc.SMSC(login="alice", password="se:cret").send_sms_mail, "7999", "m") == (
+        ValueError, "SMSC(password=...) must not hold ':' in send_sms_mail: it would shift the mail's fields")
+    assert loopback.smtp.sessions == []
+
+
+def test_mail_format_outside_0_to_13_is_refused_as_by_send_sms(smsc, legacy, loopback):
+    configure(legacy).send_sms_mail("7999", "m", format=20)  # 2.0: no list of formats for mail
+    assert loopback.smtp.messages[0]["data"] == HEADER + b"alice:secret:0::0,20,:7999:m\r\n"
+    assert raised(configure(smsc).send_sms_mail, "7999", "m", format=20) == (
+        IndexError, "format must be from 0 to 13, not 20")
+    assert len(loopback.smtp.sessions) == 1
+
+
+def test_mail_id_that_is_not_an_id_is_refused(smsc, legacy, loopback):
+    configure(legacy).send_sms_mail("7999", "m", id="new:79990000000")  # shifts the fields of the mail
+    assert loopback.smtp.messages[0]["data"] == HEADER + b"alice:secret:new:79990000000::0,0,:7999:m\r\n"
+    assert raised(configure(smsc).send_sms_mail, "7999", "m", id="new:79990000000") == (
+        ValueError, "id must be %s, not 'new:79990000000'" % ID)
+    assert len(loopback.smtp.sessions) == 1
