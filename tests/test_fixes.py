@@ -6,12 +6,10 @@ exists on one Python only, the test says so and asserts 2.0's behaviour on the o
 section is the row of that number in docs/differences.md (Differences from 2.0); rows 5, 6, 7 and 14 are
 tested with the transport (test_transport.py).
 """
-import base64
-
 import pytest
 import six
 
-from helpers import GET, HEADER, HTTP_VERSION, MIRRORS, configure, expected_headers, native
+from helpers import GET, HTTP_VERSION, MIRRORS, configure, expected_headers, native
 from servers import Reply
 
 PAGE_EXAMPLE = u"Ваш пароль: 123"
@@ -242,21 +240,3 @@ def test_non_ascii_reply_is_returned(smsc, legacy, loopback):
     result = configure(smsc).get_status(1, "79999999999", all=1)
     assert result == expected and all(type(field) is str for field in result)
     assert loopback.hosts == MIRRORS[:1]
-
-
-@pytest.mark.parametrize("smtp_password,encoded", [("mailpass", b"bWFpbHBhc3M="),
-                                                   ("mailpass\n", b"bWFpbHBhc3MK")])  # as read from a file
-def test_smsc_debug_never_prints_a_password_or_key(smsc, loopback, mail_output, smtp_password, encoded):
-    loopback.smtp.extensions = ["AUTH LOGIN"]
-    smsc.SMSC_LOGIN, smsc.SMSC_PASSWORD = "alice", "s3cr3t-smsc"
-    ours = mail_output(smsc, True, SMTP_PASSWORD=smtp_password)  # SMTP_LOGIN "mailer"
-    sent = [line for line in ours.err.splitlines() if line.startswith("send: ")]
-    assert sent[1:3] == ["send: 'AUTH LOGIN bWFpbGVy\\r\\n'", "send: '***\\r\\n'"]  # user name kept, password not
-    assert sent[-2] == "send: %r" % (HEADER + b"alice:***:0::0,0,:7999:hi\r\n..x\r\n.\r\n")
-    plain = base64.b64encode(b"\0mailer\0" + smtp_password.encode("ascii")).decode("ascii")  # as AUTH PLAIN has it
-    for secret in ("s3cr3t-smsc", "mailpass", "bWFpbHBhc3M=", "czNjcjN0LXNtc2M=", smtp_password,
-                   encoded.decode("ascii"), plain):
-        assert secret not in ours.err
-    session, = loopback.smtp.sessions
-    assert session["auth"] == [b"AUTH LOGIN bWFpbGVy", encoded]  # the server still got them
-    assert session["data"] == HEADER + b"alice:s3cr3t-smsc:0::0,0,:7999:hi\r\n..x\r\n"

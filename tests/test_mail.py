@@ -312,7 +312,7 @@ def test_mail_connection_is_closed_when_the_server_refuses(smsc, legacy, loopbac
 
 
 # SMSC_DEBUG: smtplib debug level 1 (stderr), the dialogue as 2.0's but for *** in place of the passwords
-# (docs/differences.md row 13; every form of a password masked: test_checks.py, section 3)
+# (docs/differences.md row 13; every form of a password masked: test_secrets.py)
 
 def test_without_smsc_debug_stderr_stays_empty(smsc, legacy, loopback, mail_output):
     for module in (smsc, legacy):
