@@ -417,23 +417,3 @@ def test_smtp_servers_2_0_connected_to(smsc, legacy, loopback, capsys, server):
     loopback.intercept.routes[2525] = loopback.smtp
     assert_as_2_0(smsc, legacy, loopback, capsys, lambda module: setattr(module, "SMTP_SERVER", server) or
                   module.SMSC().send_sms_mail("79999999999", "hi"), [])
-
-
-ENVIRONMENT_SET_IN_CODE = """
-import socket, smsc_api
-socket.create_connection = None  # offline
-smsc_api.SMSC_HTTPS, smsc_api.SMSC_DEBUG = False, False  # the application's own reading of its variables
-print(smsc_api.SMSC("alice", "secret").get_balance())
-"""
-
-
-def test_a_constant_set_in_code_to_its_default_replaces_a_bad_variable():
-    assert run_app(ENVIRONMENT_SET_IN_CODE, SMSC_HTTPS="disabled", SMSC_DEBUG="off") == (0, "False\n", "")
-
-
-@pytest.mark.skipif(not six.PY2, reason="string_escape is a Python 2 codec")
-def test_a_codec_that_takes_no_text_is_named_not_fatal():
-    code = "import smsc_api\ntry:\n    smsc_api.SMSC().get_balance()\nexcept ValueError as e:\n    print(e)"
-    assert run_app(code, SMSC_CHARSET="string_escape") == (
-        0, "environment variable SMSC_CHARSET must be the name of a charset, such as 'utf-8', not 'string_escape'\n",
-        "")
