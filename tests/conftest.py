@@ -16,7 +16,7 @@ import time
 import pytest
 import six
 
-from helpers import LEGACY, NOW, ROOT, Clock, RealClockEdge, configure, scrubbed
+from helpers import LEGACY, NOW, PICTURE, ROOT, Clock, RealClockEdge, configure, scrubbed
 
 sys.path.insert(0, ROOT)    # smsc_api, smsc_sandbox, pytest_smsc from the checkout
 sys.path.insert(0, LEGACY)  # smsc_api_20: the official 2.0, unchanged
@@ -186,6 +186,18 @@ def attempts(logged):
         messages = [message for level, message in logged() if level == "INFO" and message.startswith("attempt ")]
         return [m.split(": ", 2)[2] for m in messages] if reasons else messages
     return failed
+
+
+# Files to send with an SMS
+
+@pytest.fixture
+def pictures(tmpdir):
+    """Two files to send with an SMS: (the path of cat.png, holding helpers.PICTURE; the path, as text, of a note
+    with a Cyrillic name)."""
+    first, second = tmpdir.join("cat.png"), tmpdir.join(u"заметка.txt")
+    first.write_binary(PICTURE)
+    second.write_binary(u"Привет".encode("utf-8"))
+    return str(first), six.text_type(second)
 
 
 # The sandbox gateway as users have it (the smsc_gateway fixture), on a stopped clock

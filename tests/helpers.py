@@ -264,6 +264,11 @@ def send(gateway, query):
     return api(gateway, b"send", b"login=alice&psw=secret&" + query)
 
 
+# Files sent with an SMS (the pictures fixture of conftest.py)
+
+PICTURE = b"\x89PNG\r\n\x1a\n\x00\x00--boundary?\r\n\xff"
+
+
 # Runs
 
 def scrubbed(name):

@@ -6,6 +6,8 @@ Every check is raised before any connection and names the parameter or the setti
 value that 2.0 accepted is now refused (docs/differences.md, rows 15-18), 2.0 runs
 beside ours (fixture `legacy`) to show what it did with it.
 """
+import io
+
 import pytest
 import six
 
@@ -136,6 +138,41 @@ def test_a_character_outside_the_charset_in_id_names_id(smsc, loopback):
     assert loopback.intercept.connections == []
 
 
+def test_a_subclass_or_an_int_enum_sends_its_own_digits(smsc, loopback):
+    # str() of a subclass, or of an IntEnum on Python 3.6-3.10, is whatever it says: the digits are sent
+    class Sly(str):
+        def __str__(self):
+            return "5&phones=70000000000"
+
+    class SlyInt(int):
+        def __str__(self):
+            return "5&phones=70000000000"
+    values = [Sly("5"), SlyInt(5)]
+    if not six.PY2:
+        import enum
+        values.append(enum.IntEnum("Ids", [("FIVE", 5)]).FIVE)
+    loopback.http.default = Reply(OK)
+    client = configure(smsc)
+    for value in values:
+        client.send_sms("79999999999", "hi", id=value)
+        client.get_status(value, "79999999999")
+    client.send_sms("79999999999", "hi", translit=SlyInt(1))
+    send = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
+            b"&translit=%s&id=%s")
+    status = b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0"
+    assert [r.request_line for r in loopback.requests] == [GET(send % (b"0", b"5")), GET(status)] * len(values) + [
+        GET(send % (b"1", b"0"))]
+
+
+def test_get_status_takes_the_gateways_trailing_comma_for_one_id(smsc, legacy, loopback):
+    loopback.http.default = Reply(b"1,1561977123,0")
+    theirs = configure(legacy).get_status("101,", "79999999999,")
+    assert configure(smsc).get_status("101,", "79999999999,") == theirs == ["1", "1561977123", "0"]  # one id: flat
+    theirs, ours = [r.request_line for r in loopback.requests]
+    assert ours == theirs == GET(
+        b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C&id=101,&all=0")
+
+
 # format as text of digits; all="0" means 0
 
 @pytest.mark.parametrize("format,flag", [("0", b""), ("1", b"&flash=1"), ("12", b"&"), ("13", b"&tg=1")])
@@ -181,32 +218,64 @@ def test_sender_none_means_no_sender(smsc, legacy, loopback, call, without):
     assert ours == GET(without)
 
 
-# 4. What a hostile review found (each failed before its fix)
+# 2. phones, message, time, query of a wrong type, format outside 0-13: a clear error naming the parameter;
+# phones may be a list, a tuple or an int (docs/differences.md row 8)
 
-def test_a_subclass_or_an_int_enum_sends_its_own_digits(smsc, loopback):
-    # str() of a subclass, or of an IntEnum on Python 3.6-3.10, is whatever it says: the digits are sent
-    class Sly(str):
-        def __str__(self):
-            return "5&phones=70000000000"
+@pytest.mark.parametrize("format", [14, 15, -1, -13, 100])
+def test_format_outside_0_to_13_is_an_index_error_naming_format(smsc, legacy, loopback, format):
+    loopback.http.default = Reply(b"1,1")
+    if -13 < format < 0:  # 2.0: formats[format - 1] is an index all the same: a plain SMS, sent silently
+        assert configure(legacy).send_sms("79999999999", "hi", format=format) == ["1", "1"]
+        assert [request.request_line for request in loopback.requests] == [GET(
+            b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
+            b"&translit=0&id=0")]
+    else:  # 2.0: a bare IndexError
+        with pytest.raises(IndexError) as bare:
+            configure(legacy).send_sms("79999999999", "hi", format=format)
+        assert str(bare.value) == "list index out of range"
+    loopback.clear()
+    with pytest.raises(IndexError) as error:
+        configure(smsc).send_sms("79999999999", "hi", format=format)
+    assert str(error.value) == "format must be from 0 to 13, not %d" % format
+    with pytest.raises(IndexError):
+        configure(smsc).get_sms_cost("79999999999", "hi", format=format)
+    assert loopback.intercept.connections == []
 
-    class SlyInt(int):
-        def __str__(self):
-            return "5&phones=70000000000"
-    values = [Sly("5"), SlyInt(5)]
-    if not six.PY2:
-        import enum
-        values.append(enum.IntEnum("Ids", [("FIVE", 5)]).FIVE)
-    loopback.http.default = Reply(OK)
-    client = configure(smsc)
-    for value in values:
-        client.send_sms("79999999999", "hi", id=value)
-        client.get_status(value, "79999999999")
-    client.send_sms("79999999999", "hi", translit=SlyInt(1))
-    send = (b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
-            b"&translit=%s&id=%s")
-    status = b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0"
-    assert [r.request_line for r in loopback.requests] == [GET(send % (b"0", b"5")), GET(status)] * len(values) + [
-        GET(send % (b"1", b"0"))]
+
+@pytest.mark.parametrize("phones,sent", [
+    (["79999999999", "79999999998"], b"79999999999%2C79999999998"),
+    (("79999999999", 79999999998), b"79999999999%2C79999999998"),
+    (79999999999, b"79999999999"),
+])
+def test_phones_may_be_a_list_a_tuple_or_an_int(smsc, legacy, loopback, phones, sent):
+    loopback.http.default = Reply(b"1,2")
+    with pytest.raises((TypeError, AttributeError)):  # 2.0: from inside quote()
+        configure(legacy).send_sms(phones, "hi")
+    assert configure(smsc).send_sms(phones, "hi") == ["1", "2"]
+    assert loopback.requests[0].request_line == GET(
+        b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=" + sent +
+        b"&mes=hi&translit=0&id=0")
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda c: c.send_sms(None, "hi"), "phones must be text, bytes, an int or a list of them, not NoneType"),
+    (lambda c: c.send_sms(["7999", 1.5], "hi"), "phones must be text, bytes, an int or a list of them, not float"),
+    (lambda c: c.send_sms("7999", None), "message must be text or bytes, not NoneType"),
+    (lambda c: c.send_sms("7999", "hi", format=1.5), "format must be an int or text of digits, not float"),
+    (lambda c: c.send_sms("7999", "hi", time=1234), "time must be text or bytes, not int"),
+    (lambda c: c.get_sms_cost({"7999": 1}, "hi"), "phones must be text, bytes, an int or a list of them, not dict"),
+    (lambda c: c.get_status(1, None), "phone must be text, bytes, an int or a list of them, not NoneType"),
+    (lambda c: c.send_sms_mail("7999", 5), "message must be text or bytes, not int"),
+])
+def test_wrong_types_are_a_type_error_naming_the_parameter(smsc, legacy, loopback, call, message):
+    with pytest.raises((TypeError, AttributeError)) as error20:  # 2.0: from inside quote() or "+"
+        call(configure(legacy))
+    assert str(error20.value) != message
+    loopback.clear()  # 2.0's send_sms_mail connected first
+    with pytest.raises(TypeError) as error:
+        call(configure(smsc))
+    assert str(error.value) == message
+    assert loopback.intercept.connections == []
 
 
 def test_int_phones_and_senders_are_sent_as_their_digits(smsc, loopback):
@@ -225,16 +294,90 @@ def test_int_phones_and_senders_are_sent_as_their_digits(smsc, loopback):
         GET(b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999&id=5&all=0")]
 
 
-def test_get_status_takes_the_gateways_trailing_comma_for_one_id(smsc, legacy, loopback):
-    loopback.http.default = Reply(b"1,1561977123,0")
-    theirs = configure(legacy).get_status("101,", "79999999999,")
-    assert configure(smsc).get_status("101,", "79999999999,") == theirs == ["1", "1561977123", "0"]  # one id: flat
-    theirs, ours = [r.request_line for r in loopback.requests]
-    assert ours == theirs == GET(
-        b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C&id=101,&all=0")
-
-
 @pytest.mark.parametrize("phones", [[""], ["79999999999", " "], ("",)])
 def test_a_blank_phone_in_a_list_is_refused(smsc, loopback, phones):
     assert raised(configure(smsc).send_sms, phones, "hi") == (ValueError, "phones must not hold an empty item")
+    assert loopback.intercept.connections == []
+
+
+# 3. files: what cannot be read, or cannot go through 2.0's hooks
+
+@pytest.mark.parametrize("files,error,message", [
+    (["missing.png"], (IOError, OSError), "files[0]: cannot read 'missing.png': No such file or directory"),
+    ("cat.png", TypeError, "files must be a list of paths or binary files, not str"),
+    ([3], TypeError, "files[0] must be a path or a binary file, not int"),
+    ([io.StringIO(u"text")], TypeError, "files[0] must be opened in binary mode ('rb')"),
+], ids=["missing", "not-a-list", "not-a-path", "text-mode"])
+def test_a_file_that_cannot_be_read_is_an_error_naming_it_before_any_connection(client, loopback, files, error,
+                                                                                message):
+    with pytest.raises(error) as raised:
+        client.send_sms("79999999999", "Look", files=files)
+    assert message in str(raised.value)
+    assert loopback.intercept.connections == []
+
+
+def test_a_directory_is_an_error_naming_it(client, loopback, tmpdir):
+    with pytest.raises((IOError, OSError)) as raised:
+        client.send_sms("79999999999", "Look", files=[str(tmpdir)])
+    assert str(raised.value).startswith("[Errno %d] files[0]: cannot read %r" % (raised.value.errno, str(tmpdir)))
+    assert loopback.intercept.connections == []
+
+
+def test_a_text_mode_file_is_refused_before_it_is_read(client, loopback, tmpdir):
+    note = tmpdir.join("note.txt")
+    note.write_binary(b"hello")
+    with io.open(str(note), "r") as text:
+        with pytest.raises(TypeError) as raised:
+            client.send_sms("79999999999", "Look", files=[text])
+        assert text.tell() == 0  # not read: the caller can still use it
+    assert str(raised.value) == "files[0] must be opened in binary mode ('rb')"
+    assert loopback.intercept.connections == []
+
+
+def test_a_path_with_a_nul_is_an_error_naming_it(client, loopback):
+    with pytest.raises(ValueError) as raised:
+        client.send_sms("79999999999", "Look", files=["a\0b.png"])
+    assert str(raised.value).startswith("files[0]: cannot read 'a\\x00b.png': ")
+    assert loopback.intercept.connections == []
+
+
+def test_files_refuse_an_overridden_smsc_send_cmd_before_any_connection(smsc, loopback, pictures):
+    # 2.0's hook takes (cmd, arg): a test double or an auditing subclass could not see the files, and a real
+    # multipart POST would go out behind its back
+    class Audited(smsc.SMSC):
+        def _smsc_send_cmd(self, cmd, arg=""):
+            return ["15", "1"]
+    replaced = smsc.SMSC("alice", "secret")
+    replaced._smsc_send_cmd = lambda cmd, arg="": ["15", "1"]
+    for client in (Audited("alice", "secret"), replaced):
+        assert client.send_sms("79999999999", "Look") == ["15", "1"]  # the hook, as in 2.0
+        with pytest.raises(TypeError) as raised:
+            client.send_sms("79999999999", "Look", files=[pictures[0]])
+        assert str(raised.value) == ("files cannot go through an overridden _smsc_send_cmd "
+                                     "(2.0's signature has no files)")
+    assert loopback.intercept.connections == []
+
+
+def test_files_refuse_a_replaced_urlopen_before_any_connection(smsc, client, loopback, pictures, monkeypatch):
+    # a replaced urlopen is called as 2.0 called it, urlopen(url, data): a form; it cannot carry multipart
+    calls = []
+    monkeypatch.setattr(smsc, "urlopen", lambda *args: calls.append(args))
+    with pytest.raises(TypeError) as raised:
+        client.send_sms("79999999999", "Look", files=[pictures[0]])
+    assert str(raised.value) == "files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)"
+    assert calls == [] and loopback.intercept.connections == []
+
+
+# 4. Several ids: each an id
+
+@pytest.mark.parametrize("ids,error,message", [
+    ([], ValueError, "id must not be empty"),
+    ([1, "2,3"], ValueError, "id must be %s, not '2,3'" % ID),  # in a list: one id each
+    ([1, ""], ValueError, "id must be %s, not ''" % ID),
+    ([[1]], ValueError, "id must be %s, not '[1]'" % ID),
+])  # "1,,2": test_wrong_values_are_refused_before_any_connection_naming_the_parameter, above
+def test_bad_ids_are_errors_before_any_connection(client, loopback, ids, error, message):
+    with pytest.raises(error) as raised:
+        client.get_status(ids, "79999999999")
+    assert str(raised.value) == message
     assert loopback.intercept.connections == []

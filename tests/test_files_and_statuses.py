@@ -13,20 +13,11 @@ import re
 import pytest
 import six
 
-from helpers import GET, HTTP_VERSION, ID, POST, printed, whole_request
+from helpers import GET, HTTP_VERSION, PICTURE, POST, printed, whole_request
 from servers import Drop, Reply
 
 FIELDS = [(b"login", b"alice"), (b"psw", b"secret"), (b"fmt", b"1"), (b"charset", b"utf-8"), (b"cost", b"3"),
           (b"phones", b"79999999999"), (b"mes", b"Look"), (b"translit", b"0"), (b"id", b"0")]
-PICTURE = b"\x89PNG\r\n\x1a\n\x00\x00--boundary?\r\n\xff"
-
-
-@pytest.fixture
-def pictures(tmpdir):
-    first, second = tmpdir.join("cat.png"), tmpdir.join(u"заметка.txt")
-    first.write_binary(PICTURE)
-    second.write_binary(u"Привет".encode("utf-8"))
-    return str(first), six.text_type(second)
 
 
 def multipart(boundary, fields, files):
@@ -104,27 +95,6 @@ def test_without_files_every_byte_is_2_0s(client, loopback):
     assert [r.raw for r in loopback.requests] == [whole_request("smscentre.com", GET(target))] * 2
 
 
-@pytest.mark.parametrize("files,error,message", [
-    (["missing.png"], (IOError, OSError), "files[0]: cannot read 'missing.png': No such file or directory"),
-    ("cat.png", TypeError, "files must be a list of paths or binary files, not str"),
-    ([3], TypeError, "files[0] must be a path or a binary file, not int"),
-    ([io.StringIO(u"text")], TypeError, "files[0] must be opened in binary mode ('rb')"),
-], ids=["missing", "not-a-list", "not-a-path", "text-mode"])
-def test_a_file_that_cannot_be_read_is_an_error_naming_it_before_any_connection(client, loopback, files, error,
-                                                                                message):
-    with pytest.raises(error) as raised:
-        client.send_sms("79999999999", "Look", files=files)
-    assert message in str(raised.value)
-    assert loopback.intercept.connections == []
-
-
-def test_a_directory_is_an_error_naming_it(client, loopback, tmpdir):
-    with pytest.raises((IOError, OSError)) as raised:
-        client.send_sms("79999999999", "Look", files=[str(tmpdir)])
-    assert str(raised.value).startswith("[Errno %d] files[0]: cannot read %r" % (raised.value.errno, str(tmpdir)))
-    assert loopback.intercept.connections == []
-
-
 def test_a_boundary_never_occurs_in_the_content(client, loopback, tmpdir, monkeypatch):
     draws = iter([b"\x00" * 16, b"\x01" * 16])
     monkeypatch.setattr(os, "urandom", lambda size: next(draws))
@@ -164,51 +134,6 @@ def test_a_path_object_is_a_path(client, loopback, pictures):
     loopback.http.script(Reply(b"15,1"))
     client.send_sms("79999999999", "Look", files=[pathlib.Path(pictures[0])])
     assert_multipart(loopback.requests[0], FIELDS, [(b"cat.png", b"application/octet-stream", PICTURE)])
-
-
-def test_a_text_mode_file_is_refused_before_it_is_read(client, loopback, tmpdir):
-    note = tmpdir.join("note.txt")
-    note.write_binary(b"hello")
-    with io.open(str(note), "r") as text:
-        with pytest.raises(TypeError) as raised:
-            client.send_sms("79999999999", "Look", files=[text])
-        assert text.tell() == 0  # not read: the caller can still use it
-    assert str(raised.value) == "files[0] must be opened in binary mode ('rb')"
-    assert loopback.intercept.connections == []
-
-
-def test_a_path_with_a_nul_is_an_error_naming_it(client, loopback):
-    with pytest.raises(ValueError) as raised:
-        client.send_sms("79999999999", "Look", files=["a\0b.png"])
-    assert str(raised.value).startswith("files[0]: cannot read 'a\\x00b.png': ")
-    assert loopback.intercept.connections == []
-
-
-def test_files_refuse_an_overridden_smsc_send_cmd_before_any_connection(smsc, loopback, pictures):
-    # 2.0's hook takes (cmd, arg): a test double or an auditing subclass could not see the files, and a real
-    # multipart POST would go out behind its back
-    class Audited(smsc.SMSC):
-        def _smsc_send_cmd(self, cmd, arg=""):
-            return ["15", "1"]
-    replaced = smsc.SMSC("alice", "secret")
-    replaced._smsc_send_cmd = lambda cmd, arg="": ["15", "1"]
-    for client in (Audited("alice", "secret"), replaced):
-        assert client.send_sms("79999999999", "Look") == ["15", "1"]  # the hook, as in 2.0
-        with pytest.raises(TypeError) as raised:
-            client.send_sms("79999999999", "Look", files=[pictures[0]])
-        assert str(raised.value) == ("files cannot go through an overridden _smsc_send_cmd "
-                                     "(2.0's signature has no files)")
-    assert loopback.intercept.connections == []
-
-
-def test_files_refuse_a_replaced_urlopen_before_any_connection(smsc, client, loopback, pictures, monkeypatch):
-    # a replaced urlopen is called as 2.0 called it, urlopen(url, data): a form; it cannot carry multipart
-    calls = []
-    monkeypatch.setattr(smsc, "urlopen", lambda *args: calls.append(args))
-    with pytest.raises(TypeError) as raised:
-        client.send_sms("79999999999", "Look", files=[pictures[0]])
-    assert str(raised.value) == "files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)"
-    assert calls == [] and loopback.intercept.connections == []
 
 
 # 2. get_status with several ids as a list (or tuple): one request, one record per line of the reply; as text
@@ -298,16 +223,3 @@ def test_debug_prints_a_line_per_message_of_a_list_and_2_0s_line_for_text(smsc, 
     assert printed(capsys) == u"Статус SMS = 1, время изменения статуса - 2019-07-01 10:32:03\nСтатус SMS = -1\n"
     client.get_status("101,102", "79999999999,79999999998")
     assert printed(capsys) == u"Статус SMS = 1, время изменения статуса - 2019-07-01 10:32:03\n"
-
-
-@pytest.mark.parametrize("ids,error,message", [
-    ([], ValueError, "id must not be empty"),
-    ([1, "2,3"], ValueError, "id must be %s, not '2,3'" % ID),  # in a list: one id each
-    ([1, ""], ValueError, "id must be %s, not ''" % ID),
-    ([[1]], ValueError, "id must be %s, not '[1]'" % ID),
-])  # "1,,2": test_checks.test_wrong_values_are_refused_before_any_connection_naming_the_parameter
-def test_bad_ids_are_errors_before_any_connection(client, loopback, ids, error, message):
-    with pytest.raises(error) as raised:
-        client.get_status(ids, "79999999999")
-    assert str(raised.value) == message
-    assert loopback.intercept.connections == []

@@ -112,65 +112,6 @@ def test_all_2_without_hlr_marker_is_rejoined_whatever_the_length(smsc, loopback
     assert configure(smsc).get_status(1, "79999999999", all=2) == reply.split(",", 11)
 
 
-# 8. Bad input: a clear error naming the parameter
-
-@pytest.mark.parametrize("format", [14, 15, -1, -13, 100])
-def test_format_outside_0_to_13_is_an_index_error_naming_format(smsc, legacy, loopback, format):
-    loopback.http.default = Reply(b"1,1")
-    if -13 < format < 0:  # 2.0: formats[format - 1] is an index all the same: a plain SMS, sent silently
-        assert configure(legacy).send_sms("79999999999", "hi", format=format) == ["1", "1"]
-        assert [request.request_line for request in loopback.requests] == [GET(
-            b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi"
-            b"&translit=0&id=0")]
-    else:  # 2.0: a bare IndexError
-        with pytest.raises(IndexError) as bare:
-            configure(legacy).send_sms("79999999999", "hi", format=format)
-        assert str(bare.value) == "list index out of range"
-    loopback.clear()
-    with pytest.raises(IndexError) as error:
-        configure(smsc).send_sms("79999999999", "hi", format=format)
-    assert str(error.value) == "format must be from 0 to 13, not %d" % format
-    with pytest.raises(IndexError):
-        configure(smsc).get_sms_cost("79999999999", "hi", format=format)
-    assert loopback.intercept.connections == []
-
-
-@pytest.mark.parametrize("phones,sent", [
-    (["79999999999", "79999999998"], b"79999999999%2C79999999998"),
-    (("79999999999", 79999999998), b"79999999999%2C79999999998"),
-    (79999999999, b"79999999999"),
-])
-def test_phones_may_be_a_list_a_tuple_or_an_int(smsc, legacy, loopback, phones, sent):
-    loopback.http.default = Reply(b"1,2")
-    with pytest.raises((TypeError, AttributeError)):  # 2.0: from inside quote()
-        configure(legacy).send_sms(phones, "hi")
-    assert configure(smsc).send_sms(phones, "hi") == ["1", "2"]
-    assert loopback.requests[0].request_line == GET(
-        b"/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=" + sent +
-        b"&mes=hi&translit=0&id=0")
-
-
-@pytest.mark.parametrize("call,message", [
-    (lambda c: c.send_sms(None, "hi"), "phones must be text, bytes, an int or a list of them, not NoneType"),
-    (lambda c: c.send_sms(["7999", 1.5], "hi"), "phones must be text, bytes, an int or a list of them, not float"),
-    (lambda c: c.send_sms("7999", None), "message must be text or bytes, not NoneType"),
-    (lambda c: c.send_sms("7999", "hi", format=1.5), "format must be an int or text of digits, not float"),
-    (lambda c: c.send_sms("7999", "hi", time=1234), "time must be text or bytes, not int"),
-    (lambda c: c.get_sms_cost({"7999": 1}, "hi"), "phones must be text, bytes, an int or a list of them, not dict"),
-    (lambda c: c.get_status(1, None), "phone must be text, bytes, an int or a list of them, not NoneType"),
-    (lambda c: c.send_sms_mail("7999", 5), "message must be text or bytes, not int"),
-])
-def test_wrong_types_are_a_type_error_naming_the_parameter(smsc, legacy, loopback, call, message):
-    with pytest.raises((TypeError, AttributeError)) as error20:  # 2.0: from inside quote() or "+"
-        call(configure(legacy))
-    assert str(error20.value) != message
-    loopback.clear()  # 2.0's send_sms_mail connected first
-    with pytest.raises(TypeError) as error:
-        call(configure(smsc))
-    assert str(error.value) == message
-    assert loopback.intercept.connections == []
-
-
 # 9. query with non-ASCII, spaces or newlines: escaped as Python 2's urllib did
 
 LIST_QUERY = u"list=79999999999:Ваш пароль: 123\n78888888888:Ваш пароль: 456"
