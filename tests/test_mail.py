@@ -107,7 +107,7 @@ def test_every_parameter(smsc, legacy, loopback):
     (dict(format=1), b"alice:secret:0::0,1,:7999:m"),
     (dict(format=12), b"alice:secret:0::0,12,:7999:m"),
     (dict(sender="sms"), b"alice:secret:0::0,0,sms:7999:m"),
-    (dict(sender="a,b"), b"alice:secret:0::0,0,a,b:7999:m"),  # nothing is escaped (a ":": test_checks)
+    (dict(sender="a,b"), b"alice:secret:0::0,0,a,b:7999:m"),  # nothing is escaped (a ":" is refused: below)
 ])
 def test_each_parameter_alone(smsc, legacy, loopback, kwargs, line):
     outcome, sessions, _ = both(smsc, legacy, loopback, ("7999", "m"), kwargs, **CREDENTIALS)

@@ -78,7 +78,7 @@ SEND_SMS_CALLS = [  # (args, kwargs, the request target)
     (("79999999999", "test"), {"sender": ""}, TO_TEST + b"&translit=0&id=0&sender="),
     (("79999999999", "test"), {"sender": "x"}, TO_TEST + b"&translit=0&id=0&sender=x"),
     (("79999999999", "test"), {"sender": "A B"}, TO_TEST + b"&translit=0&id=0&sender=A%20B"),
-    # only == False is left out: 1 is sent (None is no sender: test_checks)
+    # only == False is left out: 1 is sent (None is no sender: test_validation.py)
     (("79999999999", "test"), {"sender": 1}, TO_TEST + b"&translit=0&id=0&sender=1"),
     (("79999999999", "test"), {"query": "valid=01:00&maxsms=3"}, TO_TEST + b"&translit=0&id=0&valid=01:00&maxsms=3"),
     (("79999999999,79999999998;+7 999", "Hello, world/ & ?=+;\n"), {},

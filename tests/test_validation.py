@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
-"""Issue 10: no parameter can rewrite a request (settings, checked when they are used: test_settings.py; secrets in
-debug output: test_secrets.py).
+"""What is refused, and why (docs/differences.md): bad input is a clear error naming the parameter, raised before
+any connection, and no parameter can rewrite a request (issue 10); what the gateway accepts is sent as 2.0 sent it.
 
-Every check is raised before any connection and names the parameter or the setting. Where a
-value that 2.0 accepted is now refused (docs/differences.md, rows 15-18), 2.0 runs
-beside ours (fixture `legacy`) to show what it did with it.
+Where a value that 2.0 accepted is now refused (docs/differences.md, rows 8, 15 and 16), 2.0 runs
+beside ours (fixture `legacy`) to show what it did with it. Settings, checked when they are used: test_settings.py;
+send_sms_mail's own checks: test_mail.py; no secret in what is raised: test_secrets.py; any value at all:
+test_validation_properties.py.
 """
 import io
 
