@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""Properties over the loopback gateway (hypothesis; Python 3 only).
+"""Properties of the wire over the loopback gateway (hypothesis; Python 3 only; the examples: test_wire.py).
 
 - Whatever text (any code point but surrogates) or bytes is passed as phones, message or
   sender, the gateway percent-decodes exactly that (UTF-8), by GET and by POST, on both sides
