@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""2.0 callers' code, copied over with this file: it runs as it ran with 2.0 (issue 17).
+"""Side by side with 2.0: 2.0 callers' code, copied over with this file, runs as it ran with 2.0 (issue 17).
 
 Each case is code as 2.0 projects write it: wrappers that keep attributes of their own, tests that mock
 smsc_api.urlopen, applications whose environment holds mail settings of their own or variables left empty, text
