@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
-"""The sandbox gateway (smsc_sandbox.Gateway): the HTTP API, SMTP, output, the pytest fixture,
-the command line and the demo.
+"""The sandbox gateway (smsc_sandbox.Gateway): the HTTP API, SMTP, output, the command line and the demo (the
+pytest fixture: test_plugin.py).
 
-In-process tests use the `smsc_gateway` fixture as users do (tests/conftest.py loads the plugin
-with pytest_plugins), on a stopped clock: statuses and duplicates move by setting the clock, never
+In-process tests use the `sandbox` fixture: the `smsc_gateway` fixture as users have it (tests/conftest.py loads
+the plugin with pytest_plugins), on a stopped clock: statuses and duplicates move by setting the clock, never
 by sleeping. Raw requests go over a real socket to the gateway's port; smsc_api reaches it
 through the fixture's Intercept, unchanged. Replies, printed lines and log lines are asserted
 whole; where a value varies by nature (ports, times of a subprocess) it is cut out and the rest
@@ -15,10 +15,7 @@ import os
 import re
 import shlex
 import smtplib
-import socket
 import stat
-import subprocess
-import sys
 import threading
 import time
 from decimal import Decimal
@@ -27,9 +24,8 @@ import pytest
 import six
 
 import smsc_sandbox
-from helpers import (DOMAINS, HEADER, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, environment,
-                     get_over_one_connection, logged, native, program, raw_get, raw_post, response, run_app,
-                     run_together, send, send_raw)
+from helpers import (DOMAINS, HEADER, HTTP_VERSION, NOW, ROOT, SandboxProcess, api, echoed, get_over_one_connection,
+                     logged, native, program, raw_get, raw_post, response, run_app, run_together, send, send_raw)
 from servers import Drop, HTTPServer
 from smsc_sandbox import Intercept
 
@@ -586,7 +582,7 @@ def test_mask():
     assert smsc_sandbox.mask(b"psw=&apikey") == b"psw=***&apikey"
 
 
-# 9. The recording servers under the gateway, Intercept(smsc_only=True), the fixture
+# 9. The recording servers under the gateway, and its connections kept alive
 
 def test_scripts_still_come_first(smsc, sandbox):
     with HTTPServer(default=sandbox.http_action, keepalive=True) as scripted:  # answering as the gateway
@@ -597,136 +593,12 @@ def test_scripts_still_come_first(smsc, sandbox):
     assert [r.reply for r in scripted.requests] == [None, b"1,1,2.50,97.50"]
 
 
-def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
-    real = socket.create_connection
-    with HTTPServer() as target, HTTPServer() as other:  # stopped, then checked, after the block
-        with Intercept({80: target}, smsc_only=True) as intercept:
-            for host in ["smscentre.com", "WWW3.SMSC.RU", "send.smsc.kz.", "smsc.ua"]:
-                socket.create_connection((host, 80)).close()
-            with pytest.raises(socket.error):
-                socket.create_connection(("smsc.ua", 443))
-            socket.create_connection(("127.0.0.1", other.port)).close()
-            socket.create_connection(("localhost", other.port)).close()
-            with pytest.raises(socket.error):  # not an SMSC host: resolved for real, and refused
-                socket.create_connection(("smsc.ua.invalid", 80), 2)
-        assert socket.create_connection is real
-        assert intercept.connections == [("smscentre.com", 80), ("WWW3.SMSC.RU", 80), ("send.smsc.kz.", 80),
-                                         ("smsc.ua", 80), ("smsc.ua", 443)]
-        assert target.wait_served(4) and other.wait_served(2)
-
-
-@pytest.mark.parametrize("host,smsc", [("smscentre.com", True), ("www5.smsc.kz", True), ("smsc.ua.", True),
-                                       (b"SMSC.RU", True), ("notsmsc.ru", False), ("smsc.ru.evil.org", False),
-                                       ("", False), (None, False),
-                                       # as the socket module hands them to the resolver: text through IDNA,
-                                       (u"smscentre\u3002com", True), (u"SMSC\uff0eKZ", True),
-                                       (u"\uff53\uff4d\uff53\uff43.ua", True), (u"sms\u00adcentre.com", True),
-                                       (u"www\u2028.smsc.ru", False),  # (the codec refuses it: so does the socket)
-                                       (u"sm\u0455c.ru", False),        # (a Cyrillic letter: xn--smc-ghd.ru)
-                                       # bytes as they are (or read as UTF-8)
-                                       (bytearray(b"send.smsc.ru"), True), (b"\xff.smsc.ru", True),
-                                       (u"smscentre\u3002com".encode("utf-8"), True), (b"smsc\xff.ru", False)])
-def test_is_smsc_host(host, smsc):
-    assert smsc_sandbox.is_smsc_host(host) is smsc
-
-
-def test_the_fixture_with_an_unmodified_call(smsc_gateway, monkeypatch):
-    import smsc_api
-    monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")  # bypassed for the SMSC hosts
-    # the upgrade trap: SMSC_LOGIN and SMSC_PASSWORD left empty send apikey= with nothing, error 2 at the gateway
-    assert smsc_api.SMSC().send_sms("79999999999", "Your code: 1234") == ["0", "-2"]
-    assert smsc_gateway.requests[0].request_line == (
-        b"GET /sys/send.php?apikey=&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=Your%20code%3A%201234"
-        b"&translit=0&id=0 " + HTTP_VERSION)
-    monkeypatch.setattr(smsc_api, "SMSC_PASSWORD", "KEY")
-    assert smsc_api.SMSC().send_sms("79999999999", "Your code: 1234") == ["1", "1", "2.50", "97.50"]
-    assert smsc_gateway.messages[0]["message"] == "Your code: 1234"
-    assert smsc_gateway.balance == Decimal("97.50")
-    # HTTPS (port 443) goes to the same gateway, refused only where no certificate can be made (as before 2.1)
-    assert smsc_api.SMSC(https=True).get_balance() == ("97.50" if smsc_gateway.https is not None else False)
-    assert smsc_gateway.intercept().smsc_only is True
-
-
 def test_the_gateway_keeps_connections_alive(sandbox):
     answers = get_over_one_connection(sandbox.http.port, [
         "/sys/send.php?login=a&psw=b&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=hi",
         "/sys/balance.php?login=a&psw=b&fmt=1&charset=utf-8"], host="smscentre.com")
     assert answers == [(200, "keep-alive", b"1,1,2.50,97.50"), (200, "keep-alive", b"97.50")]
     assert [request.connection for request in sandbox.requests] == [1, 1]
-
-
-USER_CONFTEST = u'pytest_plugins = ["pytest_smsc"]\n'
-USER_TEST = u'''# -*- coding: utf-8 -*-
-import smsc_api
-
-
-def signup(phone):  # the application: smsc_api as it is used (credentials from its settings)
-    return smsc_api.SMSC("shop", "password").send_sms(phone, u"Ваш код: 1234", sender="shop")
-
-
-def test_signup_sends_the_code(smsc_gateway):
-    assert signup("+7 999 999-99-99") == ["1", "1", "2.50", "97.50"]
-    assert [(m["phones"], m["message"]) for m in smsc_gateway.messages] == [(["79999999999"], u"Ваш код: 1234")]
-
-
-def test_no_money(smsc_gateway):
-    smsc_gateway.balance = 0
-    assert signup("79999999999") == ["0", "-3"]
-'''
-
-
-def run_user_suite(tmpdir, conftest, env):
-    """pytest over USER_TEST (and conftest.py, unless None) in tmpdir: its exit code and output."""
-    if conftest is not None:
-        tmpdir.join("conftest.py").write_text(conftest, "utf-8")
-    tmpdir.join("test_app.py").write_text(USER_TEST, "utf-8")
-    process = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
-                                str(tmpdir)], cwd=str(tmpdir), env=dict(env, PYTHONDONTWRITEBYTECODE="1"),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = process.communicate()[0].decode("utf-8")
-    return process.returncode, out
-
-
-def loaded_by_an_entry_point(config):
-    """Whether this pytest run loaded pytest_smsc through an entry point (pytest11)."""
-    return any(getattr(plugin, "__name__", None) == "pytest_smsc"
-               for plugin, dist in config.pluginmanager.list_plugin_distinfo())
-
-
-def importable_outside_the_checkout(env, directory):
-    """Whether pytest_smsc imports in a Python started in directory with env, the checkout not on its path.
-
-    An entry point alone does not say the package is installed: a leftover smsc_api.egg-info in the checkout
-    (git-ignored, from an old `setup.py develop` or `pip install -e`) registers one for `python -m pytest` run
-    there, where the checkout is on sys.path; a suite run without the checkout then cannot import the plugin."""
-    process = subprocess.Popen([sys.executable, "-c", "import pytest_smsc"], cwd=directory, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    process.communicate()
-    return process.returncode == 0
-
-
-USER_SUITE_PASSED = r"\.\.\s+\[100%\]\n2 passed in [0-9.]+ ?s(econds)?\n\Z"
-
-
-def test_a_users_suite_loads_the_fixture_with_pytest_plugins(tmpdir):
-    """Copied files: smsc_sandbox.py and pytest_smsc.py on the path, the plugin named in conftest.py."""
-    env = environment(PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
-                      PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    code, out = run_user_suite(tmpdir, USER_CONFTEST, env)
-    assert code == 0, out
-    assert re.match(USER_SUITE_PASSED, out) is not None, out
-
-
-@pytest.mark.parametrize("conftest", [None, USER_CONFTEST], ids=["without-conftest", "with-pytest_plugins"])
-def test_the_installed_plugin_needs_no_conftest_and_loads_once(request, tmpdir, conftest):
-    """Installed: the entry point loads the fixture; pytest_plugins = ["pytest_smsc"] too is no second copy."""
-    env = environment()
-    env.pop("PYTHONPATH", None)  # the installed modules, not the checkout's
-    if not (loaded_by_an_entry_point(request.config) and importable_outside_the_checkout(env, str(tmpdir))):
-        pytest.skip("the package is not installed in this environment (tox installs it)")
-    code, out = run_user_suite(tmpdir, conftest, env)
-    assert code == 0, out
-    assert re.match(USER_SUITE_PASSED, out) is not None, out
 
 
 # 10. The command line and the demo

@@ -10,8 +10,8 @@ connection at all. Other hosts ("localhost", resolved for real) are left alone.
 """
 import errno
 import select
-import socket
 import smtplib
+import socket
 import ssl
 
 import pytest
@@ -534,3 +534,38 @@ def test_intercepts_nest_and_may_end_in_any_order(network):
         assert with_raw_socket("http://smscentre.com/") == STAND_IN
         assert outer.lookups == [] and inner.lookups == [("smscentre.com", 80)] * 2
         assert (len(inner_server.requests), len(outer_server.requests), network.connections) == (2, 0, 1)
+
+
+# 5. Intercept(smsc_only=True) on its own: the SMSC hosts (smsc_sandbox.is_smsc_host) are redirected, nothing else
+
+def test_smsc_only_redirects_the_smsc_hosts_and_nothing_else():
+    real = socket.create_connection
+    with HTTPServer() as target, HTTPServer() as other:  # stopped, then checked, after the block
+        with Intercept({80: target}, smsc_only=True) as intercept:
+            for host in ["smscentre.com", "WWW3.SMSC.RU", "send.smsc.kz.", "smsc.ua"]:
+                socket.create_connection((host, 80)).close()
+            with pytest.raises(socket.error):
+                socket.create_connection(("smsc.ua", 443))
+            socket.create_connection(("127.0.0.1", other.port)).close()
+            socket.create_connection(("localhost", other.port)).close()
+            with pytest.raises(socket.error):  # not an SMSC host: resolved for real, and refused
+                socket.create_connection(("smsc.ua.invalid", 80), 2)
+        assert socket.create_connection is real
+        assert intercept.connections == [("smscentre.com", 80), ("WWW3.SMSC.RU", 80), ("send.smsc.kz.", 80),
+                                         ("smsc.ua", 80), ("smsc.ua", 443)]
+        assert target.wait_served(4) and other.wait_served(2)
+
+
+@pytest.mark.parametrize("host,smsc", [("smscentre.com", True), ("www5.smsc.kz", True), ("smsc.ua.", True),
+                                       (b"SMSC.RU", True), ("notsmsc.ru", False), ("smsc.ru.evil.org", False),
+                                       ("", False), (None, False),
+                                       # as the socket module hands them to the resolver: text through IDNA,
+                                       (u"smscentre\u3002com", True), (u"SMSC\uff0eKZ", True),
+                                       (u"\uff53\uff4d\uff53\uff43.ua", True), (u"sms\u00adcentre.com", True),
+                                       (u"www\u2028.smsc.ru", False),  # (the codec refuses it: so does the socket)
+                                       (u"sm\u0455c.ru", False),        # (a Cyrillic letter: xn--smc-ghd.ru)
+                                       # bytes as they are (or read as UTF-8)
+                                       (bytearray(b"send.smsc.ru"), True), (b"\xff.smsc.ru", True),
+                                       (u"smscentre\u3002com".encode("utf-8"), True), (b"smsc\xff.ru", False)])
+def test_is_smsc_host(host, smsc):
+    assert smsc_sandbox.is_smsc_host(host) is smsc

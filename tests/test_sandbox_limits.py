@@ -198,13 +198,6 @@ def test_max_record_bytes_bounds_the_requests_kept_the_newest_always_kept(sandbo
     assert [r.body[:1] for r in sandbox.requests] == [b"v"]
 
 
-def test_the_fixture_keeps_everything_of_its_test(smsc_gateway):
-    assert (smsc_gateway.max_records, smsc_gateway.max_record_bytes) == (None, None)
-    defaults = smsc_sandbox.Gateway()
-    assert (defaults.max_records, defaults.max_record_bytes, defaults.max_request_size, defaults.max_connections,
-            defaults.request_timeout) == (1000, 100 << 20, 10 << 20, 100, 10)
-
-
 def test_record():
     record = smsc_sandbox.Record(count=3, size=10, size_of=len)
     for item in ["ab", "cd", "ef", "gh"]:
