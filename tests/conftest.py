@@ -1,6 +1,16 @@
 # -*- coding: utf-8 -*-
 """Fixtures: the module with its constants reset, 2.0 beside it, and loopback servers.
 
+- smsc: our module (smsc_api), its constants restored after the test; client: SMSC() of it, logged in as alice.
+- legacy: the official 2.0 (tests/legacy/smsc_api_20.py), likewise; module: each in turn, the test run once with
+  each ("2.1", then "2.0"); is_ours: whether `module` is ours.
+- loopback: the recording HTTP (port 80) and SMTP (port 25) servers every SMSC host's connections go to;
+  loopback_https: their port 443, a TLS server whose test CA the client trusts; keepalive_server: their port 80
+  keeping connections alive, and keepalive_client: our SMSC(keepalive=True).
+- sandbox: the sandbox gateway under test: the users' fixture smsc_gateway (pytest_smsc.py) on a stopped clock.
+- logged, attempts: what smsc_api logged; mail_output: what one send_sms_mail printed; pictures: files to send;
+  utc: get_status times printed in UTC.
+
 Only socket.create_connection is redirected (smsc_sandbox.Intercept), so urllib and smtplib
 run unchanged: the request line stays in origin form and Host: keeps the real name.
 Every fixture that starts a server stops it after the test and raises the first error raised

@@ -257,7 +257,7 @@ def test_messages_sent_without_a_callback_url_are_not_posted(smsc, sandbox, app)
     assert [request.body.split(b"&")[1] for request in app.requests] == [b"mes=after"]
 
 
-# A callback that fails is recorded, never raised: the gateway goes on (gateway.check() stays clean at teardown)
+# A callback that fails is recorded, never raised: the gateway goes on (its check() stays clean at teardown)
 
 def closed_port():
     sock = socket.socket()
