@@ -200,6 +200,7 @@ def test_a_base_after_smsc_keeps_its_init_close_and_with_as_with_2_0(smsc, legac
 
 
 # 3. Defaults from the environment: a bad variable never stops the import; the calls that read it name it
+# (docs/differences.md row 23)
 
 def constants_with_environment(variables):
     """The module constants as a fresh interpreter imports them with these variables set: (exit status, out, err),

@@ -367,6 +367,7 @@ def test_proxies_are_read_at_the_first_request_as_2_0s_opener_read_them(module, 
 
 
 # 4. Redirects and replies: redirects as urllib followed them, only to http and https; anything else fails over
+# (docs/differences.md row 19)
 
 @pytest.mark.parametrize("target", ["gopher://smscentre.com/1", "file:///etc/passwd", "ftp://smscentre.com/x"])
 def test_a_redirect_to_another_scheme_is_a_failed_attempt(module, is_ours, loopback, target):
@@ -431,7 +432,6 @@ def test_a_reply_that_fails_while_read_closes_its_connection(smsc, client, loopb
 
 # 5. Why a call failed, on logging.getLogger("smsc_api"): each attempt, the gateway's error, no host answering;
 # never a secret (docs/differences.md row 7)
-
 
 FAILING_HOSTS = [Drop(), Reply(b""), Reply(b"x", status=500, reason="Oops"), Reply(b"1,1")]  # www2 refused
 
@@ -602,7 +602,6 @@ def test_a_reply_that_is_not_the_gateways_is_a_warning_never_a_secret(smsc, loop
 
 
 # 6. docs/differences.md row 14: urllib's opener is no longer used for the gateway
-
 
 UNAUTHORIZED = Reply(b"", status=401, reason="Unauthorized", headers=[("WWW-Authenticate", 'Basic realm="smsc"')])
 

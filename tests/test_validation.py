@@ -18,7 +18,8 @@ from servers import Reply
 OK = b"15,1,1.5,98.5"
 
 
-# 1. id, translit, format, all: an int or text of digits; nothing else reaches the request
+# 1. id, translit, format, all: an int or text of digits; nothing else reaches the request (docs/differences.md
+# row 15)
 
 INJECTIONS = [
     ("id", lambda c, v: c.send_sms("79999999999", "hi", id=v), "5&phones=70000000000",
@@ -199,7 +200,8 @@ def test_all_as_text_0_keeps_the_hlr_fields(smsc, legacy, loopback):
     assert loopback.requests[0].request_line == loopback.requests[1].request_line
 
 
-# sender=None means no sender (time None or 0 means no time in send_sms_mail too: test_mail.py)
+# sender=None means no sender (docs/differences.md row 16; time None or 0 means no time in send_sms_mail too:
+# test_mail.py)
 
 @pytest.mark.parametrize("call,without", [
     (lambda c: c.send_sms("79999999999", "hi", sender=None),

@@ -420,7 +420,8 @@ def test_query_text_goes_as_is_in_a_post_body_encoded_in_the_charset(smsc, loopb
     assert loopback.requests[0].body == body
 
 
-# 4. Failover: smscentre.com, www2 ... www5, never www1
+# 4. Failover: smscentre.com, www2 ... www5, never www1; on Python 2 too, anything but a complete 2xx reply is a
+# failed attempt (docs/differences.md row 19)
 
 FAILURES = {
     "drop": Drop(),
@@ -800,7 +801,7 @@ def test_https_off_uses_port_80(module, module_client, loopback, loopback_https)
     assert loopback_https.requests == []
 
 
-# 8. Files with a message (what the official PHP library 3.8 does and 2.0 cannot):
+# 8. Files with a message (what the official PHP library 3.8 does and 2.0 cannot; docs/differences.md row 22):
 # send_sms(..., files=[...]), one multipart/form-data POST, the usual fields and file0, file1, ...
 # (its boundary is random: read from the Content-Type header, then the body is built from it and compared)
 
@@ -922,8 +923,8 @@ def test_a_path_object_is_a_path(client, loopback, pictures):
     assert_multipart(loopback.requests[0], FIELDS, [(b"cat.png", b"application/octet-stream", PICTURE)])
 
 
-# 9. get_status with several ids as a list (or tuple): one request, one record per line of the reply; as text
-# (2.0's form), 2.0's flat list
+# 9. get_status with several ids as a list (or tuple; docs/differences.md row 22): one request, one record per
+# line of the reply; as text (2.0's form), 2.0's flat list
 
 TWO = b"/sys/status.php?login=alice&psw=secret&fmt=1&charset=utf-8&phone=79999999999%2C79999999998&id=101,102&all="
 
