@@ -2186,10 +2186,8 @@ class AsyncSMSC(object):
             raise TypeError("AsyncSMSC(max_workers=...) must be an int, not %r" % (max_workers,))
         if max_workers < 1:
             raise ValueError("AsyncSMSC(max_workers=...) must be at least 1, not %d" % max_workers)
-        self.__smsc = SMSC(login=login, password=password, post=post, https=https, charset=charset, debug=debug,
-                           host=host, timeout=timeout, smtp_from=smtp_from, smtp_server=smtp_server,
-                           smtp_login=smtp_login, smtp_password=smtp_password, connect_timeout=connect_timeout,
-                           keepalive=keepalive)
+        given = locals()
+        self.__smsc = SMSC(**dict((name, given[name]) for name, _, _ in _SETTINGS))
         self.__max_workers, self.__pid = max_workers, None  # type: int, Optional[int]
         self.__closed = None  # type: Optional[concurrent.futures.Future[None]]  # set by close(), done when closed
         self.__threads_here()
