@@ -2478,7 +2478,7 @@ _CLI_HELP = {"phones": "phone numbers, separated by commas or semicolons", "mess
              "format": "0 SMS, 1 flash, 2 push, 3 HLR, ... 7 MMS, 8 e-mail, ... 13 telegram",
              "sender": "sender name (Sender ID)", "query": "more parameters, as valid=01:00&maxsms=3",
              "id": "the message's id: a number, or up to 40 Latin letters, digits, '.', '-' and '_'",
-             "file": "a file sent with it (an MMS picture, an e-mail attachment); one --file a file"}
+             "file": "a file sent with it (an MMS picture, an e-mail attachment); --file again for each"}
 
 
 def _cli_parser(prog=None):
@@ -2526,8 +2526,8 @@ def _cli_parser(prog=None):
         for positional in positionals:
             command.add_argument(positional, help=_CLI_HELP[positional])
         for option in options:
-            command.add_argument("--" + option, default=given, help=_CLI_HELP[option], dest=option.replace("file",
-                                 "files"), action="append" if option == "file" else "store")
+            command.add_argument("--" + option, default=given, help=_CLI_HELP[option], metavar=option.upper(),
+                                 dest=option.replace("file", "files"), action="append" if option == "file" else "store")
     return parser
 
 
