@@ -2,7 +2,7 @@
 # SMSCENTRE.COM API (smscentre.com) версия 2.1: drop-in replacement for smsc_api.py 2.0 (03.07.2019)
 #
 # The names, signatures, return values and bytes on the wire of the official 2.0 module, on Python 2.7 and 3.6+,
-# standard library only. What differs from 2.0, and why: README.md (and docs/).
+# standard library only. What differs from 2.0, and why: docs/differences.md.
 #
 # The file, in order; each section opens with a banner ("# Settings ####...") and a note on its design:
 #

@@ -108,7 +108,7 @@ def api(request):
 
 @pytest.fixture
 def fixed(api):
-    """True for our module: where 2.0 has a defect (README, Differences from 2.0), ours does not."""
+    """True for our module: where 2.0 has a defect (docs/differences.md), ours does not."""
     return api.__name__ == "smsc_api"
 
 

@@ -3,7 +3,7 @@
 debug output masks every secret however it is written.
 
 Every check is raised before any connection and names the parameter or the setting. Where a
-value that 2.0 accepted is now refused (README, Differences from 2.0, rows 15-18), 2.0 runs
+value that 2.0 accepted is now refused (docs/differences.md, rows 15-18), 2.0 runs
 beside ours (fixture `legacy`) to show what it did with it.
 """
 import base64

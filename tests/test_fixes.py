@@ -3,7 +3,7 @@
 
 2.0 runs beside ours (fixture `legacy`) on the interpreter running the suite; where a defect
 exists on one Python only, the test says so and asserts 2.0's behaviour on the other. Each
-section is the row of that number in README.md's "Differences from 2.0"; row 14 (urllib's opener
+section is the row of that number in docs/differences.md (Differences from 2.0); row 14 (urllib's opener
 no longer used) and the deadlines of row 5 are tested with the transport (test_transport.py).
 """
 import base64

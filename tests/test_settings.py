@@ -45,7 +45,7 @@ def run_side_by_side(modules, gw, capsys, call, replies):
 def test_smsc_host_sends_what_that_countrys_copy_of_2_0_sends(smsc, gw, capsys, domain, call, replies):
     smsc.SMSC_HOST = domain
     ours, theirs = run_side_by_side([smsc, country_copy(domain)], gw, capsys, call, replies)
-    # SMSC_DEBUG: the SMTP dialogue printed shows *** for the password (README, Differences from 2.0)
+    # SMSC_DEBUG: the SMTP dialogue printed shows *** for the password (docs/differences.md, row 13)
     redacted = theirs.output.out, theirs.output.err.replace("alice:secret:", "alice:***:")
     assert ours[:4] + (tuple(ours.output),) == theirs[:4] + (redacted,)
     hosts = [host for host, port in ours.connections]

@@ -170,7 +170,7 @@ def test_a_send_that_timed_out_after_the_request_was_written_is_logged_as_possib
 
 
 def test_2_0_said_nothing_of_a_send_that_may_have_gone_out(legacy, gw, caplog):
-    # README row 21: 2.0 (no timeout) waits for the first host to close, then reports the next host's error 9
+    # Row 21 (docs/differences.md): 2.0 (no timeout) waits for the first host to close, then reports the next's error 9
     caplog.set_level(logging.DEBUG)
     gw.http.script(Stall(0.3), Reply(b"0,-9"))
     assert configure(legacy).send_sms("79999999999", "test") == ["0", "-9"]
@@ -245,7 +245,7 @@ def test_https_through_a_proxy_tunnels_with_connect(smsc, client, gw, https, pro
 
 
 def test_2_0_on_python_2_opened_tls_to_the_proxy_itself(legacy, gw, https, proxy, monkeypatch):
-    # README row 20: 2.0 on Python 2 spoke TLS to an ordinary proxy (every call failed); on Python 3 it tunnelled
+    # Row 20 (docs/differences.md): 2.0 on Python 2 spoke TLS to a plain proxy (all calls failed); Python 3 tunnelled
     proxied(gw, proxy, monkeypatch, "http://proxy.example.org:3128")
     https.http.default = Reply(b"42")
     result = configure(legacy, SMSC_HTTPS=True).get_balance()
@@ -763,7 +763,7 @@ def test_an_instance_with_open_connections_can_be_pickled_and_copied(alive, kept
     assert [r.connection for r in kept.requests] == [1, 2, 3, 1]
 
 
-# 9. README row 14: urllib's opener is no longer used for the gateway
+# 9. docs/differences.md row 14: urllib's opener is no longer used for the gateway
 
 UNAUTHORIZED = Reply(b"", status=401, reason="Unauthorized", headers=[("WWW-Authenticate", 'Basic realm="smsc"')])
 
