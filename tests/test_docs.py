@@ -300,8 +300,9 @@ def commands():
         for block in blocks:
             if block.language in ("sh", "bash", "console", "shell"):
                 pending, start = "", None  # a line ending in a backslash goes on in the next one
+                prompted = re.search(r"^\$ ", block.text, re.M)  # then the other lines are the output
                 for offset, line in enumerate(block.text.split("\n")):
-                    if not line.strip() and not pending:
+                    if not line.strip() and not pending or prompted and not pending and not line.startswith("$ "):
                         continue
                     start = block.line + offset if start is None else start
                     if line.rstrip().endswith("\\"):
