@@ -32,7 +32,7 @@ def smsc_gateway(monkeypatch):
     The SMSC hosts are matched by name, whatever the client (smsc_sandbox.Intercept): one that calls
     socket.create_connection (urllib, http.client, smtplib), resolves with socket.getaddrinfo or gethostbyname
     (requests and urllib3, asyncio, httpx, aiohttp) or connects a socket by name reaches the gateway; any other
-    port of an SMSC host fails: nothing reaches the real gateway (what is not covered: the README's "What is
+    port of an SMSC host fails: nothing reaches the real gateway (what is not covered: docs/sandbox.md, "What is
     isolated"). Other hosts are not touched, and *_proxy variables do not apply to the SMSC hosts.
     HTTPS is served with a certificate from the sandbox's own CA, which the client trusts for the test alone,
     besides what it trusted before: SSL_CERT_FILE and REQUESTS_CA_BUNDLE (requests otherwise trusts certifi's CAs

@@ -2,7 +2,7 @@
 # SMSCENTRE.COM API (smscentre.com) версия 2.1: drop-in replacement for smsc_api.py 2.0 (03.07.2019)
 #
 # The names, signatures, return values and bytes on the wire of the official 2.0 module, on Python 2.7 and 3.6+,
-# standard library only. What differs from 2.0, and why: README.md (and docs/).
+# standard library only. What differs from 2.0, and why: docs/differences.md.
 #
 # The file, in order; each section opens with a banner ("# Settings ####...") and a note on its design:
 #
@@ -2186,10 +2186,8 @@ class AsyncSMSC(object):
             raise TypeError("AsyncSMSC(max_workers=...) must be an int, not %r" % (max_workers,))
         if max_workers < 1:
             raise ValueError("AsyncSMSC(max_workers=...) must be at least 1, not %d" % max_workers)
-        self.__smsc = SMSC(login=login, password=password, post=post, https=https, charset=charset, debug=debug,
-                           host=host, timeout=timeout, smtp_from=smtp_from, smtp_server=smtp_server,
-                           smtp_login=smtp_login, smtp_password=smtp_password, connect_timeout=connect_timeout,
-                           keepalive=keepalive)
+        given = locals()
+        self.__smsc = SMSC(**dict((name, given[name]) for name, _, _ in _SETTINGS))
         self.__max_workers, self.__pid = max_workers, None  # type: int, Optional[int]
         self.__closed = None  # type: Optional[concurrent.futures.Future[None]]  # set by close(), done when closed
         self.__threads_here()
@@ -2480,7 +2478,7 @@ _CLI_HELP = {"phones": "phone numbers, separated by commas or semicolons", "mess
              "format": "0 SMS, 1 flash, 2 push, 3 HLR, ... 7 MMS, 8 e-mail, ... 13 telegram",
              "sender": "sender name (Sender ID)", "query": "more parameters, as valid=01:00&maxsms=3",
              "id": "the message's id: a number, or up to 40 Latin letters, digits, '.', '-' and '_'",
-             "file": "a file sent with it (an MMS picture, an e-mail attachment); one --file a file"}
+             "file": "a file sent with it (an MMS picture, an e-mail attachment); --file again for each"}
 
 
 def _cli_parser(prog=None):
@@ -2528,8 +2526,8 @@ def _cli_parser(prog=None):
         for positional in positionals:
             command.add_argument(positional, help=_CLI_HELP[positional])
         for option in options:
-            command.add_argument("--" + option, default=given, help=_CLI_HELP[option], dest=option.replace("file",
-                                 "files"), action="append" if option == "file" else "store")
+            command.add_argument("--" + option, default=given, help=_CLI_HELP[option], metavar=option.upper(),
+                                 dest=option.replace("file", "files"), action="append" if option == "file" else "store")
     return parser
 
 

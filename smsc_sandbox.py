@@ -141,6 +141,19 @@ def parts(text):
     return 1 if size <= single else -(-size // multi)
 
 
+def message_id(id):
+    """A message id as the gateway takes it: an int for a number, the text for up to 40 Latin letters, digits, ".",
+    "-" and "_" (ids such as "order-17"); GatewayError 1 for anything else."""
+    if isinstance(id, int) and not isinstance(id, bool):
+        return id
+    text = id.decode("latin-1") if isinstance(id, bytes) else _text(id)
+    if re.match(u"[0-9]+\\Z", text):
+        return int(text)
+    if re.match(u"[A-Za-z0-9._-]{1,40}\\Z", text):
+        return text
+    raise GatewayError(1)
+
+
 def normalize_phone(phone):
     """A phone as the gateway stores it (digits only), or None when it is not a valid number."""
     phone = re.sub(u"[ ()\\-]", u"", phone.strip())
@@ -1310,7 +1323,8 @@ class _Amount(object):
 
 
 class GatewayError(Exception):
-    """An API error of the Gateway: replied as "<id>,-<code>" (id: 0, or the client's id for 3 and 7)."""
+    """An API error of the Gateway: replied as "<id>,-<code>" (id: 0, or the client's id, a number or text, for 3
+    and 7)."""
 
     def __init__(self, code, id=0):
         Exception.__init__(self, code, id)
@@ -1884,7 +1898,7 @@ class Gateway(object):
     def delivery_time(self, id):
         """When message id is (or was) delivered: its time of sending plus deliver_after; None if unknown."""
         with self._lock:
-            sent = [time_sent for record, time_sent, each in self._sent if record["id"] == id]
+            sent = [time_sent for record, time_sent, each in self._sent if record["id"] == self._known_id(id)]
             return sent[-1] + self.deliver_after if sent else None
 
     # Delivery callbacks
@@ -2079,16 +2093,11 @@ class Gateway(object):
 
     @staticmethod
     def _client_id(phones, message, id):
-        """The client's message id (0: none), once phones and message are there: else error 1."""
+        """The client's message id (0: none; a number or text, see message_id), once phones and message are there:
+        else error 1."""
         if phones is None or message is None or len(message) > 1000:
             raise GatewayError(1)
-        try:
-            client_id = int(id or 0)
-        except ValueError:
-            raise GatewayError(1)
-        if client_id < 0:
-            raise GatewayError(1)
-        return client_id
+        return message_id(id or u"0")
 
     @staticmethod
     def _phones(phones, client_id):
@@ -2143,7 +2152,14 @@ class Gateway(object):
             sent = {}
             for entry in self._sent:
                 sent.setdefault(entry[0]["id"], []).append(entry)
-            return [self._status(sent.get(id, ()), phone, all) for id, phone in pairs]
+            return [self._status(sent.get(self._known_id(id), ()), phone, all) for id, phone in pairs]
+
+    @staticmethod
+    def _known_id(id):
+        try:
+            return message_id(id)  # "17" is message 17
+        except (GatewayError, TypeError, AttributeError):
+            return id
 
     def _status(self, entries, phone, all):
         phone = normalize_phone(phone) or phone
@@ -2239,7 +2255,8 @@ class Gateway(object):
             return self._send(conn, request, server, 200, failure.value, charset)
         id = dict(request.form()[0]).get("id", b"0") if failure.value in (3, 6, 7, 8) and path == b"/sys/send.php" \
             else b"0"
-        reply = self._refuse(GatewayError(failure.value, int(id) if id.isdigit() else 0), path)
+        reply = self._refuse(GatewayError(failure.value, self._known_id(id) if re.match(b"[A-Za-z0-9._-]{1,40}\\Z", id)
+                                          else 0), path)
         return self._send(conn, request, server, 200, reply.encode("ascii"), charset)
 
     def fail(self, times=1, host=None, command=None, **how):
@@ -2378,7 +2395,7 @@ class Gateway(object):
 
     def _refuse(self, refused, path):
         self._say(u"ERROR %d (%s) for %s" % (refused.code, _ERRORS[refused.code], path.decode("latin-1")))
-        return u"%d,-%d" % (refused.id, refused.code)
+        return u"%s,-%d" % (refused.id, refused.code)
 
     def _credentials(self, params):
         login = params.get("login")
@@ -2396,7 +2413,7 @@ class Gateway(object):
         if not self._authorized(*self._credentials(params)):
             raise GatewayError(2)
         try:
-            ids, all = [int(id) for id in params["id"].split(u",")], int(params.get("all") or 0)
+            ids, all = [message_id(id.strip()) for id in params["id"].split(u",")], int(params.get("all") or 0)
             phones = params["phone"].split(u",")
         except (KeyError, ValueError):
             raise GatewayError(1)
@@ -2421,7 +2438,7 @@ class Gateway(object):
     def describe(self, record):
         """The line printed for a message: its files by name, type and size (never their bytes)."""
         phones = record["phones"]
-        return u"SMS id=%d to %s%s: %s (%d part%s%s, %s%s)%s" % (
+        return u"SMS id=%s to %s%s: %s (%d part%s%s, %s%s)%s" % (
             record["id"], u",".join(phones), u" from " + record["sender"] if record["sender"] else u"",
             _escaped(record["message"]), record["parts"], u"" if record["parts"] == 1 else u"s",
             u" x %d phones" % len(phones) if len(phones) > 1 else u"", record["cost"],

@@ -11,8 +11,8 @@ the interpreters to test (python2.7, python3.13 on PATH, or ~/.pyenv/versions/*)
 2. twine check --strict on both.
 3. The wheel holds every py_modules entry of setup.py, the package_data files (the stubs,
    smsc_api-stubs/__init__.pyi) and its .dist-info, nothing else; the sdist holds setup.py, the
-   modules, the stubs, README.md, CHANGELOG.md and the files of tests/ that git tracks or would
-   (not ignored), nothing else. CHANGELOG.md has a section for the version.
+   modules, the stubs, README.md, CHANGELOG.md and the files of docs/ and tests/ that git tracks or
+   would (not ignored), nothing else. CHANGELOG.md has a section for the version.
 4. Per Python: a fresh virtualenv with pip alone, the wheel installed from the file (--no-index),
    nothing else installed; from there `import smsc_api` gives the wheel's version, and
    smsc-api --help, smsc-sandbox --help, smsc-sandbox demo, and smsc-api against smsc-sandbox
@@ -140,18 +140,19 @@ def setup_keyword(name):
     raise CheckFailed("setup.py: no literal %s= in setup()" % name)
 
 
-def tracked_test_files():
-    """tests/... paths that git tracks or would (not ignored); in a checkout without git, every file."""
+def tracked_files(folder):
+    """folder/... paths (docs, tests) that git tracks or would (not ignored); in a checkout without git, every
+    file."""
     try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "tests"],
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", folder],
                                 cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, check=True).stdout.decode("utf-8")
         return set(path for path in listed.split("\0") if path and os.path.exists(os.path.join(ROOT, path)))
     except (OSError, subprocess.CalledProcessError):
         found = set()
-        for folder, folders, files in os.walk(os.path.join(ROOT, "tests")):
+        for under, folders, files in os.walk(os.path.join(ROOT, folder)):
             folders[:] = [name for name in folders if name not in ("__pycache__", ".pytest_cache", ".hypothesis")]
-            found.update(os.path.relpath(os.path.join(folder, name), ROOT).replace(os.sep, "/")
+            found.update(os.path.relpath(os.path.join(under, name), ROOT).replace(os.sep, "/")
                          for name in files if not name.endswith(".pyc"))
         return found
 
@@ -213,7 +214,8 @@ def sdist_contents(sdist, version, files):
     # What MANIFEST.in and setuptools put in (the egg-info aside): a new file at the top needs a line here.
     expected = set(["PKG-INFO", "setup.cfg", "setup.py", "MANIFEST.in", "README.md", "CHANGELOG.md"])
     expected.update(files)
-    expected.update(tracked_test_files())
+    expected.update(tracked_files("docs"))
+    expected.update(tracked_files("tests"))
     egg_info = set(name for name in names if name.startswith("smsc_api.egg-info/"))
     check(names - egg_info == expected,
           "sdist files: missing %s, stray %s" % (sorted(expected - names), sorted(names - egg_info - expected)))

@@ -202,8 +202,8 @@ def test_no_valid_phone_is_error_7_with_the_clients_id(sandbox, phones, id, repl
     assert sandbox.messages == [] and sandbox.balance == 100
 
 
-@pytest.mark.parametrize("query", [b"mes=hi", b"phones=79999999999", b"phones=79999999999&mes=hi&id=x",
-                                   b"phones=79999999999&mes=hi&id=-1",
+@pytest.mark.parametrize("query", [b"mes=hi", b"phones=79999999999", b"phones=79999999999&mes=hi&id=a+b",
+                                   b"phones=79999999999&mes=hi&id=" + b"a" * 41, b"phones=79999999999&mes=hi&id=%D0%B8",
                                    b"phones=79999999999&mes=" + b"a" * 1001])
 def test_missing_or_malformed_parameters_are_error_1(sandbox, query):
     assert send(sandbox, query) == b"0,-1"
@@ -394,7 +394,7 @@ def test_an_unknown_message_is_status_minus_3(sandbox, query):
     assert api(sandbox, b"status", b"login=a&psw=b&all=1&" + query) == b"-3,0,0"
 
 
-@pytest.mark.parametrize("query", [b"phone=79999999999", b"id=1", b"phone=79999999999&id=one",
+@pytest.mark.parametrize("query", [b"phone=79999999999", b"id=1", b"phone=79999999999&id=a+b",
                                    b"phone=79999999999&id=1&all=x"])
 def test_status_without_phone_or_id_is_error_1(sandbox, query):
     assert api(sandbox, b"status", b"login=a&psw=b&" + query) == b"0,-1"
@@ -436,9 +436,26 @@ def test_several_ids_are_answered_a_line_each(sandbox):
 
 @pytest.mark.parametrize("query", [b"phone=79999999999,79999999998,79999999997&id=1,2",
                                    b"phone=79999999999,79999999998&id=1,2,3", b"phone=79999999999&id=1,,2",
-                                   b"phone=79999999999&id=1,x", b"phone=79999999999&id=1,"])
+                                   b"phone=79999999999&id=1,a+b", b"phone=79999999999&id=1,"])
 def test_several_ids_with_another_number_of_phones_or_a_bad_id_are_error_1(sandbox, query):
     assert api(sandbox, b"status", b"login=a&psw=b&" + query) == b"0,-1"
+
+
+@pytest.mark.parametrize("id", [b"order-17", b"-1", b"a" * 40, b"v1.2_x"])
+def test_a_text_id_is_the_messages_id_as_the_gateway_documents(sandbox, id):
+    # "a 32-bit number from 1 to 2147483647, or a text of up to 40 characters of Latin letters, digits and ., -, _"
+    assert send(sandbox, b"phones=79999999999&mes=hi&id=" + id) == id + b",1"
+    assert api(sandbox, b"status", b"login=a&psw=b&phone=79999999999&id=" + id) == b"-1,1700000000,0"
+    assert api(sandbox, b"status", b"login=a&psw=b&phone=79999999999&id=1," + id) == b"-3,0,0\n-1,1700000000,0"
+    assert [m["id"] for m in sandbox.messages] == [id.decode("ascii")]
+    assert sandbox.status(id.decode("ascii"), u"79999999999") == [u"-1", u"1700000000", u"0"]
+    assert send(sandbox, b"phones=7999&mes=hi&id=" + id) == id + b",-7"  # the client's id in the error
+
+
+def test_a_numeric_id_is_a_number_however_it_is_written(smsc, sandbox):
+    assert send(sandbox, b"phones=79999999999&mes=hi&id=007") == b"7,1"
+    assert sandbox.status("7", u"79999999999") == sandbox.status(7, u"79999999999") == [u"-1", u"1700000000", u"0"]
+    assert smsc.SMSC("alice", "secret").get_status("7", "79999999999") == ["-1", "1700000000", "0"]
 
 
 def test_several_statuses_through_smsc_api(smsc, sandbox):

@@ -367,7 +367,7 @@ def test_a_socket_connected_by_name_reaches_the_gateway_or_is_refused(isolated, 
 
 
 @pytest.mark.skipif(six.PY2 or not hasattr(socket.socket, "sendmsg"),
-                    reason="Python 2's socket.sendto is a slot of each socket: not replaced (README); no sendmsg")
+                    reason="Python 2's socket.sendto is each socket's slot: not replaced (docs/sandbox.md); no sendmsg")
 def test_tcp_fast_open_to_an_smsc_host_by_name_is_refused(network, request, monkeypatch):
     """sendto and sendmsg with MSG_FASTOPEN connect by the name given: an SMSC host's is refused, others pass on."""
     given = []
@@ -410,7 +410,7 @@ def test_tcp_fast_open_to_an_smsc_host_by_name_is_refused(network, request, monk
 def test_a_connection_kept_alive_from_before_the_fixture_is_not_used_under_it(kept_alive_network, request):
     """An SMSC(keepalive=True) used before the fixture (kept at module level, or by the application's start-up): under
     the fixture it connects anew, to the gateway (smsc_api reuses no connection made before _forget_cached(), which
-    the fixture calls on entry). Other clients' connections are not covered (README)."""
+    the fixture calls on entry). Other clients' connections are not covered (docs/sandbox.md)."""
     with smsc_api.SMSC("alice", "secret", keepalive=True, timeout=5) as smsc:
         assert smsc.get_balance() == "7.00"  # before the fixture: the network, the connection kept
         gateway = request.getfixturevalue("smsc_gateway")

@@ -47,3 +47,14 @@ def test_check_says_when_the_stubs_are_out_of_date(tmpdir):
     stale.write_text(committed().replace("def get_balance(self)", "def get_balanc(self)"), "utf-8")
     assert make_stubs("--check", "--stub", str(stale)) == (
         1, "%s is not what smsc_api.py's type comments give: run python .ci/make_stubs.py\n" % stale)
+
+
+def test_the_typed_constructors_take_every_setting_in_order(smsc):
+    # SMSC binds its settings itself (*args, **kwargs at run time): a setting added to _SETTINGS but not to the
+    # typed signatures would be missing for type checkers; stubtest cannot see it
+    import ast
+    classes = dict((node.name, node) for node in ast.parse(committed()).body if isinstance(node, ast.ClassDef))
+    settings = [name for name, constant, kind in smsc._SETTINGS]
+    for name, more in (("SMSC", []), ("AsyncSMSC", ["max_workers"])):
+        init, = [node for node in classes[name].body if isinstance(node, ast.FunctionDef) and node.name == "__init__"]
+        assert [argument.arg for argument in init.args.args] == ["self"] + settings + more, name
