@@ -454,10 +454,11 @@ _SETTINGS = (("login", "SMSC_LOGIN", None), ("password", "SMSC_PASSWORD", None),
              ("smtp_password", "SMTP_PASSWORD", None), ("connect_timeout", "SMSC_CONNECT_TIMEOUT", "seconds"),
              ("keepalive", "SMSC_KEEPALIVE", "bool"))  # type: Tuple[Tuple[str, str, Optional[str]], ...]
 # All the settings of an HTTP request or an SMTP session are read and checked before connecting: one found bad
-# after the request (debug) would raise after a sent SMS
-_HTTP_SETTINGS = ("post", "https", "charset", "debug", "host", "timeout", "connect_timeout", "keepalive",
-                  "login", "password")
-_SMTP_SETTINGS = ("charset", "debug", "host", "timeout", "connect_timeout", "smtp_from", "smtp_server")
+# after the request (debug) would raise after a sent SMS. A request reads every setting but the smtp_ ones; a
+# session every setting but the request's own (so a new setting needs no list of its readers)
+_HTTP_SETTINGS = tuple(name for name, _, _ in _SETTINGS if not name.startswith("smtp_"))
+_SMTP_SETTINGS = tuple(name for name, _, _ in _SETTINGS if name not in ("login", "password", "post", "https",
+                                                                        "keepalive"))
 
 
 def _setting(client, name):
