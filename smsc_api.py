@@ -991,14 +991,14 @@ _ERRORS = {"1": "error in parameters", "2": "invalid login or password (or API k
            "7": "wrong phone number format", "8": "the message cannot be delivered to this number",
            "9": "duplicate request within a minute, or too many requests"}
 _ERRORS_OF_EVERY_COMMAND = ("1", "2", "4", "5", "9")
-_REFUSAL_SHAPE = "[0-9]+,-[0-9]+"  # 0,-error or id,-error
+_REFUSAL_SHAPE = _ID + ",-[0-9]+"  # 0,-error or id,-error (the id a number or the caller's text)
 _STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0": "passed to the operator",
              "1": "delivered", "2": "read", "3": "expired", "4": "link clicked", "20": "impossible to deliver",
              "22": "wrong number", "23": "prohibited", "24": "not enough money", "25": "unreachable number"}
 # The reply of each command that means success: the gateway's fields, numbers where it sends numbers (the log
 # says when a reply is none of the gateway's, and the command line exits 3)
 _AMOUNT = "-?[0-9]+(\\.[0-9]+)?"
-_REPLY_SHAPES = {"send": "[0-9]+,[1-9][0-9]*(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # id,cnt[,cost,balance]
+_REPLY_SHAPES = {"send": _ID + ",[1-9][0-9]*(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # id,cnt[,cost,balance]
                  "cost": _AMOUNT + ",[1-9][0-9]*",                       # cost,cnt
                  "status": "-?[0-9]+,[0-9]+,-?[0-9]+(,.*)?",             # status,time,err[,...]
                  "balance": _AMOUNT}                                     # balance

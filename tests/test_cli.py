@@ -229,6 +229,7 @@ def test_the_timeout_options_reach_the_settings(smsc):
 REPLIES = [
     ("send", b"15,1", 0, "sent: id 15, sms 1"),
     ("send", b"15,2,3.40,-96.60", 0, "sent: id 15, sms 2, cost 3.40, balance -96.60"),
+    ("send", b"order-17,1,2.50,97.50", 0, "sent: id order-17, sms 1, cost 2.50, balance 97.50"),  # --id's text
     ("cost", b"0,1", 0, "cost: 0 for 1 SMS"),
     ("status", b"-3,0,0", 0, "status -3: not found"),
     ("status", b"25,0,255", 0, "status 25: unreachable number"),
@@ -301,6 +302,7 @@ def test_a_reply_that_echoes_the_request_never_shows_the_password(smsc, loopback
     (["balance"], b"0,-2", "error 2: invalid login or password (or API key)\n"),
     (["send", "12", "hi"], b"0,-7", "error 7: wrong phone number format\n"),
     (["send", "79999999999", "hi"], b"15,-3", "error 3: not enough money\n"),
+    (["send", "12", "hi", "--id", "order_17.b"], b"order_17.b,-7", "error 7: wrong phone number format\n"),
     (["cost", "79999999999", "hi"], b"0,-9", "error 9: duplicate request within a minute, or too many requests\n"),
     (["status", "1", "79999999999"], b"0,-4", "error 4: IP address temporarily blocked\n"),
 ])
