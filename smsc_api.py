@@ -974,7 +974,8 @@ def _log():
         # type: () -> Any
         import logging
         made = logging.getLogger("smsc_api")
-        made.addHandler(logging.NullHandler())
+        if not any(isinstance(handler, logging.NullHandler) for handler in made.handlers):  # once, whatever forgets
+            made.addHandler(logging.NullHandler())
         return made
     return _cached("logger", logger)
 

@@ -471,6 +471,15 @@ def test_nothing_is_printed_unless_logging_is_configured(smsc, loopback, capfd):
     assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("smsc_api").handlers)
 
 
+def test_the_null_handler_is_added_once_however_often_the_caches_are_forgotten(smsc):
+    # the pytest plugin forgets the caches around each test: the logger must not gain a handler each time
+    for _ in range(3):
+        smsc._log()
+        smsc._forget_cached()
+    handlers = logging.getLogger("smsc_api").handlers
+    assert len([h for h in handlers if isinstance(h, logging.NullHandler)]) == 1
+
+
 ERRORS = [
     (lambda c: c.send_sms("79999999999", "test"), b"0,-2",
      "send: the gateway answered error 2: invalid login or password (or API key)"),
