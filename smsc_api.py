@@ -1018,8 +1018,9 @@ def _request(client, cmd, arg, files):
         _ensure_str(charset, charset, "SMSC_CHARSET") + "&"
     arg = _ensure_str(arg, charset, "query")
     repeatable = _repeatable(cmd, arg)  # status, balance, cost: never acted on, so safe to send again
-    # the request's bytes: the query is encoded alone, so that an error raised for it never holds the password
-    head = _ensure_binary(credentials, "ascii", "query")
+    # the request's bytes: the query is encoded alone, so that an error raised for it never holds the password.
+    # The credentials are ASCII (%XX), but for a replaced quote() that leaves text as it is: in charset, as 2.0
+    head = _ensure_binary(credentials, charset, _label(client, "login") + " or " + _label(client, "password"), True)
     data = head + _ensure_binary(arg, charset, "query")
     body, target, content_type = None, "", _FORM  # type: Optional[bytes], str, str
     if files:

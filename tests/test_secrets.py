@@ -12,6 +12,7 @@ import pytest
 import six
 
 from helpers import HEADER, configure, native
+from servers import Reply
 
 
 # 1. SMSC_DEBUG: the SMTP dialogue smtplib prints (docs/differences.md row 13)
@@ -181,6 +182,28 @@ def test_a_password_the_charset_cannot_encode_raises_without_it(smsc, loopback):
         assert secrets_in(raised.value, [u"Sup3r-Secr\u20act", u"Sup3r", u"\u20ac"]) == []
     assert loopback.intercept.connections == []
 
+
+
+@pytest.mark.skipif(six.PY2, reason="2.0's quote() on Python 2 took bytes only: a text password never reaches it")
+@pytest.mark.parametrize("post", [False, True], ids=["get", "post"])
+def test_a_replaced_quote_that_leaves_text_as_it_is_sends_the_charsets_bytes(smsc, loopback, monkeypatch, post):
+    # 2.0 encoded such a request in SMSC_CHARSET (POST; its GET failed): the password is never in an exception
+    monkeypatch.setattr(smsc, "quote", lambda text, safe="/": text)
+    client = configure(smsc, SMSC_LOGIN="alice", SMSC_PASSWORD=u"Пароль", SMSC_CHARSET="windows-1251", SMSC_POST=post)
+    loopback.http.script(Reply(b"12.50"))
+    assert client.get_balance() == "12.50"
+    request, = loopback.requests
+    if post:  # 2.0's bytes
+        assert (request.body, request.target) == (
+            b"login=alice&psw=\xcf\xe0\xf0\xee\xeb\xfc&fmt=1&charset=windows-1251&", b"/sys/balance.php")
+    else:  # what 2.0 could not send (its URL was not ASCII), as those bytes %-encoded
+        assert (request.body, request.target) == (
+            b"", b"/sys/balance.php?login=alice&psw=%CF%E0%F0%EE%EB%FC&fmt=1&charset=windows-1251&")
+    client = configure(smsc, SMSC_PASSWORD=u"Пароль\u4e2d", SMSC_CHARSET="windows-1251")  # not in windows-1251
+    with pytest.raises(UnicodeEncodeError) as raised:
+        client.get_balance()
+    assert str(raised.value) == "SMSC_LOGIN or SMSC_PASSWORD cannot be encoded in SMSC_CHARSET windows-1251"
+    assert secrets_in(raised.value, [u"Пароль", u"\u4e2d"]) == [] and len(loopback.requests) == 1
 
 def test_what_an_smtp_server_echoes_in_a_refusal_is_masked(smsc, loopback):
     client = configure(smsc, SMSC_PASSWORD="Sup3r-Secret", SMTP_LOGIN="mailer", SMTP_PASSWORD="Mail-Secret")
