@@ -1959,11 +1959,11 @@ def _written_forms(raw):
         return value if isinstance(value, _bytes) else value.encode("ascii")
     cores = [core for core in (raw, raw.strip()) if core]
     variants = cores + [re.sub(b"\r\n|\r|\n", b"\r\n", core) for core in cores]  # as sent in SMTP DATA
+    quoted = [ascii(form) for variant in variants for form in (
+        _QUOTE(variant), _QUOTE(variant, safe=""), _QUOTE(variant, safe=_URL_SAFE), quote_plus(variant))]
     return [form for variant in variants
-            for form in (variant, base64.b64encode(variant), codecs.escape_encode(variant)[0],  # repr()'s escapes
-                         ascii(_QUOTE(variant)), ascii(_QUOTE(variant, safe="")),
-                         ascii(_QUOTE(variant, safe=_URL_SAFE)),
-                         ascii(quote_plus(variant)))]
+            for form in (variant, base64.b64encode(variant), codecs.escape_encode(variant)[0])] + quoted + [
+        re.sub(b"%[0-9A-F]{2}", lambda escape: escape.group().lower(), form) for form in quoted]  # %3a, as echoed
 
 
 def _masked(value, forms):
