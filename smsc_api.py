@@ -999,7 +999,7 @@ _STATUSES = {"-3": "not found", "-2": "stopped", "-1": "waiting to be sent", "0"
 # The reply of each command that means success: the gateway's fields, numbers where it sends numbers (the log
 # says when a reply is none of the gateway's, and the command line exits 3)
 _AMOUNT = "-?[0-9]+(\\.[0-9]+)?"
-_REPLY_SHAPES = {"send": _ID + ",[1-9][0-9]*(,%s,%s)?" % (_AMOUNT, _AMOUNT),  # id,cnt[,cost,balance]
+_REPLY_SHAPES = {"send": _ID + ",[1-9][0-9]*(,%s(,%s)?)?" % (_AMOUNT, _AMOUNT),  # id,cnt[,cost[,balance]]
                  "cost": _AMOUNT + ",[1-9][0-9]*",                       # cost,cnt
                  "status": "-?[0-9]+,[0-9]+,-?[0-9]+(,.*)?",             # status,time,err[,...]
                  "balance": _AMOUNT}                                     # balance

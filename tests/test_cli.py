@@ -229,6 +229,7 @@ def test_the_timeout_options_reach_the_settings(smsc):
 REPLIES = [
     ("send", b"15,1", 0, "sent: id 15, sms 1"),
     ("send", b"15,2,3.40,-96.60", 0, "sent: id 15, sms 2, cost 3.40, balance -96.60"),
+    ("send", b"15,1,1.50", 0, "sent: id 15, sms 1, cost 1.50"),  # --query cost=2: the cost, no balance
     ("send", b"order-17,1,2.50,97.50", 0, "sent: id order-17, sms 1, cost 2.50, balance 97.50"),  # --id's text
     ("cost", b"0,1", 0, "cost: 0 for 1 SMS"),
     ("status", b"-3,0,0", 0, "status -3: not found"),
@@ -241,9 +242,9 @@ REPLIES = [
      "<html><body>Welcome to the hotel Wi-Fi</body></html>"),
     ("send", b"15,1,<b>1.50</b>,98.50", 3, "15,1,<b>1.50</b>,98.50"),
     ("send", b"15", 3, "15"),
+    ("send", b"15,1,1.50,", 3, "15,1,1.50,"),
     ("send", b"15,0", 3, "15,0"),          # no SMS counted: not a send (2.0's debug: "Ошибка №0")
     ("cost", b"2.50,0", 3, "2.50,0"),
-    ("send", b"15,1,1.50", 3, "15,1,1.50"),
     ("send", b"id,cnt", 3, "id,cnt"),
     ("cost", b"<html>Bad Gateway</html>", 3, "<html>Bad Gateway</html>"),
     ("cost", b"2.50", 3, "2.50"),

@@ -616,9 +616,10 @@ def test_a_reply_that_is_not_the_gateways_is_a_warning_never_a_secret(smsc, loop
 @pytest.mark.parametrize("reply,expected", [
     (b"order-17,1,2.50,97.50", []),
     (b"order-17,1", []),
+    (b"order-17,1,2.50", []),  # query="cost=2": the cost without the balance
     (b"order-17,-7", [("WARNING", "send: the gateway answered error 7: wrong phone number format")]),
     (b"order-17,0", [("WARNING", "send: the reply is not the gateway's: order-17,0")]),
-], ids=["sent", "sent-short", "refused", "no-sms"])
+], ids=["sent", "sent-short", "sent-cost", "refused", "no-sms"])
 def test_a_text_id_in_the_reply_is_the_gateways(smsc, loopback, logged, reply, expected):
     # the gateway echoes the caller's id, and a text id is one of its documented forms
     loopback.http.script(Reply(reply))
