@@ -10,6 +10,7 @@ credentials at all.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -209,6 +210,14 @@ def test_help_of_send_names_every_option():
                    "--verbose", "--timeout", "--connect-timeout", "--json", "--post", "--host", "--login",
                    "--password"):
         assert option in out, option
+
+
+def test_help_names_the_variable_each_default_comes_from(smsc):
+    # the constants' defaults come from SMSC_* variables: the help must not claim a number the environment changed
+    out = " ".join(smsc._cli_parser().format_help().split())
+    for option, variable in (("--login", "$SMSC_LOGIN"), ("--password", "$SMSC_PASSWORD"), ("--host", "$SMSC_HOST"),
+                             ("--timeout", "$SMSC_TIMEOUT"), ("--connect-timeout", "$SMSC_CONNECT_TIMEOUT")):
+        assert re.search(re.escape(option) + " [A-Z]+ [^$]*\\(default: " + re.escape(variable), out), option
 
 
 def test_the_timeout_options_reach_the_settings(smsc):

@@ -183,7 +183,6 @@ def test_a_password_the_charset_cannot_encode_raises_without_it(smsc, loopback):
     assert loopback.intercept.connections == []
 
 
-
 @pytest.mark.skipif(six.PY2, reason="2.0's quote() on Python 2 took bytes only: a text password never reaches it")
 @pytest.mark.parametrize("post", [False, True], ids=["get", "post"])
 def test_a_replaced_quote_that_leaves_text_as_it_is_sends_the_charsets_bytes(smsc, loopback, monkeypatch, post):
@@ -204,6 +203,7 @@ def test_a_replaced_quote_that_leaves_text_as_it_is_sends_the_charsets_bytes(sms
         client.get_balance()
     assert str(raised.value) == "SMSC_LOGIN or SMSC_PASSWORD cannot be encoded in SMSC_CHARSET windows-1251"
     assert secrets_in(raised.value, [u"Пароль", u"\u4e2d"]) == [] and len(loopback.requests) == 1
+
 
 def test_what_an_smtp_server_echoes_in_a_refusal_is_masked(smsc, loopback):
     client = configure(smsc, SMSC_PASSWORD="Sup3r-Secret", SMTP_LOGIN="mailer", SMTP_PASSWORD="Mail-Secret")

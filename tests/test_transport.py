@@ -612,7 +612,6 @@ def test_a_reply_that_is_not_the_gateways_is_a_warning_never_a_secret(smsc, loop
     assert logged() == [("WARNING", shown)]
 
 
-
 @pytest.mark.parametrize("reply,expected", [
     (b"order-17,1,2.50,97.50", []),
     (b"order-17,1", []),
@@ -625,6 +624,7 @@ def test_a_text_id_in_the_reply_is_the_gateways(smsc, loopback, logged, reply, e
     loopback.http.script(Reply(reply))
     assert configure(smsc).send_sms("79999999999", "test", id="order-17") == reply.decode("ascii").split(",")
     assert logged() == expected
+
 
 # 6. docs/differences.md row 14: urllib's opener is no longer used for the gateway
 
