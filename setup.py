@@ -48,6 +48,9 @@ TEST_REQUIRES = [
     # where it is installed, not installed here (a compiled package for every Python).
     "requests",
     'httpx; python_version >= "3.8"',
+    # A socket-level fake 2.0 projects test with (tests/test_side_by_side.py)
+    'httpretty<1; python_version < "3"',
+    'httpretty; python_version >= "3"',
 ]
 
 setup(

@@ -409,6 +409,7 @@ else:
 _PY2 = sys.version_info[0] == 2
 _TEXT_TYPES = (_text, _bytes, bytearray, memoryview)  # what a parameter's text may be
 _URLOPEN, _QUOTE = urlopen, quote  # urllib's own: a test (or an application) may replace smsc_api's, as 2.0 used them
+_SMTP = smtplib.SMTP  # smtplib's own: a test suite's mock.patch("smtplib.SMTP") replaces it, as 2.0 used it
 
 
 ########################################################################################################################
@@ -1154,8 +1155,11 @@ def _failure_text(client, error, request):
 
 def _http_replaced():
     # type: () -> bool
-    """Whether a test tool (vcrpy, ...) replaced the standard library's HTTP connection classes: then a request goes
-    through urlopen, as 2.0 made it, so that the tool sees it."""
+    """Whether a test tool replaced the standard library's HTTP connection classes (vcrpy, ...) or its sockets
+    (httpretty): then a request goes through urlopen, as 2.0 made it, so that the tool sees it. (Other
+    sockets, gevent's, eventlet's or PySocks', carry this module's requests with their deadlines.)"""
+    if getattr(socket.socket, "__module__", "socket").split(".")[0] == "httpretty":
+        return True
     module = sys.modules.get("httplib" if _PY2 else "http.client")
     if module is None:  # never imported: not replaced
         return False
@@ -1299,10 +1303,12 @@ else:
     class _DeadlineReader(io.RawIOBase):
         """The raw stream under http.client's and smtplib's reads: every recv within the deadline."""
 
+        _file = None  # type: Any  # until makefile() returned
+
         def __init__(self, dsock):
             # type: (_DeadlineSocket) -> None
             io.RawIOBase.__init__(self)
-            self._file, self._sock, self._dsock = dsock.sock.makefile("rb", buffering=0), dsock.sock, dsock
+            self._file, self._sock, self._dsock = dsock.sock.makefile("rb", 0), dsock.sock, dsock
 
         def readable(self):
             # type: () -> bool
@@ -1317,7 +1323,8 @@ else:
 
         def close(self):
             # type: () -> None
-            self._file.close()
+            if self._file is not None:
+                self._file.close()
             io.RawIOBase.close(self)
 
     def _deadline_file(dsock):
@@ -2043,12 +2050,15 @@ def _mail_data(client, charset, phones, message, translit, time, id, format, sen
 
 def _send_mail(client, settings, data):
     # type: (SMSC, Dict[str, Any], bytes) -> None
-    host = settings["host"]
+    address = _smtp_address(settings["smtp_server"], "send.smscentre.com", "send." + settings["host"])
+    if smtplib.SMTP is not _SMTP:  # a test suite's mock of smtplib.SMTP: made and fed as 2.0 did
+        _mail_session(client, settings, smtplib.SMTP(address), data)
+        return
     deadline = _Deadline(settings["timeout"], settings["connect_timeout"])
     server = smtplib.SMTP()
     server._get_socket = lambda smtp_host, port, timeout: deadline.connect(smtp_host, port)  # type: ignore  # the hook SMTP_SSL overrides  # noqa: E501
     try:
-        code, reply = server.connect(_smtp_address(settings["smtp_server"], "send.smscentre.com", "send." + host))
+        code, reply = server.connect(address)
         if code != 220:  # as smtplib.SMTP(host) in 2.0
             server.close()
             raise smtplib.SMTPConnectError(code, reply)
@@ -2071,10 +2081,13 @@ def _mail_session(client, settings, server, data):
             server.set_debuglevel(1)
         if _setting(client, "smtp_login"):
             _smtp_login(client, server)
-        if not _PY2:  # smtplib turns line ends into CRLF in text (and in Python 2's str), not in bytes
-            data = re.sub(b"\r\n|\r|\n", b"\r\n", data)
+        message = data  # type: Union[str, bytes]
+        if smtplib.SMTP is not _SMTP and not _PY2:  # a mock: 2.0's text
+            message = data.decode(settings["charset"])
+        elif not _PY2:  # smtplib turns line ends into CRLF in text (and in Python 2's str), not in bytes
+            message = re.sub(b"\r\n|\r|\n", b"\r\n", data)
         server.sendmail(_smtp_address(settings["smtp_from"], "api@smscentre.com", "api@" + host),
-                        "send@send." + host, data)
+                        "send@send." + host, message)
         server.quit()
 
 

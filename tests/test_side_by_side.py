@@ -539,6 +539,62 @@ def test_an_unconfigured_mock_of_urlopen_returns_what_2_0_returned(smsc, legacy)
     assert results[1] == results[0] == [list, str]
 
 
+MAILED = [
+    ("plain", {}, lambda c: c.send_sms_mail("79999999999", "test")),
+    ("debug-and-auth", {"SMSC_DEBUG": True, "SMTP_LOGIN": "mailer", "SMTP_PASSWORD": "mail-secret"},
+     lambda c: c.send_sms_mail("79999999999,79999999998", "line one\nline two", time="0ts", id=17, sender="Shop")),
+    ("server-and-from", {"SMTP_SERVER": "mail.example.org", "SMTP_FROM": "shop@example.org"},
+     lambda c: c.send_sms_mail("79999999999", "hi", translit=1, format=1)),
+] + ([] if six.PY2 else [  # Python 2's 2.0 joined unicode into unicode, ours gives smtplib the bytes it sends
+    ("text", {}, lambda c: c.send_sms_mail(u"+7 999 999-99-99", u"Привет: мир")),
+])
+
+
+@pytest.mark.parametrize("patch", ["by-name", "module-attribute"])
+@pytest.mark.parametrize("name,constants,call", MAILED, ids=[m[0] for m in MAILED])
+def test_a_mocked_smtp_gets_the_calls_2_0_made(smsc, legacy, loopback, capsys, patch, name, constants, call):
+    # mock.patch("smtplib.SMTP"): 2.0 projects test their mail code so; nothing reaches a server, nothing is printed
+    calls = []
+    for module in (legacy, smsc):
+        with (mock.patch("smtplib.SMTP") if patch == "by-name" else mock.patch.object(module.smtplib, "SMTP")) as SMTP:
+            assert call(configure(module, **constants)) is None
+        calls.append(SMTP.mock_calls)
+    assert calls[1] == calls[0]
+    assert calls[0][0] == mock.call(constants.get("SMTP_SERVER", "send.smscentre.com"))
+    assert capsys.readouterr() == ("", "") and loopback.intercept.connections == []
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # httpretty 1.x on Python 3.12+: utcnow()
+def test_httpretty_sees_every_request_as_with_2_0(smsc, legacy, loopback, capsys):
+    # httpretty fakes the sockets themselves: ours go through urlopen then, as 2.0's did, for the fake to answer
+    import httpretty
+    seen = []
+    for module in (legacy, smsc):
+        httpretty.reset()
+        httpretty.enable(allow_net_connect=False)
+        try:
+            httpretty.register_uri(httpretty.GET, "http://smscentre.com/sys/send.php", body="42,1,2.50,97.50")
+            httpretty.register_uri(httpretty.POST, "http://smscentre.com/sys/balance.php", body="97.50")
+            sent = configure(module).send_sms("79999999999", "test", sender="sms")
+            module.SMSC_POST = True
+            balance = module.SMSC().get_balance()
+            requests = [(r.method, r.path, r.body, r.raw_headers) for r in httpretty.HTTPretty.latest_requests]
+        finally:
+            httpretty.disable()
+            httpretty.reset()
+        seen.append((sent, balance, requests))
+    assert seen[1] == seen[0]
+    assert seen[0][:2] == (["42", "1", "2.50", "97.50"], "97.50")
+    distinct = []  # httpretty 1.x records a POST twice: once with its head, again with its body
+    for request in seen[0][2]:
+        distinct += [request[:3]] if request[:3] not in distinct else []
+    assert distinct == [
+        ("GET", "/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999&mes=test"
+                "&translit=0&id=0&sender=sms", b""),
+        ("POST", "/sys/balance.php", b"login=alice&psw=secret&fmt=1&charset=utf-8&")]
+    assert loopback.intercept.connections == []
+
+
 class PatchedConnection(six.moves.http_client.HTTPConnection):
     """A test tool's HTTPConnection (vcrpy's way): what goes through it is recorded."""
     seen = []
