@@ -823,6 +823,9 @@ def _phones_value(phones, charset, name="phones"):
     return b",".join(encoded)
 
 
+_TRAILING_SPACE = " \t\r\n\x0b\x0c"  # what urllib cut off the end of a URL
+
+
 def _digits(value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
     # type: (object, str, str, str) -> str
     """An int (not a bool) as its digits, or text matching shape as its own characters: what goes into the
@@ -835,9 +838,8 @@ def _digits(value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
     if data is None and not isinstance(value, _text):
         value = str(value)  # Decimal and the like: as 2.0's str()
     text = _ascii_or_none(value if data is None else data)  # type: ignore[arg-type]  # the characters themselves
-    if text is not None:
-        text = text.rstrip(" \t\r\n\x0b\x0c")  # trailing whitespace: urllib cut it off the URL (CHAR(n)'s padding)
-    if text is None or not re.match(shape, text):
+    # trailing whitespace (a CHAR(n) column's padding) goes as 2.0 put it: %-encoded, cut at the end of a GET's URL
+    if text is None or not re.match(shape, text.rstrip(_TRAILING_SPACE)):
         raise ValueError("%s must be %s, not %r" % (name, what, value[:40]))  # type: ignore[index]
     return text
 
@@ -863,7 +865,7 @@ def _status_ids(id):
     if isinstance(id, (list, tuple)):
         if not id:
             raise ValueError("id must not be empty")
-        return ",".join(_id_text(item, _ID + "\\Z") for item in id), True
+        return ",".join(_id_text(item, _ID + "\\Z").rstrip(_TRAILING_SPACE) for item in id), True  # new: as meant
     return _id_text(id, "(%s( *, *%s)*,?)?\\Z" % (_ID, _ID), _ID_WHAT + " (ids separated by commas)"), False
 
 
@@ -2043,7 +2045,8 @@ def _mail_data(client, charset, phones, message, translit, time, id, format, sen
         field("login", _setting(client, "login"), _label(client, "login"), True),
         field("password", _setting(client, "password"), _label(client, "password"), True),
         field("id", _id_text(id)), field("time", _time_value(time) or b""),
-        field("translit", _digits(translit, "translit")) + b"," + field("format", _format_number(format)) + b"," +
+        field("translit", _digits(translit, "translit")) + b"," +
+        field("format", str(format) if isinstance(format, bool) else _format_number(format)) + b"," +  # 2.0's True
         field("sender", _sender_value(sender) or b""),
         field("phones", _phones_value(phones, charset)), _ensure_binary(message, charset, "message")])
 

@@ -545,6 +545,9 @@ MAILED = [
      lambda c: c.send_sms_mail("79999999999,79999999998", "line one\nline two", time="0ts", id=17, sender="Shop")),
     ("server-and-from", {"SMTP_SERVER": "mail.example.org", "SMTP_FROM": "shop@example.org"},
      lambda c: c.send_sms_mail("79999999999", "hi", translit=1, format=1)),
+    ("padded-and-bool", {},
+     lambda c: c.send_sms_mail("79999999999", "hi", translit="1 ", id="order-17  ", format=True)),
+    ("bool-false", {}, lambda c: c.send_sms_mail("79999999999", "hi", format=False)),
 ] + ([] if six.PY2 else [  # Python 2's 2.0 joined unicode into unicode, ours gives smtplib the bytes it sends
     ("text", {}, lambda c: c.send_sms_mail(u"+7 999 999-99-99", u"Привет: мир")),
 ])
@@ -726,6 +729,40 @@ def test_several_ids_in_a_list_give_a_record_each(client, loopback):
 ], ids=["id-line-feed", "id-spaces", "all", "query", "query-line-feed"])
 def test_trailing_whitespace_of_a_get_goes_as_urllib_cut_it(smsc, legacy, loopback, capsys, run):
     assert_as_2_0(smsc, legacy, loopback, capsys, lambda module: run(module.SMSC()), [Reply(OK)])
+
+
+CREDENTIALS = b"login=alice&psw=secret&fmt=1&charset=utf-8&"
+PADDED = [  # trailing whitespace before another parameter: Python 2's urllib sent it %-encoded, POST as it is
+    ("translit", lambda c: c.send_sms("79999999999", "hi", translit="1 "),
+     b"/sys/send.php", b"cost=3&phones=79999999999&mes=hi&translit=1 &id=0"),
+    ("id", lambda c: c.send_sms("79999999999", "hi", id="order-17\t", sender="Shop"),
+     b"/sys/send.php", b"cost=3&phones=79999999999&mes=hi&translit=0&id=order-17\t&sender=Shop"),
+    ("status-id", lambda c: c.get_status("101   ", "79999999999"),
+     b"/sys/status.php", b"phone=79999999999&id=101   &all=0"),
+]
+
+
+@pytest.mark.parametrize("post", [True, False] if six.PY2 else [True])  # 2.0's Python 3 GET refused the space
+@pytest.mark.parametrize("name,run,path,query", PADDED, ids=[p[0] for p in PADDED])
+def test_trailing_whitespace_inside_the_request_goes_as_2_0_sent_it(smsc, legacy, loopback, capsys, post, name, run,
+                                                                    path, query):
+    def call(module):
+        module.SMSC_POST = post
+        return run(module.SMSC())
+    assert_as_2_0(smsc, legacy, loopback, capsys, call, [Reply(OK)])
+    request = loopback.requests[-1]  # ours
+    assert (request.target, request.body) == ((path, CREDENTIALS + query) if post else (
+        path + b"?" + CREDENTIALS + query.replace(b" ", b"%20").replace(b"\t", b"%09"), b""))
+
+
+@pytest.mark.parametrize("name,run,path,query", PADDED, ids=[p[0] for p in PADDED])
+def test_trailing_whitespace_inside_a_get_goes_on_python_3_as_python_2_sent_it(client, loopback, name, run, path,
+                                                                               query):
+    loopback.http.script(Reply(OK))
+    run(client)
+    request, = loopback.requests
+    assert (request.target, request.body) == (
+        path + b"?" + CREDENTIALS + query.replace(b" ", b"%20").replace(b"\t", b"%09"), b"")
 
 
 class Index(object):
