@@ -182,7 +182,7 @@ class SMSC(object):
 
         # (id, cnt, cost, balance) или (id, -error)
         if _setting(self, "debug"):
-            f = list(m) + ["", "", ""]  # a short reply (or a subclass's tuple) does not break the debug line
+            f = _debug_fields(self, m) + ["", "", ""]  # a short reply (or a subclass's tuple) does not break it
             if f[1] > "0":
                 print("Сообщение отправлено успешно. ID: " + f[0] + ", всего SMS: " + f[1] + ", стоимость: " + f[2] + ", баланс: " + f[3])  # noqa: E501
             else:
@@ -235,7 +235,7 @@ class SMSC(object):
 
         # (cost, cnt) или (0, -error)
         if _setting(self, "debug"):
-            f = list(m) + [""]
+            f = _debug_fields(self, m) + [""]
             if f[1] > "0":
                 print("Стоимость рассылки: " + f[0] + ". Всего SMS: " + f[1])
             else:
@@ -293,7 +293,7 @@ class SMSC(object):
 
         # (status, time, err, ...) или (0, -error)
         if _setting(self, "debug"):
-            for f in [list(record) + [""] for record in records]:
+            for f in [_debug_fields(self, record) + [""] for record in records]:
                 if f[1] >= "0":
                     tm = ""
                     if f[1] > "0":
@@ -325,10 +325,11 @@ class SMSC(object):
         m = self._smsc_send_cmd("balance")  # (balance) или (0, -error)
 
         if _setting(self, "debug"):
-            if len(m) < 2:
-                print("Сумма на счете: " + m[0])
+            f = _debug_fields(self, m)
+            if len(f) < 2:
+                print("Сумма на счете: " + f[0])
             else:
-                print("Ошибка №" + m[1][1:])
+                print("Ошибка №" + f[1][1:])
 
         return ifs(len(m) > 1, False, m[0])
 
@@ -450,9 +451,10 @@ def _forget_cached():
 
 _SETTINGS = (("login", "SMSC_LOGIN", None), ("password", "SMSC_PASSWORD", None), ("post", "SMSC_POST", "bool"),
              ("https", "SMSC_HTTPS", "bool"), ("charset", "SMSC_CHARSET", "charset"), ("debug", "SMSC_DEBUG", "bool"),
-             ("host", "SMSC_HOST", "host"), ("timeout", "SMSC_TIMEOUT", "seconds"), ("smtp_from", "SMTP_FROM", "text"),
-             ("smtp_server", "SMTP_SERVER", "smtp_server"), ("smtp_login", "SMTP_LOGIN", None),
-             ("smtp_password", "SMTP_PASSWORD", None), ("connect_timeout", "SMSC_CONNECT_TIMEOUT", "seconds"),
+             ("host", "SMSC_HOST", "host"), ("timeout", "SMSC_TIMEOUT", "seconds"),
+             ("smtp_from", "SMTP_FROM", "address"), ("smtp_server", "SMTP_SERVER", "smtp_server"),
+             ("smtp_login", "SMTP_LOGIN", None), ("smtp_password", "SMTP_PASSWORD", None),
+             ("connect_timeout", "SMSC_CONNECT_TIMEOUT", "seconds"),
              ("keepalive", "SMSC_KEEPALIVE", "bool"))  # type: Tuple[Tuple[str, str, Optional[str]], ...]
 # All the settings of an HTTP request or an SMTP session are read and checked before connecting: one found bad
 # after the request (debug) would raise after a sent SMS. A request reads every setting but the smtp_ ones; a
@@ -536,6 +538,16 @@ def _checked_text(value, label):
     raise TypeError("%s must be text, not %r" % (label, value))
 
 
+def _checked_address(value, label):
+    # type: (object, str) -> str
+    # A mail address: it goes into MAIL FROM, where a line feed would add a command
+    text = _checked_text(value, label)
+    if re.search(u"[\x00-\x1f\x7f]", text):
+        raise ValueError("%s must be a mail address, without line feeds or control characters, not %r" % (label, value))
+    _valid("addresses").add(text)
+    return text
+
+
 def _checked_host(value, label):
     # type: (object, str) -> str
     # A host name (and a port): it goes into the URL and the SMTP address; not empty, no "/", "?", "@", spaces
@@ -566,7 +578,7 @@ _KINDS = {
     "bool": (_checked_bool, lambda value: value is True or value is False),
     "seconds": (_checked_seconds, lambda value: value is None or (type(value) in (int, float) and 0 < value < 1e300)),
     "charset": (_checked_charset, lambda value: type(value) is str and value in _valid("charsets")),
-    "text": (_checked_text, lambda value: type(value) is str),
+    "address": (_checked_address, lambda value: type(value) is str and value in _valid("addresses")),
     "host": (_checked_host, lambda value: type(value) is str and value in _valid("hosts")),
     "smtp_server": (_checked_smtp_server, lambda value: type(value) is str and value in _valid("SMTP servers")),
 }  # type: Dict[str, Tuple[Callable[[object, str], Any], Callable[[Any], bool]]]
@@ -1130,9 +1142,17 @@ def _log_outcome(command, reply, tried, url, failure, possibly_sent, window_clos
 
 def _shown(text, limit=60):
     # type: (str, int) -> str
-    """What came back, to be shown: cut short, control characters escaped (nothing but text reaches a terminal)."""
+    """What came back (a reply, a server's reason), to be shown: cut short, control characters escaped (nothing but
+    text reaches a terminal or a log)."""
     text = text if len(text) <= limit else text[:limit] + "..."
     return re.sub(u"[\x00-\x1f\x7f]", lambda match: "\\x%02x" % ord(match.group()), text)
+
+
+def _debug_fields(client, reply):
+    # type: (SMSC, Sequence[Any]) -> List[Any]
+    """The fields of a reply as SMSC_DEBUG prints them: 2.0's, with a secret a server echoed masked."""
+    forms = _masks(client)
+    return [_masked(field, forms) if isinstance(field, (_text, _bytes)) else field for field in reply]
 
 
 def _error_meaning(command, code):
@@ -1152,7 +1172,7 @@ def _failure_text(client, error, request):
     text = "%s" % (error,) if isinstance(error, _ProxyError) else _error_text(error)
     longer = len(request.strip()) > len(text)  # a text that cannot hold the request (or a form of it): not sought
     masked = _masked(text, _masks(client) if longer else _masks(client, request))  # type: str
-    return masked
+    return _shown(masked, 300)  # what a server said (a reason phrase, a status line): escaped
 
 
 def _http_replaced():
@@ -1175,7 +1195,8 @@ def _http_replaced():
 def _repeatable(cmd, arg):
     # type: (str, str) -> bool
     """Whether a request never acts, so that it may be sent again: status, balance, and send with cost=1 (as PHP
-    reads it: the last cost given). Anything else, a subclass's own commands included, may act."""
+    reads it: the last cost given, its name's leading spaces and what follows a NUL ignored). Anything else, a
+    subclass's own commands included, may act."""
     if cmd in ("status", "balance"):
         return True
     if cmd != "send":
@@ -1183,7 +1204,7 @@ def _repeatable(cmd, arg):
     cost = None
     for pair in arg.split("&"):
         name, _, value = pair.partition("=")
-        if _unquote(name.replace("+", " ")) == "cost":
+        if _unquote(name.replace("+", " ")).lstrip(" ").split("\0")[0] == "cost":
             cost = value
     return cost == "1"
 
@@ -1645,8 +1666,8 @@ def _fetch(url, body, deadline, pool=None, repeatable=False, content_type=_FORM)
                     raise _ProxyError("proxy %s: %s" % (connection.proxy, status))
                 raise _BadReply(status + (" (through proxy %s)" % connection.proxy if connection.proxy else ""))
             try:
-                data = response.read()  # type: bytes
-            except Exception:  # the deadline, a body cut short: the connection is done for
+                data = _read_reply(response)
+            except Exception:  # the deadline, a body cut short or too long: the connection is done for
                 response.close()
                 connection.close()
                 raise
@@ -1668,6 +1689,29 @@ def _fetch(url, body, deadline, pool=None, repeatable=False, content_type=_FORM)
             raise _AttemptFailed(error, connection)
         visited[target] = visited.get(target, 0) + 1
         url, body = target, None  # POST after 301, 302, 303: GET, as urllib
+
+
+# The longest reply read: far over the gateway's (a status of thousands of messages is a few hundred KB), so that a
+# server that sends without end fills no memory
+_LONGEST_REPLY = 2 ** 24
+
+
+def _read_reply(response):
+    # type: (Any) -> bytes
+    if response.length is not None:  # Content-Length
+        if response.length > _LONGEST_REPLY:
+            raise _BadReply("a reply of %d bytes: over %d" % (response.length, _LONGEST_REPLY))
+        data = response.read()  # type: bytes
+        return data
+    parts, size = [], 0  # type: List[bytes], int  # chunked, or to the end of the connection
+    while True:
+        part = response.read(65536)
+        if not part:
+            return b"".join(parts)
+        size += len(part)
+        if size > _LONGEST_REPLY:
+            raise _BadReply("a reply over %d bytes" % _LONGEST_REPLY)
+        parts.append(part)
 
 
 def _exchange(url, body, deadline, pool, repeatable, content_type):
@@ -2069,8 +2113,11 @@ def _send_mail(client, settings, data):
             _mail_session(client, settings, server, data)
         finally:
             server.close()  # also when the server refused a step
-    except smtplib.SMTPException as error:  # reaches the caller, as in 2.0; what a server echoes is masked
+    except (smtplib.SMTPException, socket.error) as error:  # reaches the caller, as in 2.0, masked, and the log
         _scrub(error, _masks(client))
+        answered = isinstance(error, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused))
+        getattr(_log(), "warning" if answered else "error")(
+            "mail: %s %s: %s", address, "refused it" if answered else "failed", _failure_text(client, error, ""))
         raise
 
 
@@ -2515,6 +2562,14 @@ def _cli_parser(prog=None):
             # type: (str, Any) -> None
             _cli_write(file or sys.stderr, message.rstrip("\n"))
 
+        def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+            # type: (Optional[Sequence[str]], Any) -> Any
+            known, unknown = self.parse_known_args(args, namespace)
+            if unknown:  # named without values: the value of a mistyped --pasword is a password
+                self.error("unrecognized arguments: %s" % " ".join(
+                    argument.split("=")[0] if argument.startswith("-") else "..." for argument in unknown))
+            return known
+
     def seconds(text):
         # type: (str) -> Optional[float]
         try:
@@ -2624,8 +2679,8 @@ def _cli_call(client, args, forms):
         except smtplib.SMTPResponseException as error:
             code, text = error.smtp_code, error.smtp_error
         except (smtplib.SMTPException, socket.error) as error:
-            return "unreachable", {"error": "unreachable", "reason": _masked("%s" % (error,), forms)}
-        return "refused", {"error": code, "message": _masked(_ensure_text(text), forms)}
+            return "unreachable", {"error": "unreachable", "reason": _shown(_masked("%s" % (error,), forms), 300)}
+        return "refused", {"error": code, "message": _shown(_masked(_ensure_text(text), forms), 300)}
     if args.command == "balance":
         reply = client._smsc_send_cmd("balance")  # the reply itself: get_balance() says False for every error
     elif args.command == "status":
@@ -2647,14 +2702,15 @@ def _cli_judge(command, reply, forms):
     # type: (str, List[str], Tuple[List[bytes], List[str]]) -> Tuple[str, Dict[str, Any]]
     """The outcome of a reply (its fields as text): ok only in the gateway's shape for the command; what is shown of
     another is cut to 60 characters, control characters escaped, secrets masked."""
-    text = ",".join(reply).rstrip()
     if reply == ["", ""]:
         return "unreachable", {"error": "unreachable"}
+    reply = _masked(",".join(reply), forms).split(",")  # a secret a server echoed: masked in every outcome
+    text = ",".join(reply).rstrip()
     if re.match(_REFUSAL_SHAPE + "\\Z", text):
         code = text.split(",")[1][1:]
         return "refused", {"error": int(code), "message": _error_meaning(command, code), "reply": text.split(",")}
     if not re.match("(%s)\\Z" % _REPLY_SHAPES[command], text, re.S):
-        return "unexpected", {"error": "unexpected reply", "reply": _shown(_masked(text, forms))}
+        return "unexpected", {"error": "unexpected reply", "reply": _shown(text)}
     m = text.split(",")
     if command == "status":
         return "ok", {"status": m[0], "name": _STATUSES.get(m[0], "unknown status"), "reply": reply}

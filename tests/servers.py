@@ -28,7 +28,7 @@ import time
 
 from smsc_sandbox import LoopbackHTTPServer, LoopbackServer, LoopbackSMTPServer, _Channel
 
-__all__ = ["HTTPServer", "SMTPServer", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held", "Late",
+__all__ = ["HTTPServer", "SMTPServer", "Reply", "Drop", "Reset", "Stall", "Slow", "Raw", "Held", "Late", "Endless",
            "HeadThenWait", "BlackHole", "ConnectProxy", "Drip", "DripRelay", "SlowReader", "relay",
            "fork_between_requests", "routed", "stop_and_check"]
 
@@ -112,6 +112,24 @@ class Raw(object):
     def __call__(self, conn, request, server):
         conn.sendall(self.data)
         return request.keep_alive and not self.close
+
+
+class Endless(object):
+    """Write `head`, then a body without end (64 KiB pieces, chunked or not) until the client goes or the server
+    stops."""
+
+    def __init__(self, head, chunked=False):
+        self.head, self.chunked = head, chunked
+
+    def __call__(self, conn, request, server):
+        piece = b"x" * 65536
+        try:
+            conn.sendall(self.head)
+            while not server.wait_stopped(0):
+                conn.sendall(b"10000\r\n" + piece + b"\r\n" if self.chunked else piece)
+        except (IOError, OSError):  # the client went
+            pass
+        return False
 
 
 class Held(object):

@@ -224,6 +224,14 @@ def test_status_balance_and_cost_fail_over_as_before(smsc, client, loopback, war
     assert loopback.hosts == MIRRORS[:2]
 
 
+@pytest.mark.parametrize("query", ["cost=3", "+cost=3", "%20cost=3", "cost%00x=3"])
+def test_a_cost_request_whose_query_asks_for_a_send_is_at_most_once(smsc, client, loopback, warp, query):
+    # PHP reads the last cost given, its name's leading spaces and what follows a NUL ignored: this one sends
+    loopback.http.script(Jump(warp, 59.7, stall=True), Reply(b"0,-9"))
+    assert client.get_sms_cost("79999999999", "test", query=query) == ["", ""]
+    assert loopback.hosts == MIRRORS[:1]
+
+
 def test_files_and_a_subclass_command_are_at_most_once_too(smsc, client, loopback, warp, tmpdir):
     picture = tmpdir.join("cat.png")
     picture.write_binary(b"\x89PNG")

@@ -306,6 +306,35 @@ def test_a_reply_that_echoes_the_request_never_shows_the_password(smsc, loopback
     assert code == 3 and password not in out and json.loads(out)["reply"].count("***") == 1
 
 
+@pytest.mark.parametrize("argv,reply,code,shown", [
+    (["status", "1", "79999999999", "--all", "1"], b"1,1700000000,0,1700000000,7999,2.5,sms,delivered,S3cretPassw0rd",
+     0, ["1", "1700000000", "0", "1700000000", "7999", "2.5", "sms", "delivered", "***"]),
+    (["send", "79999999999", "hi"], b"S3cretPassw0rd,-7", 3, "***,-7"),
+    (["send", "79999999999", "hi"], b"S3cretPassw0rd,1,2.50,97.50", 3, "***,1,2.50,97.50"),
+], ids=["status", "refused", "sent"])
+def test_a_reply_of_any_outcome_never_shows_the_password(smsc, loopback, capsys, argv, reply, code, shown):
+    loopback.http.script(Reply(reply))
+    got, out, err = cli(smsc, capsys, *(argv + ["--login", "alice", "--password", "S3cretPassw0rd", "--http",
+                                                "--json"]))
+    assert (got, json.loads(out)["reply"], err) == (code, shown, "")
+
+
+def test_a_mistyped_option_is_named_without_its_value(smsc, capsys):
+    # --pasword (a typo): its value is a password, and argparse would repeat the whole rest of the line
+    code, out, err = cli(smsc, capsys, "balance", "--pasword", "S3cretPassw0rd", "--timeout=5", "--pin=4321", "extra")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == "smsc_api.py: error: unrecognized arguments: --pasword ... --pin ..."
+    assert "S3cret" not in err and "4321" not in err
+
+
+def test_what_a_server_says_is_shown_with_its_control_characters_escaped(smsc, loopback, capsys):
+    loopback.http.default = Reply(b"", status=500, reason="\x1b]0;pwned\x07\x1b[2J oops")
+    code, out, err = cli(smsc, capsys, "balance", *OVER_HTTP)
+    assert (code, out) == (3, "")
+    assert err == ("error: no host answered (5 attempts; the last: _BadReply: HTTP 500 \\x1b]0;pwned\\x07\\x1b[2J "
+                   "oops)\n")
+
+
 # 4. Exit status 1: the gateway answered an error, with its code and meaning
 
 @pytest.mark.parametrize("argv,reply,err", [

@@ -254,7 +254,7 @@ def test_the_settings_tables_defaults_are_the_modules():
 # What each variable of the table is set to, and what its constant then holds
 VARIABLE_VALUES = {"bool": ("yes", True), "seconds": ("7.5", 7.5), "charset": ("koi8-r", "koi8-r"),
                    "host": ("smsc.kz", "smsc.kz"), "smtp_server": ("mail.example.org:2525", "mail.example.org:2525"),
-                   "text": ("shop@example.org", "shop@example.org"), None: ("set-from-the-environment", None)}
+                   "address": ("shop@example.org", "shop@example.org"), None: ("set-from-the-environment", None)}
 
 
 def test_the_settings_tables_variables_are_those_the_module_reads():

@@ -311,6 +311,24 @@ def test_mail_connection_is_closed_when_the_server_refuses(smsc, legacy, loopbac
     del error20, error
 
 
+def test_a_mail_server_that_refuses_is_a_warning_and_one_that_fails_an_error(smsc, loopback, logged):
+    # raised to the caller as in 2.0, and said on the log (what a server echoes masked, its control characters
+    # escaped)
+    client = configure(smsc, SMSC_PASSWORD="Sup3r-Secret")
+    loopback.smtp.fail["rcpt"] = "550 5.1.1 no \x1b[2J Sup3r-Secret"
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        client.send_sms_mail("79999999999", "hi")
+    echoed = ("" if six.PY2 else "b") + "'5.1.1 no \\x1b[2J ***'"  # the bytes' repr: escaped
+    assert logged() == [("WARNING", "mail: send.smscentre.com refused it: SMTPRecipientsRefused: "
+                                    "{'send@send.smscentre.com': (550, %s)}" % echoed)]
+    loopback.intercept.refuse.add("send.smscentre.com")
+    with pytest.raises(socket.error):
+        client.send_sms_mail("79999999999", "hi")
+    level, message = logged()[-1]
+    assert (level, message.split(": ")[:2]) == ("ERROR", ["mail", "send.smscentre.com failed"])
+    assert "ConnectionRefusedError" in message or "error: [Errno 111]" in message
+
+
 # SMSC_DEBUG: smtplib debug level 1 (stderr), the dialogue as 2.0's but for *** in place of the passwords
 # (docs/differences.md row 13; every form of a password masked: test_secrets.py)
 

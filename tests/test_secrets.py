@@ -11,7 +11,7 @@ import base64
 import pytest
 import six
 
-from helpers import HEADER, configure, native
+from helpers import HEADER, configure, native, printed
 from servers import Reply
 
 
@@ -53,6 +53,28 @@ def test_smsc_debug_never_prints_a_password_or_key(smsc, loopback, mail_output, 
     session, = loopback.smtp.sessions
     assert session["auth"] == [b"AUTH LOGIN bWFpbGVy", encoded]  # the server still got them
     assert session["data"] == HEADER + b"alice:s3cr3t-smsc:0::0,0,:7999:hi\r\n..x\r\n"
+
+
+ECHOES = [  # a server (a proxy, a portal) that echoes the request: 2.0's line, the secret masked
+    (lambda c: c.get_balance(), b"/sys/balance.php?apikey=MyApiKey-123&fmt=1",
+     u"Сумма на счете: /sys/balance.php?apikey=***&fmt=1", "/sys/balance.php?apikey=MyApiKey-123&fmt=1"),
+    (lambda c: c.get_balance(), b"0,-MyApiKey-123", u"Ошибка №***", False),
+    (lambda c: c.send_sms("79999999999", "hi"), b"15,1,TXlBcGlLZXktMTIz,98.5",
+     u"Сообщение отправлено успешно. ID: 15, всего SMS: 1, стоимость: ***, баланс: 98.5",
+     ["15", "1", "TXlBcGlLZXktMTIz", "98.5"]),
+    (lambda c: c.get_sms_cost("79999999999", "hi"), b"'MyApiKey-123',1", u"Стоимость рассылки: '***'. Всего SMS: 1",
+     ["'MyApiKey-123'", "1"]),
+    (lambda c: c.get_status(15, "79999999999"), b"1,0,0,MyApiKey-123", u"Статус SMS = 1",
+     ["1", "0", "0", "MyApiKey-123"]),
+]
+
+
+@pytest.mark.parametrize("call,reply,line,returned", ECHOES)
+def test_smsc_debug_masks_a_secret_a_server_echoes(smsc, loopback, capsys, call, reply, line, returned):
+    loopback.http.script(Reply(reply))
+    client = configure(smsc, SMSC_LOGIN="", SMSC_PASSWORD="MyApiKey-123", SMSC_DEBUG=True)
+    assert call(client) == returned  # 2.0's return value, as it came
+    assert printed(capsys) == line + u"\n"
 
 
 @pytest.mark.parametrize("password", ["s3cr3t-smsc\n", "s3cr3t-smsc \r\n", "s3cr3t-smsc\t", " s3cr3t-smsc"])

@@ -523,6 +523,18 @@ def test_the_host_is_a_host_name(smsc, loopback):
     assert loopback.intercept.connections == []
 
 
+@pytest.mark.parametrize("address", ["a@b.c>\r\nRCPT TO:<evil@example.org", "shop@example.org\n", "a\x00@b.c"])
+def test_smtp_from_is_one_line(smsc, loopback, address):
+    # a line feed in MAIL FROM would add a command: refused, named, before any connection (2.0's smtplib refused it
+    # on Python 3 once connected, without naming the setting)
+    assert raised(lambda c: c.send_sms_mail("7999", "hi"), instance(smsc, smtp_from=address)) == (
+        ValueError, "SMSC(smtp_from=...) must be a mail address, without line feeds or control characters, not %r"
+        % address)
+    assert loopback.intercept.connections == []
+    smsc.SMTP_FROM = address
+    assert raised(lambda c: c.send_sms_mail("7999", "hi"), configure(smsc))[1].startswith("SMTP_FROM must be a mail")
+
+
 # 5. One verified TLS context
 
 def test_https_builds_one_verified_context_and_reuses_it(smsc, loopback, loopback_https, monkeypatch):

@@ -24,8 +24,8 @@ import six
 
 from helpers import (HTTP_VERSION, LEGACY, MARGIN, MIRRORS, ROOT, configure, elapsed, environment, logged_at,
                      run_together, whole_request)
-from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, HTTPServer, HeadThenWait, Held, Raw, Reply, Slow,
-                     SlowReader, Stall, routed, stop_and_check)
+from servers import (BlackHole, ConnectProxy, Drip, DripRelay, Drop, Endless, HTTPServer, HeadThenWait, Held, Raw,
+                     Reply, Slow, SlowReader, Stall, routed, stop_and_check)
 BALANCE = b"/sys/balance.php?login=alice&psw=secret&fmt=1&charset=utf-8&"
 
 
@@ -624,6 +624,47 @@ def test_a_text_id_in_the_reply_is_the_gateways(smsc, loopback, logged, reply, e
     loopback.http.script(Reply(reply))
     assert configure(smsc).send_sms("79999999999", "test", id="order-17") == reply.decode("ascii").split(",")
     assert logged() == expected
+
+
+@pytest.mark.parametrize("answer,reason", [
+    (Endless(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", chunked=True), "a reply over 16777216 bytes"),
+    (Endless(b"HTTP/1.0 200 OK\r\n\r\n"), "a reply over 16777216 bytes"),
+    (Raw(b"HTTP/1.0 200 OK\r\nContent-Length: 100000000000\r\n\r\n42"),
+     "a reply of 100000000000 bytes: over 16777216"),
+], ids=["chunked", "to-the-end", "content-length"])
+def test_a_reply_without_end_fills_no_memory(smsc, loopback, attempts, answer, reason):
+    # a server that sends without end: the attempt ends at 16 MiB, long before its deadline, and the next host answers
+    loopback.http.script(answer)
+    loopback.http.default = Reply(b"42")
+    assert configure(smsc, SMSC_TIMEOUT=30).get_balance() == "42"
+    assert attempts(reasons=True) == ["_BadReply: " + reason]
+
+
+@pytest.mark.parametrize("length", [10, 11])
+@pytest.mark.parametrize("framing", ["content-length", "chunked", "to-the-end"])
+def test_the_longest_reply_is_read_and_one_byte_more_is_not(smsc, loopback, attempts, monkeypatch, framing, length):
+    monkeypatch.setattr(smsc, "_LONGEST_REPLY", 10)
+    body = b"1" * length
+    loopback.http.script(Raw({
+        "content-length": b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % length + body,
+        "chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n111111\r\n%x\r\n%s\r\n0\r\n\r\n" % (
+            length - 6, body[6:]),
+        "to-the-end": b"HTTP/1.0 200 OK\r\n\r\n" + body}[framing]))
+    loopback.http.default = Reply(b"42")
+    assert configure(smsc).get_balance() == ("1" * 10 if length == 10 else "42")
+    assert len(attempts()) == (length - 10)
+
+
+def test_what_a_server_says_reaches_the_log_with_its_control_characters_escaped(smsc, loopback, logged):
+    # a reason phrase written to forge log lines or move a terminal's cursor
+    loopback.http.script(Reply(b"", status=500, reason="\x1b]0;pwned\x07\x1b[2J oops"),
+                         Raw(b"X\r\n\x00\r\n"))
+    loopback.http.default = Reply(b"42")
+    assert configure(smsc).get_balance() == "42"
+    assert logged() == [
+        ("INFO", "attempt 1 of 5 failed: http://smscentre.com/sys/balance.php: _BadReply: HTTP 500 "
+                 "\\x1b]0;pwned\\x07\\x1b[2J oops"),
+        ("INFO", "attempt 2 of 5 failed: http://www2.smscentre.com/sys/balance.php: BadStatusLine: X\\x0d\\x0a")]
 
 
 # 6. docs/differences.md row 14: urllib's opener is no longer used for the gateway
