@@ -2704,8 +2704,8 @@ def _cli_judge(command, reply, forms):
     another is cut to 60 characters, control characters escaped, secrets masked."""
     if reply == ["", ""]:
         return "unreachable", {"error": "unreachable"}
-    reply = _masked(",".join(reply), forms).split(",")  # a secret a server echoed: masked in every outcome
-    text = ",".join(reply).rstrip()
+    reply = [_masked(field, forms) for field in reply]  # a secret a server echoed: masked in every outcome
+    text = _masked(",".join(reply), forms).rstrip()
     if re.match(_REFUSAL_SHAPE + "\\Z", text):
         code = text.split(",")[1][1:]
         return "refused", {"error": int(code), "message": _error_meaning(command, code), "reply": text.split(",")}

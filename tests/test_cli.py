@@ -307,8 +307,9 @@ def test_a_reply_that_echoes_the_request_never_shows_the_password(smsc, loopback
 
 
 @pytest.mark.parametrize("argv,reply,code,shown", [
-    (["status", "1", "79999999999", "--all", "1"], b"1,1700000000,0,1700000000,7999,2.5,sms,delivered,S3cretPassw0rd",
-     0, ["1", "1700000000", "0", "1700000000", "7999", "2.5", "sms", "delivered", "***"]),
+    (["status", "1", "79999999999", "--all", "1"],
+     b"1,1700000000,0,1700000000,7999,2.5,sms,delivered,Hi, S3cretPassw0rd", 0,
+     ["1", "1700000000", "0", "1700000000", "7999", "2.5", "sms", "delivered", "Hi, ***"]),  # the message whole
     (["send", "79999999999", "hi"], b"S3cretPassw0rd,-7", 3, "***,-7"),
     (["send", "79999999999", "hi"], b"S3cretPassw0rd,1,2.50,97.50", 3, "***,1,2.50,97.50"),
 ], ids=["status", "refused", "sent"])
