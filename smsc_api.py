@@ -410,7 +410,6 @@ else:
 _PY2 = sys.version_info[0] == 2
 _TEXT_TYPES = (_text, _bytes, bytearray, memoryview)  # what a parameter's text may be
 _URLOPEN, _QUOTE = urlopen, quote  # urllib's own: a test (or an application) may replace smsc_api's, as 2.0 used them
-_SMTP = smtplib.SMTP  # smtplib's own: a test suite's mock.patch("smtplib.SMTP") replaces it, as 2.0 used it
 
 
 ########################################################################################################################
@@ -2095,10 +2094,17 @@ def _mail_data(client, charset, phones, message, translit, time, id, format, sen
         field("phones", _phones_value(phones, charset)), _ensure_binary(message, charset, "message")])
 
 
+def _smtp_replaced():
+    # type: () -> bool
+    """Whether smtplib.SMTP is not smtplib's own class (mock.patch("smtplib.SMTP"), before or after this module was
+    imported): send_sms_mail then calls it as 2.0 did."""
+    return getattr(smtplib.SMTP, "__module__", None) != "smtplib"
+
+
 def _send_mail(client, settings, data):
     # type: (SMSC, Dict[str, Any], bytes) -> None
     address = _smtp_address(settings["smtp_server"], "send.smscentre.com", "send." + settings["host"])
-    if smtplib.SMTP is not _SMTP:  # a test suite's mock of smtplib.SMTP: made and fed as 2.0 did
+    if _smtp_replaced():  # a test suite's mock of smtplib.SMTP: made and fed as 2.0 did
         _mail_session(client, settings, smtplib.SMTP(address), data)
         return
     deadline = _Deadline(settings["timeout"], settings["connect_timeout"])
@@ -2132,7 +2138,7 @@ def _mail_session(client, settings, server, data):
         if _setting(client, "smtp_login"):
             _smtp_login(client, server)
         message = data  # type: Union[str, bytes]
-        if smtplib.SMTP is not _SMTP and not _PY2:  # a mock: 2.0's text
+        if _smtp_replaced() and not _PY2:  # a mock: 2.0's text
             message = data.decode(settings["charset"])
         elif not _PY2:  # smtplib turns line ends into CRLF in text (and in Python 2's str), not in bytes
             message = re.sub(b"\r\n|\r|\n", b"\r\n", data)

@@ -567,6 +567,27 @@ def test_a_mocked_smtp_gets_the_calls_2_0_made(smsc, legacy, loopback, capsys, p
     assert capsys.readouterr() == ("", "") and loopback.intercept.connections == []
 
 
+MOCKED_BEFORE_IMPORT = """
+import json
+try:
+    from unittest import mock
+except ImportError:
+    import mock
+with mock.patch("smtplib.SMTP") as SMTP:  # the application (and smsc_api with it) imported under the patch
+    import smsc_api
+    smsc_api.SMSC("alice", "secret").send_sms_mail("79999999999", "test")
+print(json.dumps([[name, list(args), kwargs] for name, args, kwargs in SMTP.mock_calls]))
+"""
+
+
+def test_smtp_mocked_before_the_import_gets_the_calls_2_0_made():
+    code, out, err = run_app(MOCKED_BEFORE_IMPORT)
+    assert (code, err) == (0, "")
+    assert json.loads(out) == [["", ["send.smscentre.com"], {}], ["().sendmail", [
+        "api@smscentre.com", "send@send.smscentre.com",
+        "Content-Type: text/plain; charset=utf-8\n\nalice:secret:0::0,0,:79999999999:test"], {}], ["().quit", [], {}]]
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # httpretty 1.x on Python 3.12+: utcnow()
 def test_httpretty_sees_every_request_as_with_2_0(smsc, legacy, loopback, capsys):
     # httpretty fakes the sockets themselves: ours go through urlopen then, as 2.0's did, for the fake to answer
