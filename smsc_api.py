@@ -409,7 +409,7 @@ else:
     from urllib.request import getproxies as _getproxies, proxy_bypass as _proxy_bypass
 _PY2 = sys.version_info[0] == 2
 _TEXT_TYPES = (_text, _bytes, bytearray, memoryview)  # what a parameter's text may be
-_URLOPEN, _QUOTE = urlopen, quote  # urllib's own: a test (or an application) may replace smsc_api's, as 2.0 used them
+_QUOTE = quote  # urllib's own: a test (or an application) may replace smsc_api's, as 2.0 used it
 
 
 ########################################################################################################################
@@ -1044,7 +1044,7 @@ def _request(client, cmd, arg, files):
     else:  # urllib cut trailing whitespace off the URL (unwrap)
         target = "?" + _QUOTE(head + _ensure_binary(arg.rstrip(), charset, "query"), safe=_URL_SAFE)
     # what 2.0 handed urlopen, for a test suite's mock of it, or of the standard library's HTTP (vcrpy)
-    replaced = (credentials + arg, data) if urlopen is not _URLOPEN or _http_replaced() else None
+    replaced = (credentials + arg, data) if _urlopen_replaced() or _http_replaced() else None
 
     ret, failure, tried, window_closed = "", "", 0, False
     possibly_sent = None  # type: Optional[Tuple[int, str]]  # the first attempt that may have acted: (number, url)
@@ -1172,6 +1172,13 @@ def _failure_text(client, error, request):
     longer = len(request.strip()) > len(text)  # a text that cannot hold the request (or a form of it): not sought
     masked = _masked(text, _masks(client) if longer else _masks(client, request))  # type: str
     return _shown(masked, 300)  # what a server said (a reason phrase, a status line): escaped
+
+
+def _urlopen_replaced():
+    # type: () -> bool
+    """Whether smsc_api.urlopen is not urllib's (a test suite's mock, as mock.patch("smsc_api.urlopen"), or one of
+    urllib.request.urlopen begun before smsc_api was imported): then it gets every request, as 2.0 called it."""
+    return getattr(urlopen, "__module__", None) not in ("urllib", "urllib.request")
 
 
 def _http_replaced():
@@ -1852,7 +1859,7 @@ def _read_files(client, files, charset):
         return []
     if not isinstance(files, (list, tuple)):
         raise TypeError("files must be a list of paths or binary files, not %s" % type(files).__name__)
-    if urlopen is not _URLOPEN:  # 2.0's urlopen(url, data) sends a form: it cannot say multipart
+    if _urlopen_replaced():  # 2.0's urlopen(url, data) sends a form: it cannot say multipart
         raise TypeError("files cannot go through a replaced smsc_api.urlopen (it is called as 2.0 called it)")
     if _http_replaced():
         raise TypeError("files cannot go through a replaced http.client.HTTPConnection (2.0's urlopen goes there)")

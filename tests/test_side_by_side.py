@@ -580,6 +580,32 @@ print(json.dumps([[name, list(args), kwargs] for name, args, kwargs in SMTP.mock
 """
 
 
+URLOPEN_MOCKED_BEFORE_IMPORT = """
+import json, sys
+sys.path.insert(0, %(legacy)r)
+try:
+    from unittest import mock
+except ImportError:
+    import mock
+target = "urllib.urlopen" if sys.version_info[0] == 2 else "urllib.request.urlopen"
+with mock.patch(target) as urlopen:  # the application (and the module with it) imported under the patch
+    urlopen.return_value.read.return_value = b"15,1,1.5,98.5"
+    import %(module)s as module
+    module.SMSC_LOGIN, module.SMSC_PASSWORD = "alice", "secret"
+    sent = module.SMSC().send_sms("79999999999", "hi")
+print(json.dumps([sent, [list(args) for name, args, kwargs in urlopen.mock_calls if not name]]))
+"""
+
+
+@pytest.mark.parametrize("name", ["smsc_api_20", "smsc_api"])
+def test_urlopen_mocked_before_the_import_gets_the_calls_2_0_made(name):
+    code, out, err = run_app(URLOPEN_MOCKED_BEFORE_IMPORT % {"legacy": LEGACY, "module": name})
+    assert (code, err) == (0, "")
+    assert json.loads(out) == [["15", "1", "1.5", "98.5"], [[
+        "http://smscentre.com/sys/send.php?login=alice&psw=secret&fmt=1&charset=utf-8&cost=3&phones=79999999999"
+        "&mes=hi&translit=0&id=0"]]]
+
+
 def test_smtp_mocked_before_the_import_gets_the_calls_2_0_made():
     code, out, err = run_app(MOCKED_BEFORE_IMPORT)
     assert (code, err) == (0, "")
