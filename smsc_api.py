@@ -182,7 +182,7 @@ class SMSC(object):
 
         # (id, cnt, cost, balance) или (id, -error)
         if _setting(self, "debug"):
-            f = _debug_fields(self, m) + ["", "", ""]  # a short reply (or a subclass's tuple) does not break it
+            f = _debug_fields(self, m)[0] + ["", "", ""]  # a short reply (or a subclass's tuple) does not break it
             if f[1] > "0":
                 print("Сообщение отправлено успешно. ID: " + f[0] + ", всего SMS: " + f[1] + ", стоимость: " + f[2] + ", баланс: " + f[3])  # noqa: E501
             else:
@@ -235,7 +235,7 @@ class SMSC(object):
 
         # (cost, cnt) или (0, -error)
         if _setting(self, "debug"):
-            f = _debug_fields(self, m) + [""]
+            f = _debug_fields(self, m)[0] + [""]
             if f[1] > "0":
                 print("Стоимость рассылки: " + f[0] + ". Всего SMS: " + f[1])
             else:
@@ -293,7 +293,7 @@ class SMSC(object):
 
         # (status, time, err, ...) или (0, -error)
         if _setting(self, "debug"):
-            for f in [_debug_fields(self, record) + [""] for record in records]:
+            for f in [fields + [""] for fields in _debug_fields(self, *records)]:
                 if f[1] >= "0":
                     tm = ""
                     if f[1] > "0":
@@ -325,7 +325,7 @@ class SMSC(object):
         m = self._smsc_send_cmd("balance")  # (balance) или (0, -error)
 
         if _setting(self, "debug"):
-            f = _debug_fields(self, m)
+            f = _debug_fields(self, m)[0]
             if len(f) < 2:
                 print("Сумма на счете: " + f[0])
             else:
@@ -537,11 +537,14 @@ def _checked_text(value, label):
     raise TypeError("%s must be text, not %r" % (label, value))
 
 
+_CONTROL_CHARACTER = u"[\x00-\x1f\x7f]"  # what reaches no mail command, log line or terminal as it is
+
+
 def _checked_address(value, label):
     # type: (object, str) -> str
     # A mail address: it goes into MAIL FROM, where a line feed would add a command
     text = _checked_text(value, label)
-    if re.search(u"[\x00-\x1f\x7f]", text):
+    if re.search(_CONTROL_CHARACTER, text):
         raise ValueError("%s must be a mail address, without line feeds or control characters, not %r" % (label, value))
     _valid("addresses").add(text)
     return text
@@ -834,7 +837,7 @@ def _phones_value(phones, charset, name="phones"):
     return b",".join(encoded)
 
 
-_TRAILING_SPACE = " \t\r\n\x0b\x0c"  # what urllib cut off the end of a URL
+_TRAILING_SPACE = " \t\r\n\x0b\x0c"  # ASCII whitespace: a CHAR(n) column's padding, a line feed
 
 
 def _digits(value, name, shape="[0-9]+\\Z", what="an int or text of digits"):
@@ -1144,14 +1147,15 @@ def _shown(text, limit=60):
     """What came back (a reply, a server's reason), to be shown: cut short, control characters escaped (nothing but
     text reaches a terminal or a log)."""
     text = text if len(text) <= limit else text[:limit] + "..."
-    return re.sub(u"[\x00-\x1f\x7f]", lambda match: "\\x%02x" % ord(match.group()), text)
+    return re.sub(_CONTROL_CHARACTER, lambda match: "\\x%02x" % ord(match.group()), text)
 
 
-def _debug_fields(client, reply):
-    # type: (SMSC, Sequence[Any]) -> List[Any]
-    """The fields of a reply as SMSC_DEBUG prints them: 2.0's, with a secret a server echoed masked."""
+def _debug_fields(client, *replies):
+    # type: (SMSC, *Sequence[Any]) -> List[List[Any]]
+    """The fields of each reply as SMSC_DEBUG prints them: 2.0's, with a secret a server echoed masked."""
     forms = _masks(client)
-    return [_masked(field, forms) if isinstance(field, (_text, _bytes)) else field for field in reply]
+    return [[_masked(field, forms) if isinstance(field, (_text, _bytes)) else field for field in reply]
+            for reply in replies]
 
 
 def _error_meaning(command, code):
@@ -2112,7 +2116,7 @@ def _send_mail(client, settings, data):
     # type: (SMSC, Dict[str, Any], bytes) -> None
     address = _smtp_address(settings["smtp_server"], "send.smscentre.com", "send." + settings["host"])
     if _smtp_replaced():  # a test suite's mock of smtplib.SMTP: made and fed as 2.0 did
-        _mail_session(client, settings, smtplib.SMTP(address), data)
+        _mail_session(client, settings, smtplib.SMTP(address), data, as_2_0_text=True)
         return
     deadline = _Deadline(settings["timeout"], settings["connect_timeout"])
     server = smtplib.SMTP()
@@ -2134,8 +2138,8 @@ def _send_mail(client, settings, data):
         raise
 
 
-def _mail_session(client, settings, server, data):
-    # type: (SMSC, Dict[str, Any], smtplib.SMTP, bytes) -> None
+def _mail_session(client, settings, server, data, as_2_0_text=False):
+    # type: (SMSC, Dict[str, Any], smtplib.SMTP, bytes, bool) -> None
     host = settings["host"]
     # with SMSC_DEBUG smtplib prints the whole dialogue: *** for the password, the key and the SMTP password
     forms = _masks(client) if settings["debug"] else None
@@ -2145,7 +2149,7 @@ def _mail_session(client, settings, server, data):
         if _setting(client, "smtp_login"):
             _smtp_login(client, server)
         message = data  # type: Union[str, bytes]
-        if _smtp_replaced() and not _PY2:  # a mock: 2.0's text
+        if as_2_0_text and not _PY2:  # a mock: 2.0's text
             message = data.decode(settings["charset"])
         elif not _PY2:  # smtplib turns line ends into CRLF in text (and in Python 2's str), not in bytes
             message = re.sub(b"\r\n|\r|\n", b"\r\n", data)
@@ -2718,7 +2722,7 @@ def _cli_judge(command, reply, forms):
     if reply == ["", ""]:
         return "unreachable", {"error": "unreachable"}
     reply = [_masked(field, forms) for field in reply]  # a secret a server echoed: masked in every outcome
-    text = _masked(",".join(reply), forms).rstrip()
+    text = _masked(",".join(reply), forms).rstrip()  # again: a secret that holds a comma spans fields
     if re.match(_REFUSAL_SHAPE + "\\Z", text):
         code = text.split(",")[1][1:]
         return "refused", {"error": int(code), "message": _error_meaning(command, code), "reply": text.split(",")}
